@@ -1,0 +1,58 @@
+"""symconv: convolution done the way a careful textbook does it.
+
+Symbolic results come from SymPy, every one of them can be cross-checked by an
+independent NumPy executor (:mod:`symconv.numeric`), derivations print as LaTeX
+(:mod:`symconv.latex`) and exercises are gradable (:mod:`symconv.grading`).
+
+>>> import symconv as sc
+>>> sc.conv_output_size(32, 5, padding=2)
+32
+
+Names are loaded lazily on first use, so ``import symconv`` stays quick and the
+command line starts fast; ``dir(symconv)`` lists exactly the public API.
+"""
+
+from importlib import import_module
+
+from symconv.errors import SymconvError  # defined first: every layer raises it
+
+__version__ = "0.1.0"
+
+# public name -> the module (under symconv) that defines it
+_API = {
+    "u": "signals", "delta": "signals", "rect": "signals", "tri": "signals",
+    "ramp": "signals", "flip": "signals", "shift": "signals",
+    "conv": "symbolic", "corr": "symbolic", "conv_seq": "symbolic", "corr_seq": "symbolic",
+    "corr2d": "layers", "corr2d_multi_in": "layers", "corr2d_multi_in_out": "layers",
+    "pool2d": "layers", "conv_layer": "layers", "conv_transpose_layer": "layers",
+    "pool_layer": "layers",
+    "conv_output_size": "shapes", "conv_transpose_output_size": "shapes",
+    "pool_output_size": "shapes", "same_padding": "shapes", "receptive_field": "shapes",
+    "infer_shapes": "shapes",
+    "conv_matrix": "matrix", "conv_transpose_matrix": "matrix",
+    "derivative_kernel": "kernels", "integral_kernel": "kernels",
+    "min_kernel_size": "kernels",
+    "mlp_to_conv": "reindex",
+    "Derivation": "proofs", "theorem": "proofs", "check_proof": "proofs",
+    "crosscheck": "crosscheck",
+    "explain": "explain",
+}
+# public submodules, reachable as attributes (symconv.numeric, ...)
+_SUBMODULES = ("numeric", "grading", "latex", "architectures")
+
+__all__ = ["SymconvError", *_API, *_SUBMODULES]
+
+
+def __getattr__(name):
+    if name in _API:
+        value = getattr(import_module(f"symconv.{_API[name]}"), name)
+    elif name in _SUBMODULES:
+        value = import_module(f"symconv.{name}")
+    else:
+        raise AttributeError(f"module 'symconv' has no attribute {name!r}")
+    globals()[name] = value  # cache: the next lookup is a plain attribute
+    return value
+
+
+def __dir__():
+    return sorted(__all__)
