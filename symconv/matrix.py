@@ -61,7 +61,10 @@ def _nested_shape_and_values(obj, what):
     if isinstance(obj, sympy.MatrixBase):
         return (obj.rows, obj.cols), [_as_entry(v, what) for v in obj]
     if isinstance(obj, sympy.NDimArray):
-        return tuple(obj.shape), [_as_entry(v, what) for v in obj]
+        shape = tuple(obj.shape)
+        if not shape or 0 in shape:
+            raise ShapeError(f"{what} must be a non-empty array, but got {obj!r}")
+        return shape, [_as_entry(obj[i], what) for i in itertools.product(*map(range, shape))]
     if hasattr(obj, "tolist") and hasattr(obj, "shape"):  # numpy array
         obj = obj.tolist()
     if not isinstance(obj, (list, tuple)):
@@ -248,12 +251,7 @@ def _transpose_sizes(geo, output_padding):
     from symconv.shapes import conv_transpose_output_size
 
     ndim = len(geo.ksize)
-    ops = int_tuple(output_padding, ndim, "output_padding", 0)
-    for op, s, d in zip(ops, geo.stride, geo.dilation):
-        if op >= s and op >= d:
-            raise ShapeError("output_padding must be smaller than either stride or dilation, "
-                             f"but got output_padding {ops}, stride {geo.stride}, "
-                             f"dilation {geo.dilation}")
+    ops = int_tuple(output_padding, ndim, "output_padding", 0)  # shapes checks op < max(s, d)
     return tuple(conv_transpose_output_size(n, k, s, p, op, d) for n, k, s, p, op, d in
                  zip(geo.spatial, geo.ksize, geo.stride, geo.pads, ops, geo.dilation))
 
