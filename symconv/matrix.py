@@ -108,7 +108,7 @@ def _as_entry(value, what):
 def _shape_tuple(input_shape):
     if isinstance(input_shape, numbers.Integral) or getattr(input_shape, "is_Integer", False):
         return (as_int(input_shape, "input_shape", 1),)
-    if isinstance(input_shape, (list, tuple)) and input_shape:
+    if not isinstance(input_shape, str) and hasattr(input_shape, "__len__") and len(input_shape):
         return tuple(as_int(n, "input_shape", 1) for n in input_shape)
     raise ShapeError(f"input_shape must be a positive int or a non-empty tuple of them, "
                      f"but got {input_shape!r}")

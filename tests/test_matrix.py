@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 from scipy import signal as sps
 
 import naive_reference as naive
+import symconv.numeric as sn
+from symconv import layers
 from symconv.errors import ShapeError, SymconvError
 from symconv.matrix import conv_matrix, conv_transpose_matrix, matrix_shapes, unvec, vec
 
@@ -186,6 +188,19 @@ def test_matrix_times_vec_equals_naive_layer(cfg):
     Mp = conv_matrix(w, xin.shape[1:], padded=True, **kw)
     xp = np.pad(xin[0], [(0, 0), *cfg["padding"]])
     assert (to_numpy(Mp) @ xp.ravel()).tolist() == got.tolist()
+    # the vectorised NumPy executor agrees (floats: integers this small are exact)
+    numeric = sn.conv_layer(xin.astype(float), w.astype(float), **kw)[0]
+    assert np.array_equal(got, numeric.ravel())
+
+
+@given(layer_configs(max_ndim=2))
+def test_matrix_times_vec_equals_exact_layer(cfg):
+    w, xin = cfg["w"], cfg["x"]
+    kw = dict(stride=cfg["stride"], padding=cfg["padding"], dilation=cfg["dilation"],
+              groups=cfg["groups"])
+    M = conv_matrix(w, xin.shape[1:], **kw)
+    exact = layers.conv_layer(xin[0].tolist(), w.tolist(), **kw)
+    assert list(M * vec(xin[0])) == list(vec(exact))
 
 
 @given(layer_configs())
@@ -212,6 +227,10 @@ def test_transpose_matrix_equals_naive_transposed_layer_and_restores_shape(cfg):
     assert expected.shape[1:] == xin.shape[1:]  # restores the input shape
     got = to_numpy(T) @ small[0].ravel()
     assert got.tolist() == expected.ravel().astype(np.int64).tolist()
+    numeric = sn.conv_transpose_layer(small.astype(float), w.astype(float), output_padding=ops, **kw)
+    assert np.array_equal(got, numeric.ravel())
+    exact = layers.conv_transpose_layer(small[0].tolist(), w.tolist(), output_padding=ops, **kw)
+    assert list(T * vec(small[0])) == list(vec(exact))
 
 
 @given(layer_configs(max_ndim=2))
@@ -224,6 +243,9 @@ def test_input_gradient_is_transpose_times_output_gradient(cfg):
     grad_x, _gw, _gb = naive.conv_layer_backward(xin, w, grad_y, **kw)
     got = to_numpy(M).T @ grad_y.ravel()
     assert got.tolist() == grad_x.ravel().astype(np.int64).tolist()
+    numeric_gx, _gw, _gb = sn.conv_layer_backward(xin.astype(float), w.astype(float),
+                                                  grad_y.astype(float), **kw)
+    assert np.array_equal(got, numeric_gx.ravel())
 
 
 def test_output_padding_beyond_stride_with_dilation():
@@ -250,3 +272,31 @@ def test_symbolic_entries_match_the_index_formula():
                     if 0 <= p < 7:
                         expected[f * out + o, ch * 7 + p] = w[f, ch, m]
     assert M == expected
+
+
+def test_symbolic_kernel_and_input_match_the_exact_layer():
+    # fully symbolic: two channels in, two filters out, 2-D, stride and padding
+    w = sympy.Array(sympy.symbols("w0:16"), (2, 2, 2, 2))
+    X = sympy.Array(sympy.symbols("x0:24"), (2, 3, 4))
+    kw = dict(stride=(1, 2), padding=[(1, 0), (0, 1)])
+    M = conv_matrix(w, (2, 3, 4), **kw)
+    exact = layers.conv_layer(X, w, **kw)
+    assert [sympy.expand(v) for v in M * vec(X)] == [sympy.expand(v) for v in vec(exact)]
+    # the transposed matrix reproduces the exact transposed layer on a symbolic input
+    Y = sympy.Array(sympy.symbols("y0:%d" % M.shape[0]), exact.shape)
+    T = conv_transpose_matrix(w, exact.shape, output_padding=(0, 1), **kw)
+    assert T == M.T
+    back = layers.conv_transpose_layer(Y, w, output_padding=(0, 1), **kw)
+    assert back.shape == X.shape
+    assert [sympy.expand(v) for v in T * vec(Y)] == [sympy.expand(v) for v in vec(back)]
+
+
+def test_matrix_transpose_is_the_adjoint():
+    # <M x, y> = <x, M^T y> for symbolic vectors: the defining property of the transpose
+    k = sympy.Matrix(3, 3, sympy.symbols("k0:9"))
+    M = conv_matrix(k, (4, 4), stride=2, padding=1)
+    xs = sympy.Matrix(sympy.symbols("x0:16"))
+    ys = sympy.Matrix(sympy.symbols("y0:%d" % M.shape[0]))
+    lhs = ((M * xs).T * ys)[0]
+    rhs = (xs.T * (conv_transpose_matrix(k, (2, 2), stride=2, padding=1, output_padding=1) * ys))[0]
+    assert sympy.expand(lhs - rhs) == 0
