@@ -1,0 +1,917 @@
+r"""The NumPy executor: fast, vectorised layer operations and signal convolutions.
+
+This module is the numeric twin of the exact layers in :mod:`symconv.layers`. It
+shares no computation with them (only argument parsing from :mod:`symconv._params`
+and the output-size rules of :mod:`symconv.shapes`), so that agreement between the
+two means something. Arrays are channel-first, as in PyTorch: an input is
+``(N, C, *spatial)`` with one, two or three spatial dimensions. float32 and float64
+inputs keep their precision (mixed inputs give the wider type); integer and boolean
+inputs are computed in float64.
+
+Definitions (per spatial dimension; ``s`` stride, ``d`` dilation, ``(p_lo, p_hi)``
+padding, ``k`` kernel length, ``G`` groups, ``Cg = C/G``, ``Fg = F/G``, ``g`` the group
+of output channel ``f``)::
+
+    conv_layer            y[n, f, o] = b[f] + sum_{c<Cg} sum_t xp[n, g*Cg + c, o*s + t*d] * w[f, c, t]
+                          out = floor((n + p_lo + p_hi - d*(k - 1) - 1)/s) + 1
+    conv_transpose_layer  y[n, g*Fg + f, i*s + t*d - p_lo] += x[n, c, i] * w[c, f, t]   (scatter)
+                          out = (n - 1)*s - p_lo - p_hi + d*(k - 1) + output_padding + 1
+    pool_layer            y[n, c, o] = max_t / mean_t of x[n, c, o*s + t*d - p_lo]
+    correlate             c[k] = sum_j a[j + k] * conj(v[j])        (numpy.correlate)
+    convolve              y[j] = sum_i a[i] * v[j - i]              (numpy.convolve)
+
+``xp`` is the input padded according to ``padding_mode`` ('zeros', 'reflect' without
+repeating the edge, 'replicate' repeating it, 'circular' wrapping around). The
+transposed convolution is the adjoint of the convolution with the same arguments,
+``<conv_layer(x, w), y> = <x, conv_transpose_layer(y, w)>``, which is also why the input
+gradient of a convolution is a transposed convolution of the output gradient.
+
+How it is computed
+------------------
+No Python loop runs over pixels. A convolution is a sum over kernel taps of
+matrix products: the padded input is flattened (one "phase" array per residue of the
+position modulo the stride, so that a strided convolution becomes a sum of stride-1
+ones), and for tap ``t`` the window ``xp[..., o*s + t*d]`` over all outputs ``o`` is a
+contiguous slice of the flattened array at a fixed offset, read through a row pitch
+that leaves a few unused columns at the end of each output row. Each tap then costs
+one BLAS matrix product ``w[:, :, t] @ slice`` with no copy of the input
+(strategy ``'taps'``); when the channel count is small, the slices are first
+gathered into one im2col matrix so that a single product with a long inner dimension
+is made (``'im2col'``); a depthwise layer (one input channel per group) uses
+elementwise multiply-adds per tap (``'depthwise'``). :func:`conv_strategy` says
+which one a layer uses. Pooling is an elementwise maximum or sum over strided
+views, one per tap, and :func:`correlate` / :func:`convolve` are a sliding-window
+view contracted with the kernel by ``tensordot`` (in chunks that bound the memory).
+
+Examples
+--------
+>>> import numpy as np
+>>> import symconv.numeric as sn
+>>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+>>> sn.conv_layer(x, np.ones((1, 1, 2, 2)), stride=2)
+array([[[[10., 18.],
+         [42., 50.]]]])
+>>> sn.pool_layer(x, 2, mode='max')
+array([[[[ 5.,  7.],
+         [13., 15.]]]])
+>>> sn.correlate([1.0, 2.0, 3.0], [0.0, 1.0, 0.5], mode='same')
+array([2. , 3.5, 3. ])
+"""
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided, sliding_window_view
+
+from symconv._params import check_choice, int_tuple, padding_pairs
+from symconv.errors import ShapeError, SymconvError
+from symconv.shapes import conv_output_size, conv_transpose_output_size, pool_output_size
+
+__all__ = [
+    "conv_layer",
+    "conv_transpose_layer",
+    "pool_layer",
+    "conv_layer_backward",
+    "convolve",
+    "correlate",
+    "conv_strategy",
+]
+
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+POOL_MODES = ("max", "avg")
+SIGNAL_MODES = ("full", "same", "valid")
+_NP_PAD_MODE = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+# below this many rows (C/groups * k_last) per kernel-row product, one im2col product is faster
+_IM2COL_MIN_ROWS = 32
+# elements of one block of the depthwise multiply-adds (sized for a core's L2 cache)
+_DEPTHWISE_BLOCK = 1 << 15
+# largest im2col / sliding-window temporary, in bytes; bigger work is done in batch chunks
+_CHUNK_BYTES = 1 << 27
+
+
+# ---------------------------------------------------------------------------
+# argument checking
+# ---------------------------------------------------------------------------
+
+def _real_array(value, name, op):
+    """``value`` as a real floating ndarray (ints and bools become float64)."""
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged nested lists and the like
+        raise SymconvError(f"{op}: {name} must be a real numeric array, but got {value!r}") from exc
+    if arr.dtype.kind in "biu":
+        return arr.astype(np.float64)
+    if arr.dtype.kind == "f":
+        return arr
+    if arr.dtype.kind == "O":
+        try:
+            return arr.astype(np.float64)
+        except (TypeError, ValueError):
+            pass
+    raise SymconvError(f"{op}: {name} must be a real numeric array, but got dtype {arr.dtype}")
+
+
+def _dtype(*arrays):
+    """The computation dtype: the widest float of the inputs, at least float32."""
+    return np.result_type(*[a.dtype for a in arrays], np.float32)
+
+
+def _check_input(x, op, name="x"):
+    if not 3 <= x.ndim <= 5:
+        raise ShapeError(f"{op}: {name} must have shape (N, C, *spatial) with 1 to 3 spatial "
+                         f"dimensions, but got shape {x.shape}")
+    if x.shape[1] < 1 or any(n < 1 for n in x.shape[2:]):
+        raise ShapeError(f"{op}: {name} must have at least one channel and non-empty spatial "
+                         f"dimensions, but got shape {x.shape}")
+
+
+def _check_weight(x, w, op, transposed=False):
+    if w.ndim != x.ndim:
+        raise ShapeError(f"{op}: w must have as many dimensions as x ({x.ndim}), "
+                         f"but got w.shape={w.shape} for x.shape={x.shape}")
+    if w.shape[0] < 1 or w.shape[1] < 1 or any(k < 1 for k in w.shape[2:]):
+        raise ShapeError(f"{op}: w must have non-empty dimensions, but got w.shape={w.shape}")
+
+
+def _check_groups(groups, C, F, op):
+    groups = int_tuple(groups, 1, "groups", minimum=1)[0]
+    if C % groups:
+        raise ShapeError(f"{op}: groups must divide the input channels, but {groups} does not divide {C}")
+    if F % groups:
+        raise ShapeError(f"{op}: groups must divide the output channels, but {groups} does not divide {F}")
+    return groups
+
+
+def _check_bias(bias, F, op):
+    if bias is None:
+        return None
+    b = _real_array(bias, "bias", op)
+    if b.shape != (F,):
+        raise ShapeError(f"{op}: bias must have shape ({F},) (one entry per output channel), "
+                         f"but got shape {b.shape}")
+    return b
+
+
+def _broadcast_bias(b, ndim_spatial):
+    return b.reshape((1, -1) + (1,) * ndim_spatial)
+
+
+# ---------------------------------------------------------------------------
+# the convolution engine: a sum over taps of matrix products on phase arrays
+# ---------------------------------------------------------------------------
+
+class _Plan:
+    """Where every kernel tap reads a zero-padded input, in flattened phase arrays.
+
+    For stride ``s`` and dilation ``d`` along one dimension, tap ``t`` of output ``o``
+    reads padded position ``o*s + t*d = (o + q)*s + r`` with ``r = t*d mod s`` and
+    ``q = t*d // s``: element ``o + q`` of the phase array ``xp[r::s]``. Every phase
+    array is stored with the same shape ``P = ceil(padded/s)`` (zero-filled at the end),
+    flattened row-major with strides ``pitch``; then the window of tap ``t`` over all
+    outputs is the contiguous slice ``[offset_t, offset_t + L)`` of the flat phase array,
+    read at output ``o`` through index ``sum_i o_i * pitch_i`` (the other entries of the
+    slice are computed and thrown away: a few columns per output row).
+
+    The taps along the last dimension (``k_last`` of them) are stacked: ``stack[j]`` is
+    the phase array of last-dimension tap ``j`` shifted by its ``q``, so that for every
+    leading tap ``u`` the ``k_last`` windows ``stack[:, ..., off_u:off_u + L]`` form one
+    matrix with ``C * k_last`` rows, and a layer is ``prod(kernel[:-1])`` matrix products.
+    """
+
+    def __init__(self, padded_shape, kernel, stride, dilation, out_shape):
+        D = len(kernel)
+        self.stride = stride
+        self.out_shape = out_shape
+        self.phase_shape = tuple(-(-padded_shape[i] // stride[i]) for i in range(D))
+        pitch = [1] * D
+        for i in range(D - 2, -1, -1):
+            pitch[i] = pitch[i + 1] * self.phase_shape[i + 1]
+        self.pitch = tuple(pitch)
+        self.length = sum((out_shape[i] - 1) * pitch[i] for i in range(D)) + 1
+        self.k_last = kernel[-1]
+        # last-dimension taps j: (phase component, shift)
+        self.last = [((j * dilation[-1]) % stride[-1], (j * dilation[-1]) // stride[-1])
+                     for j in range(kernel[-1])]
+        # leading taps u, row-major over kernel[:-1]: (leading phase, offset)
+        self.lead = []
+        for u in np.ndindex(*kernel[:-1]):
+            phase = tuple((u[i] * dilation[i]) % stride[i] for i in range(D - 1))
+            offset = sum(((u[i] * dilation[i]) // stride[i]) * pitch[i] for i in range(D - 1))
+            self.lead.append((phase, offset))
+        self.lead_phases = sorted({p for p, _ in self.lead})
+        # every tap, row-major over the whole kernel: (phase, offset)
+        self.taps = [(lp + (r,), off + q) for lp, off in self.lead for r, q in self.last]
+        self.stack_length = max(off for _, off in self.lead) + self.length
+        size = int(np.prod(self.phase_shape))
+        self.buffer_length = max(size, max(q for _, q in self.last) + self.stack_length)
+
+    def phase_buffers(self, x, pads, dtype):
+        """Flattened phase arrays ``{phase: (N, C, buffer_length)}`` of ``x`` zero-padded by ``pads``."""
+        N, C = x.shape[:2]
+        spatial = x.shape[2:]
+        D = len(spatial)
+        size = int(np.prod(self.phase_shape))
+        buffers = {}
+        for phase in sorted({p for p, _ in self.taps}):
+            buf = np.empty((N, C, self.buffer_length), dtype=dtype)
+            buf[:, :, size:] = 0
+            grid = buf[:, :, :size].reshape((N, C) + self.phase_shape)
+            dst, src = [slice(None), slice(None)], [slice(None), slice(None)]
+            for i in range(D):
+                lo, s, r, n = pads[i][0], self.stride[i], phase[i], spatial[i]
+                # padded positions r + j*s that hold x, i.e. lo <= r + j*s < lo + n
+                j0 = max(0, -(-(lo - r) // s))
+                j1 = -(-(lo + n - r) // s)  # exclusive
+                dst.append(slice(j0, max(j0, j1)))
+                src.append(slice(r + j0 * s - lo, r + (j1 - 1) * s - lo + 1, s) if j1 > j0 else slice(0, 0))
+            _fill_border(grid, dst)
+            grid[tuple(dst)] = x[tuple(src)]
+            buffers[phase] = buf
+        return buffers
+
+    def stacks(self, buffers):
+        """``{leading phase: (N, C, k_last, stack_length)}``: the last-dimension taps stacked."""
+        stacks = {}
+        for lp in self.lead_phases:
+            if self.k_last == 1:
+                r, q = self.last[0]
+                stacks[lp] = buffers[lp + (r,)][:, :, None, q:q + self.stack_length]
+                continue
+            first = buffers[lp + (self.last[0][0],)]
+            stack = np.empty(first.shape[:2] + (self.k_last, self.stack_length), dtype=first.dtype)
+            for j, (r, q) in enumerate(self.last):
+                stack[:, :, j] = buffers[lp + (r,)][:, :, q:q + self.stack_length]
+            stacks[lp] = stack
+        return stacks
+
+    def scatter(self, ext):
+        """View the extended result ``(..., L)`` at the real outputs: ``(..., *out_shape)``."""
+        item = ext.itemsize
+        return as_strided(ext, shape=ext.shape[:-1] + self.out_shape,
+                          strides=ext.strides[:-1] + tuple(p * item for p in self.pitch))
+
+    def extend(self, y):
+        """The inverse of :meth:`scatter`: ``y (..., *out_shape)`` into zeros ``(..., L)``."""
+        ext = np.zeros(y.shape[:-len(self.out_shape)] + (self.length,), dtype=y.dtype)
+        self.scatter(ext)[...] = y
+        return ext
+
+
+def _fill_border(grid, inner):
+    """Zero ``grid`` outside the box ``inner`` (a tuple of slices), one slab per dimension."""
+    lead = [slice(None)] * grid.ndim
+    for axis in range(2, grid.ndim):
+        sl = inner[axis]
+        before = lead.copy()
+        before[axis] = slice(0, sl.start)
+        grid[tuple(before)] = 0
+        after = lead.copy()
+        after[axis] = slice(sl.stop, None)
+        grid[tuple(after)] = 0
+        lead[axis] = sl
+
+
+def _strategy(Cg, k_last):
+    if Cg == 1:
+        return "depthwise"
+    if Cg * k_last < _IM2COL_MIN_ROWS:
+        return "im2col"
+    return "taps"
+
+
+def conv_strategy(x_shape, w_shape, groups=1):
+    """Name the way :func:`conv_layer` computes a layer: 'taps', 'im2col' or 'depthwise'.
+
+    * ``'depthwise'`` when each group has one input channel: per tap, an elementwise
+      multiply-add of the shifted input, in cache-sized blocks;
+    * ``'im2col'`` when ``C/groups * k_last < 32`` (``k_last`` the kernel length along the
+      last dimension): all shifted windows are gathered into one
+      ``(C/groups * taps, positions)`` matrix and multiplied once by the filters;
+    * ``'taps'`` otherwise: one BLAS product per kernel row (taps of the leading
+      dimensions), each reading the ``C/groups * k_last`` shifted copies of the input in place.
+
+    >>> conv_strategy((8, 64, 56, 56), (64, 64, 3, 3))
+    'taps'
+    >>> conv_strategy((10, 3, 32, 32), (8, 3, 5, 5))
+    'im2col'
+    >>> conv_strategy((8, 64, 56, 56), (64, 1, 3, 3), groups=64)
+    'depthwise'
+    """
+    del x_shape, groups  # the choice depends on the filters' shape only
+    return _strategy(int(w_shape[1]), int(w_shape[-1]))
+
+
+def _batch_chunks(N, bytes_per_item):
+    step = max(1, _CHUNK_BYTES // max(1, bytes_per_item))
+    return [(i, min(N, i + step)) for i in range(0, N, step)]
+
+
+def _correlate_ext(x, pads, plan, w, groups, dtype):
+    """Extended forward result ``(N, F, L)`` of a zero-padded cross-correlation layer."""
+    N, C = x.shape[:2]
+    F, Cg = w.shape[:2]
+    G, Fg, L, kl, U = groups, F // groups, plan.length, plan.k_last, len(plan.lead)
+    T = U * kl
+    strategy = _strategy(Cg, kl)
+    item = np.dtype(dtype).itemsize
+    ext = np.empty((N, G, Fg, L), dtype=dtype)
+    if strategy == "depthwise":
+        wt = w.reshape(G, Fg, T).astype(dtype, copy=False)
+        per_item = C * plan.buffer_length * item * len({p for p, _ in plan.taps})
+        for a, b in _batch_chunks(N, per_item):
+            buffers = plan.phase_buffers(x[a:b], pads, dtype)
+            _depthwise(buffers, plan, wt, ext[a:b])
+        return ext.reshape(N, F, L)
+    wrows = np.ascontiguousarray(
+        w.reshape(G, Fg, Cg, U, kl).transpose(3, 0, 1, 2, 4), dtype=dtype).reshape(U, G, Fg, Cg * kl)
+    wflat = np.ascontiguousarray(w.reshape(G, Fg, Cg * T), dtype=dtype)
+    per_item = C * (kl * plan.stack_length + plan.buffer_length) * item
+    if strategy == "im2col":
+        per_item += C * T * L * item
+    for a, b in _batch_chunks(N, per_item):
+        n = b - a
+        stacks = plan.stacks(plan.phase_buffers(x[a:b], pads, dtype))
+        if strategy == "im2col":
+            cols = np.empty((n, G, Cg, U, kl, L), dtype=dtype)
+            for u, (lp, off) in enumerate(plan.lead):
+                cols[:, :, :, u] = stacks[lp][..., off:off + L].reshape(n, G, Cg, kl, L)
+            np.matmul(wflat, cols.reshape(n, G, Cg * T, L), out=ext[a:b])
+            continue
+        out = ext[a:b]
+        tmp = np.empty_like(out) if U > 1 else None
+        for u, (lp, off) in enumerate(plan.lead):
+            window = stacks[lp][..., off:off + L].reshape(n, G, Cg * kl, L)
+            np.matmul(wrows[u], window, out=out if u == 0 else tmp)
+            if u:
+                out += tmp
+    return ext.reshape(N, F, L)
+
+
+def _depthwise(buffers, plan, wt, out):
+    """``out[n, g, f, l] = sum_t wt[g, f, t] * buffer_t[n, g, offset_t + l]`` in cache-sized blocks."""
+    N, G, Fg, L = out.shape
+    block = max(1, _DEPTHWISE_BLOCK // max(1, Fg * L))
+    tmp = np.empty((min(block, G), Fg, L), dtype=out.dtype)
+    for n in range(N):
+        for g0 in range(0, G, block):
+            g1 = min(G, g0 + block)
+            o = out[n, g0:g1]
+            t_ = tmp[:g1 - g0]
+            for t, (phase, off) in enumerate(plan.taps):
+                window = buffers[phase][n, g0:g1, None, off:off + L]
+                np.multiply(wt[g0:g1, :, t, None], window, out=o if t == 0 else t_)
+                if t:
+                    o += t_
+
+
+def _weight_grad(x, pads, plan, grad_ext, w_shape, groups, dtype):
+    """``dw[f, c, t] = sum_{n, o} grad[n, f, o] * xp[n, g*Cg + c, o*s + t*d]``, per kernel row."""
+    N, C = x.shape[:2]
+    F, Cg = w_shape[:2]
+    G, Fg, L, kl, U = groups, F // groups, plan.length, plan.k_last, len(plan.lead)
+    g = grad_ext.reshape(N, G, Fg, L)
+    grad_w = np.zeros((G, Fg, Cg, U, kl), dtype=dtype)
+    item = np.dtype(dtype).itemsize
+    for a, b in _batch_chunks(N, C * (kl * plan.stack_length + plan.buffer_length) * item):
+        n = b - a
+        stacks = plan.stacks(plan.phase_buffers(x[a:b], pads, dtype))
+        for u, (lp, off) in enumerate(plan.lead):
+            window = stacks[lp][..., off:off + L].reshape(n, G, Cg * kl, L)
+            part = np.matmul(g[a:b], window.swapaxes(-1, -2))  # (n, G, Fg, Cg*kl)
+            grad_w[:, :, :, u] += part.sum(axis=0).reshape(G, Fg, Cg, kl)
+    return grad_w.reshape(w_shape)
+
+
+# ---------------------------------------------------------------------------
+# layer parameters
+# ---------------------------------------------------------------------------
+
+def _conv_setup(x, w, stride, padding, dilation, groups, op):
+    """Validate a convolution; return (stride, dilation, pads, out_shape, groups)."""
+    _check_input(x, op)
+    _check_weight(x, w, op)
+    D = x.ndim - 2
+    C, F, Cg = x.shape[1], w.shape[0], w.shape[1]
+    groups = _check_groups(groups, C, F, op)
+    if Cg * groups != C:
+        raise ShapeError(f"{op}: w.shape[1] * groups must equal the input channels, but got "
+                         f"{Cg} * {groups} = {Cg * groups} != {C} (x.shape={x.shape}, w.shape={w.shape})")
+    kernel = w.shape[2:]
+    stride = int_tuple(stride, D, "stride", minimum=1)
+    dilation = int_tuple(dilation, D, "dilation", minimum=1)
+    pads = padding_pairs(padding, kernel, stride, dilation)
+    out_shape = tuple(conv_output_size(x.shape[2 + i], kernel[i], stride[i], pads[i], dilation[i])
+                      for i in range(D))
+    return stride, dilation, pads, out_shape, groups
+
+
+def _pad_nonzero(x, pads, padding_mode, op):
+    """Explicitly pad ``x`` for the reflect / replicate / circular modes (PyTorch's limits)."""
+    for i, (lo, hi) in enumerate(pads):
+        n = x.shape[2 + i]
+        if padding_mode == "reflect" and max(lo, hi) >= n:
+            raise ShapeError(f"{op}: reflect padding must be < the input size in each dimension, "
+                             f"but got padding ({lo}, {hi}) for size {n} in spatial dimension {i}")
+        if padding_mode == "circular" and max(lo, hi) > n:
+            raise ShapeError(f"{op}: circular padding must be <= the input size in each dimension, "
+                             f"but got padding ({lo}, {hi}) for size {n} in spatial dimension {i}")
+    return np.pad(x, ((0, 0), (0, 0)) + tuple(pads), mode=_NP_PAD_MODE[padding_mode])
+
+
+def _conv_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, bias=None):
+    """Zero-padded cross-correlation (plus bias): ``(N, F, *out_shape)`` contiguous."""
+    padded = tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads))
+    plan = _Plan(padded, w.shape[2:], stride, dilation, out_shape)
+    ext = _correlate_ext(x, pads, plan, w, groups, dtype)
+    view = plan.scatter(ext)
+    if bias is None:
+        return np.ascontiguousarray(view)
+    y = np.empty(view.shape, dtype=dtype)
+    np.add(view, _broadcast_bias(bias.astype(dtype, copy=False), len(out_shape)), out=y)
+    return y
+
+
+# ---------------------------------------------------------------------------
+# public layer operations
+# ---------------------------------------------------------------------------
+
+def conv_layer(x, w, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"):
+    """Convolution layer (a cross-correlation, as in PyTorch's ``conv1d/2d/3d``).
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, *spatial)
+        Input with 1, 2 or 3 spatial dimensions.
+    w : array_like, shape (F, C/groups, *kernel)
+        Filters.
+    bias : array_like, shape (F,), optional
+    stride, dilation : int or sequence of ints, default 1
+        Each >= 1.
+    padding : int, sequence, (lo, hi) pairs, 'same' or 'valid', default 0
+        An int pads both sides of every dimension; a sequence gives one int or one
+        ``(lo, hi)`` pair per dimension. ``'same'`` (stride 1 only) pads ``d*(k - 1)``
+        in total, the odd element on the high side, as PyTorch does.
+    groups : int, default 1
+        Input and output channels split into ``groups`` independent blocks
+        (``groups == C`` with ``C/groups == 1`` is a depthwise convolution).
+    padding_mode : {'zeros', 'reflect', 'replicate', 'circular'}, default 'zeros'
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, F, *out)
+        ``y[n, f, o] = bias[f] + sum_{c, t} xp[n, g*C/G + c, o*s + t*d] * w[f, c, t]``,
+        ``out = floor((n + p_lo + p_hi - d*(k - 1) - 1)/s) + 1`` per dimension.
+
+    Raises
+    ------
+    ShapeError
+        Wrong ranks, a channel count that does not match ``w`` and ``groups``, groups
+        not dividing the channels, an empty output, padding too large for the mode.
+    SymconvError
+        A non-positive stride or dilation, a negative padding, an unknown mode.
+
+    Examples
+    --------
+    >>> x = np.array([[[1.0, 2.0, 3.0, 4.0]]])
+    >>> conv_layer(x, np.array([[[1.0, 0.0, -1.0]]]), padding=1)
+    array([[[-2., -2., -2.,  3.]]])
+    >>> conv_layer(x, np.array([[[1.0, 1.0]]]), padding='same', padding_mode='reflect')
+    array([[[3., 5., 7., 7.]]])
+    >>> conv_layer(x, np.ones((1, 1, 2)), stride=2, dilation=2, bias=[10.0])
+    array([[[14.]]])
+    >>> conv_layer(x, np.ones((1, 2, 2)))
+    Traceback (most recent call last):
+    ...
+    symconv.errors.ShapeError: conv_layer: w.shape[1] * groups must equal the input channels, but got 2 * 1 = 2 != 1 (x.shape=(1, 1, 4), w.shape=(1, 2, 2))
+    """
+    op = "conv_layer"
+    x = _real_array(x, "x", op)
+    w = _real_array(w, "w", op)
+    padding_mode = check_choice(padding_mode, PADDING_MODES, "padding_mode")
+    stride, dilation, pads, out_shape, groups = _conv_setup(x, w, stride, padding, dilation, groups, op)
+    b = _check_bias(bias, w.shape[0], op)
+    dtype = _dtype(x, w) if b is None else _dtype(x, w, b)
+    if padding_mode != "zeros" and any(lo or hi for lo, hi in pads):
+        x = _pad_nonzero(x, pads, padding_mode, op)
+        pads = ((0, 0),) * len(pads)
+    return _conv_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, bias=b)
+
+
+def _transpose_padding(padding, D, op):
+    if isinstance(padding, str):
+        if padding.lower() == "valid":
+            return ((0, 0),) * D
+        raise SymconvError(f"{op}: padding must be an int, a sequence or 'valid', but got {padding!r}")
+    return padding_pairs(padding, (1,) * D, (1,) * D, (1,) * D)
+
+
+def conv_transpose_layer(x, w, bias=None, stride=1, padding=0, output_padding=0, dilation=1, groups=1):
+    """Transposed convolution layer (PyTorch's ``conv_transpose1d/2d/3d``).
+
+    Every input element is spread through the kernel: ``x[n, c, i] * w[c, f, t]`` is
+    added to output position ``i*s + t*d - p_lo`` of channel ``g*F/G + f`` (``g`` the
+    group of ``c``); positions outside the output are dropped. It is the adjoint of
+    :func:`conv_layer` with the same arguments.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, *spatial)
+    w : array_like, shape (C, F/groups, *kernel)
+        Note the order: input channels first, as in PyTorch.
+    bias : array_like, shape (F,), optional
+    stride, dilation : int or sequence of ints, default 1
+    padding : int, sequence of ints or of (lo, hi) pairs, or 'valid', default 0
+        Removed from each end of the full transposed output.
+    output_padding : int or sequence of ints, default 0
+        Extra length on the high end; must be < max(stride, dilation).
+    groups : int, default 1
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, F, *out)
+        ``out = (n - 1)*s - p_lo - p_hi + d*(k - 1) + output_padding + 1``.
+
+    Examples
+    --------
+    >>> x = np.array([[[1.0, 2.0]]])
+    >>> conv_transpose_layer(x, np.array([[[1.0, 10.0, 100.0]]]), stride=2)
+    array([[[  1.,  10., 102.,  20., 200.]]])
+    >>> conv_transpose_layer(x, np.array([[[1.0, 1.0, 1.0]]]), stride=2, padding=1, output_padding=1)
+    array([[[1., 3., 2., 2.]]])
+    """
+    op = "conv_transpose_layer"
+    x = _real_array(x, "x", op)
+    w = _real_array(w, "w", op)
+    _check_input(x, op)
+    _check_weight(x, w, op)
+    D = x.ndim - 2
+    C = x.shape[1]
+    if w.shape[0] != C:
+        raise ShapeError(f"{op}: w.shape[0] must equal the input channels, but got {w.shape[0]} != {C} "
+                         f"(x.shape={x.shape}, w.shape={w.shape})")
+    groups = int_tuple(groups, 1, "groups", minimum=1)[0]
+    if C % groups:
+        raise ShapeError(f"{op}: groups must divide the input channels, but {groups} does not divide {C}")
+    F = w.shape[1] * groups
+    kernel = w.shape[2:]
+    stride = int_tuple(stride, D, "stride", minimum=1)
+    dilation = int_tuple(dilation, D, "dilation", minimum=1)
+    output_padding = int_tuple(output_padding, D, "output_padding", minimum=0)
+    pads = _transpose_padding(padding, D, op)
+    out_shape = tuple(conv_transpose_output_size(x.shape[2 + i], kernel[i], stride[i], pads[i],
+                                                 output_padding[i], dilation[i]) for i in range(D))
+    b = _check_bias(bias, F, op)
+    dtype = _dtype(x, w) if b is None else _dtype(x, w, b)
+    y = _transpose_forward(x, w, stride, dilation, pads, out_shape, groups, dtype)
+    if b is not None:
+        y += _broadcast_bias(b.astype(dtype, copy=False), D)
+    return y
+
+
+def _transpose_forward(x, w, stride, dilation, pads, out_shape, groups, dtype):
+    """Transposed convolution without bias, as a stride-1 correlation or by col2im."""
+    D = x.ndim - 2
+    N, C = x.shape[:2]
+    Cg, Fg = C // groups, w.shape[1]
+    kernel = w.shape[2:]
+    if all(s == 1 for s in stride):
+        # y[j] = sum_t x[j + p_lo - t*d] w[t]: a correlation of x, padded by d*(k-1) - p_lo
+        # below (and what the output length needs above), with the kernel flipped and its
+        # two channel axes swapped inside each group
+        wf = w[(slice(None), slice(None)) + (slice(None, None, -1),) * D]
+        wf = wf.reshape((groups, Cg, Fg) + kernel).swapaxes(1, 2).reshape((groups * Fg, Cg) + kernel)
+        crop, cpads = [slice(None), slice(None)], []
+        for i in range(D):
+            n, k, d = x.shape[2 + i], kernel[i], dilation[i]
+            lo = d * (k - 1) - pads[i][0]
+            hi = out_shape[i] - 1 + d * (k - 1) + 1 - lo - n  # so that the correlation has out_shape[i]
+            start, stop = max(0, -lo), n - max(0, -hi)
+            crop.append(slice(start, stop))
+            cpads.append((max(lo, 0), max(hi, 0)))
+        xc = x[tuple(crop)]
+        return _conv_forward(xc, wf, (1,) * D, dilation, tuple(cpads), out_shape, groups, dtype)
+    # col2im: cols[n, f, t, i] = sum_c w[c, f, t] x[n, c, i], then scatter-add every tap
+    spatial = x.shape[2:]
+    T = int(np.prod(kernel))
+    P = int(np.prod(spatial))
+    wt = np.ascontiguousarray(
+        w.reshape(groups, Cg, Fg * T).swapaxes(1, 2), dtype=dtype)  # (G, Fg*T, Cg)
+    xs = x.reshape(N, groups, Cg, P).astype(dtype, copy=False)
+    full = tuple(max((spatial[i] - 1) * stride[i] + dilation[i] * (kernel[i] - 1) + 1,
+                     pads[i][0] + out_shape[i]) for i in range(D))
+    y = np.zeros((N, groups * Fg) + full, dtype=dtype)
+    for a, b in _batch_chunks(N, groups * Fg * T * P * np.dtype(dtype).itemsize):
+        cols = np.matmul(wt, xs[a:b]).reshape((b - a, groups * Fg, T) + spatial)
+        for ti, t in enumerate(np.ndindex(*kernel)):
+            dst = tuple(slice(t[i] * dilation[i], t[i] * dilation[i] + (spatial[i] - 1) * stride[i] + 1,
+                              stride[i]) for i in range(D))
+            y[(slice(a, b), slice(None)) + dst] += cols[:, :, ti]
+    crop = tuple(slice(pads[i][0], pads[i][0] + out_shape[i]) for i in range(D))
+    return np.ascontiguousarray(y[(slice(None), slice(None)) + crop])
+
+
+def conv_layer_backward(x, w, grad_out, stride=1, padding=0, dilation=1, groups=1):
+    """Gradients of a zero-padded convolution layer: ``(grad_x, grad_w, grad_b)``.
+
+    With ``y = conv_layer(x, w, b, stride, padding, dilation, groups)`` and ``grad_out``
+    the gradient of a loss with respect to ``y``:
+
+    * ``grad_x`` is the transposed convolution of ``grad_out`` with the same ``w`` and
+      arguments (``output_padding`` chosen so that it has the shape of ``x``);
+    * ``grad_w[f, c, t] = sum_{n, o} grad_out[n, f, o] * xp[n, g*C/G + c, o*s + t*d]``,
+      a cross-correlation of the padded input with ``grad_out`` (dilated by the stride);
+    * ``grad_b[f] = sum_{n, o} grad_out[n, f, o]``.
+
+    Examples
+    --------
+    >>> x = np.array([[[1.0, 2.0, 3.0]]])
+    >>> w = np.array([[[1.0, -1.0]]])
+    >>> gx, gw, gb = conv_layer_backward(x, w, np.array([[[1.0, 1.0]]]))
+    >>> gx
+    array([[[ 1.,  0., -1.]]])
+    >>> gw
+    array([[[3., 5.]]])
+    >>> gb
+    array([2.])
+    """
+    op = "conv_layer_backward"
+    x = _real_array(x, "x", op)
+    w = _real_array(w, "w", op)
+    g = _real_array(grad_out, "grad_out", op)
+    stride, dilation, pads, out_shape, groups = _conv_setup(x, w, stride, padding, dilation, groups, op)
+    expected = (x.shape[0], w.shape[0]) + out_shape
+    if g.shape != expected:
+        raise ShapeError(f"{op}: grad_out must have the output shape {expected}, but got shape {g.shape}")
+    dtype = _dtype(x, w, g)
+    # input gradient: the transposed convolution of grad_out with the same arguments, with
+    # the output padding (n + p_lo + p_hi - d*(k-1) - 1) mod s < s that gives x's shape
+    grad_x = _transpose_forward(g, w, stride, dilation, pads, x.shape[2:], groups, dtype)
+    # weight gradient: a cross-correlation of the padded input with grad_out
+    padded = tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads))
+    plan = _Plan(padded, w.shape[2:], stride, dilation, out_shape)
+    grad_ext = plan.extend(g.astype(dtype, copy=False))
+    grad_w = _weight_grad(x, pads, plan, grad_ext, w.shape, groups, dtype)
+    grad_b = g.sum(axis=(0,) + tuple(range(2, g.ndim)), dtype=dtype)
+    return grad_x, grad_w, grad_b
+
+
+def _flag(value, name):
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise SymconvError(f"{name} must be True or False, but got {value!r}")
+
+
+def pool_layer(x, kernel_size, stride=None, padding=0, dilation=1, mode="max", ceil_mode=False,
+               count_include_pad=True):
+    """Max or average pooling (PyTorch's ``max_pool`` / ``avg_pool`` in 1, 2 or 3 dimensions).
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, *spatial)
+    kernel_size : int or sequence of ints
+    stride : int or sequence of ints, optional
+        Defaults to ``kernel_size``.
+    padding : int, sequence or (lo, hi) pairs, default 0
+        At most ``kernel_size/2`` on each side. Padding never wins a maximum.
+    dilation : int or sequence of ints, default 1
+    mode : {'max', 'avg'}, default 'max'
+    ceil_mode : bool, default False
+        Count windows with ``ceil`` instead of ``floor``, but drop a last window that
+        would start in the high-side padding (PyTorch's rule).
+    count_include_pad : bool, default True
+        For 'avg': divide by the number of taps inside the padded input (True) or by
+        the number of taps on real input elements (False).
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, C, *out)
+        ``y[n, c, o]`` = max or mean of ``x[n, c, o*s + t*d - p_lo]`` over the taps ``t``;
+        ``out`` is :func:`symconv.shapes.pool_output_size`.
+
+    Examples
+    --------
+    >>> x = np.array([[[1.0, 5.0, 2.0, 4.0, 3.0]]])
+    >>> pool_layer(x, 2)
+    array([[[5., 4.]]])
+    >>> pool_layer(x, 2, ceil_mode=True)
+    array([[[5., 4., 3.]]])
+    >>> pool_layer(x, 2, mode='avg', padding=1)
+    array([[[0.5, 3.5, 3.5]]])
+    >>> pool_layer(x, 2, mode='avg', padding=1, count_include_pad=False)
+    array([[[1. , 3.5, 3.5]]])
+    """
+    op = "pool_layer"
+    x = _real_array(x, "x", op)
+    _check_input(x, op)
+    mode = check_choice(mode, POOL_MODES, "mode")
+    ceil_mode = _flag(ceil_mode, "ceil_mode")
+    count_include_pad = _flag(count_include_pad, "count_include_pad")
+    D = x.ndim - 2
+    kernel = int_tuple(kernel_size, D, "kernel_size", minimum=1)
+    stride = kernel if stride is None else int_tuple(stride, D, "stride", minimum=1)
+    dilation = int_tuple(dilation, D, "dilation", minimum=1)
+    pads = padding_pairs(padding, kernel, stride, dilation)
+    spatial = x.shape[2:]
+    out_shape = tuple(pool_output_size(spatial[i], kernel[i], stride[i], pads[i], dilation[i], ceil_mode)
+                      for i in range(D))
+    dtype = _dtype(x)
+    # per dimension and output: taps on real elements, and taps inside the padded input
+    real_counts, padded_counts = [], []
+    for i in range(D):
+        pos = (np.arange(out_shape[i])[:, None] * stride[i]
+               + np.arange(kernel[i])[None, :] * dilation[i] - pads[i][0])
+        real = ((pos >= 0) & (pos < spatial[i])).sum(axis=1)
+        if not real.all():
+            o = int(np.argmin(real))
+            raise ShapeError(f"{op}: every window must cover at least one input element, but window {o} "
+                             f"of spatial dimension {i} covers only padding (size {spatial[i]}, "
+                             f"kernel_size={kernel[i]}, stride={stride[i]}, padding={pads[i]}, "
+                             f"dilation={dilation[i]})")
+        real_counts.append(real)
+        padded_counts.append(((pos >= -pads[i][0]) & (pos < spatial[i] + pads[i][1])).sum(axis=1))
+    # the region the windows read, from -p_lo: filled with the neutral element outside x
+    need = tuple((out_shape[i] - 1) * stride[i] + dilation[i] * (kernel[i] - 1) + 1 for i in range(D))
+    fill = -np.inf if mode == "max" else 0
+    xp = np.full(x.shape[:2] + need, fill, dtype=dtype)
+    dst, src = [slice(None)] * 2, [slice(None)] * 2
+    for i in range(D):
+        lo = pads[i][0]
+        keep = min(spatial[i], need[i] - lo)
+        dst.append(slice(lo, lo + keep))
+        src.append(slice(0, keep))
+    xp[tuple(dst)] = x[tuple(src)]
+    y = None
+    for t in np.ndindex(*kernel):
+        view = xp[(slice(None),) * 2 + tuple(
+            slice(t[i] * dilation[i], t[i] * dilation[i] + (out_shape[i] - 1) * stride[i] + 1, stride[i])
+            for i in range(D))]
+        if y is None:
+            y = view.copy()
+        elif mode == "max":
+            np.maximum(y, view, out=y)
+        else:
+            y += view
+    if mode == "avg":
+        counts = padded_counts if count_include_pad else real_counts
+        divisor = np.ones((), dtype=dtype)
+        for i, c in enumerate(counts):
+            divisor = np.multiply.outer(divisor, c.astype(dtype))
+        y /= divisor
+    return y
+
+
+# ---------------------------------------------------------------------------
+# signals: numpy.convolve / numpy.correlate semantics, any number of dimensions
+# ---------------------------------------------------------------------------
+
+def _signal_array(value, name, op):
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:
+        raise SymconvError(f"{op}: {name} must be a numeric array, but got {value!r}") from exc
+    if arr.dtype.kind in "biu":
+        arr = arr.astype(np.float64)
+    elif arr.dtype.kind == "O":
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError):
+            try:
+                arr = arr.astype(np.complex128)
+            except (TypeError, ValueError):
+                raise SymconvError(f"{op}: {name} must be a numeric array, but got {value!r}") from None
+    elif arr.dtype.kind not in "fc":
+        raise SymconvError(f"{op}: {name} must be a numeric array, but got dtype {arr.dtype}")
+    arr = np.atleast_1d(arr)
+    if arr.size == 0:
+        raise ShapeError(f"{op}: {name} must be non-empty, but got shape {arr.shape}")
+    return arr
+
+
+def _signal_window(a, kernel, mode, correlate, op):
+    """Entries ``[start, start + length)`` per axis of the full correlation of ``a`` with ``kernel``.
+
+    Full index ``q`` holds ``sum_j a[q - (m - 1) + j] * kernel[j]``. The window is
+    numpy's: 'full' everything; 'same' ``max(n, m)`` entries from ``(min(n, m) - 1)//2``
+    (``n//2`` for a correlation whose second argument is the longer one); 'valid'
+    ``|n - m| + 1`` entries from ``min(n, m) - 1``.
+    """
+    starts, lengths = [], []
+    for n, m in zip(a.shape, kernel.shape):
+        if mode == "full":
+            starts.append(0)
+            lengths.append(n + m - 1)
+        elif mode == "same":
+            starts.append(n // 2 if (correlate and m > n) else (min(n, m) - 1) // 2)
+            lengths.append(max(n, m))
+        else:
+            starts.append(min(n, m) - 1)
+            lengths.append(max(n, m) - min(n, m) + 1)
+    dtype = np.result_type(a.dtype, kernel.dtype, np.float32)
+    # the part of a (zero-extended) that the window reads: indices start - m + 1 ... start + length - 1
+    seg_shape = tuple(L + m - 1 for L, m in zip(lengths, kernel.shape))
+    seg = np.zeros(seg_shape, dtype=dtype)
+    dst, src = [], []
+    for st, L, n, m in zip(starts, lengths, a.shape, kernel.shape):
+        first = st - m + 1  # index into a of seg[0]
+        lo, hi = max(first, 0), min(first + L + m - 1, n)
+        dst.append(slice(lo - first, hi - first))
+        src.append(slice(lo, hi))
+    seg[tuple(dst)] = a[tuple(src)]
+    kern = kernel.astype(dtype, copy=False)
+    windows = sliding_window_view(seg, kernel.shape)  # (*lengths, *kernel.shape)
+    out = np.empty(tuple(lengths), dtype=dtype)
+    T = kernel.size
+    row = int(np.prod(lengths[1:])) * T * np.dtype(dtype).itemsize
+    step = max(1, _CHUNK_BYTES // max(1, row))
+    for a0 in range(0, lengths[0], step):
+        out[a0:a0 + step] = np.tensordot(windows[a0:a0 + step], kern, axes=kernel.ndim)
+    return out
+
+
+def _signal(a, v, mode, correlate, op):
+    a = _signal_array(a, "a", op)
+    v = _signal_array(v, "v", op)
+    mode = check_choice(mode, SIGNAL_MODES, "mode")
+    if a.ndim != v.ndim:
+        raise ShapeError(f"{op}: a and v must have the same number of dimensions, "
+                         f"but got a.shape={a.shape} and v.shape={v.shape}")
+    if correlate:
+        kernel = np.conj(v) if v.dtype.kind == "c" else v
+    else:
+        kernel = v[(slice(None, None, -1),) * v.ndim]
+    return _signal_window(a, kernel, mode, correlate, op)
+
+
+def correlate(a, v, mode="valid"):
+    """Cross-correlation of two signals, ``numpy.correlate``'s meaning in any dimension.
+
+    Parameters
+    ----------
+    a, v : array_like
+        Signals with the same number of dimensions (scalars count as length 1).
+        Complex ``v`` is conjugated.
+    mode : {'full', 'same', 'valid'}, default 'valid'
+        Per axis, with lengths ``n`` of ``a`` and ``m`` of ``v``: 'full' gives all
+        ``n + m - 1`` shifts with overlap; 'same' the ``max(n, m)`` central ones (numpy's
+        centering, including its choice when ``v`` is the longer signal); 'valid'
+        the ``|n - m| + 1`` shifts where one signal lies inside the other.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``c[k] = sum_j a[j + k] * conj(v[j])``, for ``k`` from ``-(m - 1)`` to ``n - 1``
+        in 'full' mode. Integer inputs give float64; otherwise the wider of the two
+        dtypes (at least float32).
+
+    Notes
+    -----
+    For 1-D input this equals ``numpy.correlate(a, v, mode)``; in N-D it equals
+    ``scipy.signal.correlate(a, v, mode)`` whenever ``a`` is at least as long as ``v``
+    along every axis ('same' then keeps ``a``'s shape). When ``v`` is longer along an
+    axis, that axis follows numpy's 1-D rule, where SciPy's 'same' would keep ``a``'s length.
+
+    Examples
+    --------
+    >>> correlate([1.0, 2.0, 3.0], [0.0, 1.0, 0.5])
+    array([3.5])
+    >>> correlate([1.0, 2.0, 3.0], [0.0, 1.0, 0.5], mode='full')
+    array([0.5, 2. , 3.5, 3. , 0. ])
+    >>> correlate([[1, 2], [3, 4]], [[1, 0], [0, 1]], mode='full')
+    array([[1., 2., 0.],
+           [3., 5., 2.],
+           [0., 3., 4.]])
+    """
+    return _signal(a, v, mode, True, "correlate")
+
+
+def convolve(a, v, mode="full"):
+    """Discrete convolution of two signals, ``numpy.convolve``'s meaning in any dimension.
+
+    Parameters
+    ----------
+    a, v : array_like
+        Signals with the same number of dimensions (scalars count as length 1).
+    mode : {'full', 'same', 'valid'}, default 'full'
+        As in :func:`correlate` (numpy's lengths and centering, per axis).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``y[j] = sum_i a[i] * v[j - i]`` for ``j`` from 0 to ``n + m - 2`` in 'full' mode.
+
+    Notes
+    -----
+    1-D: equal to ``numpy.convolve(a, v, mode)``; N-D: equal to
+    ``scipy.signal.convolve(a, v, mode)`` when ``a`` is at least as long as ``v`` along
+    every axis. Convolution is correlation with the flipped kernel:
+    ``convolve(a, v) == correlate(a, v[::-1], 'full')`` for real ``v``.
+
+    Examples
+    --------
+    >>> convolve([1.0, 2.0, 3.0], [0.0, 1.0, 0.5])
+    array([0. , 1. , 2.5, 4. , 1.5])
+    >>> convolve([1.0, 2.0, 3.0], [0.0, 1.0, 0.5], mode='same')
+    array([1. , 2.5, 4. ])
+    >>> convolve([1.0, 2.0, 3.0], [1.0, 1.0], mode='valid')
+    array([3., 5.])
+    """
+    return _signal(a, v, mode, False, "convolve")
