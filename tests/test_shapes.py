@@ -15,6 +15,7 @@ from symconv.shapes import (
     conv_output_size,
     conv_transpose_output_size,
     pool_output_size,
+    receptive_field,
     same_padding,
 )
 
@@ -316,3 +317,64 @@ def test_same_padding_needs_n_for_strides():
         same_padding(3, stride=2)
     with pytest.raises(ShapeError, match="stride 1"):
         conv_output_size(10, 3, stride=2, padding="same")
+
+
+# ---------------------------------------------------------------------------
+# receptive field: against the set of input indices that reach an output
+# ---------------------------------------------------------------------------
+
+def brute_field(layers, i):
+    """Input indices (in unpadded coordinates) read by output ``i`` of the stack."""
+    reached = {i}
+    for k, s, p, d in reversed(layers):
+        reached = {o * s - p + t * d for o in reached for t in range(k)}
+    return min(reached), max(reached)
+
+
+layer_strategy = st.tuples(st.integers(1, 5), st.integers(1, 3), st.integers(0, 2),
+                           st.integers(1, 3))
+
+
+@given(st.lists(layer_strategy, min_size=0, max_size=4))
+def test_receptive_field_matches_brute_force(layers):
+    rf = receptive_field(layers)
+    for i in range(4):
+        lo, hi = brute_field(layers, i)
+        assert rf.span(i) == (lo, hi)
+        assert rf.size == hi - lo + 1
+        assert rf.start + i * rf.jump == sp.Rational(lo + hi, 2)
+    if layers:
+        assert rf.jump == brute_field(layers, 1)[0] - brute_field(layers, 0)[0]
+
+
+def test_receptive_field_forms_and_symbols():
+    assert receptive_field([]) == receptive_field([(1, 1)])
+    assert receptive_field([]).size == 1
+    as_maps = [{"kernel_size": 3, "stride": 2, "padding": 1}, {"kernel_size": 3, "dilation": 2}]
+    assert receptive_field(as_maps) == receptive_field([(3, 2, 1), (3, 1, 0, 2)])
+    # VGG-16's feature extractor: the classic 196 at conv5_3 and 212 after pool5
+    vgg = []
+    for convs in (2, 2, 3, 3, 3):
+        vgg += [(3, 1, 1)] * convs + [(2, 2)]
+    assert receptive_field(vgg[:-1]).size == 196
+    assert receptive_field(vgg).size == 212
+    assert receptive_field(vgg).jump == 32
+    k, s, p = sp.symbols("k s p", integer=True, positive=True)
+    rf = receptive_field([(k, s, p)] * 3)
+    for kv, sv, pv in [(3, 2, 1), (5, 1, 2), (2, 3, 1)]:
+        sub = {k: kv, s: sv, p: pv}
+        concrete = receptive_field([(kv, sv, pv)] * 3)
+        assert (rf.size.subs(sub), rf.jump.subs(sub), rf.start.subs(sub)) == \
+            (concrete.size, concrete.jump, concrete.start)
+
+
+@pytest.mark.parametrize("layers, match", [
+    ([(3,)], "layer 0 must be"),
+    ([(3, 0)], "stride must be >= 1"),
+    ([{"kernel": 3}], "kernel_size"),
+    ([(3, 1, -1)], "padding must be >= 0"),
+    (5, "sequence of layers"),
+])
+def test_receptive_field_errors(layers, match):
+    with pytest.raises(SymconvError, match=match):
+        receptive_field(layers)

@@ -1,0 +1,408 @@
+"""Tests of symconv.architectures and infer_shapes: parameter totals, shapes, validity.
+
+Independent references: the parameter totals torchvision publishes for its models,
+hand counts of single layers, brute-force scans of the input sizes for which the
+integer inference succeeds, and (when PyTorch is installed) the same networks built
+from torch.nn modules on the 'meta' device, whose shapes and parameter counts come
+from PyTorch itself.
+"""
+
+import json
+
+import pytest
+import sympy as sp
+
+from symconv import architectures as A
+from symconv.errors import ShapeError, SymconvError
+from symconv.shapes import infer_shapes
+
+n = sp.Symbol("n", integer=True, positive=True)
+
+# published by torchvision (sum of p.numel() over model.parameters()) and, for LeNet-5,
+# the hand count 156 + 2,416 + 48,120 + 10,164 + 850
+PUBLISHED = {
+    "lenet5": 61_706,
+    "alexnet": 61_100_840,
+    "vgg11": 132_863_336,
+    "vgg13": 133_047_848,
+    "vgg16": 138_357_544,
+    "vgg19": 143_667_240,
+    "resnet18": 11_689_512,
+    "resnet34": 21_797_672,
+    "resnet50": 25_557_032,
+    "resnet101": 44_549_160,
+    "resnet152": 60_192_808,
+}
+
+
+@pytest.mark.parametrize("name", list(PUBLISHED))
+def test_parameter_totals_match_published(name):
+    table = infer_shapes(name)
+    assert table.total_params == PUBLISHED[name]
+    assert table.total_params == sum(row.params for row in table.rows)
+    assert table.output_shape == ((1, 10) if name == "lenet5" else (1, 1000))
+
+
+def test_catalogue_is_complete():
+    assert A.names() == list(PUBLISHED)
+    assert A.get("ResNet-50") is A.get("resnet50")
+    with pytest.raises(SymconvError, match="architecture must be one of"):
+        A.get("googlenet")
+
+
+def test_single_layer_hand_counts():
+    rows = {r.name: r for r in infer_shapes("alexnet").rows}
+    assert rows["features.0"].params == 64 * 3 * 11 * 11 + 64
+    assert rows["features.0"].output_shape == (1, 64, 55, 55)
+    assert rows["features.2"].output_shape == (1, 64, 27, 27)
+    assert rows["features.12"].output_shape == (1, 256, 6, 6)
+    assert rows["classifier.1"].params == 9216 * 4096 + 4096
+    rows = {r.name: r for r in infer_shapes("resnet50").rows}
+    assert rows["conv1"].params == 64 * 3 * 49
+    assert rows["bn1"].params == 128
+    assert rows["layer1.0.downsample.0"].params == 64 * 256
+    assert rows["layer2.0.conv2"].output_shape == (1, 128, 28, 28)   # v1.5: stride on the 3x3
+    assert rows["layer2.0.conv1"].output_shape == (1, 128, 56, 56)
+    assert rows["layer4.2"].output_shape == (1, 2048, 7, 7)
+    assert rows["fc"].params == 2048 * 1000 + 1000
+    lenet = {r.name: r for r in infer_shapes("lenet5").rows}
+    assert lenet["conv2"].params == 6 * 16 * 25 + 16       # full C3 connections
+    assert lenet["pool2"].output_shape == (1, 16, 5, 5)
+
+
+def test_resnet_block_structure():
+    names = [r.name for r in infer_shapes("resnet18").rows]
+    blocks = [x for x in names if x.count(".") == 1 and x.startswith("layer")]
+    assert blocks == [f"layer{s}.{i}" for s in range(1, 5) for i in range(2)]
+    downsamples = sorted({x.rsplit(".", 2)[0] for x in names if "downsample" in x})
+    assert downsamples == ["layer2.0", "layer3.0", "layer4.0"]
+    names50 = [r.name for r in infer_shapes("resnet50").rows]
+    # in a bottleneck network the first block of every stage changes the width
+    assert sorted({x.rsplit(".", 2)[0] for x in names50 if "downsample" in x}) == [
+        "layer1.0", "layer2.0", "layer3.0", "layer4.0"]
+    counts = {s: len({x.split(".")[1] for x in infer_shapes("resnet152").rows
+                      for x in [x.name] if x.startswith(f"layer{s}.")}) for s in range(1, 5)}
+    assert counts == {1: 3, 2: 8, 3: 36, 4: 3}
+
+
+# ---------------------------------------------------------------------------
+# symbolic tables: substitution agrees with the integer tables
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, sizes", [
+    ("lenet5", [32, 33, 35]), ("alexnet", [63, 64, 100, 224, 227]),
+    ("vgg11", [32, 47, 224]), ("resnet18", [1, 2, 7, 33, 224]), ("resnet50", [5, 64, 224]),
+])
+def test_symbolic_table_substitutes_to_integer_table(name, sizes):
+    channels = A.get(name).input_shape[0]
+    symbolic = infer_shapes(name, (channels, n, n))
+    for size in sizes:
+        concrete = infer_shapes(name, (channels, size, size))
+        substituted = symbolic.substitute({n: size})
+        assert [r.output_shape for r in substituted.rows] == [r.output_shape for r in concrete.rows]
+        assert substituted.total_params == concrete.total_params
+
+
+def _valid_sizes_by_brute_force(name, upper):
+    channels = A.get(name).input_shape[0]
+    good = []
+    for size in range(1, upper):
+        try:
+            infer_shapes(name, (channels, size, size))
+        except ShapeError:
+            continue
+        good.append(size)
+    return good
+
+
+@pytest.mark.parametrize("name, upper, expected", [
+    ("lenet5", 80, sp.Range(32, 36)),
+    ("alexnet", 140, sp.Range(63, sp.oo)),
+    ("vgg16", 80, sp.Range(32, sp.oo)),
+    ("resnet34", 20, sp.Range(1, sp.oo)),
+])
+def test_validity_matches_brute_force_scan(name, upper, expected):
+    channels = A.get(name).input_shape[0]
+    table = infer_shapes(name, (channels, "n", "n"))
+    (symbol,) = table.symbols
+    assert table.valid == {symbol: expected}
+    assert table.smallest == {symbol: int(expected.inf)}
+    good = _valid_sizes_by_brute_force(name, upper)
+    assert good == [v for v in range(1, upper) if v in expected]
+
+
+def test_validity_text_and_coupled_conditions():
+    assert infer_shapes("alexnet", (3, "n", "n")).validity_text() == "valid for integer n >= 63"
+    assert infer_shapes("lenet5", (1, "n", "n")).validity_text() == "valid for integer 32 <= n <= 35"
+    table = infer_shapes("lenet5", (1, "h", "w"))
+    assert table.valid is None and len(table.coupled) == 1
+    text = table.validity_text()
+    assert text.startswith("valid for integer h >= 16, w >= 16 and when")
+    assert "= 400 (fc1)" in text
+    # the coupled condition is exactly the brute-force truth on a grid
+    h, w = table.symbols
+    for hv in range(14, 40, 3):
+        for wv in range(14, 40, 2):
+            try:
+                infer_shapes("lenet5", (1, hv, wv))
+                ok = True
+            except ShapeError:
+                ok = False
+            expected = all(c.xreplace({h: hv, w: wv}) is sp.true for _, c in table.constraints) \
+                and hv >= 16 and wv >= 16
+            assert ok == expected, (hv, wv)
+
+
+def test_numeric_input_has_no_conditions():
+    table = infer_shapes("vgg11", (3, 64, 64))
+    assert table.constraints == [] and table.valid == {} and table.symbols == []
+    assert table.validity_text() == "valid for this input size"
+
+
+def test_impossible_sizes_raise_with_layer_name():
+    with pytest.raises(ShapeError, match=r"layer 'features.5' \(pool\) with input \(1, 192, 1, 1\)"):
+        infer_shapes("alexnet", (3, 20, 20))
+    with pytest.raises(ShapeError, match=r"layer 'fc1'.*expects 400 input features, but got 784"):
+        infer_shapes("lenet5", (1, 40, 40))
+    with pytest.raises(ShapeError, match="conv expects 3 input channels, but got 1|"
+                                         "expects"):
+        infer_shapes([A.Conv(4, 3, in_channels=3)], (1, 1, 8, 8))
+
+
+def test_no_valid_size_is_an_error():
+    # 2*(n - 2)**2 is even, never 7: SymPy decides this one itself
+    layers = [A.Conv(2, 3), A.Flatten(), A.Linear(5, in_features=7)]
+    with pytest.raises(ShapeError, match=r"layer '2' \(linear\).*expects 7 input features"):
+        infer_shapes(layers, (1, 1, "n", "n"))
+    # (n - 2)**2 = 7 has no integer solution, which only the search finds
+    layers = [A.Conv(1, 3), A.Flatten(), A.Linear(5, in_features=7)]
+    with pytest.raises(ShapeError, match="no input size n makes every layer valid"):
+        infer_shapes(layers, (1, 1, "n", "n"))
+    # and the solvable neighbour: (n - 2)**2 = 9 at n = 5 only
+    layers = [A.Conv(1, 3), A.Flatten(), A.Linear(5, in_features=9)]
+    table = infer_shapes(layers, (1, 1, "n", "n"))
+    assert table.valid == {n: sp.Range(5, 6)}
+    assert table.validity_text() == "valid for integer n = 5"
+
+
+# ---------------------------------------------------------------------------
+# user networks: layer objects, mappings and JSON
+# ---------------------------------------------------------------------------
+
+TINY = [
+    {"type": "conv", "out_channels": 8, "kernel_size": 3, "padding": 1, "name": "c1"},
+    {"type": "bn"},
+    {"type": "relu"},
+    {"type": "residual",
+     "main": [{"type": "conv", "out_channels": 16, "kernel_size": 3, "stride": 2, "padding": 1},
+              {"type": "relu"},
+              {"type": "conv", "out_channels": 16, "kernel_size": 3, "padding": 1}],
+     "shortcut": [{"type": "conv", "out_channels": 16, "kernel_size": 1, "stride": 2}]},
+    {"type": "maxpool", "kernel_size": 3, "stride": 2, "ceil_mode": True},
+    {"type": "conv_transpose", "out_channels": 4, "kernel_size": 4, "stride": 2, "padding": 1},
+    {"type": "adaptive_avg_pool", "output_size": [2, 2]},
+    {"type": "flatten"},
+    {"type": "fc", "out_features": 3},
+]
+
+
+def test_user_layer_list_from_mappings():
+    table = infer_shapes(TINY, (2, 3, 17, 17))
+    got = [(r.name, r.output_shape, r.params) for r in table.rows]
+    assert got == [
+        ("c1", (2, 8, 17, 17), 8 * 3 * 9 + 8),
+        ("1", (2, 8, 17, 17), 16),
+        ("2", (2, 8, 17, 17), 0),
+        ("3.0", (2, 16, 9, 9), 16 * 8 * 9 + 16),
+        ("3.1", (2, 16, 9, 9), 0),
+        ("3.2", (2, 16, 9, 9), 16 * 16 * 9 + 16),
+        ("3.0", (2, 16, 9, 9), 16 * 8 + 16),      # the shortcut's own numbering
+        ("3", (2, 16, 9, 9), 0),
+        ("4", (2, 16, 4, 4), 0),                   # ceil((9 - 3)/2) + 1 = 4
+        ("5", (2, 4, 8, 8), 16 * 4 * 16 + 4),
+        ("6", (2, 4, 2, 2), 0),
+        ("7", (2, 16), 0),
+        ("8", (2, 3), 16 * 3 + 3),
+    ]
+
+
+def test_json_round_trip():
+    arch = A.layers_from_json(json.dumps({"name": "tiny", "input": [3, 17, 17], "layers": TINY}))
+    assert arch.name == "tiny" and arch.input_shape == (3, 17, 17)
+    again = A.layers_from_json(json.dumps([layer.to_dict() for layer in arch.layers]))
+    assert again.layers == arch.layers
+    assert infer_shapes(arch).total_params == infer_shapes(TINY, (1, 3, 17, 17)).total_params
+    for name in ("resnet50", "alexnet"):
+        layers = A.get(name).layers
+        rebuilt = A.layers_from_json(json.dumps([layer.to_dict() for layer in layers])).layers
+        assert rebuilt == layers
+
+
+@pytest.mark.parametrize("text, match", [
+    ("[{\"type\": \"conv\", \"kernel_size\": 3}]", "out_channels"),
+    ("[{\"type\": \"conv\", \"out_channels\": 2, \"kernel_size\": 3, \"colour\": 1}]", "colour"),
+    ("[{\"type\": \"pool\", \"kernel_size\": 2, \"mode\": \"median\"}]", "pool mode"),
+    ("[{\"type\": \"conv\", \"out_channels\": \"__import__('os')\", \"kernel_size\": 3}]", "out_channels"),
+    ("{\"layers\": 3}", "'layers' list"),
+    ("[1, 2]", "mapping with a 'type'"),
+    ("not json", "valid JSON"),
+    ("{\"layers\": [], \"weights\": 1}", "keys must be among"),
+])
+def test_bad_json_is_rejected(text, match):
+    with pytest.raises(SymconvError, match=match):
+        A.layers_from_json(text)
+
+
+def test_residual_paths_must_agree():
+    block = A.Residual([A.Conv(4, 3)])          # main shrinks by 2, shortcut is the identity
+    with pytest.raises(ShapeError, match="both paths must give the same shape"):
+        infer_shapes([block], (1, 4, 10, 10))
+    with pytest.raises(ShapeError, match="both paths"):
+        infer_shapes([block], (1, 4, "n", "n"))
+    # undecidable agreement: floor((n + 1)/2) versus floor(n/2) (equal for even n only)
+    odd = A.Residual([A.Pool(2, 2, ceil_mode=True)], [A.Pool(2, 2)], activation=None)
+    table = infer_shapes([odd], (1, 1, "n", "n"))
+    assert table.valid is None and table.ranges is None
+    assert table.substitute({"n": 8}).output_shape == (1, 1, 4, 4)
+    with pytest.raises(ShapeError, match="invalid at n=7"):
+        table.substitute({"n": 7})
+
+
+def test_symbolic_channels_and_batch():
+    N, c = sp.symbols("N c", integer=True, positive=True)
+    table = infer_shapes([A.Conv(8, 3, padding=1), A.BatchNorm()], (N, c, n, n))
+    assert table.output_shape == (N, 8, n, n)
+    assert sp.expand(table.total_params - (8 * c * 9 + 8 + 16)) == 0
+    assert table.valid == {N: sp.Range(1, sp.oo), c: sp.Range(1, sp.oo), n: sp.Range(1, sp.oo)}
+
+
+def test_rendering():
+    table = infer_shapes("alexnet", (3, "n", "n"))
+    text = str(table)
+    lines = text.splitlines()
+    assert lines[0].startswith("alexnet")
+    assert "features.0    conv 3->64, 11x11/4, pad 2  (1, 64, floor((n - 7)/4) + 1, " in text
+    assert "total params 61,100,840" in text
+    assert lines[-1] == "valid for integer n >= 63"
+    # aligned columns: every row's params column ends at the same place
+    body = [line for line in lines if line.startswith(("features", "classifier", "avgpool"))]
+    assert len({len(line) for line in body}) == 1
+    latex = table.latex()
+    assert latex.startswith(r"\begin{tabular}{llll}") and latex.endswith(r"\end{tabular}")
+    assert r"\left\lfloor{\frac{n - 7}{4}}\right\rfloor + 1" in latex
+    assert "61{,}100{,}840" in latex
+    assert latex.count(r"\\") == len(table.rows) + 3
+    assert table._repr_latex_().startswith("$$\\begin{array}")
+    assert "<table>" in table._repr_html_() and "61,100,840" in table._repr_html_()
+    assert repr(table).startswith("<ShapeTable alexnet: 22 rows")
+
+
+def test_latex_table_compiles(tmp_path):
+    import shutil
+    import subprocess
+
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex not installed")
+    body = infer_shapes("lenet5", (1, "n", "n")).latex()
+    tex = tmp_path / "t.tex"
+    tex.write_text("\\documentclass{article}\\usepackage{amsmath}\\begin{document}\n"
+                   f"{body}\n\\end{{document}}\n")
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout[-2000:]
+
+
+def test_string_input_entries_are_identifiers_only():
+    with pytest.raises(SymconvError, match="identifier"):
+        infer_shapes("alexnet", (3, "n+1", "n"))
+    with pytest.raises(SymconvError, match="input_shape"):
+        infer_shapes("alexnet", (3, 0, 224))
+
+
+# ---------------------------------------------------------------------------
+# PyTorch as an independent reference (skipped without torch)
+# ---------------------------------------------------------------------------
+
+def _torch_module(layer, in_channels, ndim):
+    """Build the torch.nn equivalent of one (non-residual) layer spec."""
+    import torch.nn as nn
+
+    meta = {"device": "meta"}
+    if isinstance(layer, A.Conv):
+        conv_cls = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}[ndim]
+        return conv_cls(in_channels, layer.out_channels, layer.kernel_size, layer.stride,
+                        layer.padding, layer.dilation, layer.groups, layer.bias, **meta)
+    if isinstance(layer, A.Pool):
+        cls = nn.MaxPool2d if layer.mode == "max" else nn.AvgPool2d
+        if layer.mode == "max":
+            return cls(layer.kernel_size, layer.stride, layer.padding, layer.dilation,
+                       ceil_mode=layer.ceil_mode)
+        return cls(layer.kernel_size, layer.stride, layer.padding, ceil_mode=layer.ceil_mode)
+    if isinstance(layer, A.AdaptivePool):
+        return nn.AdaptiveAvgPool2d(layer.output_size)
+    if isinstance(layer, A.Linear):
+        return nn.LazyLinear(layer.out_features, layer.bias) if layer.in_features is None \
+            else nn.Linear(layer.in_features, layer.out_features, layer.bias, **meta)
+    if isinstance(layer, A.BatchNorm):
+        return nn.BatchNorm2d(in_channels, **meta).eval()
+    if isinstance(layer, A.Flatten):
+        return nn.Flatten()
+    return nn.Identity()
+
+
+def _torch_trace(layers, x):
+    """Run the layers on a meta tensor: [(shape, n_params)] per row, like trace()."""
+    out = []
+    for layer in layers:
+        if isinstance(layer, A.Residual):
+            y, inner = _torch_trace(layer.main, x)
+            short, side = _torch_trace(layer.shortcut, x) if layer.shortcut else (x, [])
+            out += inner + side
+            x = y + short
+            out.append((tuple(x.shape), 0))
+            continue
+        module = _torch_module(layer, x.shape[1], x.dim() - 2)
+        if isinstance(module, __import__("torch").nn.LazyLinear):
+            module = __import__("torch").nn.Linear(x.shape[-1], layer.out_features, layer.bias,
+                                                   device="meta")
+        x = module(x)
+        out.append((tuple(x.shape), sum(p.numel() for p in module.parameters())))
+    return x, out
+
+
+@pytest.mark.parametrize("name, size", [
+    ("lenet5", 32), ("alexnet", 224), ("alexnet", 67), ("vgg11", 224), ("vgg19", 50),
+    ("resnet18", 224), ("resnet18", 1), ("resnet50", 97), ("resnet152", 224),
+])
+def test_against_pytorch_meta_modules(name, size):
+    torch = pytest.importorskip("torch")
+    arch = A.get(name)
+    x = torch.empty((1, arch.input_shape[0], size, size), device="meta")
+    _, reference = _torch_trace(arch.layers, x)
+    table = infer_shapes(name, (arch.input_shape[0], size, size))
+    assert [(r.output_shape, r.params) for r in table.rows] == reference
+
+
+def test_pool_sizes_against_pytorch_grid():
+    torch = pytest.importorskip("torch")
+    from symconv.shapes import pool_output_size
+
+    for size in range(1, 14):
+        for k in range(1, 5):
+            for s in range(1, 4):
+                for p in range(0, k // 2 + 1):
+                    for d in (1, 2):
+                        for ceil_mode in (False, True):
+                            x = torch.empty((1, 1, size), device="meta")
+                            try:
+                                expected = torch.nn.functional.max_pool1d(
+                                    x, k, s, p, d, ceil_mode=ceil_mode).shape[-1]
+                            except RuntimeError:
+                                expected = None
+                            try:
+                                got = pool_output_size(size, k, s, p, d, ceil_mode)
+                            except ShapeError:
+                                got = None
+                            if expected == 0:
+                                expected = None
+                            assert got == expected, (size, k, s, p, d, ceil_mode)
