@@ -26,6 +26,8 @@ Everything here is written from these index formulas; nothing calls NumPy.
 """
 
 import numbers
+from functools import lru_cache
+from typing import NamedTuple
 
 import sympy as sp
 from sympy.core.sympify import SympifyError
@@ -257,9 +259,10 @@ def corr_seq(a, b, mode="valid", *, period=None, conjugate=True):
 
     Notes
     -----
-    ``corr_seq(a, b, 'full')`` equals ``conv_seq(a, reversed(conj(b)), 'full')``;
-    the other convention found in textbooks, ``r[k] = Sum_m conj(a[m]) b[m + k]``,
-    is ``corr_seq(b, a)`` conjugated, with the same lags.
+    ``corr_seq(a, b, 'full')`` equals ``conv_seq(a, reversed(conj(b)), 'full')``.
+    The other convention found in textbooks, ``r[k] = Sum_m conj(a[m]) b[m + k]``
+    (the second sequence shifted), is ``corr_seq(b, a)``: swap the arguments; it is
+    also ``conj(c[-k])`` for ``c = corr_seq(a, b)``.
     """
     check_choice(mode, _SEQ_MODES, "mode")
     a = _as_sequence(a, "a")
@@ -284,3 +287,923 @@ def corr_seq(a, b, mode="valid", *, period=None, conjugate=True):
     # 'same'
     start = (lb - 1) // 2 if la >= lb else la // 2
     return full[start:start + long_]
+
+
+# ---------------------------------------------------------------------------
+# sequences given as formulas: the plan
+#
+#  1. split each sequence into pieces: expression x interval [lo, hi] of integers
+#     (endpoints may be symbolic or infinite); the sequence is the sum of its pieces;
+#  2. for each pair of pieces, the summation range of Sum_k x[k] h[n - k] is
+#     [max(lo_x, n - hi_h), min(hi_x, n - lo_h)]: split the n-axis into the regions
+#     where both ends are given by one formula;
+#  3. sum c * k**j * z**k in closed form over each range (finite: geometric or
+#     Faulhaber; infinite: geometric with its convergence condition);
+#  4. collect the pieces of the result and print them the way a textbook does.
+#
+# A question about the symbolic parameters that the assumptions cannot settle
+# (is a = b?  is |a| < 1?  is M <= N?) is answered both ways: the computation is
+# rerun under each answer and the answers become the branches of a Piecewise.
+# Divergent or unsupported branches keep the unevaluated Sum.
+# ---------------------------------------------------------------------------
+
+_OO, _NOO = sp.oo, -sp.oo
+_MAX_EXPLICIT = 64      # a finite range of at most this many terms may be added term by term
+_SHORT = 4              # ... and is, below this length, even when a closed form exists
+_MAX_ATOMS = 6          # at most this many undecided conditions (2**6 branches)
+_MAX_RUNS = 64
+
+
+class _Fail(Exception):
+    """The method does not apply to this input: answer with the unevaluated Sum."""
+
+
+class _NeedAtom(Exception):
+    """A condition on the parameters must be decided before the computation goes on."""
+
+    def __init__(self, atom):
+        super().__init__(atom)
+        self.atom = atom
+
+
+class _Piece(NamedTuple):
+    """``expr`` on the integers ``lo <= n <= hi`` (an empty interval when lo > hi)."""
+    expr: sp.Expr
+    lo: sp.Expr
+    hi: sp.Expr
+
+
+class _Context:
+    """The answers given so far to conditions on the parameters."""
+
+    def __init__(self, known):
+        self.known = dict(known)
+        self.subs = {}
+        for atom, value in known:  # Eq(a, b) holds: write b as a from now on
+            if value and isinstance(atom, sp.Eq):
+                for old, new in ((atom.rhs, atom.lhs), (atom.lhs, atom.rhs)):
+                    if old.is_Symbol and not new.has(old):
+                        self.subs[old] = new
+                        break
+
+    def decide(self, atom, branch=True):
+        """True/False for ``atom``, or raise :class:`_NeedAtom` (None if not ``branch``)."""
+        if atom in (sp.true, sp.false):
+            return bool(atom)
+        if atom in self.known:
+            return self.known[atom]
+        if self.subs:
+            value = atom.xreplace(self.subs)
+            if value in (sp.true, sp.false):
+                return bool(value)
+            if value in self.known:
+                return self.known[value]
+        if not branch:
+            return None
+        raise _NeedAtom(atom)
+
+    def le(self, a, b, branch=True):
+        """Is ``a <= b`` (extended integers)?"""
+        if a == b or a == _NOO or b == _OO:
+            return True
+        if a == _OO or b == _NOO:
+            return False
+        d = sp.expand(b - a)
+        if d.is_nonnegative:
+            return True
+        if d.is_negative:
+            return False
+        return self.decide(_le_atom(a, b), branch)
+
+    def max(self, a, b):
+        return b if self.le(a, b) else a
+
+    def min(self, a, b):
+        return a if self.le(a, b) else b
+
+
+def _le_atom(a, b):
+    """The condition ``a <= b`` written with positive terms on both sides."""
+    d = sp.expand(b - a)
+    left, right, const = [], [], sp.S.Zero
+    for term in sp.Add.make_args(d):
+        if term.is_number:
+            const += term
+        elif term.could_extract_minus_sign():
+            left.append(-term)
+        else:
+            right.append(term)
+    if const.is_negative:
+        left.append(-const)
+    else:
+        right.append(const)
+    return sp.Le(sp.Add(*left), sp.Add(*right))
+
+
+def _eq_one_atom(z):
+    """The condition ``z = 1`` written as ``Eq(p, q)`` for ``z = p/q``."""
+    p, q = sp.fraction(sp.together(z))
+    if p.is_number and not q.is_number:
+        p, q = q, p
+    elif not q.is_number and sp.default_sort_key(q) < sp.default_sort_key(p):
+        p, q = q, p
+    return sp.Eq(p, q)
+
+
+def _abs_lt_one_atom(z):
+    """The condition ``|z| < 1`` written as ``Abs(p) < Abs(q)`` for ``z = p/q``."""
+    p, q = sp.fraction(sp.together(z))
+    return sp.Lt(sp.Abs(p), sp.Abs(q))
+
+
+def _linear(expr, n):
+    """``(s, c)`` with ``expr == s*n + c`` and s, c free of n, else None."""
+    expr = sp.expand(expr)
+    s = sp.diff(expr, n)
+    if s.has(n):
+        return None
+    c = sp.expand(expr - s * n)
+    if c.has(n):
+        return None
+    return s, c
+
+
+def _halfline(s, c, strict):
+    """The integers n with ``s*n + c >= 0`` (``> 0`` if strict) as ``(lo, hi)``."""
+    if not (s.is_Rational and s != 0):
+        raise _Fail
+    t = -c / s
+    if t.is_integer:
+        if s > 0:
+            return (t + 1 if strict else t), _OO
+        return _NOO, (t - 1 if strict else t)
+    if not t.is_Rational:
+        raise _Fail
+    if s > 0:
+        return (sp.floor(t) + 1 if strict else sp.ceiling(t)), _OO
+    return _NOO, (sp.ceiling(t) - 1 if strict else sp.floor(t))
+
+
+def _point(s, c):
+    """The integer solution of ``s*n + c = 0`` as ``(n0, n0)``, None if there is none."""
+    if s == 0:
+        raise _Fail
+    t = -c / s
+    if t.is_integer:
+        return t
+    if t.is_integer is False and (t.is_Rational or t.is_real is False):
+        return None
+    raise _Fail
+
+
+def _restrict(pieces, lo, hi, ctx):
+    return _product(pieces, [_Piece(sp.S.One, lo, hi)], ctx)
+
+
+def _product(ps, qs, ctx):
+    out = []
+    for p in ps:
+        for q in qs:
+            lo, hi = ctx.max(p.lo, q.lo), ctx.min(p.hi, q.hi)
+            if ctx.le(lo, hi):
+                out.append(_Piece(p.expr * q.expr, lo, hi))
+    return out
+
+
+def _relation_pieces(rel, n, ctx):
+    """The integers where a relation linear in n holds, as interval pieces of value 1."""
+    if rel is sp.true or rel == True:  # noqa: E712  (SymPy true)
+        return [_Piece(sp.S.One, _NOO, _OO)]
+    if rel is sp.false or rel == False:  # noqa: E712
+        return []
+    if isinstance(rel, sp.And):
+        out = [_Piece(sp.S.One, _NOO, _OO)]
+        for arg in rel.args:
+            out = _product(out, _relation_pieces(arg, n, ctx), ctx)
+        return out
+    if isinstance(rel, (sp.Eq, sp.Ne)):
+        lin = _linear(rel.lhs - rel.rhs, n)
+        if lin is None:
+            raise _Fail
+        n0 = _point(*lin)
+        at = [] if n0 is None else [_Piece(sp.S.One, n0, n0)]
+        if isinstance(rel, sp.Eq):
+            return at
+        if not at:
+            return [_Piece(sp.S.One, _NOO, _OO)]
+        return [_Piece(sp.S.One, _NOO, n0 - 1), _Piece(sp.S.One, n0 + 1, _OO)]
+    if isinstance(rel, (sp.Ge, sp.Gt, sp.Le, sp.Lt)):
+        d = rel.lhs - rel.rhs if isinstance(rel, (sp.Ge, sp.Gt)) else rel.rhs - rel.lhs
+        lin = _linear(d, n)
+        if lin is None:
+            raise _Fail
+        lo, hi = _halfline(*lin, strict=isinstance(rel, (sp.Gt, sp.Lt)))
+        return [_Piece(sp.S.One, lo, hi)]
+    raise _Fail
+
+
+def _breakpoints(pieces, ctx, branch):
+    """Sorted distinct finite ends (lo and hi + 1) of the pieces, or None if unorderable."""
+    points = []
+    for p in pieces:
+        for t in (p.lo, p.hi + 1):
+            if t.is_infinite or any(sp.expand(t - q) == 0 for q in points):
+                continue
+            points.append(t)
+    ordered = []
+    for t in points:  # insertion sort with exact comparisons
+        i = 0
+        while i < len(ordered):
+            le = ctx.le(t, ordered[i], branch)
+            if le is None:
+                return None
+            if le:
+                break
+            i += 1
+        ordered.insert(i, t)
+    return ordered
+
+
+def _cells(points):
+    """The intervals between consecutive breakpoints, infinite ends included."""
+    ends = [_NOO, *points, _OO]
+    return [(ends[i], ends[i + 1] - 1 if ends[i + 1] != _OO else _OO)
+            for i in range(len(ends) - 1)]
+
+
+def _disjoint(pieces, ctx, branch=False):
+    """Rewrite a sum of pieces as pieces on disjoint intervals (None if unorderable)."""
+    points = _breakpoints(pieces, ctx, branch)
+    if points is None:
+        return None
+    out = []
+    for lo, hi in _cells(points):
+        total = sp.Add(*[p.expr for p in pieces
+                         if ctx.le(p.lo, lo, branch) and ctx.le(hi, p.hi, branch)])
+        if sp.expand(total) != 0:
+            out.append(_Piece(total, lo, hi))
+    return out
+
+
+_SPECIAL = (sp.Heaviside, sp.KroneckerDelta, sp.Piecewise, sp.Abs, sp.DiracDelta)
+
+
+def _pieces(expr, n, ctx):
+    """Split a sequence into pieces (expression x integer interval) whose sum it is."""
+    if not expr.has(n):
+        return [] if expr == 0 else [_Piece(expr, _NOO, _OO)]
+    for a in sorted(expr.atoms(sp.Abs), key=sp.default_sort_key):
+        if a.has(n) and not a.args[0].has(sp.Abs):  # |s n + c|: split where it vanishes
+            lin = _linear(a.args[0], n)
+            if lin is None:
+                raise _Fail
+            s, c = lin
+            pos = _halfline(s, c, strict=False)
+            neg = _halfline(-s, -c, strict=True)
+            return (_restrict(_pieces(expr.xreplace({a: a.args[0]}), n, ctx), *pos, ctx)
+                    + _restrict(_pieces(expr.xreplace({a: -a.args[0]}), n, ctx), *neg, ctx))
+    if expr.is_Add:
+        return [p for arg in expr.args for p in _pieces(arg, n, ctx)]
+    if expr.is_Mul:
+        out = [_Piece(sp.S.One, _NOO, _OO)]
+        body = []
+        for f in expr.args:
+            if f.has(*_SPECIAL) or f.is_Add:
+                out = _product(out, _pieces(f, n, ctx), ctx)
+            else:
+                body.append(f)
+        factor = sp.Mul(*body)
+        return [_Piece(factor * p.expr, p.lo, p.hi) for p in out]
+    if expr.is_Pow and expr.exp.is_Integer and expr.exp > 0 and expr.base.has(*_SPECIAL):
+        out = [_Piece(sp.S.One, _NOO, _OO)]
+        base = _pieces(expr.base, n, ctx)
+        for _ in range(int(expr.exp)):
+            out = _product(out, base, ctx)
+        return out
+    if isinstance(expr, sp.Heaviside):
+        lin = _linear(expr.args[0], n)
+        if lin is None:
+            raise _Fail
+        h0 = expr.args[1] if len(expr.args) > 1 else sp.S.Half
+        if h0 == 1:
+            return [_Piece(sp.S.One, *_halfline(*lin, strict=False))]
+        out = [_Piece(sp.S.One, *_halfline(*lin, strict=True))]
+        n0 = _point(*lin)
+        if n0 is not None and h0 != 0:
+            out.append(_Piece(h0, n0, n0))
+        return out
+    if isinstance(expr, sp.KroneckerDelta):
+        lin = _linear(expr.args[0] - expr.args[1], n)
+        if lin is None:
+            raise _Fail
+        n0 = _point(*lin)
+        return [] if n0 is None else [_Piece(sp.S.One, n0, n0)]
+    if isinstance(expr, sp.Piecewise):
+        return _piecewise_pieces(expr, n, ctx)
+    if expr.has(*_SPECIAL):
+        raise _Fail
+    return [_Piece(expr, _NOO, _OO)]
+
+
+def _piecewise_pieces(expr, n, ctx):
+    """A Piecewise whose conditions are linear in n, as pieces on disjoint intervals.
+
+    The n-axis is cut at every end of every condition's set; on each cell the first
+    branch whose condition holds there gives the value (SymPy's first-match rule).
+    """
+    branches = [(e, _relation_pieces(c, n, ctx)) for e, c in expr.args]
+    points = _breakpoints([p for _, ps in branches for p in ps], ctx, branch=True)
+    out = []
+    for lo, hi in _cells(points):
+        for e, ps in branches:
+            if any(ctx.le(p.lo, lo) and ctx.le(hi, p.hi) for p in ps):
+                if e != 0:
+                    out.extend(_restrict(_pieces(e, n, ctx), lo, hi, ctx))
+                break
+    return out
+
+
+# --- closed-form sums of c * k**j * z**k ---------------------------------------
+
+_Z, _KK = sp.Symbol("z"), sp.Symbol("k")
+
+
+@lru_cache(maxsize=None)
+def _antidifference(j):
+    """The polynomial P_j(k; z) of degree j with ``z*P(k+1) - P(k) = k**j`` (z != 1).
+
+    Then ``z**k P(k)`` is an antidifference of ``k**j z**k``, so
+    ``Sum_{k=L}^{U} k**j z**k = z**(U+1) P(U+1) - z**L P(L)``.
+    """
+    coeffs = sp.symbols(f"p0:{j + 1}")
+    poly = sum(c * _KK**i for i, c in enumerate(coeffs))
+    eqs = sp.Poly(sp.expand(_Z * poly.subs(_KK, _KK + 1) - poly - _KK**j), _KK).all_coeffs()
+    sol = sp.solve(eqs, coeffs, dict=True)[0]
+    return sp.factor(poly.subs(sol))
+
+
+@lru_cache(maxsize=None)
+def _faulhaber(j):
+    """``F_j(m) = Sum_{k=0}^{m-1} k**j`` as a polynomial in m (Bernoulli polynomials)."""
+    m = _KK
+    return sp.expand((sp.bernoulli(j + 1, m) - sp.bernoulli(j + 1, 0)) / (j + 1))
+
+
+def _geometric_terms(summand, k):
+    """Write ``summand`` as ``Sum c * k**j * z**k``: a dict z -> {j: c}, or raise _Fail."""
+    groups = {}
+    for term in sp.Add.make_args(sp.expand(summand)):
+        c, j, z = sp.S.One, 0, sp.S.One
+        for f in sp.Mul.make_args(term):
+            if not f.has(k):
+                c *= f
+            elif f == k:
+                j += 1
+            elif f.is_Pow and f.base == k and f.exp.is_Integer and f.exp > 0:
+                j += int(f.exp)
+            else:
+                base, e = f.as_base_exp()
+                lin = _linear(e, k)
+                if base.has(k) or lin is None:
+                    raise _Fail
+                z *= base ** lin[0]
+                c *= base ** lin[1]
+        by_j = groups.setdefault(z, {})
+        by_j[j] = by_j.get(j, 0) + c
+    return groups
+
+
+def _explicit(summand, k, lo, length):
+    return sp.Add(*[summand.xreplace({k: lo + i}) for i in range(int(length) + 1)])
+
+
+def _sum(summand, k, lo, hi, ctx):
+    """``Sum_{k=lo}^{hi} summand`` in closed form (lo <= hi + 1), None if divergent."""
+    length = sp.expand(hi - lo) if lo != _NOO and hi != _OO else None
+    if length is not None and length.is_Integer and length < _MAX_EXPLICIT:
+        if length < _SHORT:
+            return _explicit(summand, k, lo, length)
+        try:
+            groups = _geometric_terms(summand, k)
+        except _Fail:
+            return _explicit(summand, k, lo, length)
+    else:
+        groups = _geometric_terms(summand, k)
+    total = sp.S.Zero
+    for z, by_j in groups.items():
+        if z.has(k):
+            raise _Fail
+        if lo == _NOO and hi == _OO:
+            return None  # Sum over all k of c k**j z**k never converges
+        if lo == _NOO or hi == _OO:
+            ratio = z if hi == _OO else 1 / z
+            if z == 1 or not ctx.decide(_abs_lt_one_atom(ratio)):
+                return None
+            for j, c in by_j.items():
+                p = _antidifference(j).subs(_Z, z)
+                if hi == _OO:
+                    total += -c * z**lo * p.subs(_KK, lo)
+                else:
+                    total += c * z**(hi + 1) * p.subs(_KK, hi + 1)
+        elif z == 1 or ctx.decide(_eq_one_atom(z)):
+            for j, c in by_j.items():
+                f = _faulhaber(j)
+                total += c * (f.subs(_KK, hi + 1) - f.subs(_KK, lo))
+        else:
+            for j, c in by_j.items():
+                p = _antidifference(j).subs(_Z, z)
+                total += c * (z**(hi + 1) * p.subs(_KK, hi + 1) - z**lo * p.subs(_KK, lo))
+    return total
+
+
+def _regions(A, B, n, ctx):
+    """Where the range of ``Sum_k A[k] B[n-k]`` has one formula: (n_lo, n_hi, k_lo, k_hi).
+
+    The range is ``max(A.lo, n - B.hi) <= k <= min(A.hi, n - B.lo)``; its lower end
+    switches formula at ``r = A.lo + B.hi``, its upper end at ``s = A.hi + B.lo``.
+    """
+    a1, b1, a2, b2 = A.lo, A.hi, B.lo, B.hi
+    if a1 == _NOO and b2 == _OO:
+        lower = [(None, _NOO)]
+    elif a1 == _NOO:
+        lower = [(None, n - b2)]
+    elif b2 == _OO:
+        lower = [(None, a1)]
+    else:
+        lower = [(a1 + b2, a1), (None, n - b2)]   # n <= r: a1; n > r: n - b2
+    if b1 == _OO and a2 == _NOO:
+        upper = [(None, _OO)]
+    elif b1 == _OO:
+        upper = [(None, n - a2)]
+    elif a2 == _NOO:
+        upper = [(None, b1)]
+    else:
+        upper = [(b1 + a2, n - a2), (None, b1)]   # n <= s: n - a2; n > s: b1
+    start = _NOO if _NOO in (a1, a2) else a1 + a2
+    stop = _OO if _OO in (b1, b2) else b1 + b2
+    cuts = [(c, side) for c, side in ((lower[0][0], 0), (upper[0][0], 1)) if c is not None]
+    if len(cuts) == 2 and not ctx.le(cuts[0][0], cuts[1][0]):
+        cuts.reverse()
+    ends = [start, *(c for c, _ in cuts), stop]
+    out = []
+    for i in range(len(ends) - 1):
+        lo = ends[i] if i == 0 else ends[i] + 1
+        passed = {side for _, side in cuts[:i]}   # the switch points left of this region
+        k_lo = lower[1 if 0 in passed else 0][1]
+        k_hi = upper[1 if 1 in passed else 0][1]
+        out.append((lo, ends[i + 1], k_lo, k_hi))
+    return out
+
+
+def _conv_pieces(px, ph, n, k, ctx):
+    """The pieces of ``Sum_k x[k] h[n-k]``, or None when the sum diverges."""
+    out = []
+    for A in px:
+        for B in ph:
+            summand = A.expr.xreplace({n: k}) * B.expr.xreplace({n: n - k})
+            for lo, hi, k_lo, k_hi in _regions(A, B, n, ctx):
+                width = sp.expand(hi - lo)
+                if width == -1:
+                    continue  # an empty region
+                if width == 0:  # a single n: the range of k has a fixed length
+                    value = _sum(summand.xreplace({n: lo}), k, k_lo.xreplace({n: lo}),
+                                 k_hi.xreplace({n: lo}), ctx)
+                else:
+                    value = _sum(summand, k, k_lo, k_hi, ctx)
+                if value is None:
+                    return None
+                if value != 0:
+                    out.append(_Piece(value, lo, hi))
+    return out
+
+
+# --- printing the result ---------------------------------------------------------
+
+def _split_rational_bases(expr):
+    """``(3/2)**n -> 3**n * 2**(-n)`` and ``6**n -> 2**n 3**n`` so that powers combine."""
+    def split(p):
+        base, e = p.as_base_exp()
+        if not (base.is_Rational and base > 0 and base != 1) or e.is_number:
+            return p
+        factors = sp.factorint(base.p)
+        factors.update({q: -m for q, m in sp.factorint(base.q).items()})
+        return sp.Mul(*[q**(m * e) for q, m in factors.items()])
+    return expr.replace(lambda a: a.is_Pow and a.base.is_Rational, split)
+
+
+def _generators(expr, n):
+    """Replace each power ``c**(s*n + t)`` by ``c**t * G**s`` with a symbol ``G = c**n``.
+
+    Returns the rational expression in the symbols and the map back. With the
+    powers of ``n`` as plain symbols, ``cancel``/``factor`` see the structure.
+    """
+    expr = sp.expand(_split_rational_bases(sp.expand(expr)))
+    gens, back = {}, {}
+
+    def generator(base, rate):
+        key = (base, rate)
+        if key not in gens:
+            g = sp.Dummy("G")
+            gens[key] = g
+            back[g] = base ** (rate * n)
+        return gens[key]
+
+    def replace(p):
+        base, e = p.as_base_exp()
+        lin = _linear(e, n)
+        if lin is None or base.has(n):
+            return p
+        s, t = lin
+        if s.is_Integer:
+            return base ** t * generator(base, sp.S.One) ** s
+        return base ** t * generator(base, s)
+
+    out = expr.replace(lambda a: (a.is_Pow or isinstance(a, sp.exp)) and a.has(n)
+                       and not a.as_base_exp()[0].has(n), replace)
+    return out, back
+
+
+def _tidy(expr, n):
+    """A short, textbook-looking equivalent of ``expr`` (chosen by operation count).
+
+    The powers ``a**n`` become symbols; the rational function is cancelled, then
+    written either as one factored fraction or grouped by the powers of ``n``
+    (each coefficient factored); the shorter wins.
+    """
+    if expr.is_number:
+        return expr
+    e, back = _generators(expr, n)
+    num0, den0 = sp.fraction(sp.together(e))
+    num, den = sp.fraction(sp.cancel(num0 / den0))
+    candidates = [sp.expand(num0) / sp.factor(den0), num / den, sp.factor(num) / sp.factor(den),
+                  sp.factor_terms(num) / sp.factor_terms(den)]
+    if back:
+        gens = list(back)
+        terms = sp.Poly(sp.expand(num), *gens).terms()
+        for tidy_coeff in (sp.factor, sp.cancel):
+            candidates.append(sp.Add(*[sp.Mul(*[g**m for g, m in zip(gens, monom)])
+                                       * tidy_coeff(coeff / den) for monom, coeff in terms]))
+    candidates = [sp.powsimp(c.xreplace(back), combine="exp") for c in candidates]
+    return min(candidates, key=lambda c: (sp.count_ops(c), len(str(c))))
+
+
+def _indicator(n, lo, hi):
+    """1 on lo <= n <= hi written with unit steps ``u[n] = Heaviside(n, 1)``
+    (a single point as ``KroneckerDelta``)."""
+    if sp.expand(hi - lo) == 0:
+        return sp.KroneckerDelta(n, lo)
+    left = sp.S.One if lo == _NOO else sp.Heaviside(n - lo, 1)
+    if hi == _OO:
+        return left
+    right = sp.Heaviside(hi - n, 1)
+    if lo == _NOO:
+        return right
+    return left - sp.Heaviside(n - hi - 1, 1)
+
+
+def _condition(n, lo, hi):
+    if lo == _NOO and hi == _OO:
+        return sp.true
+    if lo == _NOO:
+        return n <= hi
+    if hi == _OO:
+        return n >= lo
+    if sp.expand(hi - lo) == 0:
+        return sp.Eq(n, lo)
+    return sp.And(n >= lo, n <= hi)
+
+
+def _as_abs(cells, n):
+    """One expression ``E(m + |n - m|)`` if the two cells are mirror images about m."""
+    if len(cells) != 2 or cells[0].lo != _NOO or cells[1].hi != _OO:
+        return None
+    c = cells[1].lo
+    if sp.expand(cells[0].hi + 1 - c) != 0:
+        return None
+    left, right = cells[0].expr, cells[1].expr
+    for m in (c, c - 1):  # the centre: the first point on the right, or the last on the left
+        if _same(left, right.xreplace({n: 2 * m - n}), n):
+            return right.xreplace({n: m + sp.Abs(n - m)})
+    return None
+
+
+def _same(e1, e2, n):
+    """Are the two expressions equal? (False when SymPy cannot tell cheaply.)"""
+    if e1 == e2:
+        return True
+    d, _ = _generators(e1 - e2, n)
+    return d == 0 or sp.cancel(sp.together(d)) == 0
+
+
+def _absorb(groups, n):
+    """Merge a one-point group into a neighbour whose formula gives the same value there,
+    and neighbours with the same formula (the groups are summed, so this is exact)."""
+    groups = {key: e for key, e in groups.items() if e != 0}
+    changed = True
+    while changed:
+        changed = False
+        for (lo, hi), e in list(groups.items()):
+            for (lo2, hi2), e2 in list(groups.items()):
+                if (lo, hi) == (lo2, hi2):
+                    continue
+                point = sp.expand(hi - lo) == 0
+                at = {n: lo}
+                if point and sp.expand(lo2 - hi - 1) == 0 \
+                        and _same(e2.xreplace(at), e.xreplace(at), n):
+                    new = (lo, hi2)                         # [c, c] + [c+1, hi2]
+                elif point and hi2 != _OO and sp.expand(lo - hi2 - 1) == 0 \
+                        and _same(e2.xreplace(at), e.xreplace(at), n):
+                    new = (lo2, hi)                         # [lo2, c-1] + [c, c]
+                elif hi != _OO and sp.expand(lo2 - hi - 1) == 0 and _same(e, e2, n):
+                    new = (lo, hi2)                         # same formula, adjacent
+                else:
+                    continue
+                if new in groups and new not in ((lo, hi), (lo2, hi2)):
+                    continue
+                del groups[(lo, hi)], groups[(lo2, hi2)]
+                groups[new] = e2
+                changed = True
+                break
+            if changed:
+                break
+    return groups
+
+
+def _absorb_cells(cells, n):
+    """Merge neighbouring cells (ordered, disjoint) that one formula describes."""
+    out = []
+    for cell in cells:
+        if cell.expr == 0:
+            continue
+        if out and out[-1].hi != _OO and sp.expand(cell.lo - out[-1].hi - 1) == 0:
+            prev = out[-1]
+            at_prev, at_cell = {n: prev.lo}, {n: cell.lo}
+            if sp.expand(prev.hi - prev.lo) == 0 and _same(
+                    cell.expr.xreplace(at_prev), prev.expr.xreplace(at_prev), n):
+                out[-1] = _Piece(cell.expr, prev.lo, cell.hi)
+                continue
+            if (sp.expand(cell.hi - cell.lo) == 0 and _same(
+                    prev.expr.xreplace(at_cell), cell.expr.xreplace(at_cell), n)) \
+                    or _same(prev.expr, cell.expr, n):
+                out[-1] = _Piece(prev.expr, prev.lo, cell.hi)
+                continue
+        out.append(cell)
+    return out
+
+
+def _render(pieces, n, ctx, form):
+    """The sum of result pieces as an expression in n ('auto', 'steps' or 'piecewise')."""
+    groups = {}
+    for p in pieces:
+        key = (p.lo, p.hi)
+        groups[key] = groups.get(key, 0) + p.expr.xreplace(ctx.subs)
+    groups = {key: _tidy(e, n) for key, e in groups.items()}
+    groups = _absorb(groups, n)
+    if not groups:
+        return sp.S.Zero
+    semi_infinite = all((hi == _OO and lo != _NOO) or sp.expand(hi - lo) == 0
+                        for lo, hi in groups)
+    cells = None
+    if form == "piecewise" or (form == "auto" and not semi_infinite):
+        cells = _disjoint([_Piece(e, lo, hi) for (lo, hi), e in groups.items()], ctx)
+    if cells is None:
+        return sp.Add(*[e * _indicator(n, lo, hi) for (lo, hi), e in groups.items()])
+    cells = _absorb_cells([_Piece(_tidy(p.expr, n), p.lo, p.hi) for p in cells], n)
+    if not cells:
+        return sp.S.Zero
+    if len(cells) == 1 and cells[0].lo == _NOO and cells[0].hi == _OO:
+        return cells[0].expr
+    folded = _as_abs(cells, n)
+    if folded is not None:
+        return folded
+    args = [(p.expr, _condition(n, p.lo, p.hi)) for p in cells]
+    if cells[0].lo != _NOO or cells[-1].hi != _OO or len(cells) > 1:
+        args.append((sp.S.Zero, True))
+    return sp.Piecewise(*args)
+
+
+def _explore(run):
+    """Run ``run(known)`` under every needed answer to the undecided conditions."""
+    results, stack, runs = [], [()], 0
+    while stack:
+        known = stack.pop()
+        runs += 1
+        if runs > _MAX_RUNS:
+            raise _Fail
+        try:
+            results.append((known, run(known)))
+        except _NeedAtom as need:
+            if len(known) >= _MAX_ATOMS:
+                raise _Fail from None
+            stack.append(known + ((need.atom, False),))
+            stack.append(known + ((need.atom, True),))
+    return results
+
+
+def _assemble(cases, fallback):
+    """A Piecewise over the cases (exclusive and exhaustive); divergent ones keep the Sum."""
+    atoms = {}
+    by_expr = {}
+    for known, value in cases:
+        if value is None:
+            continue
+        lits = []
+        for atom, truth in known:
+            b = atoms.setdefault(atom, sp.Dummy("c"))
+            lits.append(b if truth else ~b)
+        by_expr.setdefault(value, []).append(sp.And(*lits))
+    if not by_expr:
+        return fallback
+    back = {b: atom for atom, b in atoms.items()}
+    divergent = any(value is None for _, value in cases)
+    if len(by_expr) == 1 and not divergent:
+        return next(iter(by_expr))
+    args = []
+    for value, conds in by_expr.items():
+        cond = sp.simplify_logic(sp.Or(*conds))
+        args.append((value, cond.xreplace(back)))
+    if divergent:
+        args.append((fallback, True))
+    else:
+        args[-1] = (args[-1][0], True)
+    return sp.Piecewise(*args)
+
+
+# --- public functions ------------------------------------------------------------
+
+_FORMS = ("auto", "steps", "piecewise")
+
+
+def _as_expr(value, name):
+    if isinstance(value, (str, bytes)):
+        raise SymconvError(f"{name} must be a SymPy expression, but got the string {value!r} "
+                           "(parse text with symconv.parsing.parse_math)")
+    try:
+        value = sp.sympify(value, strict=True)
+    except SympifyError:
+        raise SymconvError(f"{name} must be a SymPy expression, but got {value!r}") from None
+    if not isinstance(value, sp.Expr):
+        raise SymconvError(f"{name} must be a SymPy expression, but got {value!r}")
+    return value
+
+
+def _index(n):
+    if not isinstance(n, sp.Symbol):
+        raise SymconvError(f"the index variable must be a SymPy Symbol, but got {n!r}")
+    return n
+
+
+def _dummy_name(base, *exprs):
+    names = {s.name for e in exprs for s in e.free_symbols}
+    for name in (base, "k", "m", "j", "l", "i"):
+        if name not in names:
+            return name
+    return base + "_"
+
+
+def _solve(x, h, n, fallback, form):
+    """The closed form of ``Sum_k x[k] h[n-k]`` (x, h in an integer variable n)."""
+    k = sp.Dummy("k", integer=True)
+
+    def run(known):
+        ctx = _Context(known)
+        px, ph = _pieces(x, n, ctx), _pieces(h, n, ctx)
+        dx, dh = _disjoint(px, ctx), _disjoint(ph, ctx)
+        px = px if dx is None else dx
+        ph = ph if dh is None else dh
+        out = _conv_pieces(px, ph, n, k, ctx)
+        return None if out is None else _render(out, n, ctx, form)
+
+    try:
+        return _assemble(_explore(run), fallback)
+    except (_Fail, NotImplementedError, TypeError, ValueError, ZeroDivisionError):
+        return fallback
+
+
+def _integer_version(n, *exprs):
+    """Rename a non-integer index symbol to an integer one (and the map back)."""
+    if n.is_integer:
+        return n, exprs, {}
+    m = sp.Symbol(n.name, integer=True)
+    return m, tuple(e.xreplace({n: m}) for e in exprs), {m: n}
+
+
+def conv_discrete(x, h, n, *, form="auto"):
+    r"""Discrete convolution of two sequences given as formulas in ``n``.
+
+    .. math:: (x * h)[n] = \sum_{k=-\infty}^{\infty} x[k]\, h[n - k]
+
+    Parameters
+    ----------
+    x, h : sympy.Expr
+        The sequences, as expressions in the integer variable ``n``; built from
+        polynomials, powers ``a**n`` (also ``exp(c*n)``), unit steps
+        ``Heaviside(n - n0, 1)`` (any ``Heaviside(., H0)`` is read with its value
+        ``H0`` at 0), ``KroneckerDelta``, ``Abs`` of linear arguments (two-sided
+        ``a**Abs(n)``), ``Piecewise`` with conditions linear in ``n``, and sums
+        and products of these. Shifts ``n0`` must be integers (numbers or symbols
+        declared ``integer=True``).
+    n : sympy.Symbol
+        The index. It is treated as an integer (a symbol without ``integer=True``
+        is renamed internally and put back in the result).
+    form : {'auto', 'steps', 'piecewise'}, default 'auto'
+        How the support of the result is written: ``'steps'`` as a sum of terms
+        times unit steps, ``'piecewise'`` as a ``Piecewise`` in ``n`` (when the
+        breakpoints can be ordered), ``'auto'`` uses steps when every part starts
+        at some ``n0`` and runs to infinity, and a ``Piecewise`` otherwise.
+
+    Returns
+    -------
+    sympy.Expr
+        The closed form. When it depends on the parameters (``a = b`` or not,
+        ``|a| < 1`` or not, which box is longer), a ``Piecewise`` over these
+        conditions; where the sum diverges or the method does not apply, the
+        unevaluated ``Sum`` (alone, or as the last branch of the Piecewise).
+
+    Examples
+    --------
+    >>> from sympy import symbols, Heaviside, KroneckerDelta, Abs, Rational
+    >>> n = symbols('n', integer=True)
+    >>> a, b = symbols('a b')
+    >>> conv_discrete(a**n*Heaviside(n, 1), b**n*Heaviside(n, 1), n)
+    Piecewise((a**n*(n + 1)*Heaviside(n, 1), Eq(a, b)),
+              ((a**(n + 1) - b**(n + 1))*Heaviside(n, 1)/(a - b), True))
+    >>> conv_discrete(KroneckerDelta(n, 2), a**n*Heaviside(n, 1), n)
+    a**(n - 2)*Heaviside(n - 2, 1)
+    >>> conv_discrete(Heaviside(n, 1) - Heaviside(n - 3, 1), Heaviside(n, 1) - Heaviside(n - 3, 1), n)
+    Piecewise((n + 1, (n >= 0) & (n <= 2)), (5 - n, (n >= 3) & (n <= 4)), (0, True))
+    >>> conv_discrete(Rational(1, 2)**Abs(n), Heaviside(n, 1) - Heaviside(n - 1, 1), n)
+    2**(-Abs(n))
+
+    Notes
+    -----
+    Method: each sequence is split into pieces (expression x integer interval,
+    the ends possibly symbolic or infinite); for each pair of pieces the range of
+    ``k`` is ``max(lo_x, n - hi_h) <= k <= min(hi_x, n - lo_h)``, which cuts the
+    ``n``-axis into at most three regions; on each region the summand is written
+    as ``Sum c k**j z**k`` and summed in closed form (Faulhaber's formula when
+    ``z = 1``, the antidifference ``z**k P(k)`` otherwise; infinite ranges only
+    under ``|z| < 1`` towards ``+oo`` or ``|z| > 1`` towards ``-oo``). Ranges of at
+    most 64 terms are added term by term, so sifting with ``KroneckerDelta``
+    works for any sequence. Parameters that appear as bases of powers are taken
+    to be non-zero.
+    """
+    check_choice(form, _FORMS, "form")
+    x, h = _as_expr(x, "x"), _as_expr(h, "h")
+    n = _index(n)
+    n_int, (x, h), back = _integer_version(n, x, h)
+    k = sp.Symbol(_dummy_name("k", x, h, n_int), integer=True)
+    fallback = sp.Sum(x.xreplace({n_int: k}) * h.xreplace({n_int: n_int - k}), (k, _NOO, _OO))
+    return _solve(x, h, n_int, fallback, form).xreplace(back)
+
+
+def corr_discrete(x, h, n, *, form="auto", conjugate=True):
+    r"""Discrete cross-correlation of two sequences given as formulas in ``n``.
+
+    .. math:: (x \star h)[n] = \sum_{m=-\infty}^{\infty} x[n + m]\, \overline{h[m]}
+
+    The first sequence is the one that is shifted (the convention of
+    :func:`numpy.correlate` and of deep-learning layers), so
+    ``corr_discrete(x, h, n) == conv_discrete(x, conj(h[-n]), n)``.
+
+    Parameters
+    ----------
+    x, h, n, form
+        As in :func:`conv_discrete`.
+    conjugate : bool, default True
+        Conjugate ``h``. SymPy's ``conjugate`` leaves real parameters alone, but a
+        plain ``Symbol`` is complex (``conjugate(a)`` appears); declare symbols
+        ``real=True`` or pass ``conjugate=False`` for real sequences.
+
+    Returns
+    -------
+    sympy.Expr
+        The closed form, a ``Piecewise`` over parameter conditions, or the
+        unevaluated ``Sum``.
+
+    Examples
+    --------
+    >>> from sympy import symbols, Heaviside, KroneckerDelta
+    >>> n = symbols('n', integer=True)
+    >>> a = symbols('a', positive=True)
+    >>> corr_discrete(KroneckerDelta(n, 0), KroneckerDelta(n, 3), n)
+    KroneckerDelta(-3, n)
+    >>> corr_discrete(a**n*Heaviside(n, 1), a**n*Heaviside(n, 1), n)   # autocorrelation
+    Piecewise((-a**Abs(n)/(a**2 - 1), a**2 < 1),
+              (Sum(a**m*a**(m + n)*Heaviside(m, 1)*Heaviside(m + n, 1), (m, -oo, oo)), True))
+
+    Notes
+    -----
+    The other convention found in textbooks, ``r[n] = Sum_m conj(x[m]) h[m + n]``
+    (the second sequence shifted), is ``corr_discrete(h, x, n)``: swap the
+    arguments. It is also ``conj`` of this function's result at ``-n``.
+    """
+    check_choice(form, _FORMS, "form")
+    x, h = _as_expr(x, "x"), _as_expr(h, "h")
+    n = _index(n)
+    n_int, (x, h), back = _integer_version(n, x, h)
+    m = sp.Symbol(_dummy_name("m", x, h, n_int), integer=True)
+    hc = sp.conjugate(h) if conjugate else h
+    fallback = sp.Sum(x.xreplace({n_int: n_int + m}) * hc.xreplace({n_int: m}), (m, _NOO, _OO))
+    flipped = hc.xreplace({n_int: -n_int})
+    return _solve(x, flipped, n_int, fallback, form).xreplace(back)
