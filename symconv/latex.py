@@ -1,0 +1,378 @@
+r"""LaTeX output: safe math rendering, standalone documents, and PDF compilation.
+
+Everything symconv prints as LaTeX goes through this module, so that one place
+decides what may reach a TeX engine:
+
+* :func:`escape_text` turns arbitrary text (a justification typed by a student, a
+  title, a file name) into LaTeX that typesets those characters literally. No
+  control sequence of the input survives: ``\input{/etc/passwd}`` is printed as
+  the characters ``\input{/etc/passwd}``, it is never executed.
+* :func:`expr_latex` renders a SymPy object with SymPy's LaTeX printer, except that
+  symbol and function names which are not plain identifiers are shown as escaped
+  text, and the result is screened for engine-level commands (file input/output,
+  definitions, catcode changes) before it is returned.
+* :func:`document` assembles a standalone ``.tex`` file that needs only
+  ``amsmath`` and ``amssymb``.
+* :func:`compile_pdf` runs ``pdflatex`` with shell escape disabled, in a scratch
+  directory, and fails loudly on any error or undefined control sequence.
+
+Examples
+--------
+>>> escape_text(r"50% of \input{x}")
+'50\\% of \\textbackslash{}input\\{x\\}'
+>>> from sympy import symbols
+>>> t = symbols('t')
+>>> expr_latex(t**2 + 1)
+'t^{2} + 1'
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from symconv.errors import SymconvError
+
+__all__ = ["escape_text", "expr_latex", "document", "compile_pdf"]
+
+# ---------------------------------------------------------------------------
+# text escaping
+# ---------------------------------------------------------------------------
+
+_TEXT_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "#": r"\#",
+    "%": r"\%",
+    "_": r"\_",
+    "^": r"\textasciicircum{}",
+    "~": r"\textasciitilde{}",
+    "<": r"\ensuremath{<}",
+    ">": r"\ensuremath{>}",
+    "|": r"\ensuremath{|}",
+    '"': "''",
+}
+
+# characters outside ASCII that are common in mathematical prose; each becomes a
+# math-mode command that amsmath/amssymb define, anything else becomes '?'
+_UNICODE_MATH = {
+    "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\varepsilon",
+    "ζ": r"\zeta", "η": r"\eta", "θ": r"\theta", "ι": r"\iota", "κ": r"\kappa",
+    "λ": r"\lambda", "μ": r"\mu", "ν": r"\nu", "ξ": r"\xi", "π": r"\pi", "ρ": r"\rho",
+    "σ": r"\sigma", "τ": r"\tau", "υ": r"\upsilon", "φ": r"\varphi", "χ": r"\chi",
+    "ψ": r"\psi", "ω": r"\omega", "Γ": r"\Gamma", "Δ": r"\Delta", "Θ": r"\Theta",
+    "Λ": r"\Lambda", "Ξ": r"\Xi", "Π": r"\Pi", "Σ": r"\Sigma", "Φ": r"\Phi",
+    "Ψ": r"\Psi", "Ω": r"\Omega", "∞": r"\infty", "→": r"\to", "←": r"\leftarrow",
+    "⇒": r"\Rightarrow", "⇔": r"\Leftrightarrow", "≤": r"\le", "≥": r"\ge",
+    "≠": r"\ne", "≈": r"\approx", "±": r"\pm", "×": r"\times", "·": r"\cdot",
+    "∗": r"\ast", "⋆": r"\star", "∑": r"\sum", "∫": r"\int", "∂": r"\partial",
+    "∈": r"\in", "ᵀ": r"^{\mathsf{T}}", "′": r"'", "−": "-",
+}
+_UNICODE_TEXT = {"–": "--", "—": "---", "‘": "`", "’": "'", "“": "``", "”": "''",
+                 "…": r"\dots{}", "\u00a0": "~"}
+
+
+def escape_text(text):
+    r"""Return LaTeX (text mode) that typesets ``text`` literally.
+
+    Every character with a meaning to TeX is replaced by a command that prints
+    it, so no control sequence, group, math shift, comment, parameter or
+    alignment tab of the input reaches the engine. Control characters are dropped
+    (a newline becomes a space); common Greek letters and mathematical symbols are
+    rendered in math mode; any other non-ASCII character becomes ``?``.
+
+    Parameters
+    ----------
+    text : str
+        Arbitrary, possibly hostile, text.
+
+    Returns
+    -------
+    str
+        Text-mode LaTeX, usable inside ``\text{...}`` and in paragraphs.
+
+    Examples
+    --------
+    >>> escape_text('a_1 & b')
+    'a\\_1 \\& b'
+    >>> print(escape_text(r'\write18{touch x}'))
+    \textbackslash{}write18\{touch x\}
+    >>> print(escape_text('τ = 2π'))
+    \ensuremath{\tau} = 2\ensuremath{\pi}
+    """
+    if not isinstance(text, str):
+        raise SymconvError(f"text must be a str, but got {type(text).__name__}")
+    out = []
+    for ch in text:
+        if ch in _TEXT_ESCAPES:
+            out.append(_TEXT_ESCAPES[ch])
+        elif ch in ("\n", "\r", "\t"):
+            out.append(" ")
+        elif " " <= ch <= "~":
+            out.append(ch)
+        elif ch in _UNICODE_MATH:
+            out.append(r"\ensuremath{" + _UNICODE_MATH[ch] + "}")
+        elif ch in _UNICODE_TEXT:
+            out.append(_UNICODE_TEXT[ch])
+        elif ord(ch) < 32 or 0x7f <= ord(ch) < 0xa0:
+            continue  # control characters (including ^^ tricks' raw bytes)
+        else:
+            out.append("?")
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------
+# safe math rendering
+# ---------------------------------------------------------------------------
+
+# control sequences that read or write files, define or redefine macros, change
+# category codes or otherwise act on the engine instead of typesetting
+_FORBIDDEN = frozenset("""
+input include includeonly InputIfFileExists IfFileExists endinput openin openout
+read readline write immediate closein closeout special directlua latelua luaexec
+def edef gdef xdef let futurelet global long outer protected csname endcsname
+expandafter noexpand catcode uccode lccode sfcode mathcode delcode scantokens
+everyeof everypar everymath everydisplay everyhbox everyvbox everyjob everycr
+newcommand renewcommand providecommand DeclareRobustCommand newenvironment
+renewenvironment usepackage RequirePackage documentclass makeatletter makeatother
+shipout output lowercase uppercase string meaning detokenize unexpanded dump
+batchmode nonstopmode scrollmode errorstopmode errmessage message typeout
+pdfprimitive primitive jobname afterassignment aftergroup begingroup endgroup
+loop repeat relax the toks toksdef countdef dimendef chardef mathchardef
+setbox newtoks newread newwrite openany ShellEscape pdfshellescape
+""".split())
+_CS = re.compile(r"\\([A-Za-z@]+|.)", re.S)
+_SAFE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*('*)(_[A-Za-z0-9]+)?$")
+
+
+def _unsafe_latex(tex):
+    """Why ``tex`` (printer output) may not be passed to TeX, or None if it may."""
+    if "^^" in tex:
+        return "contains '^^'"
+    for i, ch in enumerate(tex):
+        if ch == "%" and (i == 0 or tex[i - 1] != "\\"):
+            return "contains a comment character"
+        if ord(ch) < 32 and ch not in "\n\t":
+            return "contains a control character"
+        if ord(ch) > 126:
+            return "contains a non-ASCII character"
+    for m in _CS.finditer(tex):
+        name = m.group(1)
+        if "@" in name or name in _FORBIDDEN:
+            return f"contains the control sequence \\{name}"
+    return None
+
+
+def _printer_class():
+    from sympy.printing.latex import LatexPrinter
+
+    class SafeLatexPrinter(LatexPrinter):
+        """SymPy's LaTeX printer; names that are not plain identifiers print as text."""
+
+        def _deal_with_super_sub(self, string, style="plain"):
+            if _SAFE_NAME.match(string) or string in ("", ):
+                return super()._deal_with_super_sub(string, style=style)
+            return r"\text{" + escape_text(string) + "}"
+
+    return SafeLatexPrinter
+
+
+_PRINTER = None
+
+
+def expr_latex(expr, **settings):
+    r"""Render a SymPy object (or number) as math-mode LaTeX, safely.
+
+    Symbol and function names made of letters and digits (optionally one
+    ``_subscript``) print as SymPy prints them (``tau`` as ``\tau``, ``x_1`` as
+    ``x_{1}``); any other name is shown as escaped text. The output is screened
+    and, if it would still contain an engine-level command, the expression is
+    shown as escaped plain text instead.
+
+    Parameters
+    ----------
+    expr : sympy.Basic, number or str
+        A string is shown as escaped text (``\text{...}``), never interpreted.
+    **settings
+        Passed to SymPy's LaTeX printer.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from sympy import Symbol, Function
+    >>> expr_latex(Function('f')(Symbol('tau')))
+    'f{\\left(\\tau \\right)}'
+    >>> expr_latex(Symbol(r'\input{/etc/passwd}'))
+    '\\text{\\textbackslash{}input\\{/etc/passwd\\}}'
+    """
+    global _PRINTER
+    if isinstance(expr, str):
+        return r"\text{" + escape_text(expr) + "}"
+    from sympy import sympify
+
+    if _PRINTER is None:
+        _PRINTER = _printer_class()
+    try:
+        obj = sympify(expr, strict=True)
+    except Exception:
+        return r"\text{" + escape_text(str(expr)) + "}"
+    tex = _PRINTER(settings).doprint(obj)
+    if _unsafe_latex(tex) is not None:
+        return r"\text{\texttt{" + escape_text(str(obj)) + "}}"
+    return tex
+
+
+# ---------------------------------------------------------------------------
+# documents
+# ---------------------------------------------------------------------------
+
+_PREAMBLE = r"""\documentclass[11pt]{article}
+\usepackage{amsmath}
+\usepackage{amssymb}
+\setlength{\parindent}{0pt}
+\setlength{\parskip}{0.6em}
+\allowdisplaybreaks
+"""
+
+
+def _item_latex(item):
+    if isinstance(item, str):
+        return escape_text(item)
+    latex_method = getattr(item, "latex", None)
+    if callable(latex_method) and not isinstance(item, type):
+        out = latex_method()
+        if not isinstance(out, str):
+            raise SymconvError(f"item.latex() must return a str, but got {type(out).__name__}")
+        return out
+    from sympy import Basic, MatrixBase
+
+    if isinstance(item, (Basic, MatrixBase, int, float)):
+        return r"\[" + "\n" + expr_latex(item) + "\n" + r"\]"
+    if isinstance(item, (list, tuple)) and item and all(isinstance(r, (list, tuple)) for r in item):
+        return _table(item)
+    raise SymconvError("a document item must be a str, a SymPy object, a table (list of rows) "
+                       f"or have a .latex() method, but got {type(item).__name__}")
+
+
+def _cell(value):
+    if isinstance(value, str):
+        return escape_text(value)
+    return "$" + expr_latex(value) + "$"
+
+
+def _table(rows):
+    ncols = max(len(r) for r in rows)
+    lines = [r"\begin{center}", r"\begin{tabular}{" + "l" * ncols + "}", r"\hline"]
+    for i, row in enumerate(rows):
+        cells = [_cell(v) for v in row] + [""] * (ncols - len(row))
+        lines.append(" & ".join(cells) + r" \\")
+        if i == 0:
+            lines.append(r"\hline")
+    lines += [r"\hline", r"\end{tabular}", r"\end{center}"]
+    return "\n".join(lines)
+
+
+def document(items, title=None):
+    r"""Build a complete, standalone LaTeX document.
+
+    Parameters
+    ----------
+    items : iterable
+        Each item is one of: an object with a ``.latex()`` method (a
+        :class:`~symconv.proofs.Derivation`, a proof report, ...), whose output is
+        inserted as is; a SymPy object or number (a displayed equation); a ``str``
+        (a paragraph of escaped text); or a table given as a list of rows (the
+        first row is the header; strings are escaped, other cells are math).
+    title : str, optional
+        Escaped and set as the document title.
+
+    Returns
+    -------
+    str
+        The ``.tex`` source; it needs only ``amsmath`` and ``amssymb``.
+
+    Examples
+    --------
+    >>> from sympy import symbols
+    >>> x = symbols('x')
+    >>> tex = document(["Note: 100% & more", x**2], title="Demo")
+    >>> tex.startswith(r'\documentclass')
+    True
+    >>> '100\\% \\& more' in tex and 'x^{2}' in tex
+    True
+    """
+    if isinstance(items, str) or not hasattr(items, "__iter__"):
+        items = [items]
+    body = [_item_latex(item) for item in items]
+    parts = [_PREAMBLE]
+    if title is not None:
+        parts.append(r"\title{" + escape_text(str(title)) + "}\n\\date{}\n")
+    parts.append(r"\begin{document}" + "\n")
+    if title is not None:
+        parts.append(r"\maketitle" + "\n")
+    parts.append("\n\n".join(body))
+    parts.append("\n" + r"\end{document}" + "\n")
+    return "".join(parts)
+
+
+def compile_pdf(tex, out_path, *, engine=None, timeout=120):
+    """Compile LaTeX source to a PDF with ``pdflatex``.
+
+    The engine runs in a fresh temporary directory with
+    ``-no-shell-escape -interaction=nonstopmode -halt-on-error`` and with
+    kpathsea's paranoid file-access settings (no reading or writing outside that
+    directory and TeX's own tree). Compilation that fails, or whose log reports an
+    undefined control sequence, raises :class:`~symconv.errors.SymconvError`
+    quoting the first error lines of the log.
+
+    Parameters
+    ----------
+    tex : str
+        The document source (e.g. from :func:`document`).
+    out_path : str or os.PathLike
+        Where to write the PDF.
+    engine : str, optional
+        Path of the ``pdflatex`` executable; found on ``PATH`` by default.
+    timeout : float
+        Seconds before the engine is stopped.
+
+    Returns
+    -------
+    pathlib.Path
+        ``out_path``.
+    """
+    if not isinstance(tex, str):
+        raise SymconvError(f"tex must be a str, but got {type(tex).__name__}")
+    exe = engine or shutil.which("pdflatex")
+    if not exe:
+        raise SymconvError("pdflatex must be installed to compile a PDF, but it was not found on PATH")
+    out_path = Path(out_path)
+    env = dict(os.environ)
+    env.update({"openin_any": "p", "openout_any": "p", "shell_escape": "f", "TEXMFOUTPUT": ""})
+    with tempfile.TemporaryDirectory(prefix="symconv-tex-") as tmp:
+        src = Path(tmp) / "doc.tex"
+        src.write_text(tex, encoding="utf-8")
+        cmd = [exe, "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"]
+        try:
+            proc = subprocess.run(cmd, cwd=tmp, env=env, stdin=subprocess.DEVNULL,
+                                  capture_output=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise SymconvError(f"pdflatex must finish within {timeout} s, but it timed out") from None
+        log_file = Path(tmp) / "doc.log"
+        log = log_file.read_text(encoding="latin-1") if log_file.exists() else proc.stdout.decode("latin-1")
+        pdf = Path(tmp) / "doc.pdf"
+        if proc.returncode != 0 or not pdf.exists() or "Undefined control sequence" in log:
+            errors = [line for line in log.splitlines() if line.startswith("!")]
+            detail = "; ".join(errors[:3]) or f"exit status {proc.returncode}"
+            raise SymconvError(f"the LaTeX document must compile, but pdflatex reported: {detail}")
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(pdf, out_path)
+    return out_path

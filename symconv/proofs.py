@@ -1,0 +1,2262 @@
+r"""Machine-checked derivations: chains of equal expressions, each step verified.
+
+A :class:`Derivation` is an immutable chain ``e0 = e1 = e2 = ...`` in which every
+step ``e(i-1) = e(i)`` carries a justification ("substitute m = n - k",
+"swap the order of summation", free text, ...). :meth:`Derivation.check` verifies
+every step and returns a :class:`ProofReport` whose entries say, step by step,
+how the equality was established:
+
+``proven``
+    structurally identical; or SymPy decided it (``simplify(a - b) == 0`` and
+    friends, under a time limit); or a named rule applied mechanically to the
+    left side reproduced the right side. The rules are: the definition of
+    convolution/correlation (the :func:`convolution`/:func:`correlation`
+    notation), linearity (constants and sums move through a Sum/Integral),
+    Fubini (the order of independent summations/integrations), a change of
+    variables (``Sum.change_index`` / ``Integral.transform``, limits included),
+    the sifting property of ``DiracDelta``/``KroneckerDelta`` and the support
+    restriction by a unit step.
+``confirmed``
+    not decided symbolically, but both sides agreed on random instances:
+    undefined functions replaced by random finite sequences (discrete) or random
+    Gaussian-times-polynomial functions (continuous, integrated by Gauss-Legendre
+    quadrature), free symbols by random values. The reason states how many
+    instances and which tolerance.
+``refuted``
+    the sides differ on a concrete instance, given as a reproducible
+    :class:`Counterexample` (every sequence, function and value listed).
+``unverified``
+    neither decided nor testable (e.g. a custom check gave up, or the expression
+    contains something the numeric evaluator cannot evaluate).
+
+A derivation is valid when every step is proven or confirmed.
+
+Examples
+--------
+>>> from sympy import symbols, Function, Sum, oo
+>>> n, k, m = symbols('n k m', integer=True)
+>>> f, g = Function('f'), Function('g')
+>>> d = Derivation([Sum(f(k)*g(n - k), (k, -oo, oo)),
+...                 (Sum(f(n - m)*g(m), (m, -oo, oo)), "substitute k = n - m")],
+...                title="commutativity")
+>>> report = d.check()
+>>> report.valid, report.steps[0].status
+(True, 'proven')
+>>> print(report.steps[0].reason)
+change of variables k -> n - m (Sum.change_index, limits included)
+"""
+
+import math
+import re
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from itertools import permutations
+
+import numpy as np
+import sympy as sp
+from sympy import (Abs, Add, Derivative, DiracDelta, Dummy, Eq, Expr, Function, Heaviside,
+                   Integral, KroneckerDelta, Lambda, MatrixBase, Mul, Piecewise, Pow, S, Subs,
+                   Sum, Symbol, Tuple, oo)
+from sympy.core.function import AppliedUndef, UndefinedFunction
+
+from symconv.errors import ParseError, SymconvError
+
+__all__ = ["Derivation", "Step", "StepCheck", "StepReport", "ProofReport", "Counterexample",
+           "convolution", "correlation", "Convolution", "Correlation",
+           "check_step", "check_proof", "theorem", "STATUSES"]
+
+STATUSES = ("proven", "confirmed", "refuted", "unverified")
+_KINDS = ("continuous", "discrete")
+
+
+# ---------------------------------------------------------------------------
+# results of checking
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Counterexample:
+    """A concrete instance on which the two sides of a step differ.
+
+    Attributes
+    ----------
+    symbols : tuple of (str, value)
+        The value given to every free symbol.
+    functions : tuple of (str, str)
+        Each undefined function and the concrete sequence or function used for it.
+    lhs, rhs : complex or float
+        The values of the two sides on this instance.
+    seed : int or None
+        Seed of the random generator that produced the instance.
+    """
+
+    symbols: tuple = ()
+    functions: tuple = ()
+    lhs: object = None
+    rhs: object = None
+    seed: object = None
+
+    def as_dict(self):
+        """The instance as a plain dict (symbols and functions by name)."""
+        return {"symbols": dict(self.symbols), "functions": dict(self.functions),
+                "lhs": self.lhs, "rhs": self.rhs, "seed": self.seed}
+
+    def __str__(self):
+        parts = [f"{name} = {value}" for name, value in self.symbols]
+        parts += [f"{name} = {desc}" for name, desc in self.functions]
+        where = ", ".join(parts) if parts else "no free symbols"
+        return f"{where}: left side = {_fmt_number(self.lhs)}, right side = {_fmt_number(self.rhs)}"
+
+
+def _fmt_number(value):
+    if value is None:
+        return "?"
+    if isinstance(value, complex):
+        if abs(value.imag) <= 1e-12 * max(1.0, abs(value.real)):
+            value = value.real
+        else:
+            return f"{value.real:.10g}{value.imag:+.10g}i"
+    if isinstance(value, float):
+        return f"{value:.10g}"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class StepCheck:
+    """The verdict of a check on one step.
+
+    Parameters
+    ----------
+    status : {'proven', 'confirmed', 'refuted', 'unverified'}
+    reason : str
+        Human-readable: which rule, which SymPy decision, or which numeric test.
+    counterexample : object, optional
+        For a refuted step: the instance on which the sides differ (a
+        :class:`Counterexample`, or any printable object from a custom check).
+    method : str, optional
+        ``'identical'``, ``'sympy'``, ``'rule'``, ``'numeric'`` or ``'custom'``.
+
+    Examples
+    --------
+    >>> StepCheck('proven', 'both sides expand to the same polynomial')
+    StepCheck('proven', 'both sides expand to the same polynomial')
+    """
+
+    status: str
+    reason: str
+    counterexample: object = None
+    method: str = ""
+
+    def __post_init__(self):
+        if self.status not in STATUSES:
+            options = ", ".join(repr(s) for s in STATUSES)
+            raise SymconvError(f"status must be one of {options}, but got {self.status!r}")
+        if not isinstance(self.reason, str):
+            raise SymconvError(f"reason must be a str, but got {type(self.reason).__name__}")
+
+    def __repr__(self):
+        extra = "" if self.counterexample is None else f", counterexample={self.counterexample!r}"
+        return f"StepCheck({self.status!r}, {self.reason!r}{extra})"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of a derivation: an expression and why it equals the previous line.
+
+    Parameters
+    ----------
+    expression : sympy.Basic or str
+        The new expression (strings are parsed safely by the derivation).
+    justification : str, optional
+        A named rule or free text; it is shown, not trusted.
+    verify : callable, optional
+        A zero-argument function returning a :class:`StepCheck`; when given it
+        replaces the built-in checker for this step.
+
+    Examples
+    --------
+    >>> from sympy import symbols
+    >>> x = symbols('x')
+    >>> Step(2*x, 'double')
+    Step(2*x, 'double')
+    """
+
+    expression: object
+    justification: object = None
+    verify: object = field(default=None, compare=False)
+
+    def __post_init__(self):
+        if self.justification is not None and not isinstance(self.justification, str):
+            raise SymconvError("a step's justification must be a str or None, "
+                               f"but got {type(self.justification).__name__}")
+        if self.verify is not None and not callable(self.verify):
+            raise SymconvError(f"verify must be a zero-argument callable, but got {self.verify!r}")
+
+    def __repr__(self):
+        extra = "" if self.verify is None else ", verify=<custom>"
+        return f"Step({self.expression}, {self.justification!r}{extra})"
+
+
+@dataclass(frozen=True)
+class StepReport:
+    """The check of step ``index``: ``before = after`` because ``justification``.
+
+    ``status``/``reason``/``counterexample``/``method`` come from the
+    :class:`StepCheck`; ``seconds`` is the time the check took.
+    """
+
+    index: int
+    before: object
+    after: object
+    justification: object
+    status: str
+    reason: str
+    counterexample: object = None
+    method: str = ""
+    seconds: float = 0.0
+    line: object = None
+
+    @property
+    def ok(self):
+        """True for a proven or confirmed step."""
+        return self.status in ("proven", "confirmed")
+
+    def __str__(self):
+        why = f" [{self.justification}]" if self.justification else ""
+        where = f" (line {self.line})" if self.line is not None else ""
+        text = f"step {self.index}{where}{why}: {self.status.upper()} - {self.reason}"
+        if self.counterexample is not None:
+            text += f"\n    counterexample: {self.counterexample}"
+        return text
+
+
+_STATUS_MARK = {"proven": "proven", "confirmed": "confirmed numerically",
+                "refuted": "REFUTED", "unverified": "unverified"}
+
+
+@dataclass(frozen=True)
+class ProofReport:
+    """The step-by-step verdict on a derivation (what :meth:`Derivation.check` returns).
+
+    Attributes
+    ----------
+    title : str or None
+    expressions : tuple
+        The chain ``e0, e1, ...`` that was checked.
+    steps : tuple of StepReport
+        One entry per step ``e(i-1) = e(i)``.
+    """
+
+    title: object
+    expressions: tuple
+    steps: tuple
+
+    @property
+    def valid(self):
+        """True when every step is proven or confirmed numerically."""
+        return all(s.ok for s in self.steps)
+
+    def _indices(self, status):
+        return tuple(s.index for s in self.steps if s.status == status)
+
+    @property
+    def proven(self):
+        """Indices (1-based) of the steps proven symbolically or by a rule."""
+        return self._indices("proven")
+
+    @property
+    def confirmed(self):
+        """Indices of the steps only confirmed numerically."""
+        return self._indices("confirmed")
+
+    @property
+    def refuted(self):
+        """Indices of the refuted steps."""
+        return self._indices("refuted")
+
+    @property
+    def unverified(self):
+        """Indices of the steps that could be neither decided nor tested."""
+        return self._indices("unverified")
+
+    @property
+    def first_failure(self):
+        """The first step that is not proven or confirmed (a StepReport), or None."""
+        return next((s for s in self.steps if not s.ok), None)
+
+    @property
+    def summary(self):
+        """One line: valid or not, and how many steps of each status."""
+        counts = ", ".join(f"{len(self._indices(s))} {s}" for s in STATUSES if self._indices(s))
+        verdict = "VALID" if self.valid else "NOT VALID"
+        return f"{verdict}: {len(self.steps)} step(s)" + (f" ({counts})" if counts else "")
+
+    def __str__(self):
+        lines = [self.title] if self.title else []
+        lines.append(self.summary)
+        if self.expressions:
+            lines.append(f"    {_short(self.expressions[0])}")
+        for s in self.steps:
+            lines.append(f"  = {_short(s.after)}")
+            lines.append("      " + str(s).replace("\n", "\n      "))
+        failure = self.first_failure
+        if failure is not None:
+            where = f" (line {failure.line})" if failure.line is not None else ""
+            lines.append(f"first failing step: {failure.index}{where}: {failure.reason}")
+        return "\n".join(lines)
+
+    def __repr__(self):
+        return f"<ProofReport {self.title!r}: {self.summary}>"
+
+    def latex(self):
+        r"""The checked chain as an ``align*`` block, each line tagged with its verdict."""
+        from symconv.latex import escape_text
+
+        notes = []
+        for s in self.steps:
+            note = _STATUS_MARK[s.status]
+            if s.justification:
+                note = f"{s.justification} [{note}]"
+            notes.append(escape_text(note))
+        body = _align(self.expressions, notes)
+        head = ""
+        if self.title:
+            head = r"\paragraph{" + escape_text(str(self.title)) + "}\n"
+        verdict = escape_text(self.summary)
+        failure = self.first_failure
+        if failure is not None:
+            verdict += r"\\" + "\n" + escape_text(f"First failing step {failure.index}: {failure.reason}")
+            if failure.counterexample is not None:
+                verdict += r"\\" + "\n" + escape_text(f"Counterexample: {failure.counterexample}")
+        return head + body + "\n" + verdict + "\n"
+
+    def _repr_latex_(self):
+        return "$$" + _aligned(self.expressions,
+                               [r"\text{" + _STATUS_MARK[s.status] + "}" for s in self.steps]) + "$$"
+
+
+def _short(expr, limit=200):
+    text = str(expr)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _align(expressions, notes):
+    from symconv.latex import expr_latex
+
+    lines = []
+    for i, e in enumerate(expressions):
+        if i == 0:
+            lines.append("  & " + expr_latex(e))
+        else:
+            note = notes[i - 1]
+            tail = "" if not note else r" && \text{" + note + "}"
+            lines.append("  &= " + expr_latex(e) + tail)
+    return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
+
+
+def _aligned(expressions, notes):
+    from symconv.latex import expr_latex
+
+    lines = []
+    for i, e in enumerate(expressions):
+        if i == 0:
+            lines.append("& " + expr_latex(e))
+        else:
+            lines.append("&= " + expr_latex(e) + (r" && " + notes[i - 1] if notes[i - 1] else ""))
+    return "\\begin{aligned}" + " \\\\ ".join(lines) + "\\end{aligned}"
+
+
+# ---------------------------------------------------------------------------
+# notation: unevaluated convolution and correlation
+# ---------------------------------------------------------------------------
+
+def _as_lambda(fn, arity):
+    """An undefined function class, a Lambda, or a callable producing SymPy -> Lambda."""
+    if isinstance(fn, Lambda):
+        if len(fn.variables) != arity:
+            raise SymconvError(f"a function of {arity} variable(s) is needed, but got {fn}")
+        return fn
+    if isinstance(fn, UndefinedFunction) or isinstance(fn, type) and issubclass(fn, sp.Function):
+        xs = _lambda_vars(arity)
+        return Lambda(xs, fn(*xs))
+    raise SymconvError("a convolution operand must be a sympy Function (e.g. Function('f')) "
+                       f"or a Lambda, but got {fn!r}")
+
+
+def _lambda_vars(arity):
+    return tuple(Dummy(f"x{i}") for i in range(arity)) if arity > 1 else (Dummy("x"),)
+
+
+def _fn_latex(printer, lam):
+    """LaTeX for the operand of a convolution: its name, or the map it stands for."""
+    body, xs = lam.expr, lam.variables
+    if isinstance(body, AppliedUndef) and tuple(body.args) == tuple(xs):
+        return printer._print(sp.Symbol(body.func.__name__))
+    apps = body.atoms(AppliedUndef)
+    if apps and all(tuple(a.args) == tuple(xs) for a in apps):
+        stripped = body.xreplace({a: sp.Symbol(a.func.__name__) for a in apps})
+        if not stripped.free_symbols & set(xs):
+            return r"\left(" + printer._print(stripped) + r"\right)"
+    return r"\left(" + printer._print(Tuple(*xs) if len(xs) > 1 else xs[0]) + r" \mapsto " \
+        + printer._print(body) + r"\right)"
+
+
+def _fn_str(printer, lam):
+    body, xs = lam.expr, lam.variables
+    if isinstance(body, AppliedUndef) and tuple(body.args) == tuple(xs):
+        return body.func.__name__
+    return printer._print(lam)
+
+
+class _Pairing(Expr):
+    """Common base of :class:`Convolution` and :class:`Correlation` (unevaluated)."""
+
+    is_commutative = True
+    _op_latex = ""
+    _op_name = ""
+
+    def __new__(cls, F, G, at, discrete):
+        return Expr.__new__(cls, F, G, at, sp.sympify(bool(discrete)))
+
+    @property
+    def first(self):
+        return self.args[0]
+
+    @property
+    def second(self):
+        return self.args[1]
+
+    @property
+    def at(self):
+        """The evaluation point (a Tuple of coordinates)."""
+        return self.args[2]
+
+    @property
+    def discrete(self):
+        return bool(self.args[3])
+
+    def _bound(self):
+        if self.discrete:
+            names = ("k", "l", "p", "q")
+            return [Dummy(names[i % 4], integer=True) for i in range(len(self.at))]
+        names = ("tau", "sigma", "rho", "mu")
+        return [Dummy(names[i % 4], real=True) for i in range(len(self.at))]
+
+    def definition(self):
+        """The defining Sum/Integral over the whole line (or lattice)."""
+        raise NotImplementedError
+
+    def doit(self, **hints):
+        d = self.definition()
+        return d.doit(**hints) if hints.get("deep", True) else d
+
+    def _eval_derivative(self, s):
+        return sp.diff(self.definition(), s)
+
+    def _latex(self, printer):
+        at = ", ".join(printer._print(a) for a in self.at)
+        return (r"\left(" + _fn_latex(printer, self.first) + " " + self._op_latex + " "
+                + _fn_latex(printer, self.second) + r"\right)\!\left(" + at + r"\right)")
+
+    def _sympystr(self, printer):
+        at = ", ".join(printer._print(a) for a in self.at)
+        return (f"{self._op_name}({_fn_str(printer, self.first)}, "
+                f"{_fn_str(printer, self.second)})({at})")
+
+
+class Convolution(_Pairing):
+    r"""``(f * g)(t)``, unevaluated; ``definition()`` is the defining integral or sum.
+
+    Continuous: :math:`\int_{-\infty}^{\infty} f(\tau)\, g(t-\tau)\, d\tau`;
+    discrete: :math:`\sum_k f[k]\, g[n-k]` (one sum per coordinate in 2-D).
+    Build it with :func:`convolution`.
+    """
+
+    _op_latex = r"\ast"
+    _op_name = "conv"
+
+    def definition(self):
+        bound = self._bound()
+        body = self.first(*bound) * self.second(*[a - b for a, b in zip(self.at, bound)])
+        cls = Sum if self.discrete else Integral
+        return cls(body, *[(b, -oo, oo) for b in reversed(bound)])
+
+
+class Correlation(_Pairing):
+    r"""``(f \star g)(t)``, unevaluated (numpy/deep-learning convention, real signals).
+
+    Continuous: :math:`\int f(t+\tau)\, g(\tau)\, d\tau`; discrete:
+    :math:`\sum_m f[n+m]\, g[m]`. This equals ``conv(f, flip(g))``. The other
+    common convention, :math:`\int f(\tau) g(t+\tau) d\tau`, is this one with the
+    arguments swapped and ``t`` negated. Build it with :func:`correlation`.
+    """
+
+    _op_latex = r"\star"
+    _op_name = "corr"
+
+    def definition(self):
+        bound = self._bound()
+        body = self.first(*[a + b for a, b in zip(self.at, bound)]) * self.second(*bound)
+        cls = Sum if self.discrete else Integral
+        return cls(body, *[(b, -oo, oo) for b in reversed(bound)])
+
+
+def _pairing(cls, f, g, at):
+    at = tuple(at) if isinstance(at, (list, tuple, Tuple)) else (at,)
+    if not at:
+        raise SymconvError("the evaluation point must have at least one coordinate, but got ()")
+    at = tuple(sp.sympify(a, strict=True) for a in at)
+    discrete = all(getattr(a, "is_integer", False) for a in at)
+    return cls(_as_lambda(f, len(at)), _as_lambda(g, len(at)), Tuple(*at), discrete)
+
+
+def convolution(f, g, at):
+    r"""The convolution ``(f * g)(at)`` as an unevaluated SymPy expression.
+
+    Discrete when every coordinate of ``at`` is an integer symbol, continuous
+    otherwise; a tuple ``at`` gives the multi-dimensional convolution.
+
+    Examples
+    --------
+    >>> from sympy import symbols, Function
+    >>> t = symbols('t', real=True)
+    >>> f, g = Function('f'), Function('g')
+    >>> convolution(f, g, t)
+    conv(f, g)(t)
+    >>> n = symbols('n', integer=True)
+    >>> convolution(f, g, n).definition()
+    Sum(f(_k)*g(-_k + n), (_k, -oo, oo))
+    """
+    return _pairing(Convolution, f, g, at)
+
+
+def correlation(f, g, at):
+    r"""The cross-correlation ``(f \star g)(at)`` (first argument shifted), unevaluated.
+
+    Examples
+    --------
+    >>> from sympy import symbols, Function
+    >>> n = symbols('n', integer=True)
+    >>> correlation(Function('x'), Function('h'), n).definition()
+    Sum(h(_k)*x(_k + n), (_k, -oo, oo))
+    """
+    return _pairing(Correlation, f, g, at)
+
+
+def _expand_notation(expr):
+    """Replace every Convolution/Correlation by its definition."""
+    if not isinstance(expr, sp.Basic) or not expr.has(_Pairing):
+        return expr
+    return expr.replace(lambda e: isinstance(e, _Pairing), lambda e: e.definition())
+
+
+# ---------------------------------------------------------------------------
+# bounded time for SymPy calls
+# ---------------------------------------------------------------------------
+
+class _Timeout(BaseException):
+    """Raised inside a SymPy call that ran out of time (BaseException: not swallowed)."""
+
+
+class _time_limit:
+    """Interrupt the block after ``seconds`` (main thread on Unix; elsewhere unlimited)."""
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+        self.active = False
+
+    def __enter__(self):
+        if (self.seconds and hasattr(signal, "setitimer")
+                and threading.current_thread() is threading.main_thread()
+                and signal.getitimer(signal.ITIMER_REAL)[0] == 0):
+            self.previous = signal.signal(signal.SIGALRM, self._fire)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+            self.active = True
+        return self
+
+    @staticmethod
+    def _fire(signum, frame):
+        raise _Timeout()
+
+    def __exit__(self, *exc):
+        if self.active:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+        return False
+
+
+def _bounded(fn, seconds, default=None):
+    """``fn()`` or ``default`` if it times out or SymPy raises."""
+    try:
+        with _time_limit(seconds):
+            return fn()
+    except _Timeout:
+        return default
+    except (RecursionError, Exception):  # SymPy failures are "undecided", never fatal
+        return default
+
+
+# ---------------------------------------------------------------------------
+# symbolic decision: canonical forms of sums and integrals
+# ---------------------------------------------------------------------------
+
+_NESTS = (Sum, Integral)
+
+
+def _split_limits(expr):
+    """Write every multi-limit Sum/Integral as nested single-limit ones (same meaning)."""
+    if not isinstance(expr, sp.Basic) or not expr.has(*_NESTS):
+        return expr
+
+    def split(node):
+        body = node.function
+        for lim in node.limits:  # limits[0] is the innermost
+            body = node.func(body, lim)
+        return body
+
+    return expr.replace(lambda e: isinstance(e, _NESTS) and len(e.limits) > 1, split)
+
+
+def _limit(lim):
+    if len(lim) == 3:
+        return lim[0], lim[1], lim[2]
+    raise SymconvError(f"every Sum/Integral must have explicit limits (x, a, b), but got {tuple(lim)}")
+
+
+class _Trace:
+    """The named rules used while normalising (for the reason of a proven step)."""
+
+    def __init__(self):
+        self.rules = []
+
+    def add(self, rule):
+        if rule not in self.rules:
+            self.rules.append(rule)
+
+
+_EXPAND_HINTS = dict(deep=True, mul=True, power_exp=True, power_base=False, multinomial=True,
+                     log=False, basic=True)
+
+
+def _expand(expr):
+    try:
+        return sp.expand(expr, **_EXPAND_HINTS)
+    except Exception:
+        return expr
+
+
+def _canon_symbol(i, cls, lo):
+    if cls is Sum:
+        if lo.is_nonnegative:
+            return Symbol(f"_b{i}", integer=True, nonnegative=True)
+        return Symbol(f"_b{i}", integer=True)
+    if lo.is_nonnegative:
+        return Symbol(f"_b{i}", nonnegative=True)
+    return Symbol(f"_b{i}", real=True)
+
+
+def _canon_index(sym):
+    name = getattr(sym, "name", "")
+    if name.startswith("_b") and name[2:].isdigit():
+        return int(name[2:])
+    return -1
+
+
+def _build(limits, core):
+    """Nest single-limit objects: limits listed outermost first."""
+    body = core
+    for cls, var, lo, hi in reversed(limits):
+        body = cls(body, (var, lo, hi))
+    return body
+
+
+def _is_linear_in(expr, var):
+    """(a, b) with expr = a*var + b, a and b free of var, or None."""
+    try:
+        poly = sp.Poly(expr, var)
+    except Exception:
+        return None
+    if poly.degree() != 1:
+        return None
+    a, b = poly.all_coeffs()
+    if a.has(var) or b.has(var):
+        return None
+    return a, b
+
+
+class _Canon:
+    """Normal form: sum of terms ``coeff * nest``; a nest is a chain of single-limit
+    Sum/Integral objects (independent limits in a canonical order, canonical bound
+    names ``_b0, _b1, ...``) around an expanded core; constants pulled out."""
+
+    def __init__(self, trace, deadline):
+        self.trace = trace
+        self.deadline = deadline
+
+    def check_time(self):
+        if time.monotonic() > self.deadline:
+            raise _Timeout()
+
+    def __call__(self, expr):
+        self.check_time()
+        if not isinstance(expr, sp.Basic) or not expr.has(*_NESTS):
+            return expr
+        if isinstance(expr, _NESTS):
+            return self.nest(expr)
+        if isinstance(expr, Derivative) and expr.expr.has(*_NESTS):
+            bound_vars = {v for v, _ in expr.variable_count}
+            if all(v.is_Symbol for v in bound_vars):
+                inner = expr.doit(deep=False)
+                if inner != expr:
+                    self.trace.add("differentiation under the integral/summation sign")
+                    return self(inner)
+        args = [self(a) for a in expr.args]
+        rebuilt = expr.func(*args) if args != list(expr.args) else expr
+        if isinstance(rebuilt, Mul) and sum(1 for f in rebuilt.args if isinstance(f, _NESTS)) >= 1 \
+                and not all(not isinstance(f, _NESTS) for f in rebuilt.args):
+            return self.term_to_canon(rebuilt)
+        if isinstance(rebuilt, Add):
+            return Add(*[self.term_to_canon(t) if isinstance(t, Mul) and any(
+                isinstance(f, _NESTS) for f in t.args) else t for t in rebuilt.args])
+        return rebuilt
+
+    # -- nests -------------------------------------------------------------
+    def nest(self, node):
+        limits = []
+        body = node
+        while isinstance(body, _NESTS):
+            lims = list(body.limits)
+            for lim in reversed(lims):  # outermost first
+                var, lo, hi = _limit(lim)
+                limits.append((body.func, var, self(lo), self(hi)))
+            body = body.function
+        # rename the bound variables apart (fresh dummies) before reshaping
+        fresh = {}
+        new_limits = []
+        for cls, var, lo, hi in limits:
+            d = Dummy(var.name, **_assumptions(var, cls))
+            lo, hi = lo.xreplace(fresh), hi.xreplace(fresh)
+            fresh[var] = d
+            new_limits.append((cls, d, lo, hi))
+        core = self(body.xreplace(fresh))
+        return self.terms(new_limits, core)
+
+    def term_to_canon(self, product):
+        """A product containing nests: merge them into one nest."""
+        return self.terms([], product)
+
+    def terms(self, limits, core):
+        """Canonical form of ``nest(limits, core)``; core may contain nests (merged)."""
+        self.check_time()
+        expanded = _expand(core)
+        parts = Add.make_args(expanded)
+        if len(parts) > 1 and limits:
+            self.trace.add("linearity")
+        return Add(*[self.term(list(limits), t) for t in parts])
+
+    def term(self, limits, term):
+        """One product term under ``limits``: merge nest factors, then normalise."""
+        factors = list(Mul.make_args(term))
+        idx = next((i for i, f in enumerate(factors) if isinstance(f, _NESTS)), None)
+        if idx is not None:
+            inner = factors[idx]
+            rest = factors[:idx] + factors[idx + 1:]
+            inner_limits = []
+            while isinstance(inner, _NESTS):
+                for lim in reversed(inner.limits):
+                    var, lo, hi = _limit(lim)
+                    inner_limits.append((inner.func, var, lo, hi))
+                inner = inner.function
+            fresh = {}
+            renamed = []
+            for cls, var, lo, hi in inner_limits:
+                d = Dummy(var.name, **_assumptions(var, cls))
+                renamed.append((cls, d, lo.xreplace(fresh), hi.xreplace(fresh)))
+                fresh[var] = d
+            if limits or any(f.free_symbols for f in rest):
+                self.trace.add("linearity")
+            return self.terms(limits + renamed, Mul(*rest) * inner.xreplace(fresh))
+        if not limits:
+            return term
+        limits, core, coeff = self.simplify_nest(limits, term)
+        if not limits:
+            return coeff * core
+        return coeff * self.canonical_nest(limits, core)
+
+    def simplify_nest(self, limits, core):
+        """Sifting, unit-step range restriction, constants, orientation. Returns
+        (limits, core, coeff)."""
+        coeff = S.One
+        changed = True
+        while changed:
+            changed = False
+            self.check_time()
+            for idx, (cls, var, lo, hi) in enumerate(limits):
+                inner_vars = {l[1] for l in limits[idx + 1:]}
+                depends = any(var in (l[2].free_symbols | l[3].free_symbols) for l in limits[idx + 1:])
+                # sifting
+                res = _sift(cls, var, lo, hi, core)
+                if res is not None and not depends:
+                    core = _expand(res[0])
+                    coeff = coeff * res[1]
+                    if res[2] != S.true and res[2] is not True:
+                        core = core * res[2]
+                    limits = limits[:idx] + limits[idx + 1:]
+                    self.trace.add("sifting property of " + ("KroneckerDelta" if cls is Sum else "DiracDelta"))
+                    changed = True
+                    break
+                # unit steps restrict the range
+                res = _restrict(cls, var, lo, hi, core)
+                if res is not None:
+                    (lo, hi), core, factor = res
+                    limits[idx] = (cls, var, lo, hi)
+                    coeff = coeff * factor
+                    self.trace.add("unit step restricts the range")
+                    changed = True
+                    break
+                # orientation of integrals
+                if cls is Integral:
+                    if lo == oo or hi == -oo or (not (lo.is_infinite or hi.is_infinite)
+                                                 and (hi - lo).could_extract_minus_sign()):
+                        limits[idx] = (cls, var, hi, lo)
+                        coeff = -coeff
+                        self.trace.add("reversing the limits of integration")
+                        changed = True
+                        break
+                # a bound variable that does not occur
+                if var not in core.free_symbols and not depends and not inner_vars & {var}:
+                    if lo.is_finite and hi.is_finite or (lo.is_infinite is False and hi.is_infinite is False):
+                        width = (hi - lo + 1) if cls is Sum else (hi - lo)
+                        coeff = coeff * width
+                        limits = limits[:idx] + limits[idx + 1:]
+                        self.trace.add("sum/integral of a constant")
+                        changed = True
+                        break
+        # constants out (factors free of every bound variable)
+        bound = {l[1] for l in limits}
+        inside, outside = [], []
+        for fac in Mul.make_args(core):
+            (inside if fac.free_symbols & bound else outside).append(fac)
+        if outside and limits:
+            if any(o != 1 for o in outside):
+                self.trace.add("linearity")
+            coeff = coeff * Mul(*outside)
+            core = Mul(*inside)
+        return limits, core, coeff
+
+    def canonical_nest(self, limits, core):
+        """Pick the order of independent limits and the bound names canonically."""
+        start = 1 + max([_canon_index(s) for s in core.free_symbols | _all_symbols(core)] + [-1])
+        k = len(limits)
+        orders = [tuple(range(k))]
+        if 1 < k <= 5:
+            orders = [p for p in permutations(range(k)) if _respects(p, limits)]
+        best = None
+        for order in orders:
+            rename = {}
+            new_limits = []
+            for pos, i in enumerate(order):
+                cls, var, lo, hi = limits[i]
+                lo, hi = lo.xreplace(rename), hi.xreplace(rename)
+                sym = _canon_symbol(start + pos, cls, lo)
+                rename[var] = sym
+                new_limits.append((cls, sym, lo, hi))
+            new_core = core.xreplace(rename)
+            key = (str(new_limits), str(new_core))
+            if best is None or key < best[0]:
+                best = (key, new_limits, new_core, order)
+        if best[3] != tuple(range(k)):
+            self.trace.add("swapping the order of summation/integration (Fubini)")
+        return _build(best[1], best[2])
+
+
+def _all_symbols(expr):
+    return {a for a in expr.atoms(Symbol)}
+
+
+def _respects(order, limits):
+    """True when every limit only refers to variables placed outside it."""
+    placed = set()
+    for i in order:
+        cls, var, lo, hi = limits[i]
+        others = {l[1] for l in limits} - {var}
+        if (lo.free_symbols | hi.free_symbols) & (others - placed):
+            return False
+        placed.add(var)
+    return True
+
+
+def _assumptions(var, cls):
+    if cls is Sum:
+        return {"integer": True}
+    return {"real": True}
+
+
+def _sift(cls, var, lo, hi, core):
+    """Apply the sifting property to one delta factor in ``var``; (core, coeff, cond)."""
+    for fac in Mul.make_args(core):
+        if cls is Sum and isinstance(fac, KroneckerDelta) and var in fac.free_symbols:
+            lin = _is_linear_in(fac.args[0] - fac.args[1], var)
+            if lin is None or lin[0] not in (1, -1):
+                continue
+            point = -lin[1] / lin[0]
+            if not point.is_integer and point.is_integer is not None:
+                continue
+            cond = _inside(point, lo, hi, closed=True)
+            if cond is None:
+                continue
+            rest = Mul(*[f for f in Mul.make_args(core) if f is not fac])
+            return rest.xreplace({var: point}), S.One, cond
+        if cls is Integral and isinstance(fac, DiracDelta) and len(fac.args) == 1 \
+                and var in fac.free_symbols:
+            lin = _is_linear_in(fac.args[0], var)
+            if lin is None or lin[0].is_zero is not False:
+                continue
+            a, b = lin
+            point = -b / a
+            if not (lo == -oo and hi == oo):
+                continue
+            rest = Mul(*[f for f in Mul.make_args(core) if f is not fac])
+            return rest.xreplace({var: point}), 1 / Abs(a), S.true
+    return None
+
+
+def _inside(point, lo, hi, closed):
+    """Whether lo <= point <= hi: S.true, or a Heaviside factor, or None (undecided)."""
+    if lo == -oo and hi == oo:
+        return S.true
+    if lo == -oo:
+        d = hi - point
+        return S.true if d.is_nonnegative else Heaviside(d, 1)
+    if hi == oo:
+        d = point - lo
+        return S.true if d.is_nonnegative else Heaviside(d, 1)
+    return None
+
+
+def _restrict(cls, var, lo, hi, core):
+    """A unit step u(var - c) or u(c - var) turns an infinite side of the range into c.
+
+    Returns ((lo, hi), core without the step, factor) or None. The factor keeps
+    the result right when the new range is empty (a unit step in the gap).
+    """
+    for fac in Mul.make_args(core):
+        if not isinstance(fac, Heaviside) or var not in fac.free_symbols:
+            continue
+        h0 = fac.args[1] if len(fac.args) > 1 else None
+        lin = _is_linear_in(fac.args[0], var)
+        if lin is None or lin[0] not in (1, -1):
+            continue
+        a, b = lin
+        c = -b / a  # the step is at var = c
+        if cls is Sum and (h0 != 1 or not c.is_integer):
+            continue  # only u[n] = 1 for n >= 0 gives a clean index range
+
+        def step(x):
+            return Heaviside(x, 1) if cls is Sum else Heaviside(x)
+
+        rest = Mul(*[f for f in Mul.make_args(core) if f is not fac])
+        if a == 1 and lo == -oo:  # var >= c
+            return (c, hi), rest, (S.One if hi == oo else step(hi - c))
+        if a == -1 and hi == oo:  # var <= c
+            return (lo, c), rest, (S.One if lo == -oo else step(c - lo))
+    return None
+
+
+def _group(canon):
+    """Map nest skeleton -> sum of coeff*core (None for the terms without nest)."""
+    groups = {}
+    for term in Add.make_args(canon):
+        nest = None
+        rest = []
+        for fac in Mul.make_args(term):
+            if isinstance(fac, _NESTS) and nest is None:
+                nest = fac
+            else:
+                rest.append(fac)
+        if nest is None:
+            key, value = None, term
+        else:
+            limits = []
+            body = nest
+            while isinstance(body, _NESTS) and len(body.limits) == 1:
+                var, lo, hi = _limit(body.limits[0])
+                limits.append((body.func.__name__, var, lo, hi))
+                body = body.function
+            key, value = tuple(limits), Mul(*rest) * body
+        groups[key] = groups.get(key, S.Zero) + value
+    return groups
+
+
+def _is_zero(expr, seconds):
+    """True when SymPy shows expr == 0 within the time bound (False = undecided)."""
+    if expr == 0:
+        return True
+    e = _bounded(lambda: _expand(expr), seconds)
+    if e is not None and e == 0:
+        return True
+    if e is None:
+        e = expr
+    if sp.count_ops(e) > 600:
+        return False
+    res = _bounded(lambda: sp.simplify(e), seconds)
+    if res is not None and res == 0:
+        return True
+    res = _bounded(lambda: sp.simplify(sp.expand_complex(e)) if e.has(sp.I) else None, seconds)
+    return res is not None and res == 0
+
+
+def _canon_equal(ca, cb, seconds):
+    ga, gb = _group(ca), _group(cb)
+    for key in set(ga) | set(gb):
+        if not _is_zero(ga.get(key, S.Zero) - gb.get(key, S.Zero), seconds):
+            return False
+    return True
+
+
+def _nest_nodes(expr):
+    """Every single-limit Sum/Integral node in ``expr`` with the variables bound
+    outside it (pre-order)."""
+    out = []
+
+    def walk(e, outer):
+        if isinstance(e, _NESTS):
+            var = e.limits[0][0]
+            out.append((e, var, frozenset(outer)))
+            for lim in e.limits:
+                for part in lim[1:]:
+                    walk(part, outer)
+            walk(e.function, outer | {var})
+            return
+        for arg in getattr(e, "args", ()):
+            if isinstance(arg, sp.Basic):
+                walk(arg, outer)
+
+    walk(expr, set())
+    return out
+
+
+def _bound_vars(expr):
+    return {n[1] for n in _nest_nodes(expr)}
+
+
+def _fmt_affine(phi, W):
+    lin = _is_linear_in(phi, W)
+    if lin is None:
+        return str(phi)
+    s, c = lin
+    if c == 0:
+        return str(W) if s == 1 else (f"-{W}" if s == -1 else str(phi))
+    if s == 1:
+        return f"{c} + {W}" if not c.could_extract_minus_sign() else f"{W} - {-c}"
+    if s == -1:
+        return f"{c} - {W}"
+    return str(phi)
+
+
+class _Substitution:
+    """A change of variables ``var -> phi(W)`` applied to one nest node."""
+
+    def __init__(self, node, var, phi, W):
+        self.node, self.var, self.phi, self.W = node, var, phi, W
+
+    def apply(self, expr):
+        node = self.node
+        if isinstance(node, Sum):
+            lin = _is_linear_in(self.phi, self.W)
+            s, c = lin
+            new = node.change_index(self.var, s * (self.var - c), self.W)
+        else:
+            new = node.transform(self.var, (self.phi, self.W))
+        return expr.xreplace({node: new})
+
+    def describe(self):
+        how = "Sum.change_index" if isinstance(self.node, Sum) else "Integral.transform"
+        return (f"change of variables {self.var.name} -> {_fmt_affine(self.phi, self.W)} "
+                f"({how}, limits included)")
+
+
+def _substitutions(a, b, limit=40):
+    """Candidate changes of variables that may turn ``a`` into ``b``: match the
+    arguments of the same undefined function on both sides and solve for the
+    bound variable of ``a``."""
+    free_a = a.free_symbols
+    names_a = {s.name for s in _all_symbols(a)}
+    b_bound = _bound_vars(b)
+    apps_b = [app for app in b.atoms(AppliedUndef)]
+    seen = set()
+    out = []
+    for node, var, outer in _nest_nodes(a):
+        scope = free_a | outer
+        for app_a in node.function.atoms(AppliedUndef):
+            for app_b in apps_b:
+                if app_b.func != app_a.func or len(app_b.args) != len(app_a.args):
+                    continue
+                for arg_a, arg_b in zip(app_a.args, app_b.args):
+                    if var not in arg_a.free_symbols:
+                        continue
+                    for w in arg_b.free_symbols & b_bound:
+                        name = w.name if w.name not in names_a - {var.name} else w.name + "'"
+                        W = Symbol(name, **_assumptions(w, node.func))
+                        lin = _is_linear_in(arg_a - arg_b.xreplace({w: W}), var)
+                        if lin is None or lin[0] == 0:
+                            continue
+                        phi = sp.expand(-lin[1] / lin[0])
+                        if phi == W and W.name == var.name or W not in phi.free_symbols:
+                            continue
+                        if not phi.free_symbols <= scope | {W}:
+                            continue
+                        lin_w = _is_linear_in(phi, W)
+                        if lin_w is None:
+                            continue
+                        if isinstance(node, Sum) and (lin_w[0] not in (1, -1)
+                                                      or lin_w[1].is_integer is False):
+                            continue
+                        key = (node, var, phi)
+                        if key in seen:
+                            continue
+                        seen.add(key)
+                        out.append(_Substitution(node, var, phi, W))
+                        if len(out) >= limit:
+                            return out
+    return out
+
+
+# ---------------------------------------------------------------------------
+# numeric confirmation: random instances, evaluated with NumPy
+# ---------------------------------------------------------------------------
+
+class _Unsupported(Exception):
+    """The numeric evaluator cannot evaluate this expression."""
+
+
+_MAX_CELLS = 4_000_000
+
+
+class _Sequence:
+    """A random finite sequence (any number of indices), zero outside its box."""
+
+    def __init__(self, name, values, origin):
+        self.name = name
+        self.values = np.asarray(values, dtype=float)
+        self.origin = tuple(origin)
+
+    def __call__(self, *idx):
+        if len(idx) != self.values.ndim:
+            raise _Unsupported(f"{self.name} takes {self.values.ndim} index(es)")
+        out_mask = None
+        cells = []
+        for axis, i in enumerate(idx):
+            i = np.real(np.asarray(i))
+            r = np.rint(i)
+            if np.any(np.abs(i - r) > 1e-9):
+                raise _Unsupported(f"the sequence {self.name} was evaluated at a non-integer index")
+            pos = r.astype(np.int64) - self.origin[axis]
+            ok = (pos >= 0) & (pos < self.values.shape[axis])
+            out_mask = ok if out_mask is None else out_mask & ok
+            cells.append(pos)
+        cells = np.broadcast_arrays(*cells, out_mask)
+        mask = cells[-1]
+        safe = [np.where(mask, c, 0) for c in cells[:-1]]
+        return np.where(mask, self.values[tuple(safe)], 0.0)
+
+    def support(self):
+        return [(o, o + n - 1) for o, n in zip(self.origin, self.values.shape)]
+
+    def describe(self):
+        idx = ", ".join("nmlk"[i] if self.values.ndim > 1 else "n" for i in range(self.values.ndim))
+        if self.values.ndim == 1:
+            vals = [int(v) for v in self.values]
+            lo = self.origin[0]
+            return (f"[{', '.join(map(str, vals))}] at n = {lo}..{lo + len(vals) - 1} "
+                    "(0 elsewhere)")
+        vals = self.values.astype(int).tolist()
+        ranges = ", ".join(f"{o}..{o + n - 1}" for o, n in zip(self.origin, self.values.shape))
+        return f"{vals} at ({idx}) in ({ranges}) (0 elsewhere)"
+
+
+class _Smooth:
+    """A random smooth, rapidly decaying function: a sum of Gaussian bumps times
+    linear polynomials, with rational coefficients (so it can be reproduced)."""
+
+    def __init__(self, name, expr, xs, radius):
+        self.name = name
+        self.expr = expr
+        self.xs = xs
+        self.radius = radius
+        self._cache = {}
+
+    def derivative(self, orders):
+        orders = tuple(orders)
+        if orders not in self._cache:
+            e = self.expr
+            for x, k in zip(self.xs, orders):
+                if k:
+                    e = sp.diff(e, x, k)
+            self._cache[orders] = sp.lambdify(self.xs, e, "numpy")
+        return self._cache[orders]
+
+    def __call__(self, *args):
+        return self.derivative((0,) * len(self.xs))(*args)
+
+    def support(self):
+        return [(-self.radius, self.radius)] * len(self.xs)
+
+    def describe(self):
+        names = ("x", "y", "z", "w")[:len(self.xs)]
+        shown = self.expr.xreplace({x: Symbol(n) for x, n in zip(self.xs, names)})
+        return f"({', '.join(names)}) -> {shown}"
+
+
+def _random_sequence(rng, name, arity):
+    shape = tuple(int(rng.integers(1, 5 if arity == 1 else 4)) for _ in range(arity))
+    origin = tuple(int(rng.integers(-2, 2)) for _ in range(arity))
+    values = rng.integers(-4, 5, size=shape)
+    while not values.any():
+        values = rng.integers(-4, 5, size=shape)
+    return _Sequence(name, values, origin)
+
+
+def _random_smooth(rng, name, arity):
+    xs = tuple(Dummy(f"x{i}", real=True) for i in range(arity))
+    terms = []
+    max_c, min_alpha = 0, 10
+    for _ in range(int(rng.integers(1, 3)) + 1):
+        a = sp.Rational(int(rng.choice([-6, -5, -4, -3, -2, 2, 3, 4, 5, 6])), 4)
+        b = sp.Rational(int(rng.integers(-3, 4)), 4)
+        cs = [sp.Rational(int(rng.integers(-4, 5)), 4) for _ in xs]
+        alphas = [sp.Rational(int(rng.integers(4, 11)), 4) for _ in xs]
+        max_c = max([max_c] + [abs(float(c)) for c in cs])
+        min_alpha = min([min_alpha] + [float(al) for al in alphas])
+        expo = -sum(al * (x - c) ** 2 for al, x, c in zip(alphas, xs, cs))
+        terms.append(a * (1 + b * (xs[0] - cs[0])) * sp.exp(expo))
+    radius = max_c + math.sqrt(42.0 / min_alpha)
+    return _Smooth(name, Add(*terms), xs, radius)
+
+
+def _random_value(rng, sym):
+    """A random value for a free symbol, respecting its assumptions."""
+    if sym.is_integer:
+        if sym.is_positive:
+            return sp.Integer(int(rng.integers(1, 6)))
+        if sym.is_nonnegative:
+            return sp.Integer(int(rng.integers(0, 5)))
+        if sym.is_negative:
+            return -sp.Integer(int(rng.integers(1, 5)))
+        if sym.is_nonpositive:
+            return -sp.Integer(int(rng.integers(0, 5)))
+        return sp.Integer(int(rng.integers(-3, 4)))
+    if sym.is_positive:
+        return sp.Rational(int(rng.integers(2, 17)), 8)
+    if sym.is_nonnegative:
+        return sp.Rational(int(rng.integers(0, 17)), 8)
+    if sym.is_negative:
+        return -sp.Rational(int(rng.integers(2, 17)), 8)
+    return sp.Rational(int(rng.choice([i for i in range(-16, 17) if i])), 8)
+
+
+class _Instance:
+    def __init__(self, symbols, functions, seed):
+        self.symbols = symbols          # Symbol -> SymPy number
+        self.functions = functions      # name -> _Sequence | _Smooth
+        self.seed = seed
+
+    def counterexample(self, lhs, rhs):
+        syms = tuple((str(s), v) for s, v in sorted(self.symbols.items(), key=lambda kv: str(kv[0])))
+        funcs = tuple((name, fn.describe()) for name, fn in sorted(self.functions.items()))
+        return Counterexample(syms, funcs, lhs, rhs, self.seed)
+
+
+_NP_FUNCS = {
+    sp.exp: np.exp, sp.log: np.log, sp.sin: np.sin, sp.cos: np.cos, sp.tan: np.tan,
+    sp.sinh: np.sinh, sp.cosh: np.cosh, sp.tanh: np.tanh, sp.atan: np.arctan,
+    sp.asin: np.arcsin, sp.acos: np.arccos,
+    sp.re: np.real, sp.im: np.imag, sp.conjugate: np.conj,
+    sp.sign: lambda x: np.sign(np.real(x)),
+    sp.floor: lambda x: np.floor(np.real(x)), sp.ceiling: lambda x: np.ceil(np.real(x)),
+}
+
+
+def _lift(x, depth):
+    x = np.asarray(x)
+    if x.ndim < depth:
+        x = x.reshape(x.shape + (1,) * (depth - x.ndim))
+    return x
+
+
+class _Evaluator:
+    """Evaluates a SymPy expression on one instance with NumPy broadcasting: every
+    bound variable of a Sum/Integral gets its own trailing array axis."""
+
+    def __init__(self, instance, refine=1):
+        self.inst = instance
+        self.refine = refine
+        self.default_reach = 12 * refine
+
+    def value(self, expr):
+        env = {s: np.asarray(complex(v)) for s, v in self.inst.symbols.items()}
+        self.cells = 1
+        out = np.asarray(self.ev(expr, env, 0))
+        return complex(out.reshape(-1)[0]) if out.size else 0j
+
+    # -- helpers -------------------------------------------------------------
+    def real(self, expr, env, depth):
+        return np.real(_lift(self.ev(expr, env, depth), depth))
+
+    def ev(self, e, env, depth):
+        if e.is_Number or e.is_NumberSymbol or e is sp.I:
+            if e.is_infinite or e is sp.nan or e is sp.zoo:
+                raise _Unsupported("an infinite value occurs outside a limit")
+            return np.asarray(complex(e))
+        if isinstance(e, Symbol):
+            if e not in env:
+                raise _Unsupported(f"the symbol {e} has no value")
+            return _lift(env[e], depth)
+        if isinstance(e, Add):
+            total = 0
+            for a in e.args:
+                total = total + _lift(self.ev(a, env, depth), depth)
+            return total
+        if isinstance(e, Mul):
+            total = 1
+            for a in e.args:
+                total = total * _lift(self.ev(a, env, depth), depth)
+            return total
+        if isinstance(e, Pow):
+            base = _lift(self.ev(e.base, env, depth), depth).astype(complex)
+            ex = e.exp
+            if ex.is_Integer:
+                with np.errstate(all="ignore"):
+                    return base ** int(ex)
+            expo = _lift(self.ev(ex, env, depth), depth)
+            with np.errstate(all="ignore"):
+                return np.power(base, expo)
+        if isinstance(e, AppliedUndef):
+            fn = self.inst.functions.get(e.func.__name__)
+            if fn is None:
+                raise _Unsupported(f"no instance for the function {e.func.__name__}")
+            args = [np.real(_lift(self.ev(a, env, depth), depth)) for a in e.args]
+            return _lift(np.asarray(fn(*args), dtype=complex), depth)
+        if isinstance(e, Derivative):
+            inner = e.expr
+            if isinstance(inner, AppliedUndef) and all(isinstance(a, Symbol) for a in inner.args) \
+                    and len(set(inner.args)) == len(inner.args):
+                fn = self.inst.functions.get(inner.func.__name__)
+                if not isinstance(fn, _Smooth):
+                    raise _Unsupported(f"cannot differentiate the instance of {inner.func.__name__}")
+                orders = [0] * len(inner.args)
+                for v, k in e.variable_count:
+                    if v not in inner.args:
+                        return np.asarray(0j)
+                    orders[inner.args.index(v)] += int(k)
+                args = [np.real(_lift(self.ev(a, env, depth), depth)) for a in inner.args]
+                return _lift(np.asarray(fn.derivative(orders)(*args), dtype=complex), depth)
+            done = _bounded(lambda: e.doit(deep=False), 5)
+            if done is None or done == e or (isinstance(done, Derivative) and done.expr == e.expr):
+                raise _Unsupported("a derivative that could not be evaluated")
+            return self.ev(done, env, depth)
+        if isinstance(e, Subs):
+            env2 = dict(env)
+            for var, point in zip(e.variables, e.point):
+                env2[var] = _lift(self.ev(point, env, depth), depth)
+            return self.ev(e.expr, env2, depth)
+        if isinstance(e, Sum):
+            return self.sum(e, env, depth)
+        if isinstance(e, Integral):
+            return self.integral(e, env, depth)
+        if isinstance(e, _Pairing):
+            return self.ev(e.definition(), env, depth)
+        if isinstance(e, KroneckerDelta):
+            a = self.real(e.args[0], env, depth)
+            b = self.real(e.args[1], env, depth)
+            return (np.abs(a - b) < 1e-9).astype(complex)
+        if isinstance(e, Heaviside):
+            x = self.real(e.args[0], env, depth)
+            h0 = 0.5
+            if len(e.args) > 1 and e.args[1] is not None and e.args[1] != sp.nan:
+                h0 = float(e.args[1])
+            return np.where(x > 0, 1.0, np.where(x < 0, 0.0, h0)).astype(complex)
+        if isinstance(e, Abs):
+            return np.abs(_lift(self.ev(e.args[0], env, depth), depth)).astype(complex)
+        if isinstance(e, (sp.Max, sp.Min)):
+            vals = [self.real(a, env, depth) for a in e.args]
+            op = np.maximum if isinstance(e, sp.Max) else np.minimum
+            out = vals[0]
+            for v in vals[1:]:
+                out = op(out, v)
+            return out.astype(complex)
+        if isinstance(e, sp.Mod):
+            a = self.real(e.args[0], env, depth)
+            b = self.real(e.args[1], env, depth)
+            return np.mod(a, b).astype(complex)
+        if isinstance(e, Piecewise):
+            result = None
+            taken = None
+            for expr_i, cond in e.args:
+                c = self.cond(cond, env, depth)
+                v = _lift(self.ev(expr_i, env, depth), depth)
+                if result is None:
+                    result, taken = np.where(c, v, np.nan), c
+                else:
+                    result = np.where(~taken & c, v, result)
+                    taken = taken | c
+            return result
+        if isinstance(e, DiracDelta):
+            raise _Unsupported("a Dirac delta cannot be evaluated pointwise")
+        func = _NP_FUNCS.get(e.func)
+        if func is not None and len(e.args) == 1:
+            with np.errstate(all="ignore"):
+                return np.asarray(func(_lift(self.ev(e.args[0], env, depth), depth)), dtype=complex)
+        raise _Unsupported(f"cannot evaluate {type(e).__name__} numerically")
+
+    def cond(self, c, env, depth):
+        if c is S.true or c is True:
+            return np.ones((1,) * depth, dtype=bool)
+        if c is S.false or c is False:
+            return np.zeros((1,) * depth, dtype=bool)
+        if isinstance(c, sp.And):
+            out = self.cond(c.args[0], env, depth)
+            for a in c.args[1:]:
+                out = out & self.cond(a, env, depth)
+            return out
+        if isinstance(c, sp.Or):
+            out = self.cond(c.args[0], env, depth)
+            for a in c.args[1:]:
+                out = out | self.cond(a, env, depth)
+            return out
+        if isinstance(c, sp.Not):
+            return ~self.cond(c.args[0], env, depth)
+        if isinstance(c, sp.core.relational.Relational):
+            a = self.real(c.lhs, env, depth)
+            b = self.real(c.rhs, env, depth)
+            ops = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}
+            if c.rel_op in ops:
+                return ops[c.rel_op](a, b)
+            if c.rel_op == "==":
+                return np.abs(a - b) < 1e-12
+            if c.rel_op == "!=":
+                return np.abs(a - b) >= 1e-12
+        raise _Unsupported(f"cannot evaluate the condition {c}")
+
+    # -- ranges ---------------------------------------------------------------
+    def support_range(self, body, var, env, depth):
+        """(lo, hi) arrays outside of which ``body`` vanishes as a function of
+        ``var`` (from the supports of the instances), or None if unbounded."""
+        if isinstance(body, Add):
+            ranges = [self.support_range(t, var, env, depth) for t in body.args
+                      if var in t.free_symbols]
+            if not ranges or any(r is None for r in ranges):
+                return None
+            return (np.minimum.reduce([r[0] for r in ranges]),
+                    np.maximum.reduce([r[1] for r in ranges]))
+        if isinstance(body, Mul):
+            lo = hi = None
+            for fac in body.args:
+                r = self.support_range(fac, var, env, depth)
+                if r is not None:
+                    lo = r[0] if lo is None else np.maximum(lo, r[0])
+                    hi = r[1] if hi is None else np.minimum(hi, r[1])
+            return None if lo is None else (lo, hi)
+        if isinstance(body, Pow) and body.exp.is_Integer and body.exp > 0:
+            return self.support_range(body.base, var, env, depth)
+        app, args = None, None
+        if isinstance(body, AppliedUndef):
+            app, args = body, body.args
+        elif isinstance(body, Subs) and isinstance(body.expr, Derivative) \
+                and isinstance(body.expr.expr, AppliedUndef):
+            inner = body.expr.expr
+            mapping = dict(zip(body.variables, body.point))
+            app, args = inner, [a.xreplace(mapping) for a in inner.args]
+        if app is None:
+            return None
+        fn = self.inst.functions.get(app.func.__name__)
+        if fn is None:
+            return None
+        lo = hi = None
+        for arg, (s_lo, s_hi) in zip(args, fn.support()):
+            lin = _is_linear_in(arg, var)
+            if lin is None or not lin[0].is_number or lin[0] == 0:
+                continue
+            a = float(lin[0])
+            b = self.real(lin[1], env, depth)
+            p, q = (s_lo - b) / a, (s_hi - b) / a
+            r_lo, r_hi = np.minimum(p, q), np.maximum(p, q)
+            lo = r_lo if lo is None else np.maximum(lo, r_lo)
+            hi = r_hi if hi is None else np.minimum(hi, r_hi)
+        return None if lo is None else (lo, hi)
+
+    def limits(self, node, env, depth):
+        var, lo, hi = _limit(node.limits[0])
+        lo_v = None if lo == -oo else self.real(lo, env, depth)
+        hi_v = None if hi == oo else self.real(hi, env, depth)
+        if lo == oo or hi == -oo:
+            raise _Unsupported("reversed infinite limits")
+        sup = self.support_range(node.function, var, env, depth)
+        return var, lo_v, hi_v, sup
+
+    def sum(self, node, env, depth):
+        if len(node.limits) > 1:
+            return self.ev(_split_limits(node), env, depth)
+        var, lo_v, hi_v, sup = self.limits(node, env, depth)
+        reach = self.default_reach
+        lo_e = lo_v if lo_v is not None else (sup[0] if sup is not None else None)
+        hi_e = hi_v if hi_v is not None else (sup[1] if sup is not None else None)
+        if lo_e is None:
+            lo_e = np.full((1,) * depth, -float(reach))
+        if hi_e is None:
+            hi_e = np.full((1,) * depth, float(reach))
+        if sup is not None:
+            lo_e = np.maximum(lo_e, sup[0])
+            hi_e = np.minimum(hi_e, sup[1])
+        lo_e, hi_e = np.ceil(lo_e - 1e-9), np.floor(hi_e + 1e-9)
+        kmin, kmax = int(np.min(lo_e)), int(np.max(hi_e))
+        if kmax < kmin:
+            return np.zeros((1,) * depth, dtype=complex)
+        count = kmax - kmin + 1
+        self.cells *= count
+        if self.cells > _MAX_CELLS:
+            raise _Unsupported("the sums are too large to evaluate")
+        ks = np.arange(kmin, kmax + 1, dtype=float).reshape((1,) * depth + (count,))
+        mask = (ks >= lo_e[..., None]) & (ks <= hi_e[..., None])
+        env2 = dict(env)
+        env2[var] = ks
+        vals = _lift(self.ev(node.function, env2, depth + 1), depth + 1)
+        out = np.sum(np.where(mask, vals, 0), axis=-1)
+        self.cells //= count
+        return out
+
+    def breakpoints(self, body, var, env, depth):
+        pts = []
+        for atom in body.atoms(Heaviside, Abs, sp.sign, sp.Max, sp.Min, sp.floor, sp.ceiling):
+            if var not in atom.free_symbols:
+                continue
+            args = [atom.args[0]] if not isinstance(atom, (sp.Max, sp.Min)) else \
+                [a - b for a in atom.args for b in atom.args if a != b]
+            for arg in args:
+                lin = _is_linear_in(arg, var)
+                if lin is None or not lin[0].is_number or lin[0] == 0:
+                    if isinstance(atom, (sp.floor, sp.ceiling)):
+                        raise _Unsupported("a floor/ceiling of the integration variable")
+                    continue
+                pts.append(-self.real(lin[1], env, depth) / float(lin[0]))
+        return pts
+
+    def integral(self, node, env, depth):
+        if len(node.limits) > 1:
+            return self.ev(_split_limits(node), env, depth)
+        var, lo_v, hi_v, sup = self.limits(node, env, depth)
+        if node.function.has(DiracDelta):
+            raise _Unsupported("a Dirac delta under an integral that was not sifted")
+        sign = 1.0
+        if lo_v is not None and hi_v is not None:
+            flip = hi_v < lo_v
+            sign = np.where(flip, -1.0, 1.0)
+            lo_v, hi_v = np.minimum(lo_v, hi_v), np.maximum(lo_v, hi_v)
+        reach = 40.0 * self.refine
+        a = lo_v if lo_v is not None else (sup[0] if sup is not None else None)
+        b = hi_v if hi_v is not None else (sup[1] if sup is not None else None)
+        if a is None or b is None:
+            raise _Unsupported("an infinite integral whose integrand has no bounded support")
+        if sup is not None:
+            a, b = np.maximum(a, sup[0]), np.minimum(b, sup[1])
+        a, b = np.broadcast_arrays(_lift(a, depth), _lift(b, depth))
+        b = np.maximum(a, b)
+        if np.max(b - a) > reach * 10:
+            raise _Unsupported("an integration range too long to evaluate")
+        pts = [np.clip(_lift(p, depth), a, b) for p in self.breakpoints(node.function, var, env, depth)]
+        edges = np.sort(np.stack(np.broadcast_arrays(a, *pts, b), axis=-1), axis=-1)
+        nseg = edges.shape[-1] - 1
+        length = float(np.max(edges[..., -1] - edges[..., 0])) if edges.size else 0.0
+        m = int(min(700, max(24, math.ceil((7 * length + 16) * self.refine))))
+        x, w = np.polynomial.legendre.leggauss(m)
+        lo_e, hi_e = edges[..., :-1], edges[..., 1:]                 # (..., nseg)
+        half = (hi_e - lo_e) / 2
+        nodes = (lo_e + half)[..., None] + half[..., None] * x        # (..., nseg, m)
+        weights = half[..., None] * w
+        shape = nodes.shape[:-2] + (nseg * m,)
+        nodes, weights = nodes.reshape(shape), weights.reshape(shape)
+        self.cells *= nseg * m
+        if self.cells > _MAX_CELLS:
+            raise _Unsupported("the integrals are too large to evaluate")
+        env2 = dict(env)
+        env2[var] = nodes
+        vals = _lift(self.ev(node.function, env2, depth + 1), depth + 1)
+        out = np.sum(vals * weights, axis=-1) * sign
+        self.cells //= nseg * m
+        return out
+
+
+def _undefined_functions(*exprs):
+    """{name: arity} of every undefined function applied in the expressions."""
+    out = {}
+    for e in exprs:
+        for app in e.atoms(AppliedUndef):
+            out[app.func.__name__] = max(out.get(app.func.__name__, 0), len(app.args))
+    return out
+
+
+def _detect_kind(*exprs):
+    args = [a for e in exprs for app in e.atoms(AppliedUndef) for a in app.args]
+    if args and all(a.is_integer for a in args):
+        return "discrete"
+    return "continuous"
+
+
+def _prepare_numeric(expr):
+    """Notation expanded, derivatives pushed inside (chain rule), deltas sifted."""
+    expr = _expand_notation(expr)
+    if expr.has(Derivative):
+        def push(d):
+            done = _bounded(lambda: d.doit(deep=False), 5)
+            return d if done is None else done
+        expr = expr.replace(lambda e: isinstance(e, Derivative) and not (
+            isinstance(e.expr, AppliedUndef) and all(isinstance(a, Symbol) for a in e.expr.args)), push)
+    if expr.has(DiracDelta):
+        canon = _bounded(lambda: _Canon(_Trace(), time.monotonic() + 10)(_split_limits(expr)), 10)
+        if canon is not None:
+            expr = canon
+    return expr
+
+
+def _close(x, y, rtol):
+    return abs(x - y) <= rtol * max(1.0, abs(x), abs(y))
+
+
+def _numeric_check(a, b, kind, seed, instances):
+    """StepCheck from random instances, or None when nothing could be evaluated."""
+    try:
+        a = _prepare_numeric(a)
+        b = _prepare_numeric(b)
+    except Exception as exc:  # pragma: no cover - defensive
+        return StepCheck("unverified", f"could not prepare the step for evaluation: {exc}")
+    funcs = _undefined_functions(a, b)
+    kind = kind or _detect_kind(a, b)
+    symbols = sorted(a.free_symbols | b.free_symbols, key=str)
+    discrete = kind == "discrete"
+    if instances is None:
+        instances = 6 if discrete else 3
+    rtol = 1e-9 if discrete else 1e-7
+    rng = np.random.default_rng(seed)
+    done = 0
+    attempts = 0
+    last_error = None
+    while done < instances and attempts < 3 * instances:
+        attempts += 1
+        inst_seed = int(rng.integers(0, 2**31 - 1))
+        irng = np.random.default_rng(inst_seed)
+        values = {s: _random_value(irng, s) for s in symbols}
+        fns = {name: (_random_sequence(irng, name, ar) if discrete else _random_smooth(irng, name, ar))
+               for name, ar in sorted(funcs.items())}
+        inst = _Instance(values, fns, inst_seed)
+        try:
+            with np.errstate(all="ignore"):
+                lhs = _Evaluator(inst).value(a)
+                rhs = _Evaluator(inst).value(b)
+        except _Unsupported as exc:
+            return StepCheck("unverified", f"not decided symbolically, and not testable numerically: {exc}",
+                             method="numeric")
+        except (ZeroDivisionError, OverflowError, FloatingPointError, ValueError, TypeError) as exc:
+            last_error = exc
+            continue
+        if not (np.isfinite(lhs) and np.isfinite(rhs)):
+            continue
+        if not _close(lhs, rhs, rtol):
+            # make sure it is not a resolution artefact before calling it refuted
+            try:
+                with np.errstate(all="ignore"):
+                    lhs2 = _Evaluator(inst, refine=2).value(a)
+                    rhs2 = _Evaluator(inst, refine=2).value(b)
+            except (_Unsupported, ValueError, TypeError, ZeroDivisionError):
+                lhs2, rhs2 = lhs, rhs
+            stable = _close(lhs, lhs2, rtol * 10) and _close(rhs, rhs2, rtol * 10)
+            if stable and not _close(lhs2, rhs2, rtol):
+                return StepCheck("refuted", "the two sides differ on a concrete instance "
+                                 f"(seed {inst_seed}, relative tolerance {rtol:g})",
+                                 inst.counterexample(_py_number(lhs), _py_number(rhs)), "numeric")
+            return StepCheck("unverified", "the numeric evaluation is not stable enough to decide "
+                             f"(values {_fmt_number(lhs)} vs {_fmt_number(rhs)})", method="numeric")
+        done += 1
+    if done == 0:
+        why = f" ({last_error})" if last_error else ""
+        return StepCheck("unverified", "no random instance could be evaluated" + why, method="numeric")
+    what = []
+    if funcs:
+        kind_text = ("random finite integer sequences" if discrete else
+                     "random smooth rapidly decaying functions (Gaussian x linear, Gauss-Legendre quadrature)")
+        what.append(f"{', '.join(sorted(funcs))}: {kind_text}")
+    if symbols:
+        what.append(f"{', '.join(map(str, symbols))}: random values")
+    detail = f" ({'; '.join(what)})" if what else ""
+    return StepCheck("confirmed", f"confirmed numerically on {done} random instance(s){detail}, "
+                     f"relative tolerance {rtol:g}", method="numeric")
+
+
+def _py_number(z):
+    z = complex(z)
+    if abs(z.imag) <= 1e-12 * max(1.0, abs(z.real)):
+        r = z.real
+        return int(round(r)) if abs(r - round(r)) < 1e-9 and abs(r) < 1e15 else r
+    return z
+
+
+def _rules_text(ta, tb):
+    rules = [r for r in ta.rules if r not in tb.rules] + [r for r in tb.rules if r not in ta.rules]
+    if not rules:
+        rules = ta.rules or tb.rules
+    return ", ".join(rules)
+
+
+def _symbolic_check(a, b, seconds):
+    """StepCheck('proven', ...) when SymPy or a mechanical rule shows a == b, else None."""
+    deadline = time.monotonic() + seconds
+    notes = []
+    a2, b2 = _expand_notation(a), _expand_notation(b)
+    if a2 != a or b2 != b:
+        notes.append("definition of " + " and ".join(sorted(
+            {t.func.__name__.lower() for e in (a, b) for t in e.atoms(_Pairing)})))
+    prefix = (", ".join(notes) + "; ") if notes else ""
+    if a2 == b2:
+        return StepCheck("proven", prefix.rstrip("; ") + " reproduces the next line", method="rule")
+    has_nests = a2.has(*_NESTS) or b2.has(*_NESTS)
+    if not has_nests and _is_zero(a2 - b2, max(0.5, seconds / 3)):
+        return StepCheck("proven", prefix + "SymPy: simplify(left - right) == 0", method="sympy")
+    a3, b3 = _split_limits(a2), _split_limits(b2)
+    ta, tb = _Trace(), _Trace()
+    try:
+        ca = _Canon(ta, deadline)(a3)
+        cb = _Canon(tb, deadline)(b3)
+    except _Timeout:
+        return None
+    except Exception:
+        ca = cb = None
+    if ca is not None:
+        per = max(0.3, min(2.0, deadline - time.monotonic()))
+        if _canon_equal(ca, cb, per):
+            rules = _rules_text(ta, tb)
+            text = (f"both sides agree after {rules}" if rules else
+                    "both sides agree after expansion and renaming of bound variables")
+            return StepCheck("proven", prefix + text, method="rule" if rules else "sympy")
+        if has_nests:
+            found = _search_substitutions(a3, cb, b3, ca, deadline)
+            if found is not None:
+                return StepCheck("proven", prefix + found, method="rule")
+    if not (a2.atoms(AppliedUndef) or b2.atoms(AppliedUndef)) and has_nests \
+            and time.monotonic() < deadline:
+        left = deadline - time.monotonic()
+        ad = _bounded(lambda: a2.doit(), left / 2)
+        bd = _bounded(lambda: b2.doit(), left / 2)
+        if ad is not None and bd is not None and not (ad.has(*_NESTS) and bd.has(*_NESTS)) \
+                and _is_zero(ad - bd, max(0.5, deadline - time.monotonic())):
+            return StepCheck("proven", prefix + "SymPy evaluated both sides to the same closed form",
+                             method="sympy")
+    return None
+
+
+def _search_substitutions(a, cb, b, ca, deadline, depth=2):
+    """Breadth-first search over changes of variables turning a into b (or b into a)."""
+
+    def canon_of(e):
+        return _Canon(_Trace(), deadline)(e)
+
+    frontier = [(a, [])]
+    tried = 0
+    for level in range(depth):
+        new_frontier = []
+        for expr, path in frontier:
+            for sub in _substitutions(expr, b):
+                if time.monotonic() > deadline or tried > 120:
+                    return None
+                tried += 1
+                try:
+                    with _time_limit(max(0.05, deadline - time.monotonic())):
+                        moved = sub.apply(expr)
+                        c = canon_of(_split_limits(moved))
+                        same = _canon_equal(c, cb, 1.0)
+                except _Timeout:
+                    return None
+                except Exception:
+                    continue
+                steps = path + [sub.describe()]
+                if same:
+                    return "; then ".join(steps)
+                new_frontier.append((_split_limits(moved), steps))
+        if level == 0:
+            # the other direction: a change of variables in the right-hand side
+            for sub in _substitutions(b, a):
+                if time.monotonic() > deadline or tried > 120:
+                    return None
+                tried += 1
+                try:
+                    with _time_limit(max(0.05, deadline - time.monotonic())):
+                        c = canon_of(_split_limits(sub.apply(b)))
+                        same = _canon_equal(ca, c, 1.0)
+                except _Timeout:
+                    return None
+                except Exception:
+                    continue
+                if same:
+                    return sub.describe() + " in the right-hand side"
+        frontier = new_frontier[:30]
+    return None
+
+
+def _check_scalar(a, b, kind, seed, instances, numeric, seconds):
+    if a == b:
+        return StepCheck("proven", "the two lines are identical", method="identical")
+    result = _symbolic_check(a, b, seconds)
+    if result is not None:
+        return result
+    if not numeric:
+        return StepCheck("unverified", "not decided symbolically (numeric check disabled)")
+    return _numeric_check(a, b, kind, seed, instances)
+
+
+def check_step(before, after, *, kind=None, seed=0, instances=None, numeric=True, time_limit=4.0):
+    """Decide whether ``before == after``; returns a :class:`StepCheck`.
+
+    Parameters
+    ----------
+    before, after : sympy objects
+        Expressions, equations (``Eq``) or matrices of the same shape.
+    kind : {'discrete', 'continuous'}, optional
+        How undefined functions are instantiated for the numeric check; by default
+        discrete when every argument of every undefined function is an integer.
+    seed : int
+        Seed of the random instances (the check is reproducible).
+    instances : int, optional
+        Number of random instances (default 6 discrete, 3 continuous).
+    numeric : bool
+        Whether to fall back to random instances when SymPy cannot decide.
+    time_limit : float
+        Seconds allowed for the symbolic part.
+
+    Examples
+    --------
+    >>> from sympy import symbols
+    >>> x = symbols('x')
+    >>> check_step((x + 1)**2, x**2 + 2*x + 1).status
+    'proven'
+    >>> check_step((x + 1)**2, x**2 + 1).status
+    'refuted'
+    """
+    kind = _check_kind(kind)
+    before = _as_sympy(before, "before")
+    after = _as_sympy(after, "after")
+    if isinstance(before, MatrixBase) or isinstance(after, MatrixBase):
+        return _check_matrix(before, after, kind, seed, instances, numeric, time_limit)
+    if isinstance(before, Eq) or isinstance(after, Eq):
+        return _check_equations(before, after, kind, seed, instances, numeric, time_limit)
+    if isinstance(before, sp.Basic) and not isinstance(before, Expr) or \
+            isinstance(after, sp.Basic) and not isinstance(after, Expr):
+        if before == after:
+            return StepCheck("proven", "the two lines are identical", method="identical")
+        return StepCheck("unverified", f"cannot compare {type(before).__name__} with "
+                         f"{type(after).__name__}")
+    return _check_scalar(before, after, kind, seed, instances, numeric, time_limit)
+
+
+def _check_kind(kind):
+    if kind is None:
+        return None
+    if kind == "2d":
+        return "discrete"
+    if kind not in _KINDS:
+        raise SymconvError(f"kind must be one of 'continuous', 'discrete', '2d', but got {kind!r}")
+    return kind
+
+
+def _as_sympy(value, what):
+    if isinstance(value, (sp.Basic, MatrixBase)):
+        return value
+    if isinstance(value, str):
+        raise SymconvError(f"{what} must be a SymPy object (parse text with Derivation or "
+                           f"check_proof), but got the string {value!r}")
+    try:
+        return sp.sympify(value, strict=True)
+    except sp.SympifyError:
+        raise SymconvError(f"{what} must be a SymPy expression, but got {value!r}") from None
+
+
+def _check_matrix(a, b, kind, seed, instances, numeric, seconds):
+    if not (isinstance(a, MatrixBase) and isinstance(b, MatrixBase)):
+        return StepCheck("refuted", "a matrix cannot equal a scalar", method="identical")
+    if a.shape != b.shape:
+        return StepCheck("refuted", f"the shapes differ: {a.shape} vs {b.shape}", method="identical")
+    statuses = []
+    for idx, (x, y) in enumerate(zip(a, b)):
+        res = _check_scalar(sp.sympify(x), sp.sympify(y), kind, seed + idx, instances, numeric,
+                            max(0.5, seconds / max(1, len(a))))
+        if res.status in ("refuted", "unverified"):
+            row, col = divmod(idx, a.shape[1])
+            return StepCheck(res.status, f"entry ({row}, {col}): {res.reason}", res.counterexample,
+                             res.method)
+        statuses.append(res)
+    if all(s.status == "proven" for s in statuses):
+        return StepCheck("proven", "every entry agrees (" + statuses[0].reason + ")"
+                         if statuses else "empty matrices", method="sympy")
+    return StepCheck("confirmed", "every entry agrees; some only numerically: "
+                     + next(s.reason for s in statuses if s.status == "confirmed"), method="numeric")
+
+
+def _check_equations(a, b, kind, seed, instances, numeric, seconds):
+    if not (isinstance(a, Eq) and isinstance(b, Eq)):
+        return StepCheck("refuted", "a step must relate two expressions or two equations, "
+                         "not an equation and an expression", method="identical")
+    da, db = a.lhs - a.rhs, b.lhs - b.rhs
+    for sign in (1, -1):
+        res = _symbolic_check(da, sign * db, seconds / 2)
+        if res is not None:
+            return StepCheck("proven", "the equations are the same up to moving terms across "
+                             f"(left - right agree: {res.reason})", method=res.method)
+    if a.lhs == b.lhs:
+        res = _check_scalar(a.rhs, b.rhs, kind, seed, instances, numeric, seconds)
+        return StepCheck(res.status, "right-hand sides: " + res.reason, res.counterexample, res.method)
+    if a.rhs == b.rhs:
+        res = _check_scalar(a.lhs, b.lhs, kind, seed, instances, numeric, seconds)
+        return StepCheck(res.status, "left-hand sides: " + res.reason, res.counterexample, res.method)
+    return StepCheck("unverified", "the equivalence of these two equations could not be decided")
+
+
+# ---------------------------------------------------------------------------
+# derivations
+# ---------------------------------------------------------------------------
+
+def _parse(text, kind, functions, symbols):
+    from symconv.parsing import parse_math
+
+    return parse_math(text, discrete=(kind == "discrete"), functions=tuple(functions),
+                      symbols=symbols)
+
+
+class Derivation:
+    r"""An immutable chain of equal expressions, each step with a justification.
+
+    Parameters
+    ----------
+    steps : sequence
+        ``steps[0]`` is the starting expression; every later item is a
+        :class:`Step`, a pair ``(expression, justification)`` (justification may be
+        None) or a bare expression. Expressions are SymPy objects or strings;
+        strings are parsed safely with :func:`symconv.parsing.parse_math`.
+    title : str, optional
+    kind : {'continuous', 'discrete', '2d'}, optional
+        How strings are parsed (integer symbols for 'discrete'/'2d') and how
+        undefined functions are instantiated in numeric checks (detected from the
+        expressions when omitted).
+    functions : tuple of str
+        Names that strings treat as undefined functions.
+    symbols : dict, optional
+        Ready-made SymPy symbols for names in strings (to carry assumptions).
+
+    Examples
+    --------
+    >>> from sympy import symbols
+    >>> x = symbols('x')
+    >>> d = Derivation([(x + 1)**2, (x**2 + 2*x + 1, "expand the square")], title="square")
+    >>> d
+    Derivation('square', 2 expressions)
+    >>> print(d)
+    square
+        (x + 1)**2
+      = x**2 + 2*x + 1    [expand the square]
+    >>> print(d.latex())
+    \begin{align*}
+      & \left(x + 1\right)^{2} \\
+      &= x^{2} + 2 x + 1 && \text{expand the square}
+    \end{align*}
+    """
+
+    __slots__ = ("_steps", "_title", "_kind")
+
+    def __init__(self, steps, title=None, *, kind=None, functions=("f", "g", "h"), symbols=None):
+        if isinstance(steps, (str, sp.Basic)) or not hasattr(steps, "__iter__"):
+            raise SymconvError("steps must be a sequence whose first item is the starting expression, "
+                               f"but got {type(steps).__name__}")
+        items = list(steps)
+        if not items:
+            raise SymconvError("steps must contain at least the starting expression, but got []")
+        if title is not None and not isinstance(title, str):
+            raise SymconvError(f"title must be a str or None, but got {type(title).__name__}")
+        kind_n = _check_kind(kind)
+        parse_kind = kind_n or "continuous"
+        converted = []
+        for i, item in enumerate(items):
+            if isinstance(item, Step):
+                step = item
+            elif isinstance(item, (tuple, list)) and len(item) == 2 and i > 0:
+                step = Step(item[0], item[1])
+            elif isinstance(item, (tuple, list)) and i == 0 and len(item) == 2 \
+                    and (item[1] is None or isinstance(item[1], str)):
+                step = Step(item[0], item[1])
+            else:
+                step = Step(item)
+            expr = step.expression
+            if isinstance(expr, str):
+                try:
+                    expr = _parse(expr, parse_kind, functions, symbols)
+                except ParseError as exc:
+                    raise ParseError(f"step {i} could not be parsed: {exc}", exc.position) from None
+            else:
+                expr = _as_sympy(expr, f"step {i}")
+            if isinstance(expr, (list, tuple)):
+                raise SymconvError(f"step {i} must be one expression or equation, but got {expr!r}")
+            converted.append(Step(expr, step.justification, step.verify))
+        object.__setattr__(self, "_steps", tuple(converted))
+        object.__setattr__(self, "_title", title)
+        object.__setattr__(self, "_kind", kind)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("a Derivation is immutable; use .then(...) to extend it")
+
+    # -- read-only views --------------------------------------------------------
+    @property
+    def steps(self):
+        """Tuple of :class:`Step` (the first one is the starting expression)."""
+        return self._steps
+
+    @property
+    def expressions(self):
+        """Tuple of the expressions of the chain."""
+        return tuple(s.expression for s in self._steps)
+
+    @property
+    def justifications(self):
+        """Tuple of the justifications of steps 1, 2, ... (None where absent)."""
+        return tuple(s.justification for s in self._steps[1:])
+
+    @property
+    def title(self):
+        return self._title
+
+    @property
+    def kind(self):
+        return self._kind
+
+    @property
+    def start(self):
+        return self._steps[0].expression
+
+    @property
+    def result(self):
+        return self._steps[-1].expression
+
+    def __len__(self):
+        return len(self._steps)
+
+    def __iter__(self):
+        return iter(self._steps)
+
+    def __eq__(self, other):
+        return isinstance(other, Derivation) and (self._steps, self._title) == (other._steps, other._title)
+
+    def __hash__(self):
+        return hash((self._steps, self._title))
+
+    def then(self, expression, justification=None, verify=None):
+        """A new derivation with one more step (this one is unchanged)."""
+        d = Derivation(list(self._steps) + [Step(expression, justification, verify)],
+                       self._title, kind=self._kind)
+        return d
+
+    # -- checking ---------------------------------------------------------------
+    def check(self, *, seed=0, instances=None, numeric=True, time_limit=4.0):
+        """Verify every step; returns a :class:`ProofReport`.
+
+        Parameters
+        ----------
+        seed : int
+            Seed of the random instances used by numeric confirmation (each step
+            uses ``seed + step index``), so a check is reproducible.
+        instances : int, optional
+            Random instances per numerically checked step (default 6 for discrete,
+            3 for continuous).
+        numeric : bool
+            Fall back to random instances when SymPy cannot decide a step.
+        time_limit : float
+            Seconds allowed for the symbolic part of each step.
+        """
+        kind = _check_kind(self._kind)
+        reports = []
+        exprs = self.expressions
+        for i in range(1, len(self._steps)):
+            step = self._steps[i]
+            t0 = time.perf_counter()
+            if step.verify is not None:
+                result = _run_custom(step.verify)
+            else:
+                try:
+                    result = check_step(exprs[i - 1], exprs[i], kind=kind, seed=seed + i,
+                                        instances=instances, numeric=numeric, time_limit=time_limit)
+                except SymconvError as exc:
+                    result = StepCheck("unverified", str(exc))
+            reports.append(StepReport(i, exprs[i - 1], exprs[i], step.justification, result.status,
+                                      result.reason, result.counterexample, result.method,
+                                      time.perf_counter() - t0))
+        return ProofReport(self._title, exprs, tuple(reports))
+
+    # -- display ------------------------------------------------------------------
+    def latex(self):
+        r"""The chain as an ``align*`` block, justifications as ``\text{}`` on the right."""
+        from symconv.latex import escape_text
+
+        notes = [escape_text(j) if j else "" for j in self.justifications]
+        return _align(self.expressions, notes)
+
+    def _repr_latex_(self):
+        from symconv.latex import escape_text
+
+        return "$$" + _aligned(self.expressions, [
+            r"\text{" + escape_text(j) + "}" if j else "" for j in self.justifications]) + "$$"
+
+    def __str__(self):
+        lines = [self._title] if self._title else []
+        width = max(len(_short(e, 120)) for e in self.expressions)
+        for i, step in enumerate(self._steps):
+            text = _short(step.expression, 120)
+            if i == 0:
+                lines.append(f"    {text}")
+            else:
+                tail = f"    [{step.justification}]" if step.justification else ""
+                lines.append(f"  = {text.ljust(width)}{tail}".rstrip())
+        return "\n".join(lines)
+
+    def __repr__(self):
+        return f"Derivation({self._title!r}, {len(self._steps)} expressions)"
+
+
+def _run_custom(verify):
+    try:
+        result = verify()
+    except SymconvError as exc:
+        return StepCheck("unverified", f"the step's own check failed: {exc}", method="custom")
+    if not isinstance(result, StepCheck):
+        return StepCheck("unverified", "the step's own check must return a StepCheck, "
+                         f"but returned {type(result).__name__}", method="custom")
+    if not result.method:
+        result = StepCheck(result.status, result.reason, result.counterexample, "custom")
+    return result
+
+
+# ---------------------------------------------------------------------------
+# checking a proof typed as text
+# ---------------------------------------------------------------------------
+
+def _split_comment(line):
+    """(formula, justification or None): the first '#' not escaped by a backslash."""
+    for i, ch in enumerate(line):
+        if ch == "#" and (i == 0 or line[i - 1] != "\\"):
+            just = line[i + 1:].strip()
+            return line[:i].strip(), (just or None)
+    return line.strip(), None
+
+
+def check_proof(lines, kind="discrete", functions=("f", "g"), symbols=None, *, seed=0,
+                instances=None, time_limit=4.0):
+    r"""Check a proof written as text, one expression a line.
+
+    Each line is an expression (SymPy syntax such as ``sum(f(k)*g(n - k), (k, -oo, oo))``,
+    or LaTeX) optionally followed by ``# justification``; a leading ``=`` is
+    ignored, and a line ``A = B`` contributes both ``A`` and ``B`` to the chain.
+    Lines are parsed by :func:`symconv.parsing.parse_math` (never evaluated as
+    code): undeclared names are symbols (integer symbols for the discrete kind),
+    names in ``functions`` are undefined functions. A line that does not parse is
+    reported as a refuted step and the next line is compared with the last line
+    that did parse.
+
+    Parameters
+    ----------
+    lines : str or sequence of str
+        The proof (a string is split into lines; blank lines and lines starting
+        with ``#`` are skipped).
+    kind : {'discrete', 'continuous'}
+    functions : tuple of str
+    symbols : dict, optional
+        Names mapped to ready-made SymPy symbols (to carry assumptions).
+    seed, instances, time_limit
+        As in :meth:`Derivation.check`.
+
+    Returns
+    -------
+    ProofReport
+        Same type as :meth:`Derivation.check`; ``report.first_failure.reason``
+        explains the first step that is not proven or confirmed.
+    """
+    if isinstance(lines, str):
+        lines = lines.splitlines()
+    if not hasattr(lines, "__iter__"):
+        raise SymconvError(f"lines must be a str or a sequence of str, but got {type(lines).__name__}")
+    lines = list(lines)
+    kind_n = _check_kind(kind)
+    if kind_n is None:
+        raise SymconvError("kind must be one of 'continuous', 'discrete', '2d', but got None")
+    if isinstance(functions, str):
+        functions = tuple(f.strip() for f in functions.split(",") if f.strip())
+    chain = []  # (line number, expression or raw text, justification, parse error)
+    for number, raw in enumerate(lines, start=1):
+        if not isinstance(raw, str):
+            raise SymconvError(f"every line must be a str, but line {number} is {type(raw).__name__}")
+        formula, just = _split_comment(raw)
+        if not formula:
+            continue
+        if formula.startswith("="):
+            formula = formula[1:].strip()
+        try:
+            expr = _parse(formula, kind_n, functions, symbols)
+        except ParseError as exc:
+            chain.append((number, formula, just, f"line {number} could not be parsed: {exc}"))
+            continue
+        except SymconvError as exc:
+            chain.append((number, formula, just, f"line {number} could not be parsed: {exc}"))
+            continue
+        if isinstance(expr, (list, tuple)):
+            chain.append((number, formula, just, f"line {number} must hold one expression, "
+                          f"but it holds {len(expr)} items"))
+            continue
+        if isinstance(expr, Eq):
+            chain.append((number, expr.lhs, None, None))
+            chain.append((number, expr.rhs, just, None))
+        else:
+            chain.append((number, expr, just, None))
+    parsed = [c for c in chain if c[3] is None]
+    if len(chain) < 2:
+        raise SymconvError(f"a proof must have at least two expressions, but got {len(chain)}")
+    reports = []
+    exprs = []
+    previous = None
+    index = 0
+    for number, expr, just, error in chain:
+        if previous is None and error is None:
+            previous = expr
+            exprs.append(expr)
+            continue
+        index += 1
+        t0 = time.perf_counter()
+        if error is not None:
+            exprs.append(expr)
+            reports.append(StepReport(index, previous, expr, just, "refuted", error, None,
+                                      "parse", time.perf_counter() - t0, number))
+            continue
+        try:
+            res = check_step(previous, expr, kind=kind_n, seed=seed + index, instances=instances,
+                             time_limit=time_limit)
+        except SymconvError as exc:
+            res = StepCheck("unverified", str(exc))
+        exprs.append(expr)
+        reports.append(StepReport(index, previous, expr, just, res.status, res.reason,
+                                  res.counterexample, res.method, time.perf_counter() - t0, number))
+        previous = expr
+    if not parsed:
+        exprs = [c[1] for c in chain]
+    return ProofReport(None, tuple(exprs), tuple(reports))
+
+
+def theorem(name=None, kind=None):
+    """A derivation from the theorem library (see :mod:`symconv.theorems`).
+
+    ``theorem()`` lists the available names; ``theorem(name, kind=...)`` returns
+    a :class:`Derivation`.
+    """
+    from symconv.theorems import theorem as _theorem
+
+    return _theorem(name, kind=kind)
