@@ -1,0 +1,1183 @@
+r"""Convolution and cross-correlation of symbolic signals, in closed form.
+
+Conventions (fixed for all of symconv)::
+
+    (f * g)(t) = Integral(f(tau) g(t - tau), (tau, -oo, oo))          conv
+    (x ⋆ k)(t) = Integral(x(t + tau) conj(k(tau)), (tau, -oo, oo))    corr
+
+and, for an integer variable ``n`` (dispatched to :mod:`symconv.discrete`),
+``(x * h)[n] = Sum_k x[k] h[n - k]`` and ``(x ⋆ h)[n] = Sum_m x[n + m] conj(h[m])``.
+The correlation shifts its *first* argument, as :func:`numpy.correlate` and the
+layers of deep-learning libraries do; substituting ``tau -> -tau`` gives
+``corr(x, k) = conv(x, conj(flip(k)))``, which is ``conv(x, flip(k))`` for real
+``k``.  The other convention found in books, ``R_fg(t) = ∫ f(tau) g(t + tau) dtau``
+(the *second* argument shifted), is ``corr(g, f)`` here, i.e. ``corr(f, g)``
+evaluated at ``-t`` (for real signals).
+
+How the continuous engine works
+-------------------------------
+1. *Normalise.* Each signal is cut at its breakpoints (the zeros of the arguments of
+   ``Heaviside``, ``Abs``, ``sign``, ``Max``/``Min`` and of the ``Piecewise``
+   conditions, all linear in ``t``) into pieces ``expr × 1[lo < t < hi]`` whose
+   endpoints may be symbolic.  ``DiracDelta(a t + b)`` terms are split off as
+   weighted impulses (sifting).
+2. *Integrate each pair of pieces.*  For pieces on ``(a1, b1)`` and ``(a2, b2)`` the
+   integrand ``p(tau) q(t - tau)`` is non-zero for
+   ``max(a1, t - b2) < tau < min(b1, t - a2)``, so the result is piecewise in ``t``
+   with breakpoints ``a1 + a2``, ``a1 + b2``, ``a2 + b1``, ``b1 + b2``.  The
+   integrand is expanded into terms ``c tau**k exp(lam tau)`` (polynomials, real and
+   complex exponentials, sin, cos, sinh, cosh) or ``c tau**k exp(-alpha tau**2 + ...)``
+   (Gaussians), whose antiderivatives are written down exactly; an unknown
+   ``lam`` that may vanish gives a ``Piecewise`` on ``Eq(lam, 0)``; an infinite
+   limit adds its convergence condition (``re(lam) < 0``).
+3. *Assemble.*  All breakpoints in ``t`` are sorted (using the assumptions on the
+   symbols); when the order of two of them cannot be decided the computation is
+   split into the cases ``d >= 0`` and ``d < 0`` of their difference ``d``.  Each
+   interval's sum is simplified, special parameter values (``Eq(a, b)``) become
+   separate cases, and a one-sided result is written ``expr*Heaviside(t - c)``.
+4. *Fall back* when the pieces do not fit: the Laplace transform for causal signals,
+   then :func:`sympy.integrate`; if everything fails the unevaluated ``Integral``
+   is returned, never a guess.
+"""
+
+import numbers
+import signal
+import threading
+import time
+from contextlib import contextmanager
+from math import factorial
+
+import sympy as sp
+from sympy.core.relational import Relational
+
+from symconv.discrete import conv_seq, corr_seq  # re-exported: the sequence layer
+from symconv.errors import SymconvError
+from symconv.signals import _as_expr, _as_var
+
+__all__ = ["conv", "corr", "conv_seq", "corr_seq"]
+
+#: how many nested case splits (on the sign of an undecidable difference) are tried
+_MAX_SPLITS = 3
+#: default time budget (seconds) for the slow fallbacks (Laplace, sympy.integrate)
+DEFAULT_TIMEOUT = 10.0
+
+
+class _Unsupported(Exception):
+    """The piece engine cannot handle this input (the caller falls back)."""
+
+
+class _Undecidable(Exception):
+    """The sign of ``difference`` decides the answer and the assumptions do not."""
+
+    def __init__(self, difference):
+        super().__init__(difference)
+        self.difference = difference
+
+
+class _Timeout(Exception):
+    """A fallback exceeded its time budget."""
+
+
+# ---------------------------------------------------------------------------
+# comparisons under the assumptions on the symbols
+# ---------------------------------------------------------------------------
+
+def _known_leq(a, b):
+    """``True`` if ``a <= b`` is known, ``False`` if ``a > b`` is known, else ``None``."""
+    if a == b or a is sp.S.NegativeInfinity or b is sp.S.Infinity:
+        return True
+    if a is sp.S.Infinity or b is sp.S.NegativeInfinity:
+        return False
+    d = b - a
+    for cand in (d, sp.expand(d)):
+        if cand.is_nonnegative:
+            return True
+        if cand.is_negative:
+            return False
+    return None
+
+
+def _leq(a, b):
+    """Like :func:`_known_leq`, but raise ``_Undecidable(b - a)`` when unknown."""
+    known = _known_leq(a, b)
+    if known is None:
+        raise _Undecidable(sp.expand(b - a))
+    return known
+
+
+def _ordered(a, b):
+    """``True`` if ``a <= b`` is known, ``False`` if ``b <= a`` is known, else raise."""
+    if _known_leq(a, b):
+        return True
+    if _known_leq(b, a):
+        return False
+    raise _Undecidable(sp.expand(b - a))
+
+
+def _sort_points(points):
+    """Sort finite points (symbolic allowed), merging those known to be equal.
+
+    Points only known to satisfy ``p <= q`` stay distinct (the interval between them
+    may be empty, which is harmless for integrals).  Returns ``(sorted_points, index)``
+    where ``index`` maps every input point to the position of its representative.
+    """
+    ordered = []
+    for p in points:
+        for q in ordered:
+            if _known_leq(p, q) and _known_leq(q, p):
+                break
+        else:
+            pos = len(ordered)
+            for i, q in enumerate(ordered):
+                if not _ordered(q, p):      # p <= q (q <= p not known)
+                    pos = i
+                    break
+            ordered.insert(pos, p)
+    # every later point must be >= every earlier one (insertion compared neighbours only)
+    for i in range(len(ordered) - 1):
+        for j in range(i + 1, len(ordered)):
+            if not _leq(ordered[i], ordered[j]):
+                raise _Unsupported("inconsistent order")
+    index = {}
+    for p in points:
+        for i, q in enumerate(ordered):
+            if p == q or (_known_leq(p, q) and _known_leq(q, p)):
+                index[p] = i
+                break
+    return ordered, index
+
+
+# ---------------------------------------------------------------------------
+# normalisation: a signal as pieces expr × 1[lo < x < hi] plus weighted impulses
+# ---------------------------------------------------------------------------
+
+_KINKS = (sp.Heaviside, sp.Abs, sp.sign)
+
+
+def _kink_argument(node, x):
+    """The expression whose sign decides ``node`` (None if ``node`` is not a kink in x)."""
+    if isinstance(node, _KINKS) and node.args[0].has(x):
+        return node.args[0]
+    if isinstance(node, Relational) and node.has(x):
+        if isinstance(node, (sp.Eq, sp.Ne, sp.Lt, sp.Le, sp.Gt, sp.Ge)):
+            return node.lhs - node.rhs
+        raise _Unsupported(f"relation {node}")
+    return None
+
+
+def _has_kink(expr, x):
+    for node in sp.preorder_traversal(expr):
+        if _kink_argument(node, x) is not None:
+            return True
+    return False
+
+
+def _rewrite_max_min(expr, x):
+    """``Max``/``Min`` depending on ``x`` as ``Piecewise`` with linear-friendly conditions."""
+    def convert(node):
+        args = list(node.args)
+        value = args[0]
+        for other in args[1:]:
+            if isinstance(node, sp.Max):
+                value = sp.Piecewise((value, value - other >= 0), (other, True))
+            else:
+                value = sp.Piecewise((value, value - other <= 0), (other, True))
+        return value
+    return expr.replace(lambda n: isinstance(n, (sp.Max, sp.Min)) and n.has(x), convert)
+
+
+def _innermost_kink(expr, x):
+    for node in sp.preorder_traversal(expr):
+        arg = _kink_argument(node, x)
+        if arg is not None and not _has_kink(arg, x):
+            return node, arg
+    return None, None
+
+
+def _value_with_sign(node, s):
+    """Value of a kink ``node`` where its argument has sign ``s`` (+1 or -1)."""
+    if isinstance(node, sp.Heaviside):
+        return sp.S.One if s > 0 else sp.S.Zero
+    if isinstance(node, sp.Abs):
+        return node.args[0] if s > 0 else -node.args[0]
+    if isinstance(node, sp.sign):
+        return sp.S(s)
+    if isinstance(node, (sp.Gt, sp.Ge)):
+        return sp.true if s > 0 else sp.false
+    if isinstance(node, (sp.Lt, sp.Le)):
+        return sp.true if s < 0 else sp.false
+    if isinstance(node, sp.Eq):
+        return sp.false        # holds on a set of measure zero only
+    if isinstance(node, sp.Ne):
+        return sp.true
+    raise _Unsupported(f"kink {node}")
+
+
+def _linear_root(arg, x):
+    """``(root, sign_of_slope)`` for ``arg = c x + d`` (raise if not linear)."""
+    c = arg.diff(x)
+    if c.has(x):
+        return None
+    root = sp.cancel(-(arg - c * x) / c) if not c.is_number else -(arg - c * x) / c
+    root = sp.expand(root)
+    if c.is_positive:
+        return root, 1
+    if c.is_negative:
+        return root, -1
+    raise _Undecidable(c)
+
+
+def _poly_roots(arg, x):
+    """Real roots of a polynomial ``arg`` with numeric coefficients (sorted)."""
+    try:
+        poly = sp.Poly(arg, x)
+    except sp.PolynomialError:
+        raise _Unsupported(f"breakpoint of {arg}") from None
+    if not all(c.is_number for c in poly.all_coeffs()):
+        raise _Unsupported(f"breakpoint of {arg}")
+    return sorted(set(sp.real_roots(poly)), key=lambda r: float(r))
+
+
+def _refine(expr, x, lo, hi, depth=0):
+    """Cut ``expr`` on ``(lo, hi)`` into kink-free pieces ``[(expr, lo, hi), ...]``."""
+    if depth > 200:
+        raise _Unsupported("too many breakpoints")
+    node, arg = _innermost_kink(expr, x)
+    if node is None:
+        return [(expr, lo, hi)]
+    lin = _linear_root(arg, x)
+    if lin is not None:
+        root, slope = lin
+        if _known_leq(root, lo):    # arg has the sign of the slope on all of (lo, hi)
+            return _refine(expr.xreplace({node: _value_with_sign(node, slope)}), x, lo, hi, depth + 1)
+        if _known_leq(hi, root):
+            return _refine(expr.xreplace({node: _value_with_sign(node, -slope)}), x, lo, hi, depth + 1)
+        _leq(lo, root)              # lo <= root <= hi must be known (else: split cases)
+        _leq(root, hi)
+        return (_refine(expr.xreplace({node: _value_with_sign(node, -slope)}), x, lo, root, depth + 1)
+                + _refine(expr.xreplace({node: _value_with_sign(node, slope)}), x, root, hi, depth + 1))
+    # a polynomial argument with numeric coefficients, on a numeric interval
+    if not all(p.is_number for p in (lo, hi)):
+        raise _Unsupported(f"breakpoint of {arg}")
+    cuts = [r for r in _poly_roots(arg, x) if lo < r < hi]
+    edges = [lo, *cuts, hi]
+    out = []
+    for left, right in zip(edges[:-1], edges[1:]):
+        if left.is_infinite and right.is_infinite:
+            probe = sp.S.Zero
+        elif left.is_infinite:
+            probe = right - 1
+        elif right.is_infinite:
+            probe = left + 1
+        else:
+            probe = (left + right) / 2
+        s = 1 if arg.subs(x, probe) > 0 else -1
+        out += _refine(expr.xreplace({node: _value_with_sign(node, s)}), x, left, right, depth + 1)
+    return out
+
+
+def _is_zero(expr):
+    if expr == 0 or expr.is_zero:
+        return True
+    return sp.expand(expr) == 0
+
+
+def _compact(pieces):
+    """Drop zero pieces and empty intervals; merge neighbours with equal expressions."""
+    out = []
+    for expr, lo, hi in pieces:
+        if lo == hi or _is_zero(expr):
+            continue
+        if out and out[-1][2] == lo and _is_zero(out[-1][0] - expr):
+            out[-1] = (out[-1][0], out[-1][1], hi)
+        else:
+            out.append((expr, lo, hi))
+    return out
+
+
+def _intersect(p, q):
+    """Product of two piece lists (intervals intersected; the order must be decidable)."""
+    out = []
+    for e1, lo1, hi1 in p:
+        for e2, lo2, hi2 in q:
+            lo = lo2 if _ordered(lo1, lo2) else lo1
+            hi = hi1 if _ordered(hi1, hi2) else hi2
+            if not _ordered(lo, hi):
+                continue
+            out.append((e1 * e2, lo, hi))
+    return out
+
+
+def _pieces_of_term(term, x):
+    """Pieces of one additive term: whole, else factor by factor (intervals intersected)."""
+    try:
+        return _compact(_refine(term, x, -sp.oo, sp.oo))
+    except _Undecidable:
+        factors = sp.Mul.make_args(term)
+        if len(factors) == 1:
+            raise
+    pieces = [(sp.S.One, -sp.oo, sp.oo)]
+    for factor in factors:
+        pieces = _intersect(pieces, _compact(_refine(factor, x, -sp.oo, sp.oo)))
+    return _compact(pieces)
+
+
+def _split_impulses(f, x):
+    """``(continuous_part, impulses)``; impulses are ``(weight, location)`` pairs."""
+    deltas = [d for d in f.atoms(sp.DiracDelta) if d.has(x)]
+    if not deltas:
+        return f, []
+    continuous = f.xreplace({d: sp.S.Zero for d in deltas})
+    impulses = []
+    for term in sp.Add.make_args(sp.expand_mul(f)):
+        if not term.has(sp.DiracDelta):
+            continue
+        factors = sp.Mul.make_args(term)
+        found = [fa for fa in factors if isinstance(fa, sp.DiracDelta) and fa.has(x)]
+        if len(found) != 1 or any(fa.has(sp.DiracDelta) for fa in factors if fa is not found[0]):
+            raise _Unsupported(f"impulse term {term}")
+        d = found[0]
+        if len(d.args) > 1 and d.args[1] != 0:
+            raise _Unsupported(f"derivative of an impulse {d}")
+        arg = d.args[0]
+        c = arg.diff(x)
+        if c.has(x) or c == 0:
+            raise _Unsupported(f"impulse {d}")
+        where = sp.expand(-(arg - c * x) / c)
+        rest = sp.Mul(*[fa for fa in factors if fa is not d])
+        weight = rest.subs(x, where) / sp.Abs(c)
+        if weight.has(sp.DiracDelta):
+            raise _Unsupported(f"impulse term {term}")
+        impulses.append((weight, where))
+    return continuous, impulses
+
+
+def _normalise(f, x):
+    """``(pieces, impulses, continuous_part)`` of the signal ``f`` in ``x``."""
+    continuous, impulses = _split_impulses(f, x)
+    continuous = _rewrite_max_min(continuous, x)
+    if continuous.has(sp.DiracDelta):
+        raise _Unsupported("impulse inside a function")
+    try:
+        pieces = _compact(_refine(continuous, x, -sp.oo, sp.oo))
+    except _Undecidable:
+        pieces = []
+        for term in sp.Add.make_args(sp.expand_mul(continuous)):
+            pieces += _pieces_of_term(term, x)
+    return pieces, impulses, continuous
+
+
+# ---------------------------------------------------------------------------
+# exact integration of exponential-polynomial and Gaussian terms
+# ---------------------------------------------------------------------------
+
+_TO_EXP = (sp.sin, sp.cos, sp.sinh, sp.cosh)
+
+
+def _integrand_terms(h, tau):
+    """Split ``h`` into ``{(k, exponent, c0): coefficient}`` meaning
+    ``coefficient * tau**k * exp(exponent + c0)``, ``exponent`` a polynomial in tau of
+    degree <= 2 without constant term, ``c0`` free of tau."""
+    h = h.rewrite(_TO_EXP, sp.exp) if h.has(*_TO_EXP) else h
+    h = sp.expand(h)
+    terms = {}
+    for term in sp.Add.make_args(h):
+        if not term.has(tau):
+            coeff, c0 = [], sp.S.Zero
+            for fa in sp.Mul.make_args(term):
+                if isinstance(fa, sp.exp):
+                    c0 += fa.args[0]
+                else:
+                    coeff.append(fa)
+            key = (0, sp.S.Zero, sp.expand(c0))
+            terms[key] = terms.get(key, 0) + sp.Mul(*coeff)
+            continue
+        k = 0
+        exponent = sp.S.Zero
+        coeff = []
+        for fa in sp.Mul.make_args(term):
+            if isinstance(fa, sp.exp) and not fa.has(tau):
+                exponent += fa.args[0]
+            elif not fa.has(tau):
+                coeff.append(fa)
+            elif fa == tau:
+                k += 1
+            elif fa.is_Pow and fa.base == tau and fa.exp.is_Integer and fa.exp > 0:
+                k += int(fa.exp)
+            elif isinstance(fa, sp.exp):
+                exponent += fa.args[0]
+            elif fa.is_Pow and not fa.base.has(tau):
+                exponent += fa.exp * sp.log(fa.base)
+            elif fa.is_Pow and isinstance(fa.base, sp.exp) and fa.exp.is_Integer:
+                exponent += fa.exp * fa.base.args[0]
+            else:
+                raise _Unsupported(f"factor {fa}")
+        exponent = sp.expand(exponent)
+        try:
+            poly = sp.Poly(exponent, tau)
+        except sp.PolynomialError:
+            raise _Unsupported(f"exponent {exponent}") from None
+        if poly.degree() > 2:
+            raise _Unsupported(f"exponent {exponent}")
+        # keep only the tau-dependent part in the key; the rest goes to the coefficient
+        c0 = poly.coeff_monomial(1)
+        key = (k, sp.expand(exponent - c0), sp.expand(c0))
+        terms[key] = terms.get(key, 0) + sp.Mul(*coeff)
+    return terms
+
+
+def _finite(v):
+    return not (v is sp.S.Infinity or v is sp.S.NegativeInfinity)
+
+
+class _Run:
+    """State of one evaluation: the variables and the convergence conditions met."""
+
+    def __init__(self, t, tau):
+        self.t = t
+        self.tau = tau
+        self.conditions = []
+
+    def need(self, cond):
+        """Record a convergence condition; raise if it is known to fail."""
+        if cond is sp.true or cond == True:  # noqa: E712 (SymPy booleans)
+            return
+        if cond is sp.false or cond == False:  # noqa: E712
+            raise _Unsupported("divergent integral")
+        if cond not in self.conditions:
+            self.conditions.append(cond)
+
+    # -- exp-polynomial: coefficient * tau**k * exp(lam*tau) --------------------------
+    def _exp_poly(self, coeff, k, lam, c0, lower, upper):
+        def nonzero_antiderivative(point):
+            s = sum(((-1) ** j * sp.Integer(factorial(k) // factorial(k - j))
+                     * point ** (k - j) / lam ** (j + 1)) for j in range(k + 1))
+            return sp.exp(sp.expand(c0 + lam * point)) * s
+
+        def zero_antiderivative(point):
+            return sp.exp(c0) * point ** (k + 1) / (k + 1)
+
+        infinite = not (_finite(lower) and _finite(upper))
+        if lam == 0 or lam.is_zero:
+            if infinite:
+                raise _Unsupported("divergent integral")
+            return coeff * (zero_antiderivative(upper) - zero_antiderivative(lower))
+        parts = []
+        for point, sign in ((upper, 1), (lower, -1)):
+            if point is sp.S.Infinity:
+                self.need(self._re_negative(lam))
+                continue
+            if point is sp.S.NegativeInfinity:
+                self.need(self._re_negative(-lam))
+                continue
+            parts.append(sign * nonzero_antiderivative(point))
+        value = coeff * sp.Add(*parts)
+        if lam.is_zero is None and not infinite:
+            zero = coeff * (zero_antiderivative(upper) - zero_antiderivative(lower))
+            return sp.Piecewise((zero, _equation(lam)), (value, True))
+        return value
+
+    @staticmethod
+    def _re_negative(lam):
+        if lam.is_extended_real:
+            return sp.Lt(lam, 0)
+        return sp.Lt(sp.re(lam), 0)
+
+    # -- Gaussian: coefficient * tau**k * exp(-alpha tau**2 + beta tau) -----------------
+    def _gauss_poly(self, coeff, k, alpha, beta, c0, lower, upper):
+        if not alpha.is_positive:
+            raise _Unsupported(f"Gaussian with width {alpha}")
+        m = beta / (2 * alpha)
+        scale = sp.exp(sp.expand(c0 + beta ** 2 / (4 * alpha)))
+        ra = sp.sqrt(alpha)
+
+        def antiderivative(j, s):   # integral of s**j exp(-alpha s**2) ds
+            if s is sp.S.Infinity or s is sp.S.NegativeInfinity:
+                if j == 0:
+                    return sp.sqrt(sp.pi) / (2 * ra) * (1 if s is sp.S.Infinity else -1)
+                if j == 1:
+                    return sp.S.Zero
+                return (j - 1) / (2 * alpha) * antiderivative(j - 2, s)
+            if j == 0:
+                return sp.sqrt(sp.pi) / (2 * ra) * sp.erf(ra * s)
+            if j == 1:
+                return -sp.exp(-alpha * s ** 2) / (2 * alpha)
+            return (-s ** (j - 1) * sp.exp(-alpha * s ** 2) / (2 * alpha)
+                    + (j - 1) / (2 * alpha) * antiderivative(j - 2, s))
+
+        def shifted(point):
+            return point if not _finite(point) else sp.expand(point - m)
+
+        total = sp.S.Zero
+        for j in range(k + 1):
+            c = sp.binomial(k, j) * m ** (k - j)
+            total += c * (antiderivative(j, shifted(upper)) - antiderivative(j, shifted(lower)))
+        return coeff * scale * total
+
+    def definite(self, h, lower, upper):
+        """``Integral(h, (tau, lower, upper))`` exactly, or raise ``_Unsupported``."""
+        tau = self.tau
+        total = sp.S.Zero
+        for (k, exponent, c0), coeff in _integrand_terms(h, tau).items():
+            if _is_zero(coeff):
+                continue
+            poly = sp.Poly(exponent, tau)
+            if poly.degree() <= 1:
+                lam = poly.coeff_monomial(tau)
+                total += self._exp_poly(coeff, k, lam, c0, lower, upper)
+            else:
+                alpha = -poly.coeff_monomial(tau ** 2)
+                beta = poly.coeff_monomial(tau)
+                total += self._gauss_poly(coeff, k, alpha, beta, c0, lower, upper)
+        return total
+
+
+def _equation(expr):
+    """``Eq(expr, 0)`` written the readable way (``Eq(a, b)`` for ``b - a``)."""
+    solved = _solve_linear(expr, 0)
+    if solved is not None:
+        s, value = solved
+        return sp.Eq(*sorted((s, value), key=sp.default_sort_key))
+    return sp.Eq(expr, 0)
+
+
+def _solve_linear(d, target, prefer_assumptions=False):
+    """``(s, value)`` with ``d.subs(s, value) == target`` for a symbol ``s`` in which
+    ``d`` is linear with a numeric coefficient (the last such symbol by name)."""
+    candidates = []
+    for s in sorted(d.free_symbols, key=sp.default_sort_key, reverse=True):
+        c = d.diff(s)
+        if c.is_number and c != 0 and not (d - c * s).has(s):
+            value = sp.expand((target - (d - c * s)) / c)
+            candidates.append((s, value))
+    if not candidates:
+        return None
+    if prefer_assumptions:
+        for s, value in candidates:
+            if ((not s.is_positive or value.is_positive)
+                    and (not s.is_nonnegative or value.is_nonnegative)
+                    and (not s.is_real or value.is_real)):
+                return s, value
+    return candidates[0]
+
+
+# ---------------------------------------------------------------------------
+# the piecewise engine
+# ---------------------------------------------------------------------------
+
+def _pair_pieces(run, p, q):
+    """Pieces in t of ``∫ p(tau) q(t - tau) dtau`` for pieces ``p``, ``q`` (in t)."""
+    t, tau = run.t, run.tau
+    e1, a1, b1 = p
+    e2, a2, b2 = q
+    h = e1.xreplace({t: tau}) * e2.xreplace({t: t - tau})
+    lo = a1 + a2 if _finite(a1) and _finite(a2) else -sp.oo
+    hi = b1 + b2 if _finite(b1) and _finite(b2) else sp.oo
+    s_lower = a1 + b2 if _finite(a1) and _finite(b2) else None   # L switches a1 -> t - b2
+    s_upper = a2 + b1 if _finite(a2) and _finite(b1) else None   # U switches t - a2 -> b1
+    cuts = [(c, name) for c, name in ((s_lower, "L"), (s_upper, "U")) if c is not None]
+    if len(cuts) == 2 and not _ordered(cuts[0][0], cuts[1][0]):
+        cuts.reverse()
+    edges = [lo, *[c for c, _ in cuts], hi]
+    # position in edges of each switch (regions up to it use the early limit)
+    where = {name: i + 1 for i, (_, name) in enumerate(cuts)}
+    out = []
+    for i, (left, right) in enumerate(zip(edges[:-1], edges[1:])):
+        if left == right:
+            continue
+        # limits valid on (left, right)
+        if _finite(a1) and (s_lower is None or i + 1 <= where["L"]):
+            lower = a1
+        elif _finite(b2):
+            lower = t - b2
+        else:
+            lower = -sp.oo
+        if _finite(a2) and (s_upper is None or i + 1 <= where["U"]):
+            upper = t - a2
+        elif _finite(b1):
+            upper = b1
+        else:
+            upper = sp.oo
+        out.append((run.definite(h, lower, upper), left, right))
+    return out
+
+
+def _merge(pieces):
+    """Overlapping pieces in t -> disjoint ``[(lo, hi, expr)]`` over sorted breakpoints."""
+    points = set()
+    for _, lo, hi in pieces:
+        for p in (lo, hi):
+            if _finite(p):
+                points.add(p)
+    ordered, index = _sort_points(sorted(points, key=sp.default_sort_key))
+    edges = [-sp.oo, *ordered, sp.oo]
+
+    def position(p):
+        if p is sp.S.NegativeInfinity:
+            return 0
+        if p is sp.S.Infinity:
+            return len(edges) - 1
+        return index[p] + 1
+
+    sums = [sp.S.Zero] * (len(edges) - 1)
+    for expr, lo, hi in pieces:
+        for i in range(position(lo), position(hi)):
+            sums[i] += expr
+    return [(edges[i], edges[i + 1], sums[i]) for i in range(len(sums))]
+
+
+def _parameter_piecewise(expr, t):
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Piecewise) and not node.args[0].cond.has(t):
+            return node
+    return None
+
+
+def _cases(intervals, extra, t, depth=0):
+    """Lift ``Piecewise`` on parameter conditions (``Eq(a, b)``) out of the pieces.
+
+    Returns ``[(condition, intervals, extra), ...]`` (sequential, last one ``True``).
+    """
+    node = None
+    for _, _, e in intervals:
+        node = _parameter_piecewise(e, t)
+        if node is not None:
+            break
+    if node is None or depth > 4:
+        return [(sp.true, intervals, extra)]
+    cond = node.args[0].cond
+
+    def replace_all(e, special):
+        def repl(n):
+            if special:
+                return n.args[0].expr
+            return sp.Piecewise(*n.args[1:])
+        return e.replace(lambda n: isinstance(n, sp.Piecewise) and n.args[0].cond == cond, repl)
+
+    special_i = [(lo, hi, replace_all(e, True)) for lo, hi, e in intervals]
+    special_x = extra
+    solved = None
+    if isinstance(cond, sp.Eq):
+        solved = _solve_linear(cond.lhs - cond.rhs, 0)
+    if solved is not None:
+        s, value = solved
+        special_i = [(lo.subs(s, value), hi.subs(s, value), e.subs(s, value))
+                     for lo, hi, e in special_i]
+        special_x = extra.subs(s, value)
+    generic_i = [(lo, hi, replace_all(e, False)) for lo, hi, e in intervals]
+    out = []
+    for c, iv, ex in _cases(special_i, special_x, t, depth + 1):
+        out.append((sp.And(cond, c), iv, ex))
+    out += _cases(generic_i, extra, t, depth + 1)
+    return out
+
+
+# -- tidying a closed form into textbook shape ----------------------------------------
+
+def _exp_to_trig(expr):
+    """``exp(x + I y) -> exp(x) (cos y + I sin y)`` (formal: x, y are the parts with and
+    without an explicit ``I`` factor)."""
+    def repl(node):
+        real, imag = [], []
+        for term in sp.Add.make_args(sp.expand(node.args[0])):
+            c = term.as_coefficient(sp.I)
+            if c is not None:
+                imag.append(c)
+            else:
+                real.append(term)
+        if not imag:
+            return node
+        y = sp.Add(*imag)
+        return sp.exp(sp.Add(*real)) * (sp.cos(y) + sp.I * sp.sin(y))
+    return expr.replace(lambda n: isinstance(n, sp.exp) and n.has(sp.I), repl)
+
+
+def _tidy_exponent(arg, t):
+    """Readable exponent: ``-a*t + a -> -a*(t - 1)``, a square completed when quadratic."""
+    arg = sp.cancel(arg)
+    num, den = sp.fraction(arg)
+    if sp.Poly(num, t).degree() >= 2 if num.has(t) else False:
+        return sp.factor(arg)
+    return sp.factor_terms(sp.expand(arg))
+
+
+def _tidy(expr, t, real=True):
+    """Simplify one interval's expression into the form a textbook prints.
+
+    ``real``: the signals had no ``I``, so complex exponentials (from sin/cos) are
+    turned back into sin/cos and the ``I`` cancelled.
+    """
+    if expr == 0:
+        return expr
+    if real and expr.has(sp.I):
+        expr = _exp_to_trig(expr)
+    # transcendental factors in t become placeholders, so that expanding does not
+    # move exp(-a*t) into a denominator; then group the terms by those factors
+    atoms = [n for n in expr.atoms(sp.Function) if n.has(t)]
+    marks = {n: sp.Dummy() for n in atoms}
+    back = {v: k for k, v in marks.items()}
+    expr = expr.xreplace(marks)
+    if real and expr.has(sp.I):
+        # the I cancels once the complex denominators are made real
+        num, den = sp.fraction(sp.together(expr))
+        dep, indep = [], []
+        for fa in sp.Mul.make_args(den):
+            (dep if fa.has(*back) else indep).append(fa)
+        plain = sp.expand(sp.Mul(*indep))
+        if plain.has(sp.I):
+            conj = plain.subs(sp.I, -sp.I)
+            num, plain = num * conj, sp.expand(plain * conj)
+        expr = sp.expand(num) / (sp.Mul(*dep) * plain)
+    groups = {}
+    for term in sp.Add.make_args(sp.expand(expr)):
+        exponent, key, coeff = sp.S.Zero, [], []
+        for fa in sp.Mul.make_args(term):
+            base, power = fa.as_base_exp()
+            if base in back:
+                atom = back[base]
+                if isinstance(atom, sp.exp):
+                    exponent += power * atom.args[0]
+                else:
+                    key.append(atom ** power)
+            else:
+                coeff.append(fa)
+        k = (sp.expand(exponent), sp.Mul(*key))
+        groups[k] = groups.get(k, 0) + sp.Mul(*coeff)
+    out = []
+    for (exponent, rest), coeff in groups.items():
+        coeff = sp.cancel(coeff) if not coeff.has(sp.I) else sp.together(coeff)
+        if coeff == 0:
+            continue
+        if coeff.has(*back):
+            coeff = coeff.xreplace(back)
+        num, den = sp.fraction(coeff)
+        if not den.has(sp.I):
+            coeff = num / sp.factor(den)
+        if exponent != 0:
+            rest = rest * sp.exp(_tidy_exponent(exponent, t))
+        if rest.has(sp.erf):
+            rest = rest.replace(lambda n: isinstance(n, sp.erf),
+                                lambda n: sp.erf(sp.factor_terms(sp.cancel(n.args[0]))))
+        out.append(coeff * rest)
+    result = sp.factor_terms(sp.Add(*out))
+    num, den = sp.fraction(result)
+    if den.is_Add and num.is_Add:
+        first = sorted(sp.Add.make_args(num), key=sp.default_sort_key)[0]
+        if first.could_extract_minus_sign():
+            # (exp(-a*t) - exp(-b*t))/(b - a), not (exp(-b*t) - exp(-a*t))/(a - b)
+            result = sp.Mul(-num, sp.Pow(sp.expand(-den), -1))
+    return result
+
+
+def _assemble(intervals, t):
+    """Disjoint intervals ``[(lo, hi, expr)]`` -> Heaviside form or a ``Piecewise`` in t."""
+    merged = []
+    for lo, hi, e in intervals:
+        if lo == hi:
+            continue
+        if merged and _is_zero(merged[-1][2] - e):
+            merged[-1] = (merged[-1][0], hi, merged[-1][2])
+        else:
+            merged.append((lo, hi, e))
+    nonzero = [(lo, hi, e) for lo, hi, e in merged if e != 0]
+    if not nonzero:
+        return sp.S.Zero, None
+    if (len(merged) == 2 and merged[0][0] is sp.S.NegativeInfinity
+            and merged[1][1] is sp.S.Infinity):
+        # an even function about c: write it with Abs(t - c) (autocorrelations)
+        c = merged[0][1]
+        left, right = merged[0][2], merged[1][2]
+        if _is_zero(left - right.xreplace({t: 2 * c - t})):
+            return _fold_abs(right, t, c), (-sp.oo, sp.oo)
+    if len(nonzero) == 1:
+        lo, hi, e = nonzero[0]
+        if lo is sp.S.NegativeInfinity and hi is sp.S.Infinity:
+            return e, (lo, hi)
+        if hi is sp.S.Infinity:
+            return e, (lo, hi)
+        if lo is sp.S.NegativeInfinity:
+            return e, (lo, hi)
+    args = []
+    for lo, hi, e in merged:
+        if hi is sp.S.Infinity:
+            args.append((e, True))
+        else:
+            args.append((e, t < hi))
+    return sp.Piecewise(*args), None
+
+
+def _fold_abs(expr, t, c):
+    """``expr`` (valid for t > c) with ``t - c`` replaced by ``Abs(t - c)``."""
+    x = sp.Dummy("x", positive=True)
+    folded = expr.xreplace({t: x + c})
+    folded = sp.factor_terms(folded.replace(
+        lambda n: isinstance(n, sp.exp),
+        lambda n: sp.exp(sp.factor_terms(sp.expand(n.args[0])))))
+    return folded.xreplace({x: sp.Abs(t - c)})
+
+
+def _window(lo, hi, t):
+    if lo is sp.S.NegativeInfinity and hi is sp.S.Infinity:
+        return sp.S.One
+    if hi is sp.S.Infinity:
+        return sp.Heaviside(t - lo)
+    return sp.Heaviside(hi - t)
+
+
+def _conv_pieces(f, g, t, tau):
+    """The piece engine: closed form of ``∫ f(tau) g(t - tau) dtau`` or an exception."""
+    run = _Run(t, tau)
+    real = not (f.has(sp.I) or g.has(sp.I))
+    fp, fi, fc = _normalise(f, t)
+    gp, gi, gc = _normalise(g, t)
+    pieces = []
+    for p in fp:
+        for q in gp:
+            pieces += _pair_pieces(run, p, q)
+    # sifting: (sum w delta(t - x0)) * g = sum w g(t - x0)
+    extra = sp.S.Zero
+    for w, x0 in fi:
+        extra += w * g.xreplace({t: t - x0})
+    for w, x0 in gi:
+        extra += w * fc.xreplace({t: t - x0})
+    intervals = _merge(pieces) if pieces else []
+    cases = _cases(intervals, extra, t)
+    results = []
+    for cond, ivs, ex in cases:
+        tidy = [(lo, hi, _tidy(e, t, real)) for lo, hi, e in ivs]
+        results.append((cond, _assemble(tidy, t), ex))
+    windows = {w for _, (_, w), _ in results}
+    if len(results) > 1 and len(windows) == 1 and None not in windows:
+        lo, hi = windows.pop()
+        body = sp.Piecewise(*[(e, c) for c, (e, _), _ in results])
+        value = body * _window(lo, hi, t)
+        extras = {ex for _, _, ex in results}
+        if len(extras) == 1:
+            value += extras.pop()
+        else:
+            value += sp.Piecewise(*[(ex, c) for c, _, ex in results])
+    else:
+        branches = []
+        for c, (e, w), ex in results:
+            if w is not None:
+                e = e * _window(w[0], w[1], t)
+            branches.append((e + ex, c))
+        value = branches[0][0] if len(branches) == 1 else sp.Piecewise(*branches)
+    return value, run.conditions
+
+
+def _conv_split(f, g, t, tau, depth=0):
+    """The piece engine with case splits on undecidable signs of differences."""
+    try:
+        return _conv_pieces(f, g, t, tau)
+    except _Undecidable as exc:
+        if depth >= _MAX_SPLITS:
+            raise _Unsupported("too many undecidable cases") from None
+        d = exc.difference
+        branches = []
+        conditions = []
+        for sign in (1, -1):
+            p = sp.Dummy("p", nonnegative=True) if sign > 0 else sp.Dummy("p", positive=True)
+            solved = _solve_linear(d, sign * p, prefer_assumptions=True)
+            if solved is None or solved[0] in (t, tau):
+                raise _Unsupported(f"cannot split on the sign of {d}") from None
+            s, value = solved
+            res, conds = _conv_split(f.subs(s, value), g.subs(s, value), t, tau, depth + 1)
+            back = {p: sign * d}
+            branches.append(res.subs(back))
+            conditions += [c.subs(back) for c in conds]
+        cond = _relation_nonnegative(d)
+        return sp.Piecewise((branches[0], cond), (branches[1], True)), conditions
+
+
+def _relation_nonnegative(d):
+    """``d >= 0`` written as ``positive part >= negative part``."""
+    pos, neg = [], []
+    for term in sp.Add.make_args(sp.expand(d)):
+        (neg if term.could_extract_minus_sign() else pos).append(term)
+    return sp.Ge(sp.Add(*pos), -sp.Add(*neg))
+
+
+# ---------------------------------------------------------------------------
+# fallbacks
+# ---------------------------------------------------------------------------
+
+@contextmanager
+def _time_limit(seconds):
+    """Raise ``_Timeout`` after ``seconds`` (only in the main thread on Unix; else no limit)."""
+    usable = (seconds is not None and hasattr(signal, "setitimer")
+              and threading.current_thread() is threading.main_thread()
+              and signal.getitimer(signal.ITIMER_REAL)[0] == 0)
+    if not usable:
+        yield
+        return
+
+    def handler(signum, frame):
+        raise _Timeout()
+
+    previous = signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _bad(value):
+    return (value.has(sp.Integral, sp.LaplaceTransform, sp.InverseLaplaceTransform,
+                      sp.nan, sp.zoo, sp.oo, -sp.oo)
+            or value.has(sp.Limit))
+
+
+def _is_causal(f, t):
+    try:
+        pieces, impulses, _ = _normalise(f, t)
+        return (all(_leq(0, lo) for _, lo, _ in pieces)
+                and all(_leq(0, x0) for _, x0 in impulses))
+    except (_Unsupported, _Undecidable):
+        return any(fa == sp.Heaviside(t) for fa in sp.Mul.make_args(f))
+
+
+def _laplace(f, g, t):
+    s = sp.Dummy("s")
+    F = sp.laplace_transform(f, t, s, noconds=True)
+    G = sp.laplace_transform(g, t, s, noconds=True)
+    if _bad(F) or _bad(G):
+        return None
+    value = sp.inverse_laplace_transform(F * G, s, t)
+    if _bad(value):
+        return None
+    return value
+
+
+def _integrate(f, g, t, tau):
+    value = sp.integrate(f.xreplace({t: tau}) * g.xreplace({t: t - tau}), (tau, -sp.oo, sp.oo))
+    if isinstance(value, sp.Piecewise):
+        last = value.args[-1]
+        if last.expr.has(sp.Integral) and last.cond == True:  # noqa: E712
+            body = sp.Piecewise(*value.args[:-1])
+            if _bad(body):
+                return None
+            return value
+    if _bad(value):
+        return None
+    return value
+
+
+# ---------------------------------------------------------------------------
+# the public functions
+# ---------------------------------------------------------------------------
+
+def _is_sequence(obj):
+    if isinstance(obj, (list, tuple)):
+        return True
+    if isinstance(obj, sp.MatrixBase):
+        return True
+    return type(obj).__module__ == "numpy" and hasattr(obj, "ndim")
+
+
+def _continuous(f, g, var, method, timeout):
+    """Closed form of ``∫ f(tau) g(var - tau) dtau`` (see the module notes)."""
+    t = sp.Dummy(var.name, real=True)
+    tau = sp.Dummy("tau", real=True)
+    fr, gr = f.xreplace({var: t}), g.xreplace({var: t})
+    # the integration variable shown in an unevaluated result
+    shown = sp.Symbol("tau", real=True)
+    if shown in f.free_symbols | g.free_symbols or shown == var:
+        shown = tau
+    integral = sp.Integral(f.xreplace({var: shown}) * g.xreplace({var: var - shown}),
+                           (shown, -sp.oo, sp.oo))
+    value = None
+    if method in ("auto", "pieces"):
+        try:
+            value, conds = _conv_split(fr, gr, t, tau)
+            if conds:
+                # the closed form holds where every improper integral converges
+                value = sp.Piecewise((value, sp.And(*conds)), (integral.xreplace({var: t}), True))
+            value = value.xreplace({t: var})
+            return value
+        except (_Unsupported, _Undecidable):
+            value = None
+    deadline = time.monotonic() + (timeout if timeout is not None else 1e9)
+    if method in ("auto", "laplace") and _is_causal(fr, t) and _is_causal(gr, t):
+        try:
+            with _time_limit(max(deadline - time.monotonic(), 0.01) if timeout else None):
+                value = _laplace(fr, gr, t)
+        except _Timeout:
+            value = None
+        except Exception:  # noqa: BLE001 -- SymPy's transforms raise many types
+            value = None
+        if value is not None:
+            return value.xreplace({t: var})
+    if method in ("auto", "integrate"):
+        try:
+            with _time_limit(max(deadline - time.monotonic(), 0.01) if timeout else None):
+                value = _integrate(fr, gr, t, tau)
+        except _Timeout:
+            value = None
+        except Exception:  # noqa: BLE001 -- SymPy's integrator raises many types
+            value = None
+        if value is not None:
+            return value.xreplace({t: var, tau: shown})
+    return integral
+
+
+_METHODS = ("auto", "pieces", "laplace", "integrate")
+
+
+def _checked(value, f, g, var, op, verify):
+    if not verify:
+        return value
+    from symconv.crosscheck import Checked, crosscheck
+    return Checked(value, crosscheck(value, f, g, var, op=op))
+
+
+def conv(f, g, var=None, *, verify=False, method="auto", timeout=DEFAULT_TIMEOUT,
+         mode="full", period=None):
+    r"""Convolution of two signals, in closed form.
+
+    .. math:: (f * g)(t) = \int_{-\infty}^{\infty} f(\tau)\, g(t - \tau)\, d\tau,
+              \qquad (x * h)[n] = \sum_k x[k]\, h[n - k].
+
+    Parameters
+    ----------
+    f, g : sympy.Expr, or finite sequences
+        Signals as expressions in ``var`` (``Heaviside``, ``DiracDelta``,
+        ``Piecewise``, ``Abs``, ... or the helpers of :mod:`symconv.signals`), or
+        two finite sequences (lists, tuples, matrices, NumPy arrays), which are
+        handed to :func:`symconv.discrete.conv_seq`.
+    var : sympy.Symbol
+        The variable. Declared ``integer=True`` it means discrete time and the work is
+        done by :func:`symconv.discrete.conv_discrete`; otherwise continuous time.
+    verify : bool, default False
+        Also compare the result with the independent numeric executor and return
+        ``Checked(value, report)`` (see :func:`symconv.crosscheck.crosscheck`).
+    method : {'auto', 'pieces', 'laplace', 'integrate'}, default 'auto'
+        Continuous time only. ``'auto'`` tries, in this order, the piece engine (see
+        the module notes), the Laplace transform (when both signals vanish for
+        ``t < 0``) and :func:`sympy.integrate`; the other values use one of them alone.
+        Whatever fails gives the unevaluated ``Integral``.
+    timeout : float or None, default 10
+        Seconds allowed to the slow fallbacks (Laplace, ``integrate``) together;
+        enforced in the main thread on Unix only.
+    mode, period
+        For sequences: as in :func:`symconv.discrete.conv_seq`.
+
+    Returns
+    -------
+    sympy.Expr
+        The closed form: a single expression times ``Heaviside`` for a one-sided
+        result, a ``Piecewise`` in ``var`` for one made of several intervals, cases
+        on the parameters (``Eq(a, b)``, ``T >= W``, ...) as an outer ``Piecewise``,
+        and convergence conditions as ``Piecewise((value, cond), (Integral, True))``.
+        The unevaluated ``Integral`` when no closed form was found.
+
+    Examples
+    --------
+    >>> from sympy import Symbol, symbols, exp
+    >>> from symconv.signals import u, rect, delta
+    >>> t = Symbol('t', real=True)
+    >>> a, b = symbols('a b', positive=True)
+    >>> conv(u(t), u(t), t)
+    t*Heaviside(t)
+    >>> conv(exp(-a*t)*u(t), exp(-b*t)*u(t), t)
+    Piecewise((t*exp(-a*t), Eq(a, b)), ((-exp(-b*t) + exp(-a*t))/(-a + b), True))*Heaviside(t)
+    >>> conv(rect(t), rect(t), t)
+    Piecewise((0, t < -1), (t + 1, t < 0), (1 - t, t < 1), (0, True))
+    >>> conv(delta(t - 2), exp(-t)*u(t), t)
+    exp(2 - t)*Heaviside(t - 2)
+
+    Notes
+    -----
+    ``conv`` is commutative; ``conv(f, delta(t - t0), t)`` is ``f`` delayed by ``t0``.
+    Values at the breakpoints themselves (a set of measure zero) follow the
+    ``Piecewise`` / ``Heaviside(0) = 1/2`` conventions and carry no meaning.
+    """
+    return _dispatch("conv", f, g, var, verify, method, timeout, mode, period)
+
+
+def corr(f, g, var=None, *, verify=False, method="auto", timeout=DEFAULT_TIMEOUT,
+         mode=None, period=None):
+    r"""Cross-correlation, with the first argument shifted (``numpy.correlate``'s way).
+
+    .. math:: (x \star k)(t) = \int_{-\infty}^{\infty} x(t + \tau)\,
+              \overline{k(\tau)}\, d\tau,
+              \qquad (x \star k)[n] = \sum_m x[n + m]\, \overline{k[m]}.
+
+    Substituting ``tau -> -tau`` shows ``corr(x, k) = conv(x, conj(flip(k)))``
+    (``conv(x, flip(k))`` for real ``k``), which is how it is computed.
+
+    Parameters
+    ----------
+    f, g : sympy.Expr, or finite sequences
+        ``x`` and ``k``; for sequences see :func:`symconv.discrete.corr_seq`.
+    var : sympy.Symbol
+        As in :func:`conv` (integer means discrete).
+    verify, method, timeout
+        As in :func:`conv`.
+    mode, period
+        For sequences: as in :func:`symconv.discrete.corr_seq` (its default mode is
+        numpy's ``'valid'``).
+
+    Returns
+    -------
+    sympy.Expr
+
+    Examples
+    --------
+    >>> from sympy import Symbol, exp
+    >>> from symconv.signals import u
+    >>> t = Symbol('t', real=True)
+    >>> a = Symbol('a', positive=True)
+    >>> corr(exp(-a*t)*u(t), exp(-a*t)*u(t), t)
+    exp(-a*Abs(t))/(2*a)
+    >>> corr(u(t) - u(t - 1), u(t), t)
+    Piecewise((1, t < 0), (1 - t, t < 1), (0, True))
+
+    Notes
+    -----
+    The other convention, ``R_fg(t) = ∫ f(tau) g(t + tau) dtau`` (second argument
+    shifted, common in probability and some signal texts), is ``corr(g, f)`` here;
+    for real signals it is also ``corr(f, g)`` evaluated at ``-t``. The
+    autocorrelation ``corr(x, x)`` is the same under both conventions.
+    """
+    return _dispatch("corr", f, g, var, verify, method, timeout, mode, period)
+
+
+def _dispatch(op, f, g, var, verify, method, timeout, mode, period):
+    seq_f, seq_g = _is_sequence(f), _is_sequence(g)
+    if seq_f or seq_g:
+        if not (seq_f and seq_g):
+            raise SymconvError(
+                f"{op} needs two sequences or two expressions, but got "
+                f"{type(f).__name__} and {type(g).__name__}")
+        from symconv import discrete
+        kwargs = {"period": period}
+        if mode is not None:
+            kwargs["mode"] = mode
+        fn = discrete.conv_seq if op == "conv" else discrete.corr_seq
+        value = fn(f, g, **kwargs)
+        return _checked(value, f, g, var, op, verify)
+    if var is None:
+        raise SymconvError(f"{op} of two expressions needs the variable, but got var=None")
+    var = _as_var(var)
+    f = _as_expr(f, "f")
+    g = _as_expr(g, "g")
+    if method not in _METHODS:
+        raise SymconvError(f"method must be one of {', '.join(map(repr, _METHODS))}, "
+                           f"but got {method!r}")
+    if timeout is not None and not (isinstance(timeout, numbers.Real) and timeout > 0):
+        raise SymconvError(f"timeout must be a positive number or None, but got {timeout!r}")
+    if var.is_integer:
+        from symconv import discrete
+        fn = discrete.conv_discrete if op == "conv" else discrete.corr_discrete
+        return _checked(fn(f, g, var), f, g, var, op, verify)
+    if op == "conv":
+        value = _continuous(f, g, var, method, timeout)
+    else:
+        # corr(x, k)(t) = ∫ x(t + tau) conj(k(tau)) dtau = conv(x, conj(k(-t)))(t)
+        r = sp.Dummy(var.name, real=True)
+        kernel = sp.conjugate(g.xreplace({var: -r})).xreplace({r: var})
+        value = _continuous(f, kernel, var, method, timeout)
+    return _checked(value, f, g, var, op, verify)
