@@ -35,6 +35,7 @@ format, see :func:`layer_from_dict`):
 
 import json
 import math
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -110,8 +111,9 @@ def _divisible(value, groups, what):
 def _rng_weights(rng, shape, fan_in):
     import numpy as np
 
-    scale = 1.0 / math.sqrt(max(int(fan_in), 1))
-    return (rng.standard_normal(shape) * scale).astype(np.float32)
+    weights = rng.standard_normal(shape, dtype=np.float32)
+    weights *= np.float32(1.0 / math.sqrt(max(int(fan_in), 1)))
+    return weights
 
 
 class Layer:
@@ -891,11 +893,12 @@ def _as_layer(value):
     return layer_from_dict(value)
 
 
-def layers_from_json(text):
+def layers_from_json(text, default_name="network"):
     """Read a network from JSON text: a list of layers, or ``{"layers": [...], ...}``.
 
-    The object form may also give ``"name"``, ``"input"`` (a default input shape
-    ``[C, *spatial]``) and ``"description"``. Returns an :class:`Architecture`.
+    The object form may also give ``"name"`` (else ``default_name``), ``"input"`` (a
+    default input shape ``[C, *spatial]``) and ``"description"``. Returns an
+    :class:`Architecture`.
 
     >>> arch = layers_from_json('{"name": "tiny", "input": [1, 8, 8], "layers": '
     ...                         '[{"type": "conv", "out_channels": 4, "kernel_size": 3}, {"type": "flatten"}]}')
@@ -920,18 +923,20 @@ def layers_from_json(text):
         if not isinstance(input_shape, list) or len(input_shape) < 2:
             raise SymconvError(f"'input' must be a list [C, *spatial], but got {input_shape!r}")
         input_shape = tuple(_params.as_int(v, "input size", 1) for v in input_shape)
-    return Architecture(str(data.get("name", "network")),
+    return Architecture(str(data.get("name", default_name)),
                         tuple(layer_from_dict(x) for x in data["layers"]),
                         input_shape, str(data.get("description", "")))
 
 
 def load_json(path):
-    """Read a network from a JSON file (see :func:`layers_from_json`)."""
+    """Read a network from a JSON file (see :func:`layers_from_json`); named after the file
+    unless the file gives a ``"name"``."""
     try:
         with open(path, encoding="utf-8") as handle:
-            return layers_from_json(handle.read())
+            text = handle.read()
     except OSError as exc:
         raise SymconvError(f"a network file must be readable, but got {exc}") from None
+    return layers_from_json(text, default_name=os.path.splitext(os.path.basename(path))[0])
 
 
 # ---------------------------------------------------------------------------

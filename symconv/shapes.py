@@ -727,9 +727,10 @@ class ShapeTable:
                                f"{', '.join(missing)}")
         for where, condition in self.constraints:
             if condition.xreplace(mapping) is not sp.true:
+                known = f" ({self.validity_text()})" if self.ranges is not None else ""
                 raise ShapeError(f"layer '{where}' is invalid at "
                                  f"{', '.join(f'{k}={v}' for k, v in mapping.items())}: "
-                                 f"it needs {condition}")
+                                 f"it needs {_fmt_condition(condition)}{known}")
 
         def subs(shape):
             return tuple(v if isinstance(v, int) else int(sp.sympify(v).xreplace(mapping))
