@@ -58,6 +58,8 @@ array([[[[ 5.,  7.],
 array([2. , 3.5, 3. ])
 """
 
+import functools
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
@@ -91,6 +93,35 @@ _CHUNK_BYTES = 1 << 27
 # ---------------------------------------------------------------------------
 # argument checking
 # ---------------------------------------------------------------------------
+
+_SHAPE_PREFIXES = ("conv: ", "conv_transpose: ", "pool: ")
+
+
+def _in_context(func):
+    """Make every error of ``func`` start with its name, e.g. ``conv_layer: stride must be ...``.
+
+    Messages from the shared helpers (:mod:`symconv._params`, :mod:`symconv.shapes`) do
+    not know which operation called them; the error is re-raised, same class, with the
+    operation's name in front (``from None``: the user sees one clear message).
+    """
+    op = func.__name__
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except SymconvError as exc:
+            message = str(exc)
+            if message.startswith(op + ": "):
+                raise
+            for prefix in _SHAPE_PREFIXES:
+                if message.startswith(prefix):
+                    message = message[len(prefix):]
+                    break
+            raise type(exc)(f"{op}: {message}") from None
+
+    return wrapper
+
 
 def _real_array(value, name, op):
     """``value`` as a real floating ndarray (ints and bools become float64)."""
@@ -434,6 +465,7 @@ def _conv_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, bias=N
 # public layer operations
 # ---------------------------------------------------------------------------
 
+@_in_context
 def conv_layer(x, w, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"):
     """Convolution layer (a cross-correlation, as in PyTorch's ``conv1d/2d/3d``).
 
@@ -504,6 +536,7 @@ def _transpose_padding(padding, D, op):
     return padding_pairs(padding, (1,) * D, (1,) * D, (1,) * D)
 
 
+@_in_context
 def conv_transpose_layer(x, w, bias=None, stride=1, padding=0, output_padding=0, dilation=1, groups=1):
     """Transposed convolution layer (PyTorch's ``conv_transpose1d/2d/3d``).
 
@@ -609,6 +642,7 @@ def _transpose_forward(x, w, stride, dilation, pads, out_shape, groups, dtype):
     return np.ascontiguousarray(y[(slice(None), slice(None)) + crop])
 
 
+@_in_context
 def conv_layer_backward(x, w, grad_out, stride=1, padding=0, dilation=1, groups=1):
     """Gradients of a zero-padded convolution layer: ``(grad_x, grad_w, grad_b)``.
 
@@ -660,6 +694,7 @@ def _flag(value, name):
     raise SymconvError(f"{name} must be True or False, but got {value!r}")
 
 
+@_in_context
 def pool_layer(x, kernel_size, stride=None, padding=0, dilation=1, mode="max", ceil_mode=False,
                count_include_pad=True):
     """Max or average pooling (PyTorch's ``max_pool`` / ``avg_pool`` in 1, 2 or 3 dimensions).
@@ -841,6 +876,7 @@ def _signal(a, v, mode, correlate, op):
     return _signal_window(a, kernel, mode, correlate, op)
 
 
+@_in_context
 def correlate(a, v, mode="valid"):
     """Cross-correlation of two signals, ``numpy.correlate``'s meaning in any dimension.
 
@@ -883,6 +919,7 @@ def correlate(a, v, mode="valid"):
     return _signal(a, v, mode, True, "correlate")
 
 
+@_in_context
 def convolve(a, v, mode="full"):
     """Discrete convolution of two signals, ``numpy.convolve``'s meaning in any dimension.
 

@@ -1,0 +1,515 @@
+"""Tests of the NumPy executor against the loop reference, numpy/scipy and calculus.
+
+* every layer op agrees with ``tests/naive_reference.py`` (the definition as loops) over
+  hypothesis-drawn shapes, strides, paddings (ints, pairs, 'same', 'valid'), dilations,
+  groups, padding modes, ceil_mode / count_include_pad, and under every computation
+  strategy of the executor (im2col, taps, depthwise, batch chunking);
+* ``convolve`` / ``correlate`` agree *exactly* with ``numpy.convolve`` /
+  ``numpy.correlate`` on integer-valued data, and with ``scipy.signal`` in N-D;
+* ``conv_layer_backward`` matches finite differences and the loop reference;
+* the transposed convolution is the adjoint of the convolution;
+* dtypes are preserved and every bad input gets a clear error.
+"""
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+import symconv.numeric as sn
+from symconv.errors import ShapeError, SymconvError
+
+import naive_reference as nr
+
+# ---------------------------------------------------------------------------
+# strategies
+# ---------------------------------------------------------------------------
+
+# the `strategy` fixture patches module constants once per test, the same for every
+# hypothesis input, which is what these tests want
+WITH_FIXTURE = dict(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+MAX_SIZE = {1: 9, 2: 6, 3: 4}  # spatial sizes small enough for the loop reference
+
+
+def _out_len(n, k, s, lo, hi, d):
+    return (n + lo + hi - d * (k - 1) - 1) // s + 1
+
+
+@st.composite
+def conv_configs(draw, padding_modes=("zeros", "reflect", "replicate", "circular")):
+    """A valid conv_layer configuration: (x, w, bias, kwargs)."""
+    D = draw(st.integers(1, 3))
+    groups = draw(st.integers(1, 3))
+    Cg = draw(st.integers(1, 3))
+    Fg = draw(st.integers(1, 2))
+    N = draw(st.integers(1, 2))
+    spatial = tuple(draw(st.lists(st.integers(1, MAX_SIZE[D]), min_size=D, max_size=D)))
+    kernel = tuple(draw(st.lists(st.integers(1, 3), min_size=D, max_size=D)))
+    dilation = tuple(draw(st.lists(st.integers(1, 2), min_size=D, max_size=D)))
+    kind = draw(st.sampled_from(["int", "per-dim", "pairs", "same", "valid"]))
+    stride = (1,) * D if kind == "same" else tuple(
+        draw(st.lists(st.integers(1, 3), min_size=D, max_size=D)))
+    if kind == "int":
+        padding = draw(st.integers(0, 2))
+        pairs = [(padding, padding)] * D
+    elif kind == "per-dim":
+        padding = tuple(draw(st.lists(st.integers(0, 2), min_size=D, max_size=D)))
+        pairs = [(p, p) for p in padding]
+    elif kind == "pairs":
+        padding = tuple(draw(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2)),
+                                      min_size=D, max_size=D)))
+        pairs = list(padding)
+    elif kind == "same":
+        padding = "same"
+        pairs = [(d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2) for k, d in zip(kernel, dilation)]
+    else:
+        padding = "valid"
+        pairs = [(0, 0)] * D
+    mode = draw(st.sampled_from(padding_modes))
+    for n, k, s, (lo, hi), d in zip(spatial, kernel, stride, pairs, dilation):
+        assume(_out_len(n, k, s, lo, hi, d) >= 1)
+        if mode == "reflect":
+            assume(max(lo, hi) < n)
+        if mode == "circular":
+            assume(max(lo, hi) <= n)
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    x = rng.standard_normal((N, groups * Cg) + spatial)
+    w = rng.standard_normal((groups * Fg, Cg) + kernel)
+    bias = rng.standard_normal(groups * Fg) if draw(st.booleans()) else None
+    kwargs = dict(stride=stride, padding=padding, dilation=dilation, groups=groups,
+                  padding_mode=mode)
+    return x, w, bias, kwargs
+
+
+@pytest.fixture(params=["auto", "taps", "im2col", "chunked"])
+def strategy(request, monkeypatch):
+    """Run a test under each computation path of the executor."""
+    if request.param == "taps":
+        monkeypatch.setattr(sn, "_IM2COL_MIN_ROWS", 0)
+    elif request.param == "im2col":
+        monkeypatch.setattr(sn, "_IM2COL_MIN_ROWS", 10**9)
+    elif request.param == "chunked":  # one image (or less) per batch chunk
+        monkeypatch.setattr(sn, "_CHUNK_BYTES", 1)
+        monkeypatch.setattr(sn, "_DEPTHWISE_BLOCK", 1)
+    return request.param
+
+
+# ---------------------------------------------------------------------------
+# agreement with the loop reference
+# ---------------------------------------------------------------------------
+
+@settings(max_examples=40, **WITH_FIXTURE)
+@given(conv_configs())
+def test_conv_layer_matches_reference(strategy, config):
+    x, w, bias, kwargs = config
+    got = sn.conv_layer(x, w, bias, **kwargs)
+    want = nr.conv_layer(x, w, bias, **kwargs)
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+
+
+def test_conv_layer_taps_path_with_many_channels():
+    # 16 input channels * 3 taps = 48 rows: the default 'taps' path, strided and dilated
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 32, 7, 6))
+    w = rng.standard_normal((4, 16, 3, 3))
+    b = rng.standard_normal(4)
+    assert sn.conv_strategy(x.shape, w.shape, groups=2) == "taps"
+    for kw in (dict(padding=1), dict(stride=(2, 1), dilation=(1, 2), padding=((0, 2), 1))):
+        np.testing.assert_allclose(sn.conv_layer(x, w, b, groups=2, **kw),
+                                   nr.conv_layer(x, w, b, groups=2, **kw), rtol=1e-10, atol=1e-10)
+
+
+@settings(max_examples=40, **WITH_FIXTURE)
+@given(conv_configs(padding_modes=("zeros",)), st.data())
+def test_conv_transpose_layer_matches_reference(strategy, config, data):
+    x, w, bias, kwargs = config
+    kwargs.pop("padding_mode")
+    padding = kwargs["padding"]
+    if isinstance(padding, str):  # 'same' has no transposed meaning
+        kwargs["padding"] = 0
+    stride, dilation = kwargs["stride"], kwargs["dilation"]
+    output_padding = tuple(data.draw(st.integers(0, max(s, d) - 1)) for s, d in zip(stride, dilation))
+    # a transposed weight has shape (C, F/groups, *k): reuse w's transpose within groups
+    G = kwargs["groups"]
+    F, Cg = w.shape[:2]
+    wt = w.reshape((G, F // G, Cg) + w.shape[2:]).swapaxes(1, 2).reshape((G * Cg, F // G) + w.shape[2:])
+    xt = np.random.default_rng(1).standard_normal((x.shape[0], G * Cg) + x.shape[2:])
+    try:
+        want = nr.conv_transpose_layer(xt, wt, bias, output_padding=output_padding, **kwargs)
+    except ValueError:
+        assume(False)
+    assume(all(n >= 1 for n in want.shape[2:]))
+    got = sn.conv_transpose_layer(xt, wt, bias, output_padding=output_padding, **kwargs)
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+
+
+@st.composite
+def pool_configs(draw):
+    D = draw(st.integers(1, 3))
+    spatial = tuple(draw(st.lists(st.integers(1, MAX_SIZE[D] + 1), min_size=D, max_size=D)))
+    kernel = tuple(draw(st.lists(st.integers(1, 3), min_size=D, max_size=D)))
+    stride = draw(st.one_of(st.none(), st.lists(st.integers(1, 3), min_size=D, max_size=D).map(tuple)))
+    dilation = tuple(draw(st.lists(st.integers(1, 2), min_size=D, max_size=D)))
+    padding = tuple(draw(st.tuples(st.integers(0, k // 2), st.integers(0, k // 2))) for k in kernel)
+    mode = draw(st.sampled_from(["max", "avg"]))
+    ceil_mode = draw(st.booleans())
+    count_include_pad = draw(st.booleans())
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    x = rng.standard_normal((draw(st.integers(1, 2)), draw(st.integers(1, 3))) + spatial)
+    return x, dict(kernel_size=kernel, stride=stride, padding=padding, dilation=dilation, mode=mode,
+                   ceil_mode=ceil_mode, count_include_pad=count_include_pad)
+
+
+@settings(max_examples=80)
+@given(pool_configs())
+def test_pool_layer_matches_reference(config):
+    x, kwargs = config
+    try:
+        got = sn.pool_layer(x, **kwargs)
+    except ShapeError as exc:  # only for configurations the reference cannot compute either
+        assert "output size" in str(exc) or "padded input" in str(exc) or "only padding" in str(exc)
+        return
+    want = nr.pool_layer(x, **kwargs)
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_pool_ceil_mode_drops_window_starting_in_padding():
+    # n=5, k=2, s=2, p=1: ceil gives 4 windows, but the 4th would start at 6 >= 5 + 1
+    x = np.arange(1.0, 6.0).reshape(1, 1, 5)
+    assert sn.pool_layer(x, 2, stride=2, padding=1, ceil_mode=True).shape == (1, 1, 3)
+    # n=6, k=3, s=2: ceil gives 3 windows, the last one partial: max(5, 6) = 6
+    x = np.arange(1.0, 7.0).reshape(1, 1, 6)
+    np.testing.assert_array_equal(sn.pool_layer(x, 3, stride=2, ceil_mode=True), [[[3.0, 5.0, 6.0]]])
+    # the average of a partial window divides by the taps inside the input only
+    np.testing.assert_array_equal(sn.pool_layer(x, 3, stride=2, mode="avg", ceil_mode=True),
+                                  [[[2.0, 4.0, 5.5]]])
+
+
+def test_max_pool_ignores_padding_even_for_negative_inputs():
+    x = -np.arange(1.0, 5.0).reshape(1, 1, 4)
+    np.testing.assert_array_equal(sn.pool_layer(x, 2, padding=1), [[[-1.0, -2.0, -4.0]]])
+
+
+# ---------------------------------------------------------------------------
+# backward pass: reference, finite differences, and the transposed-convolution identity
+# ---------------------------------------------------------------------------
+
+@settings(max_examples=40, **WITH_FIXTURE)
+@given(conv_configs(padding_modes=("zeros",)))
+def test_conv_layer_backward_matches_reference(strategy, config):
+    x, w, _, kwargs = config
+    kwargs.pop("padding_mode")
+    y = nr.conv_layer(x, w, **kwargs)
+    g = np.random.default_rng(2).standard_normal(y.shape)
+    got = sn.conv_layer_backward(x, w, g, **kwargs)
+    want = nr.conv_layer_backward(x, w, g, **kwargs)
+    for a, b in zip(got, want):
+        assert a.shape == b.shape
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(),
+    dict(stride=2, padding=1),
+    dict(stride=(2, 3), padding=((1, 0), 2), dilation=(1, 2)),
+    dict(padding="same", dilation=2, groups=2),
+    dict(stride=3, dilation=2),  # the last inputs are read by no window
+])
+def test_conv_layer_backward_by_finite_differences(kwargs):
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 4, 7, 8))
+    w = rng.standard_normal((2, 4 // kwargs.get("groups", 1), 3, 2))
+    b = rng.standard_normal(2)
+    g = rng.standard_normal(sn.conv_layer(x, w, b, **kwargs).shape)
+
+    def loss(x_, w_, b_):
+        return float(np.sum(sn.conv_layer(x_, w_, b_, **kwargs) * g))
+
+    grad_x, grad_w, grad_b = sn.conv_layer_backward(x, w, g, **kwargs)
+    h = 1e-6
+    for arr, grad, i in ((x, grad_x, 0), (w, grad_w, 1), (b, grad_b, 2)):
+        numeric = np.zeros_like(arr)
+        for idx in np.ndindex(*arr.shape):
+            args_plus, args_minus = [x.copy(), w.copy(), b.copy()], [x.copy(), w.copy(), b.copy()]
+            args_plus[i][idx] += h
+            args_minus[i][idx] -= h
+            numeric[idx] = (loss(*args_plus) - loss(*args_minus)) / (2 * h)
+        np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-6)
+
+
+@settings(max_examples=60)
+@given(conv_configs(padding_modes=("zeros",)))
+def test_transpose_is_adjoint_of_conv(config):
+    """<conv(x), y> == <x, conv_transpose(y)>, with the output padding that restores x's shape."""
+    x, w, _, kwargs = config
+    kwargs.pop("padding_mode")
+    padding = kwargs["padding"]
+    D = x.ndim - 2
+    kernel = w.shape[2:]
+    stride, dilation = kwargs["stride"], kwargs["dilation"]
+    if padding == "same":
+        pairs = [(d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2) for k, d in zip(kernel, dilation)]
+    elif padding == "valid":
+        pairs = [(0, 0)] * D
+    elif isinstance(padding, int):
+        pairs = [(padding, padding)] * D
+    else:
+        pairs = [p if isinstance(p, tuple) else (p, p) for p in padding]
+    conv = sn.conv_layer(x, w, **kwargs)
+    y = np.random.default_rng(4).standard_normal(conv.shape)
+    output_padding = tuple((n + lo + hi - d * (k - 1) - 1) % s
+                           for n, (lo, hi), d, k, s in zip(x.shape[2:], pairs, dilation, kernel, stride))
+    back = sn.conv_transpose_layer(y, w, stride=stride, padding=tuple(pairs), dilation=dilation,
+                                   groups=kwargs["groups"], output_padding=output_padding)
+    assert back.shape == x.shape
+    np.testing.assert_allclose(np.vdot(conv, y), np.vdot(x, back), rtol=1e-9, atol=1e-9)
+
+
+# ---------------------------------------------------------------------------
+# signals: exact agreement with numpy, and scipy in N-D
+# ---------------------------------------------------------------------------
+
+int_signal = st.lists(st.integers(-9, 9), min_size=1, max_size=12).map(lambda v: np.array(v, dtype=float))
+
+
+@settings(max_examples=100)
+@given(int_signal, int_signal, st.sampled_from(["full", "same", "valid"]))
+def test_convolve_and_correlate_equal_numpy_exactly(a, v, mode):
+    # integer-valued floats: every sum is exact, so the results must be identical
+    np.testing.assert_array_equal(sn.convolve(a, v, mode), np.convolve(a, v, mode))
+    np.testing.assert_array_equal(sn.correlate(a, v, mode), np.correlate(a, v, mode))
+
+
+@settings(max_examples=30)
+@given(int_signal, int_signal, int_signal, int_signal, st.sampled_from(["full", "same", "valid"]))
+def test_complex_correlate_conjugates_like_numpy(ar, ai, vr, vi, mode):
+    a = ar[:min(len(ar), len(ai))] + 1j * ai[:min(len(ar), len(ai))]
+    v = vr[:min(len(vr), len(vi))] + 1j * vi[:min(len(vr), len(vi))]
+    np.testing.assert_array_equal(sn.correlate(a, v, mode), np.correlate(a, v, mode))
+    np.testing.assert_array_equal(sn.convolve(a, v, mode), np.convolve(a, v, mode))
+
+
+@st.composite
+def nd_pairs(draw):
+    D = draw(st.integers(2, 3))
+    v_shape = tuple(draw(st.lists(st.integers(1, 4), min_size=D, max_size=D)))
+    a_shape = tuple(m + draw(st.integers(0, 4)) for m in v_shape)  # a at least as large as v
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    a = rng.integers(-5, 6, a_shape).astype(float)
+    v = rng.integers(-5, 6, v_shape).astype(float)
+    if draw(st.booleans()):  # either order of sizes on one axis is fine for 'full'
+        a, v = v, a
+    return a, v
+
+
+@settings(max_examples=60)
+@given(nd_pairs(), st.sampled_from(["full", "same", "valid"]))
+def test_nd_signals_equal_scipy(pair, mode):
+    signal = pytest.importorskip("scipy.signal")
+    a, v = pair
+    if mode != "full" and any(n < m for n, m in zip(a.shape, v.shape)):
+        # numpy's per-axis rule (the loop reference) where scipy keeps a's shape / refuses
+        np.testing.assert_array_equal(sn.convolve(a, v, mode), nr.convolve(a, v, mode))
+        np.testing.assert_array_equal(sn.correlate(a, v, mode), nr.correlate(a, v, mode))
+        return
+    np.testing.assert_array_equal(sn.convolve(a, v, mode), signal.convolve(a, v, mode, method="direct"))
+    np.testing.assert_array_equal(sn.correlate(a, v, mode), signal.correlate(a, v, mode, method="direct"))
+
+
+def test_long_signal_is_chunked_and_exact(monkeypatch):
+    monkeypatch.setattr(sn, "_CHUNK_BYTES", 1000)
+    rng = np.random.default_rng(5)
+    a = rng.integers(-9, 10, 3000).astype(float)
+    v = rng.integers(-9, 10, 40).astype(float)
+    for mode in ("full", "same", "valid"):
+        np.testing.assert_array_equal(sn.convolve(a, v, mode), np.convolve(a, v, mode))
+        np.testing.assert_array_equal(sn.correlate(v, a, mode), np.correlate(v, a, mode))
+
+
+def test_scalars_are_length_one_signals():
+    np.testing.assert_array_equal(sn.convolve(3.0, [1.0, 2.0]), np.convolve(3.0, [1.0, 2.0]))
+
+
+# ---------------------------------------------------------------------------
+# dtypes
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("xd, wd, want", [
+    (np.float32, np.float32, np.float32),
+    (np.float64, np.float64, np.float64),
+    (np.float32, np.float64, np.float64),
+    (np.int64, np.int64, np.float64),
+])
+def test_dtypes(xd, wd, want):
+    x = np.arange(2 * 4 * 5 * 5).reshape(2, 4, 5, 5).astype(xd)
+    w = np.ones((2, 4, 3, 3), dtype=wd)
+    y = sn.conv_layer(x, w, padding=1)
+    assert y.dtype == want
+    np.testing.assert_array_equal(y, nr.conv_layer(x.astype(float), w.astype(float), padding=1))
+    assert sn.conv_transpose_layer(x, np.ones((4, 2, 2, 2), dtype=wd), stride=2).dtype == want
+    assert sn.pool_layer(x, 2).dtype == np.result_type(xd, np.float32)
+    assert all(g.dtype == want for g in sn.conv_layer_backward(x, w, y.astype(want), padding=1))
+    assert sn.convolve(x[0, 0, 0], w[0, 0, 0]).dtype == want
+    assert sn.correlate(x[0, 0, 0].astype(np.complex64), w[0, 0, 0]).dtype == np.result_type(
+        np.complex64, wd)
+
+
+def test_float32_accuracy_on_a_resnet_like_layer():
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((1, 32, 10, 10))
+    w = rng.standard_normal((8, 32, 3, 3))
+    y32 = sn.conv_layer(x.astype(np.float32), w.astype(np.float32), padding=1)
+    np.testing.assert_allclose(y32, sn.conv_layer(x, w, padding=1), rtol=1e-4, atol=1e-4)
+
+
+def test_inputs_are_not_modified():
+    x = np.arange(16.0).reshape(1, 1, 4, 4)
+    w = np.ones((1, 1, 2, 2))
+    x0, w0 = x.copy(), w.copy()
+    sn.conv_layer(x, w, bias=[1.0], padding=1, padding_mode="reflect")
+    sn.conv_layer_backward(x, w, np.ones((1, 1, 3, 3)))
+    np.testing.assert_array_equal(x, x0)
+    np.testing.assert_array_equal(w, w0)
+
+
+def test_depthwise_with_multiplier_and_empty_batch():
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((2, 3, 6, 5))
+    w = rng.standard_normal((6, 1, 3, 2))  # two filters per input channel
+    assert sn.conv_strategy(x.shape, w.shape, groups=3) == "depthwise"
+    np.testing.assert_allclose(sn.conv_layer(x, w, groups=3, stride=(1, 2), padding=1),
+                               nr.conv_layer(x, w, groups=3, stride=(1, 2), padding=1), rtol=1e-12)
+    assert sn.conv_layer(np.zeros((0, 3, 6, 5)), w, groups=3).shape == (0, 6, 4, 4)
+
+
+# ---------------------------------------------------------------------------
+# errors: each constraint is named, with the offending values
+# ---------------------------------------------------------------------------
+
+X1 = np.ones((1, 1, 4))
+W1 = np.ones((1, 1, 3))
+
+
+@pytest.mark.parametrize("call, kind, message", [
+    (lambda: sn.conv_layer(np.ones((1, 4)), W1), ShapeError,
+     r"conv_layer: x must have shape \(N, C, \*spatial\) with 1 to 3 spatial dimensions, but got shape \(1, 4\)"),
+    (lambda: sn.conv_layer(np.ones((1, 1, 2, 2, 2, 2)), np.ones((1, 1, 1, 1, 1, 1))), ShapeError,
+     "1 to 3 spatial dimensions"),
+    (lambda: sn.conv_layer(X1, np.ones((1, 1, 3, 3))), ShapeError,
+     r"w must have as many dimensions as x \(3\), but got w.shape=\(1, 1, 3, 3\)"),
+    (lambda: sn.conv_layer(np.ones((1, 3, 4)), np.ones((2, 2, 3))), ShapeError,
+     r"w.shape\[1\] \* groups must equal the input channels, but got 2 \* 1 = 2 != 3"),
+    (lambda: sn.conv_layer(np.ones((1, 4, 4)), np.ones((2, 2, 3)), groups=3), ShapeError,
+     "groups must divide the input channels, but 3 does not divide 4"),
+    (lambda: sn.conv_layer(np.ones((1, 4, 4)), np.ones((3, 2, 3)), groups=2), ShapeError,
+     "groups must divide the output channels, but 2 does not divide 3"),
+    (lambda: sn.conv_layer(X1, W1, groups=0), SymconvError, "groups must be an integer >= 1, but got 0"),
+    (lambda: sn.conv_layer(X1, W1, stride=0), SymconvError,
+     "conv_layer: stride must be an integer >= 1, but got 0"),
+    (lambda: sn.conv_layer(X1, W1, dilation=-2), SymconvError,
+     "dilation must be an integer >= 1, but got -2"),
+    (lambda: sn.conv_layer(X1, W1, padding=-1), SymconvError, "padding must be an integer >= 0, but got -1"),
+    (lambda: sn.conv_layer(X1, W1, padding="full"), SymconvError,
+     "padding must be an int, a sequence, 'same' or 'valid', but got 'full'"),
+    (lambda: sn.conv_layer(X1, W1, stride=2, padding="same"), ShapeError,
+     r"padding='same' requires stride 1 in every dimension, but got stride \(2,\)"),
+    (lambda: sn.conv_layer(X1, np.ones((1, 1, 5))), ShapeError,
+     r"conv_layer: padded input n \+ p_lo \+ p_hi must be >= the dilated kernel d\*\(k - 1\) \+ 1, but got 4 < 5"),
+    (lambda: sn.conv_layer(X1, W1, padding=4, padding_mode="reflect"), ShapeError,
+     r"reflect padding must be < the input size in each dimension, but got padding \(4, 4\) for size 4"),
+    (lambda: sn.conv_layer(X1, W1, padding=5, padding_mode="circular"), ShapeError,
+     r"circular padding must be <= the input size in each dimension, but got padding \(5, 5\) for size 4"),
+    (lambda: sn.conv_layer(X1, W1, padding_mode="mirror"), SymconvError,
+     "padding_mode must be one of 'zeros', 'reflect', 'replicate', 'circular', but got 'mirror'"),
+    (lambda: sn.conv_layer(X1, W1, bias=[1.0, 2.0]), ShapeError,
+     r"bias must have shape \(1,\) \(one entry per output channel\), but got shape \(2,\)"),
+    (lambda: sn.conv_layer(X1 * 1j, W1), SymconvError, "x must be a real numeric array, but got dtype complex128"),
+    (lambda: sn.conv_layer(X1, [["a", "b", "c"]]), SymconvError, "w must be a real numeric array"),
+    (lambda: sn.conv_layer(np.ones((1, 0, 4)), np.ones((1, 0, 3))), ShapeError, "at least one channel"),
+    (lambda: sn.conv_transpose_layer(X1, W1, stride=2, output_padding=2), ShapeError,
+     "conv_transpose_layer: output_padding must be < max\\(stride, dilation\\), but got output_padding=2, stride=2"),
+    (lambda: sn.conv_transpose_layer(np.ones((1, 2, 4)), W1), ShapeError,
+     r"w.shape\[0\] must equal the input channels, but got 1 != 2"),
+    (lambda: sn.conv_transpose_layer(np.ones((1, 3, 4)), np.ones((3, 1, 3)), groups=2), ShapeError,
+     "groups must divide the input channels, but 2 does not divide 3"),
+    (lambda: sn.conv_transpose_layer(X1, W1, padding="same"), SymconvError,
+     "padding must be an int, a sequence or 'valid', but got 'same'"),
+    (lambda: sn.conv_transpose_layer(np.ones((1, 1, 1)), np.ones((1, 1, 1)), padding=1), ShapeError,
+     r"output size .* must be >= 1, but got -1"),
+    (lambda: sn.conv_transpose_layer(X1, W1, output_padding=-1), SymconvError,
+     "output_padding must be an integer >= 0, but got -1"),
+    (lambda: sn.pool_layer(X1, 2, mode="mean"), SymconvError, "mode must be one of 'max', 'avg', but got 'mean'"),
+    (lambda: sn.pool_layer(X1, 2, padding=2), ShapeError,
+     r"pool_layer: padding must be <= kernel_size/2 on each side, but got padding=\(2, 2\), kernel_size=2"),
+    (lambda: sn.pool_layer(X1, 5), ShapeError, "padded input .* but got 4 < 5"),
+    (lambda: sn.pool_layer(X1, 0), SymconvError, "kernel_size must be an integer >= 1, but got 0"),
+    (lambda: sn.pool_layer(X1, 2, ceil_mode=1), SymconvError, "ceil_mode must be True or False, but got 1"),
+    (lambda: sn.pool_layer(X1, 2, count_include_pad="yes"), SymconvError,
+     "count_include_pad must be True or False, but got 'yes'"),
+    (lambda: sn.pool_layer(np.ones((1, 1, 1)), 2, stride=1, padding=1, dilation=2), ShapeError,
+     "every window must cover at least one input element, but window 0 of spatial dimension 0 covers only padding"),
+    (lambda: sn.conv_layer_backward(X1, W1, np.ones((1, 1, 3))), ShapeError,
+     r"conv_layer_backward: grad_out must have the output shape \(1, 1, 2\), but got shape \(1, 1, 3\)"),
+    (lambda: sn.convolve([], [1.0]), ShapeError, r"convolve: a must be non-empty, but got shape \(0,\)"),
+    (lambda: sn.correlate([1.0], np.ones((0, 2))), ShapeError, "correlate: v must be non-empty"),
+    (lambda: sn.convolve([1.0, 2.0], [[1.0]]), ShapeError,
+     r"a and v must have the same number of dimensions, but got a.shape=\(2,\) and v.shape=\(1, 1\)"),
+    (lambda: sn.correlate([1.0], [1.0], mode="circular"), SymconvError,
+     "correlate: mode must be one of 'full', 'same', 'valid', but got 'circular'"),
+    (lambda: sn.convolve(["a"], [1.0]), SymconvError, "convolve: a must be a numeric array"),
+])
+def test_errors(call, kind, message):
+    with pytest.raises(kind, match=message):
+        call()
+
+
+def test_errors_are_value_errors():
+    with pytest.raises(ValueError):
+        sn.conv_layer(X1, W1, stride=0)
+
+
+# ---------------------------------------------------------------------------
+# an independent implementation, when installed: PyTorch
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("case", range(6))
+def test_against_pytorch_when_installed(case):
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    rng = np.random.default_rng(10 + case)
+    x = rng.standard_normal((2, 4, 9, 8))
+    t = torch.from_numpy
+    if case == 0:
+        w = rng.standard_normal((6, 2, 4, 3))
+        got = sn.conv_layer(x, w, padding="same", dilation=(1, 2), groups=2)
+        want = F.conv2d(t(x), t(w), padding="same", dilation=(1, 2), groups=2)
+    elif case == 1:
+        w = rng.standard_normal((4, 4, 3, 3))
+        got = sn.conv_layer(x, w, stride=2, padding=2, padding_mode="reflect")
+        want = F.conv2d(F.pad(t(x), (2, 2, 2, 2), mode="reflect"), t(w), stride=2)
+    elif case == 2:
+        w = rng.standard_normal((4, 3, 4, 3))
+        got = sn.conv_transpose_layer(x, w, stride=(2, 3), padding=1, output_padding=(1, 2), dilation=2)
+        want = F.conv_transpose2d(t(x), t(w), stride=(2, 3), padding=1, output_padding=(1, 2), dilation=2)
+    elif case == 3:
+        got = sn.pool_layer(x, 3, stride=2, padding=1, ceil_mode=True, dilation=(2, 1))
+        want = F.max_pool2d(t(x), 3, stride=2, padding=1, ceil_mode=True, dilation=(2, 1))
+    elif case == 4:
+        got = sn.pool_layer(x, (3, 2), stride=2, padding=1, mode="avg", ceil_mode=True,
+                            count_include_pad=True)
+        want = F.avg_pool2d(t(x), (3, 2), stride=2, padding=1, ceil_mode=True, count_include_pad=True)
+    else:
+        w = rng.standard_normal((5, 4, 3, 3))
+        xt = t(x).requires_grad_()
+        wt = t(w).requires_grad_()
+        y = F.conv2d(xt, wt, stride=2, padding=1)
+        g = torch.from_numpy(rng.standard_normal(tuple(y.shape)))
+        y.backward(g)
+        gx, gw, _ = sn.conv_layer_backward(x, w, g.numpy(), stride=2, padding=1)
+        np.testing.assert_allclose(gx, xt.grad.numpy(), rtol=1e-10, atol=1e-10)
+        got, want = gw, wt.grad
+    np.testing.assert_allclose(got, want.detach().numpy(), rtol=1e-10, atol=1e-10)
