@@ -637,7 +637,12 @@ def _latex_text(text):
                 "^": r"\textasciicircum{}"}
     out = "".join(specials.get(ch, ch) for ch in text)
     out = re.sub(r"(\d)x(?=\d)", r"\1$\\times$", out)
-    return out.replace("->", r"$\to$")
+    out = out.replace("->", r"$\to$")
+    # in text mode (OT1 encoding) < and > print as inverted punctuation: use math
+    for plain, math in ((">=", r"$\geq$"), ("<=", r"$\leq$"), (">", "$>$"), ("<", "$<$")):
+        out = out.replace(plain, math) if plain not in ("<", ">") else re.sub(
+            r"(?<!\$)" + re.escape(plain) + r"(?!\$)", math, out)
+    return out
 
 
 def _latex_shape(shape):
