@@ -406,3 +406,37 @@ def test_pool_sizes_against_pytorch_grid():
                             if expected == 0:
                                 expected = None
                             assert got == expected, (size, k, s, p, d, ceil_mode)
+
+
+# ---------------------------------------------------------------------------
+# the NumPy run used by `symconv shapes --check`
+# ---------------------------------------------------------------------------
+
+def test_run_numpy_follows_the_table_on_a_mixed_network():
+    np = pytest.importorskip("numpy")
+    for size in (9, 16, 17, 23):
+        table = infer_shapes(TINY, (2, 3, size, size))
+        x = np.random.default_rng(1).standard_normal((2, 3, size, size), dtype=np.float32)
+        y, produced = A.run_numpy(TINY, x)
+        assert produced == [(r.name, r.output_shape) for r in table.rows]
+        assert y.dtype == np.float32 and np.isfinite(y).all()
+
+
+def test_run_numpy_residual_mismatch_is_reported():
+    np = pytest.importorskip("numpy")
+    block = A.Residual([A.Conv(2, 3)])
+    with pytest.raises(ShapeError, match="the paths gave arrays of shapes"):
+        A.run_numpy([block], np.zeros((1, 2, 6, 6), dtype=np.float32))
+
+
+def test_adaptive_pool_values_against_pytorch():
+    torch = pytest.importorskip("torch")
+    np = pytest.importorskip("numpy")
+    rng = np.random.default_rng(3)
+    for shape, out in [((1, 2, 7, 5), (3, 2)), ((2, 1, 13, 13), (6, 6)), ((1, 3, 4, 4), (7, 7))]:
+        x = rng.standard_normal(shape, dtype=np.float32)
+        for mode, fn in (("avg", torch.nn.functional.adaptive_avg_pool2d),
+                         ("max", lambda t, o: torch.nn.functional.adaptive_max_pool2d(t, o))):
+            got = A.AdaptivePool(out, mode).forward(x, rng)
+            expected = fn(torch.from_numpy(x), out).numpy()
+            np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)
