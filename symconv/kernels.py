@@ -387,6 +387,19 @@ class KernelReport:
     __repr__ = __str__
 
 
+def _mp(value, dps):
+    """An exact SymPy number as an mpmath float at the current working precision."""
+    import mpmath
+
+    if value.is_Rational:
+        return mpmath.mpf(int(value.p)) / int(value.q)
+    number = sympy.N(value, dps + 10)
+    if not number.is_real:
+        raise SymconvError(f"kernel weights, points and spacings must be real numbers to measure "
+                           f"convergence, but got {value}")
+    return mpmath.mpf(str(number))
+
+
 def _monomials(xs, degree):
     for combo in itertools.combinations_with_replacement(xs, degree):
         yield sympy.Mul(*combo)
@@ -463,16 +476,16 @@ def verify_kernel(kernel, extra_degrees=3, spacings=None, function=None, point=N
         fnum = sympy.lambdify(xs, function, "mpmath")
         errors = []
         for hv in spacings:
-            hm = mpmath.mpf(hv.p) / hv.q if hv.is_Rational else mpmath.mpf(str(hv))
+            hm = _mp(hv, dps)
             total = mpmath.mpf(0)
             for offset, w in kernel._unit.items():
-                args = [mpmath.mpf(p.p) / p.q + o * hm for p, o in zip(point, offset)]
-                total += (mpmath.mpf(w.p) / w.q) * fnum(*args)
+                args = [_mp(p, dps) + o * hm for p, o in zip(point, offset)]
+                total += _mp(w, dps) * fnum(*args)
             total *= hm ** kernel.power
             exact = target_expr.subs({**dict(zip(xs, point)), h: hv})
             exact_value = mpmath.mpf(str(sympy.N(exact, dps + 10)))
             errors.append(abs(total - exact_value))
-        logs_h = [mpmath.log(mpmath.mpf(s.p) / s.q) for s in spacings]
+        logs_h = [mpmath.log(_mp(s, dps)) for s in spacings]
         logs_e = [mpmath.log(e) if e > 0 else mpmath.mpf(-10 ** 6) for e in errors]
         n = len(spacings)
         mh, me = sum(logs_h) / n, sum(logs_e) / n
@@ -621,8 +634,9 @@ def derivative_kernel(order, accuracy=2, offsets=None, spacing=1, form="corr", *
     def target(f, xs, h, _axis=axis, _order=order):
         return sympy.diff(f, xs[_axis], _order)
 
-    statement = (f"Correlating samples f(x_k) with the corr array gives y[n] ~ "
-                 f"f^({order})(x at offset 0 of window n); error O(h**{promised + 1 - order}).")
+    statement = (f"Cross-correlating samples with the corr array (or convolving with the conv "
+                 f"array) gives at output n the {_ordinal(order)} derivative at the sample under "
+                 f"offset 0; error O(h**{promised + 1 - order}).")
     return Kernel(unit, bounds, -order, target, spacing=spacing, form=form,
                   name=f"{_ordinal(order)} derivative{xname} ({kind})",
                   exact_degree=promised, statement=statement)

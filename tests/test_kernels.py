@@ -362,3 +362,52 @@ def test_fewer_taps_cannot_give_the_derivative():
 def test_errors(call, message):
     with pytest.raises(SymconvError, match=message.replace("(", r"\(")):
         call()
+
+
+# ---------------------------------------------------------------------------
+# command line
+# ---------------------------------------------------------------------------
+
+def run_cli(capsys, *argv):
+    from symconv.cli import main
+
+    status = main(["kernel", *argv])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_cli_derivative_with_verification(capsys):
+    status, out, _ = run_cli(capsys, "derivative", "--order", "2", "--accuracy", "4")
+    assert status == 0
+    assert "weights: [-1/12, 4/3, -5/2, 4/3, -1/12]" in out
+    assert "not exact on x**6" in out and "verdict: ok" in out
+
+
+def test_cli_derivative_dims_and_integral(capsys):
+    status, out, _ = run_cli(capsys, "derivative", "--order", "2", "--dims", "2", "--no-verify")
+    assert status == 0
+    assert "weights: [[1, -2, 1]]" in out and "weights: [[0, 1, 0], [1, -4, 1], [0, 1, 0]]" in out
+    status, out, _ = run_cli(capsys, "integral", "--rule", "simpson", "--cells", "4")
+    assert status == 0 and "weights: [1/3, 4/3, 2/3, 4/3, 1/3]" in out and "verdict: ok" in out
+
+
+def test_cli_other_kinds(capsys):
+    assert run_cli(capsys, "min-size", "--order", "3")[1].startswith("min_kernel_size(3) = 4")
+    status, out, _ = run_cli(capsys, "image", "--name", "vertical_edge", "--demo", "--no-verify")
+    assert status == 0 and "[0  1  0  0  0  -1  0]" in out
+    status, out, _ = run_cli(capsys, "directional", "--direction", "sqrt(2)/2, sqrt(2)/2")
+    assert status == 0 and "verdict: ok" in out
+    status, out, _ = run_cli(capsys, "derivative", "--order", "1", "--spacing", "h", "--latex",
+                             "--no-verify")
+    assert status == 0 and "\\frac{f{\\left(h + x \\right)}}{2 h}" in out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (("derivative", "--order", "1", "--offsets", "0"), "at least 2 distinct offsets"),
+    (("derivative", "--order", "1", "--spacing", "__import__('os')"), "dunder"),
+    (("derivative", "--order", "1", "--spacing", "-1"), "positive"),
+    (("integral", "--rule", "simpson", "--cells", "3"), "even number"),
+])
+def test_cli_errors(capsys, argv, message):
+    status, out, err = run_cli(capsys, *argv)
+    assert status == 2 and message in err

@@ -300,3 +300,54 @@ def test_matrix_transpose_is_the_adjoint():
     lhs = ((M * xs).T * ys)[0]
     rhs = (xs.T * (conv_transpose_matrix(k, (2, 2), stride=2, padding=1, output_padding=1) * ys))[0]
     assert sympy.expand(lhs - rhs) == 0
+
+
+# ---------------------------------------------------------------------------
+# command line
+# ---------------------------------------------------------------------------
+
+def run_cli(capsys, *argv):
+    from symconv.cli import main
+
+    status = main(["matrix", *argv])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_cli_prints_the_toeplitz_matrix_and_the_product(capsys):
+    status, out, _ = run_cli(capsys, "--kernel", "[x, y, z]", "--input", "4", "--padding", "1",
+                             "--apply")
+    assert status == 0
+    lines = out.splitlines()
+    assert "M is 4 x 4 with 10 non-zeros" in lines[0]
+    assert lines[1:5] == ["[y  z  0  0]", "[x  y  z  0]", "[0  x  y  z]", "[0  0  x  y]"]
+    assert lines[-4].strip("[] ") == "X0*y + X1*z"
+
+
+def test_cli_transpose_worked_example_and_latex(capsys):
+    status, out, _ = run_cli(capsys, "--kernel", "[x,y,z]", "--input", "2", "--stride", "2",
+                             "--transpose", "--apply")
+    assert status == 0
+    assert out.splitlines()[-3].strip("[] ") == "X0*z + X1*x"
+    status, out, _ = run_cli(capsys, "--kernel", "[x,y,z]", "--input", "4", "--padding", "1", "--latex")
+    assert status == 0
+    assert "\\begin{matrix}y & z & 0 & 0\\\\x & y & z & 0" in out
+
+
+def test_cli_multichannel_padding_pairs_and_large_inputs(capsys):
+    status, out, _ = run_cli(capsys, "--kernel", "[[[1, 2]], [[0, 1]]]", "--input", "1,5")
+    assert status == 0 and "y shape (2, 4)" in out
+    status, out, _ = run_cli(capsys, "--kernel", "[[1,2],[3,4]]", "--input", "3,3",
+                             "--padding", "0:1,1:0")
+    assert status == 0 and "y shape (3, 3)" in out
+    status, out, _ = run_cli(capsys, "--kernel", "[[a,b,c],[d,e,f],[g,h,i]]", "--input", "32,32",
+                             "--padding", "same")
+    assert status == 0 and "1024 x 1024 with 8836 non-zeros" in out and "too large" in out
+
+
+@pytest.mark.parametrize("kernel", ["[__import__('os').system('true')]", "[1, 2", "x, y",
+                                    "[f(1, 2)]", "[1,,2]"])
+def test_cli_rejects_hostile_or_malformed_kernels(capsys, kernel):
+    status, out, err = run_cli(capsys, "--kernel", kernel, "--input", "3")
+    assert status == 2 and out == ""
+    assert err.startswith("symconv matrix: error:")

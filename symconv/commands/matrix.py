@@ -1,0 +1,217 @@
+"""``symconv matrix``: the matrix of a convolution (or of its transpose).
+
+Examples::
+
+    symconv matrix --kernel "[x, y, z]" --input 4 --padding 1
+    symconv matrix --kernel "[[a, b], [c, d]]" --input 3,3 --apply
+    symconv matrix --kernel "[x, y, z]" --input 2 --stride 2 --transpose --apply
+    symconv matrix --kernel "[[[1, 2]], [[0, 1]]]" --input 1,5     # 2 filters, 1 channel
+    symconv matrix --kernel "[x, y, z]" --input 4 --padding 1 --latex
+
+The kernel is text: a bracketed list (1-D), a list of rows (2-D) or deeper nesting
+(N-d, or ``(F, C, *k)`` layer weights when ``--input`` has a leading channel entry).
+Every entry is read by the safe parser :func:`symconv.parsing.parse_math`; nothing is
+evaluated as Python.
+"""
+
+import sympy
+
+from symconv.errors import ParseError, SymconvError
+
+NAME = "matrix"
+HELP = "Convolution as a (doubly-block) Toeplitz matrix, or its transpose, exact and symbolic"
+
+_MAX_PRINT = 40
+
+
+def add_arguments(parser):
+    parser.add_argument("--kernel", required=True,
+                        help='kernel entries, e.g. "[x, y, z]" or "[[1, 0], [0, -1]]"; '
+                             "a kernel with one more axis than --input spatial sizes is a layer "
+                             "weight (F, C, *k)")
+    parser.add_argument("--input", required=True, metavar="N[,N...]",
+                        help="input shape without batch: 4, or 5,5, or C,H,W with a channel axis "
+                             "(for --transpose: the transposed convolution's own small input)")
+    parser.add_argument("--stride", default="1", help="int or comma list per dimension (default 1)")
+    parser.add_argument("--padding", default="0",
+                        help="int, comma list per dimension, lo:hi pairs (0:1,1:1), same or valid")
+    parser.add_argument("--dilation", default="1", help="int or comma list (default 1)")
+    parser.add_argument("--output-padding", default="0",
+                        help="transposed convolution only: int or comma list (default 0)")
+    parser.add_argument("--transpose", action="store_true",
+                        help="the transposed convolution's matrix T = M.T")
+    parser.add_argument("--flip", action="store_true",
+                        help="mathematical convolution (flipped kernel) instead of the layer's "
+                             "cross-correlation")
+    parser.add_argument("--padded", action="store_true",
+                        help="act on the zero-padded input (columns for the padding)")
+    parser.add_argument("--apply", action="store_true",
+                        help="also print vec(y) = M vec(X) for a symbolic input X0, X1, ...")
+    parser.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
+    parser.add_argument("--full", action="store_true",
+                        help=f"print the matrix even when it is larger than {_MAX_PRINT} x {_MAX_PRINT}")
+
+
+# ---------------------------------------------------------------------------
+# argument parsing (text -> values); leaves go through the safe math parser
+# ---------------------------------------------------------------------------
+
+def parse_nested(text, what="kernel"):
+    """Split bracket nesting ourselves and hand every leaf entry to ``parse_math``.
+
+    >>> parse_nested("[[[1, x/2]], [[y, 0]]]")
+    [[[1, x/2]], [[y, 0]]]
+    >>> parse_nested("[f(1, 2)]")
+    Traceback (most recent call last):
+    ...
+    symconv.errors.ParseError: kernel entry 'f(1, 2)' must be a number or an expression in symbols: cannot parse: ...
+    """
+    from symconv.parsing import parse_math
+
+    text = text.strip()
+    if not text.startswith("["):
+        raise ParseError(f"{what} must be a bracketed list such as [x, y, z], but got {text!r}", 0)
+
+    def leaf(chunk, start):
+        chunk_stripped = chunk.strip()
+        if not chunk_stripped:
+            raise ParseError(f"{what} has an empty entry at position {start}", start)
+        try:
+            value = parse_math(chunk_stripped, latex=False)
+        except ParseError as exc:
+            raise ParseError(f"{what} entry {chunk_stripped!r} must be a number or an expression "
+                             f"in symbols: {exc}", start) from None
+        if not isinstance(value, sympy.Expr) or value.has(sympy.core.function.AppliedUndef):
+            raise ParseError(f"{what} entry {chunk_stripped!r} must be a number or an expression "
+                             f"in symbols: cannot parse: got {value!r}", start)
+        return value
+
+    def parse_list(pos):
+        # text[pos] == '['; returns (list, position after ']')
+        items, pos = [], pos + 1
+        while True:
+            while pos < len(text) and text[pos].isspace():
+                pos += 1
+            if pos >= len(text):
+                raise ParseError(f"{what}: missing ']'", pos)
+            if text[pos] == "[":
+                item, pos = parse_list(pos)
+                items.append(item)
+            else:
+                start, depth = pos, 0
+                while pos < len(text) and not (depth == 0 and text[pos] in ",]"):
+                    if text[pos] in "([{":
+                        depth += 1
+                    elif text[pos] in ")]}":
+                        depth -= 1
+                    pos += 1
+                if pos >= len(text):
+                    raise ParseError(f"{what}: missing ']'", pos)
+                items.append(leaf(text[start:pos], start))
+            while pos < len(text) and text[pos].isspace():
+                pos += 1
+            if pos < len(text) and text[pos] == ",":
+                pos += 1
+                continue
+            if pos < len(text) and text[pos] == "]":
+                return items, pos + 1
+            raise ParseError(f"{what}: expected ',' or ']' at position {pos}", pos)
+
+    value, end = parse_list(0)
+    if text[end:].strip():
+        raise ParseError(f"{what}: unexpected text after the closing ']' at position {end}", end)
+    return value
+
+
+def _ints(text, name):
+    parts = [p.strip() for p in str(text).split(",")]
+    try:
+        values = [int(p) for p in parts]
+    except ValueError:
+        raise SymconvError(f"{name} must be an int or a comma-separated list of ints, "
+                           f"but got {text!r}") from None
+    return values[0] if len(values) == 1 else tuple(values)
+
+
+def parse_padding(text):
+    """``'1'``, ``'1,2'``, ``'0:1,1:1'``, ``'same'``, ``'valid'`` -> a padding argument.
+
+    >>> parse_padding('0:1,2'), parse_padding('same'), parse_padding('3')
+    (((0, 1), 2), 'same', 3)
+    """
+    text = str(text).strip()
+    if text in ("same", "valid"):
+        return text
+    parts = [p.strip() for p in text.split(",")]
+    out = []
+    for p in parts:
+        if ":" in p:
+            lo, _, hi = p.partition(":")
+            out.append((_ints(lo, "padding"), _ints(hi, "padding")))
+        else:
+            out.append(_ints(p, "padding"))
+    if len(out) == 1 and not isinstance(out[0], tuple):
+        return out[0]
+    if len(out) == 1:
+        return [out[0]]
+    return tuple(out)
+
+
+def _shape(text):
+    value = _ints(text, "--input")
+    return value if isinstance(value, int) else tuple(value)
+
+
+def run(args):
+    from symconv.matrix import conv_matrix, conv_transpose_matrix, matrix_shapes
+
+    kernel = parse_nested(args.kernel)
+    shape = _shape(args.input)
+    common = dict(stride=_ints(args.stride, "--stride"), padding=parse_padding(args.padding),
+                  dilation=_ints(args.dilation, "--dilation"))
+    if args.transpose:
+        output_padding = _ints(args.output_padding, "--output-padding")
+        M = conv_transpose_matrix(kernel, shape, output_padding=output_padding, flip=args.flip,
+                                  padded=args.padded, **common)
+        x_shape, y_shape = matrix_shapes(kernel, shape, transpose=True,
+                                         output_padding=output_padding, **common)
+        what = "transposed convolution: vec(z) = T vec(x), T = M^T"
+    else:
+        M = conv_matrix(kernel, shape, flip=args.flip, padded=args.padded, **common)
+        x_shape, y_shape = matrix_shapes(kernel, shape, **common)
+        what = ("convolution (flipped kernel)" if args.flip else "cross-correlation layer") + \
+               ": vec(y) = M vec(x)"
+    if args.padded:
+        what += " on the zero-padded input" if not args.transpose else " before cropping the padding"
+    rows, cols = M.shape
+    letter, out = ("T", "z") if args.transpose else ("M", "y")
+    header = (f"{what}; row-major vec; x shape {x_shape}, {out} shape "
+              f"{'(uncropped)' if args.padded and args.transpose else y_shape}; "
+              f"{letter} is {rows} x {cols} with {M.nnz()} non-zeros")
+    xs = sympy.Matrix(sympy.symbols(f"X0:{cols}")) if args.apply else None
+    if args.latex:
+        print(f"% {header}")
+        if (rows > _MAX_PRINT or cols > _MAX_PRINT) and not args.full:
+            print(f"% matrix too large to print ({rows} x {cols}); use --full")
+        else:
+            print(sympy.latex(sympy.Matrix(M)))
+        if xs is not None:
+            print(sympy.latex(sympy.Eq(sympy.Symbol("y"), sympy.Matrix(M) * xs, evaluate=False)))
+        return 0
+    print(header)
+    if (rows > _MAX_PRINT or cols > _MAX_PRINT) and not args.full:
+        print(f"(matrix too large to print: {rows} x {cols}; use --full)")
+    else:
+        print(_table(M))
+    if xs is not None:
+        print(f"{letter} * [X0, X1, ...]^T =")
+        print(_table(M * xs))
+    return 0
+
+
+def _table(M):
+    """Plain aligned rows ``[a  b  c]``, one line per matrix row."""
+    cells = [[str(M[i, j]) for j in range(M.cols)] for i in range(M.rows)]
+    widths = [max(len(cells[i][j]) for i in range(M.rows)) for j in range(M.cols)]
+    return "\n".join("[" + "  ".join(c.rjust(w) for c, w in zip(row, widths)) + "]"
+                     for row in cells)
