@@ -1026,11 +1026,11 @@ def _continuous(f, g, var, method, timeout):
 _METHODS = ("auto", "pieces", "laplace", "integrate")
 
 
-def _checked(value, f, g, var, op, verify):
+def _checked(value, f, g, var, op, verify, **options):
     if not verify:
         return value
-    from symconv.crosscheck import Checked, crosscheck
-    return Checked(value, crosscheck(value, f, g, var, op=op))
+    from symconv.crosscheck import Checked, crosscheck  # the verify layer, loaded on demand
+    return Checked(value, crosscheck(value, f, g, var, op=op, **options))
 
 
 def conv(f, g, var=None, *, verify=False, method="auto", timeout=DEFAULT_TIMEOUT,
@@ -1158,7 +1158,7 @@ def _dispatch(op, f, g, var, verify, method, timeout, mode, period):
             kwargs["mode"] = mode
         fn = discrete.conv_seq if op == "conv" else discrete.corr_seq
         value = fn(f, g, **kwargs)
-        return _checked(value, f, g, var, op, verify)
+        return _checked(value, f, g, var, op, verify, mode=mode, period=period)
     if var is None:
         raise SymconvError(f"{op} of two expressions needs the variable, but got var=None")
     var = _as_var(var)
