@@ -22,8 +22,9 @@ The grammar in one screen
   (a number, ``e`` or ``E``, an optional sign and *digits*; ``2e`` and ``2e^t`` mean
   ``2*E`` and ``2*E**t``).
 * Operators, loosest first: relations ``= == < <= > >= !=`` (one per expression, built
-  unevaluated: ``Eq``, ``Lt``, ...); ``+ -``; ``* /`` and implicit multiplication (same
-  precedence, left to right, so ``1/2n`` is ``n/2``); unary ``-``/``+``; ``^`` or ``**``
+  unevaluated: ``Eq``, ``Lt``, ...); ``+ -``; ``* /``, ``//`` (floor division: ``a//b``
+  is ``floor(a/b)``) and implicit multiplication (same precedence, left to right, so
+  ``1/2n`` is ``n/2``); unary ``-``/``+``; ``^`` or ``**``
   (right-associative, ``-2^2`` is ``-4``); postfix ``!`` (factorial).
 * Implicit multiplication: an operand followed by a name, ``(``, a function or a LaTeX
   atom multiplies: ``2n``, ``2(n+1)``, ``(a+b)(c)``, ``n k``, ``2 sqrt(n)``. A number never
@@ -250,7 +251,7 @@ _NOT_ALLOWED = set(keyword.kwlist) | {"eval", "exec", "compile", "open", "getatt
                                       "setattr", "delattr", "globals", "locals", "vars",
                                       "breakpoint", "exit", "quit"}
 _MATRIX_ENVS = {"bmatrix", "pmatrix", "matrix", "Bmatrix"}
-_TWO_CHAR = {"**": "^", "==": "=", "<=": "<=", ">=": ">=", "!=": "!=", "=<": "<=", "=>": ">="}
+_TWO_CHAR = {"**": "^", "//": "//", "==": "=", "<=": "<=", ">=": ">=", "!=": "!=", "=<": "<=", "=>": ">="}
 _ONE_CHAR = set("+-*/^()[]{},=<>!|;\u230a\u230b\u2308\u2309")
 _FORBIDDEN = {"'": "strings are not allowed", '"': "strings are not allowed",
               "`": "backquotes are not allowed", ":": "':' (slices, annotations) is not allowed",
@@ -560,12 +561,17 @@ class _Parser:
                         right = self.parse_expr(_BP_ADD)
                         left = self.add(left, self.neg(right, t.pos) if v == "-" else right, t.pos)
                         continue
-                    if v in ("*", "/"):
+                    if v in ("*", "/", "//"):
                         if _BP_MUL <= min_bp:
                             break
                         self.advance()
                         right = self.parse_expr(_BP_MUL)
-                        left = self.mul(left, right, t.pos) if v == "*" else self.div(left, right, t.pos)
+                        if v == "*":
+                            left = self.mul(left, right, t.pos)
+                        elif v == "/":
+                            left = self.div(left, right, t.pos)
+                        else:
+                            left = self.call_builtin("floor", [self.div(left, right, t.pos)], t.pos)
                         continue
                     if v == "^":
                         if _BP_POW <= min_bp:
@@ -1176,16 +1182,19 @@ class _Parser:
         return sp.Mul(x, self.step(x, pos), evaluate=self.ev)
 
     def rect(self, x, pos):
+        # Heaviside(x + 1/2) - Heaviside(x - 1/2) with SymPy's half-maximum edges, in
+        # both modes (for integer x the edges are never hit), as symconv.signals.rect
         half = sp.Rational(1, 2)
-        return sp.Add(self.step(sp.Add(x, half, evaluate=self.ev), pos),
-                      sp.Mul(-1, self.step(sp.Add(x, -half, evaluate=self.ev), pos),
-                             evaluate=self.ev), evaluate=self.ev)
+        ev = self.ev
+        return sp.Add(sp.Heaviside(sp.Add(x, half, evaluate=ev)),
+                      sp.Mul(-1, sp.Heaviside(sp.Add(x, -half, evaluate=ev)), evaluate=ev),
+                      evaluate=ev)
 
     def tri(self, x, pos):
+        # 1 - |x| on |x| < 1, else 0, as symconv.signals.tri
         ev = self.ev
-        return sp.Add(self.ramp(sp.Add(x, 1, evaluate=ev), pos),
-                      sp.Mul(-2, self.ramp(x, pos), evaluate=ev),
-                      self.ramp(sp.Add(x, -1, evaluate=ev), pos), evaluate=ev)
+        return sp.Piecewise((sp.Add(1, sp.Mul(-1, sp.Abs(x), evaluate=ev), evaluate=ev),
+                             sp.Lt(sp.Abs(x), 1)), (0, True))
 
 
 # ---- builtin functions: name -> (min args, max args, builder(parser, args, pos))

@@ -36,6 +36,7 @@ def same(text, expected, **kw):
     ("2^3^2", sp.Integer(512)),
     ("1/2n", n / 2),                    # implicit product has the precedence of '*'
     ("a/b/c", a / (b * c)),
+    ("(n + 2p - k)//s + 1", sp.floor((n + 2 * p - k) / s) + 1),
     ("a - b - c", a - b - c),
     ("1.25", sp.Rational(5, 4)),
     (".5", sp.Rational(1, 2)),

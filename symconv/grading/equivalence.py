@@ -1,0 +1,796 @@
+"""Deciding whether two answers are the same mathematical object.
+
+The verdict is one of 'equivalent', 'not equivalent' (with a counterexample) or
+'undecided', and it carries the *trail*: every strategy that ran, what it found and
+how long it took. Strategies, in the order they run:
+
+1. **structural** -- the two SymPy objects are identical once both are in SymPy's
+   canonical form (symbols are matched by name first). A proof.
+2. **expand** -- ``expand(a - b) == 0`` for differences small enough to expand
+   safely (no integer power above 12, at most 400 operations). A proof.
+3. **sampling** -- both sides are evaluated at seeded sample points of the declared
+   domains: integers in their ranges for sizes (so ``floor``/``ceil`` formulas are
+   checked where they are meant to hold; constraints such as ``n + 2p >= k`` filter
+   the points), random reals elsewhere. Points where the reference is undefined are
+   skipped; where only the answer is undefined, that is a counterexample. Exact
+   values are compared exactly; others with ``|a - b| <= 1e-12 + tol*max(|a|, |b|)``.
+   A differing point refutes (the verdict names it); agreement at every point
+   *confirms* the equivalence numerically (``proven`` stays False).
+4. **simplify** -- ``simplify(a - b) == 0`` under a wall-time limit. It runs when
+   ``prove=True`` (to upgrade a numeric confirmation to a proof) or when sampling
+   could not decide (too few points where the reference is defined). Sampling runs
+   before simplify because a counterexample is a cheap and certain refutation, while
+   ``simplify`` of a floor formula takes a tenth of a second or more and often
+   cannot finish the job.
+
+Containers are compared by type first: sequences by length, then entry by entry;
+matrices by shape, then entry by entry; finite sets by size, then by matching
+elements; equations as ``lhs - rhs`` up to sign (and up to a nonzero constant factor
+when ``scale=True``); inequalities after turning ``>`` into ``<``.
+
+>>> import sympy as sp
+>>> n, s = sp.symbols("n s", integer=True, positive=True)
+>>> v = equivalent(sp.floor((n - 1)/s) + 1, sp.ceiling(n/s), variables={"n": (1, 40), "s": (1, 6)})
+>>> v.status, v.strategy, v.proven
+('equivalent', 'sampling', False)
+>>> v = equivalent(sp.floor(n/s) + 1, sp.ceiling(n/s), variables={"n": (1, 40), "s": (1, 6)})
+>>> v.status, v.counterexample["point"]
+('not equivalent', {'n': '1', 's': '1'})
+"""
+
+import math
+import random
+import time
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from symconv.errors import GradingError
+from symconv.grading.keys import Variable
+from symconv.grading.timing import TimeLimitExceeded, time_limit
+
+__all__ = ["equivalent", "Verdict", "TrailEntry", "Sampler", "DEFAULT_TOLERANCE"]
+
+DEFAULT_TOLERANCE = 1e-9
+_ATOL = 1e-12
+
+
+@dataclass
+class TrailEntry:
+    """One strategy's contribution to a verdict."""
+
+    strategy: str
+    outcome: str          # 'equivalent' | 'not equivalent' | 'inconclusive' | 'skipped' | 'timeout'
+    detail: str = ""
+    seconds: float = 0.0
+
+    def to_dict(self):
+        return {"strategy": self.strategy, "outcome": self.outcome, "detail": self.detail,
+                "seconds": round(self.seconds, 6)}
+
+    def __str__(self):
+        extra = f": {self.detail}" if self.detail else ""
+        return f"{self.strategy} -> {self.outcome}{extra} ({self.seconds * 1000:.1f} ms)"
+
+
+@dataclass
+class Verdict:
+    """The outcome of :func:`equivalent`.
+
+    ``status`` is 'equivalent', 'not equivalent' or 'undecided'; ``strategy`` the
+    strategy that decided; ``proven`` whether the decision is a proof (structural,
+    expand, simplify, or a counterexample at an exact point) rather than numeric
+    agreement; ``counterexample`` (when not equivalent) holds the ``point`` (names to
+    printed values), the printed ``answer`` and ``expected`` values there, or a
+    ``reason`` for a type or shape mismatch.
+    """
+
+    status: str
+    strategy: object = None
+    proven: bool = False
+    trail: list = field(default_factory=list)
+    counterexample: object = None
+    tolerance: object = None
+    points: int = 0
+    detail: str = ""
+
+    @property
+    def equivalent(self):
+        """True, False, or None (undecided)."""
+        return {"equivalent": True, "not equivalent": False}.get(self.status)
+
+    def to_dict(self):
+        return {"status": self.status, "strategy": self.strategy, "proven": self.proven,
+                "counterexample": self.counterexample, "tolerance": self.tolerance,
+                "points": self.points, "detail": self.detail,
+                "trail": [t.to_dict() for t in self.trail]}
+
+    def __str__(self):
+        lines = [f"{self.status} (by {self.strategy or 'no strategy'}"
+                 f"{', proven' if self.proven else ''})"]
+        if self.detail:
+            lines.append(f"  {self.detail}")
+        lines += [f"  {t}" for t in self.trail]
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- values
+
+class _Undefined(Exception):
+    pass
+
+
+def _value(expr, point):
+    """Evaluate ``expr`` at ``point``: an exact Rational, a complex number, +-oo, or
+    ``None`` where the expression is undefined."""
+    try:
+        v = expr.xreplace(point) if point else expr
+        if v.has(sp.Sum, sp.Integral, sp.Derivative, sp.Product):
+            v = v.doit()
+        if isinstance(v, sp.Rational):
+            return v
+        if v in (sp.oo, -sp.oo):
+            return v
+        if v.has(sp.nan, sp.zoo) or v.free_symbols:
+            return None
+        if v.is_Piecewise or v.has(sp.Piecewise):
+            v = sp.piecewise_fold(v)
+        if not isinstance(v, sp.Rational):
+            w = v.evalf(30)
+            if w.has(sp.nan, sp.zoo) or not w.is_number:
+                return None
+            if w in (sp.oo, -sp.oo):
+                return w
+            if w.is_Rational:
+                return w
+            c = complex(w)
+            if math.isnan(c.real) or math.isnan(c.imag) or math.isinf(abs(c)):
+                return None
+            return c
+        return v
+    except (ArithmeticError, TypeError, ValueError, AttributeError, RecursionError,
+            NotImplementedError):
+        return None
+
+
+def _same(a, b, tol):
+    if a is None or b is None:
+        return a is b
+    if isinstance(a, sp.Rational) and isinstance(b, sp.Rational) and tol == 0:
+        return a == b
+    if a in (sp.oo, -sp.oo) or b in (sp.oo, -sp.oo):
+        return a == b
+    if isinstance(a, sp.Rational) and isinstance(b, sp.Rational) and a == b:
+        return True
+    ca, cb = complex(a), complex(b)
+    return abs(ca - cb) <= _ATOL + tol * max(abs(ca), abs(cb))
+
+
+def _show(v):
+    if v is None:
+        return "undefined"
+    if isinstance(v, complex):
+        if abs(v.imag) <= 1e-12 * max(1.0, abs(v.real)):
+            return f"{v.real:.10g}"
+        return f"{v.real:.10g}{v.imag:+.10g}j"
+    return sp.sstr(v)
+
+
+def _show_point(point):
+    return {s.name: (sp.sstr(v) if not isinstance(v, sp.Float) else f"{float(v):.6g}")
+            for s, v in sorted(point.items(), key=lambda kv: kv[0].name)}
+
+
+# --------------------------------------------------------------------------- sampler
+
+class Sampler:
+    """Seeded sample points over variable domains, with cached values.
+
+    Parameters
+    ----------
+    domains : dict
+        ``{Symbol: Variable}`` for every variable that may occur.
+    constraints : sequence of SymPy relations
+        Points where a constraint is not ``True`` are dropped.
+    samples : int
+        Number of points (where the reference is defined) to compare at.
+    seed : int
+        Seed of the random points; the same seed gives the same points.
+    tolerance : float
+        Relative tolerance of inexact comparisons.
+    """
+
+    def __init__(self, domains, constraints=(), samples=20, seed=0, tolerance=DEFAULT_TOLERANCE):
+        self.domains = dict(domains)
+        self.symbols = sorted(self.domains, key=lambda s: s.name)
+        self.constraints = list(constraints)
+        self.samples = int(samples)
+        self.seed = int(seed)
+        self.tolerance = float(tolerance)
+        self._points = None
+        self._cache = {}
+
+    @property
+    def points(self):
+        if self._points is None:
+            self._points = self._make_points()
+        return self._points
+
+    def _make_points(self):
+        rng = random.Random(self.seed)
+        want = 3 * self.samples + 10
+        points, seen = [], set()
+        ranges = [(s, self.domains[s].bounds(), self.domains[s].is_integer) for s in self.symbols]
+
+        def draw(mode):
+            pt = {}
+            for s, (lo, hi), is_int in ranges:
+                if mode == "lo":
+                    v = lo
+                elif mode == "hi":
+                    v = hi
+                elif is_int:
+                    v = rng.randint(int(math.ceil(lo)), int(math.floor(hi)))
+                else:
+                    v = round(rng.uniform(lo, hi), 6)
+                pt[s] = sp.Integer(int(v)) if is_int else sp.Float(v, 30)
+            return pt
+
+        modes = ["lo", "hi"] if self.symbols else ["lo"]
+        attempts = 0
+        while len(points) < want and attempts < 40 * want:
+            mode = modes[attempts] if attempts < len(modes) else "random"
+            attempts += 1
+            pt = draw(mode)
+            signature = tuple(pt.values())
+            if signature in seen:
+                if not self.symbols or len(seen) >= self._space_size():
+                    break
+                continue
+            seen.add(signature)
+            if self._satisfies(pt):
+                points.append(pt)
+        return points
+
+    def _space_size(self):
+        size = 1
+        for s in self.symbols:
+            var = self.domains[s]
+            if not var.is_integer:
+                return math.inf
+            lo, hi = var.bounds()
+            size *= int(math.floor(hi)) - int(math.ceil(lo)) + 1
+        return size
+
+    def _satisfies(self, pt):
+        for c in self.constraints:
+            try:
+                if c.xreplace(pt) is not sp.true:
+                    return False
+            except (TypeError, ValueError, ArithmeticError):
+                return False
+        return True
+
+    def value(self, expr, index):
+        key = (expr, index)
+        if key not in self._cache:
+            self._cache[key] = _value(expr, self.points[index])
+        return self._cache[key]
+
+    def reference_points(self, reference):
+        """Indices of up to ``samples`` points where ``reference`` is defined."""
+        key = ("__points__", reference)
+        if key not in self._cache:
+            chosen = []
+            for i in range(len(self.points)):
+                if self.value(reference, i) is not None:
+                    chosen.append(i)
+                    if len(chosen) >= self.samples:
+                        break
+            self._cache[key] = chosen
+        return self._cache[key]
+
+    def compare(self, answer, reference, tolerance=None):
+        """Compare two scalar expressions at the points where ``reference`` is defined.
+
+        Returns ``(status, index, compared)``: status 'equivalent' (agreement at all
+        points), 'not equivalent' (``index`` is the first differing point) or
+        'undecided' (too few usable points).
+        """
+        tol = self.tolerance if tolerance is None else tolerance
+        indices = self.reference_points(reference)
+        needed = min(self.samples, max(1, len(self.points)))
+        if len(indices) < max(1, min(needed, 3)) or (len(indices) < needed // 4):
+            return "undecided", None, len(indices)
+        for count, i in enumerate(indices, 1):
+            if not _same(self.value(answer, i), self.value(reference, i), tol):
+                return "not equivalent", i, count
+        return "equivalent", None, len(indices)
+
+    def exact_points(self):
+        return all(self.domains[s].is_integer for s in self.symbols)
+
+
+def _domains_for(symbols, variables):
+    """Map each free symbol to a Variable: declared by name, else from its assumptions."""
+    domains = {}
+    for s in symbols:
+        spec = variables.get(s.name)
+        if spec is None:
+            if s.is_integer:
+                spec = Variable("positive integer" if s.is_positive else
+                                "nonnegative integer" if s.is_nonnegative else "integer")
+            elif s.is_positive:
+                spec = Variable("positive")
+            elif s.is_nonnegative:
+                spec = Variable("nonnegative")
+            else:
+                spec = Variable("real")
+        domains[s] = spec
+    return domains
+
+
+# --------------------------------------------------------------------------- comparison engine
+
+def _free_symbols(obj):
+    if isinstance(obj, (list, tuple)):
+        out = set()
+        for x in obj:
+            out |= _free_symbols(x)
+        return out
+    if isinstance(obj, sp.Basic):
+        return set(obj.free_symbols)
+    return set()
+
+
+def _unify(obj, by_name):
+    """Replace symbols by the canonical symbol of the same name."""
+    if isinstance(obj, list):
+        return [_unify(x, by_name) for x in obj]
+    if isinstance(obj, tuple):
+        return tuple(_unify(x, by_name) for x in obj)
+    if isinstance(obj, sp.MatrixBase):
+        return obj.applyfunc(lambda e: _unify(e, by_name))
+    if isinstance(obj, sp.Basic):
+        mapping = {s: by_name[s.name] for s in obj.free_symbols
+                   if s.name in by_name and by_name[s.name] != s}
+        return obj.xreplace(mapping) if mapping else obj
+    return obj
+
+
+def _replace_deltas(a, b):
+    """Dirac deltas vanish at almost every sample point: replace each distinct one by
+    a fresh real variable so that their coefficients are compared as functions."""
+    atoms = sorted(_atoms(a, sp.DiracDelta) | _atoms(b, sp.DiracDelta), key=sp.default_sort_key)
+    if not atoms:
+        return a, b, {}
+    mapping, domains = {}, {}
+    for i, atom in enumerate(atoms):
+        d = sp.Dummy(f"delta{i}", real=True)
+        mapping[atom] = d
+        domains[d] = Variable("real", -3, 3)
+    return _subs_atoms(a, mapping), _subs_atoms(b, mapping), domains
+
+
+def _atoms(obj, kind):
+    if isinstance(obj, (list, tuple)):
+        out = set()
+        for x in obj:
+            out |= _atoms(x, kind)
+        return out
+    if isinstance(obj, sp.Basic):
+        return set(obj.atoms(kind))
+    return set()
+
+
+def _subs_atoms(obj, mapping):
+    if isinstance(obj, list):
+        return [_subs_atoms(x, mapping) for x in obj]
+    if isinstance(obj, tuple):
+        return tuple(_subs_atoms(x, mapping) for x in obj)
+    if isinstance(obj, sp.MatrixBase):
+        return obj.applyfunc(lambda e: e.xreplace(mapping))
+    return obj.xreplace(mapping)
+
+
+def _expandable(d):
+    if sp.count_ops(d, visual=False) > 400:
+        return False
+    for p in d.atoms(sp.Pow):
+        if p.exp.is_Integer and abs(p.exp) > 12:
+            return False
+    return True
+
+
+class Comparer:
+    """Compares an answer with a reference, recording the trail (used by
+    :func:`equivalent` and by the grader, which keeps one per answer key so that the
+    reference is evaluated once for all answers)."""
+
+    def __init__(self, sampler, *, prove=False, time_limit_s=2.0, scale=False, tolerance=None):
+        self.sampler = sampler
+        self.prove = prove
+        self.time_limit = time_limit_s
+        self.scale = scale
+        self.tolerance = sampler.tolerance if tolerance is None else tolerance
+
+    # ---- scalars
+    def scalar(self, answer, reference, trail):
+        """Verdict status for two scalar SymPy expressions, with a counterexample."""
+        t0 = time.perf_counter()
+        if answer == reference:
+            trail.append(TrailEntry("structural", "equivalent", "identical canonical forms",
+                                    time.perf_counter() - t0))
+            return "equivalent", "structural", True, None
+        diff = None
+        try:
+            diff = answer - reference
+        except (TypeError, ValueError):
+            diff = None
+        if diff is not None and diff == 0:
+            trail.append(TrailEntry("structural", "equivalent", "the difference is 0",
+                                    time.perf_counter() - t0))
+            return "equivalent", "structural", True, None
+        trail.append(TrailEntry("structural", "inconclusive", "", time.perf_counter() - t0))
+        if diff is not None and isinstance(diff, sp.Expr):
+            t0 = time.perf_counter()
+            if _expandable(diff):
+                try:
+                    with time_limit(self.time_limit):
+                        expanded = sp.expand(diff)
+                except TimeLimitExceeded:
+                    trail.append(TrailEntry("expand", "timeout", f"after {self.time_limit:g} s",
+                                            time.perf_counter() - t0))
+                    expanded = None
+                if expanded is not None:
+                    if expanded == 0:
+                        trail.append(TrailEntry("expand", "equivalent", "expand(a - b) == 0",
+                                                time.perf_counter() - t0))
+                        return "equivalent", "expand", True, None
+                    if expanded.is_Rational:
+                        trail.append(TrailEntry("expand", "not equivalent",
+                                                f"the difference is the constant {sp.sstr(expanded)}",
+                                                time.perf_counter() - t0))
+                        return "not equivalent", "expand", True, {
+                            "point": {}, "answer": None, "expected": None,
+                            "reason": f"the answer differs from the expected one by {sp.sstr(expanded)}"}
+                    trail.append(TrailEntry("expand", "inconclusive", "", time.perf_counter() - t0))
+            else:
+                trail.append(TrailEntry("expand", "skipped", "too large to expand safely", 0.0))
+        return self._sample_then_simplify(answer, reference, diff, trail)
+
+    def _sample_then_simplify(self, answer, reference, diff, trail):
+        t0 = time.perf_counter()
+        status, index, count = self.sampler.compare(answer, reference, self.tolerance)
+        exact = self.sampler.exact_points()
+        tol_note = "exact arithmetic" if exact else f"relative tolerance {self.tolerance:g}"
+        if status == "not equivalent":
+            point = self.sampler.points[index]
+            got, want = self.sampler.value(answer, index), self.sampler.value(reference, index)
+            cex = {"point": _show_point(point), "answer": _show(got), "expected": _show(want)}
+            proven = isinstance(want, sp.Rational) and (got is None or isinstance(got, sp.Rational)) \
+                and exact
+            trail.append(TrailEntry("sampling", "not equivalent",
+                                    f"differs at {_fmt_point(cex['point'])} (point {count}, {tol_note})",
+                                    time.perf_counter() - t0))
+            return "not equivalent", "sampling", proven, cex
+        if status == "equivalent":
+            trail.append(TrailEntry("sampling", "equivalent",
+                                    f"agrees at {count} points ({tol_note}, seed {self.sampler.seed})",
+                                    time.perf_counter() - t0))
+            if not self.prove:
+                trail.append(TrailEntry("simplify", "skipped",
+                                        "sampling agreed; set prove=true for a symbolic proof", 0.0))
+                return "equivalent", "sampling", False, None
+        else:
+            trail.append(TrailEntry("sampling", "inconclusive",
+                                    f"only {count} usable points", time.perf_counter() - t0))
+        proved = self._simplify(diff, trail)
+        if proved:
+            return "equivalent", "simplify", True, None
+        if status == "equivalent":
+            return "equivalent", "sampling", False, None
+        return "undecided", None, False, None
+
+    def _simplify(self, diff, trail):
+        if diff is None or not isinstance(diff, sp.Expr):
+            trail.append(TrailEntry("simplify", "skipped", "not an expression", 0.0))
+            return False
+        t0 = time.perf_counter()
+        try:
+            with time_limit(self.time_limit) as limit:
+                zero = sp.simplify(diff) == 0
+        except TimeLimitExceeded as exc:
+            if exc.limit is not limit:
+                raise
+            trail.append(TrailEntry("simplify", "timeout", f"after {self.time_limit:g} s",
+                                    time.perf_counter() - t0))
+            return False
+        except (TypeError, ValueError, ArithmeticError, NotImplementedError, RecursionError) as exc:
+            trail.append(TrailEntry("simplify", "inconclusive", f"{type(exc).__name__}",
+                                    time.perf_counter() - t0))
+            return False
+        note = "" if limit.enforced else "time limit not enforced off the main thread"
+        trail.append(TrailEntry("simplify", "equivalent" if zero else "inconclusive",
+                                "simplify(a - b) == 0" if zero else note,
+                                time.perf_counter() - t0))
+        return zero
+
+    # ---- containers and relations
+    def compare(self, answer, reference, kind, trail):
+        """Returns a Verdict-like tuple (status, strategy, proven, counterexample, detail)."""
+        if kind in ("sequence",):
+            return self.sequence(answer, reference, trail)
+        if kind == "matrix":
+            return self.matrix(answer, reference, trail)
+        if kind == "set":
+            return self.finite_set(answer, reference, trail)
+        if kind == "equation":
+            return self.relation(answer, reference, trail)
+        status, strategy, proven, cex = self.scalar(answer, reference, trail)
+        return status, strategy, proven, cex, ""
+
+    def entries(self, answer, reference, trail, what):
+        statuses, strategies, proven_all = [], set(), True
+        for idx, (a, r) in enumerate(zip(answer, reference)):
+            sub = []
+            status, strategy, proven, cex = self.scalar(a, r, sub)
+            trail.extend(TrailEntry(f"{what}[{idx}] {t.strategy}", t.outcome, t.detail, t.seconds)
+                         for t in sub if t.outcome != "skipped" or status != "equivalent")
+            if status != "equivalent":
+                label = f"entry {what}[{idx}]"
+                if cex is not None:
+                    cex = dict(cex, entry=label)
+                return status, strategy, proven, cex, f"{label} differs"
+            strategies.add(strategy)
+            proven_all = proven_all and proven
+        strategy = "sampling" if "sampling" in strategies else (sorted(strategies)[0]
+                                                                if strategies else "structural")
+        return "equivalent", strategy, proven_all, None, ""
+
+    def sequence(self, answer, reference, trail):
+        if len(answer) != len(reference):
+            reason = f"expected {len(reference)} entries, but the answer has {len(answer)}"
+            trail.append(TrailEntry("type", "not equivalent", reason))
+            return "not equivalent", "type", True, {"reason": reason}, reason
+        trail.append(TrailEntry("type", "inconclusive", f"both have {len(answer)} entries"))
+        return self.entries(list(answer), list(reference), trail, "")
+
+    def matrix(self, answer, reference, trail):
+        if answer.shape != reference.shape:
+            reason = (f"expected a {reference.shape[0]}x{reference.shape[1]} matrix, but the answer "
+                      f"is {answer.shape[0]}x{answer.shape[1]}")
+            trail.append(TrailEntry("shape", "not equivalent", reason))
+            return "not equivalent", "shape", True, {"reason": reason}, reason
+        trail.append(TrailEntry("shape", "inconclusive", f"both {answer.shape[0]}x{answer.shape[1]}"))
+        status, strategy, proven, cex, detail = self.entries(list(answer), list(reference), trail, "")
+        if cex is not None and "entry" in cex:
+            k = int(cex["entry"].split("[")[1].rstrip("]"))
+            cex["entry"] = f"entry ({k // answer.shape[1] + 1}, {k % answer.shape[1] + 1})"
+            detail = f"{cex['entry']} differs"
+        return status, strategy, proven, cex, detail
+
+    def finite_set(self, answer, reference, trail):
+        a_items, r_items = list(answer), list(reference)
+        if len(a_items) != len(r_items):
+            reason = f"expected {len(r_items)} elements, but the answer has {len(a_items)}"
+            trail.append(TrailEntry("size", "not equivalent", reason))
+            return "not equivalent", "size", True, {"reason": reason}, reason
+        unmatched = list(range(len(a_items)))
+        proven_all = True
+        for r in r_items:
+            found = None
+            for j in unmatched:
+                sub = []
+                a = a_items[j]
+                if isinstance(a, sp.Tuple) != isinstance(r, sp.Tuple):
+                    continue
+                if isinstance(r, sp.Tuple):
+                    if len(a) != len(r):
+                        continue
+                    res = self.entries(list(a), list(r), sub, "")
+                    status, proven = res[0], res[2]
+                else:
+                    status, _, proven, _ = self.scalar(a, r, sub)
+                if status == "equivalent":
+                    found = j
+                    proven_all = proven_all and proven
+                    break
+            if found is None:
+                reason = f"the expected element {sp.sstr(r)} is missing"
+                trail.append(TrailEntry("elements", "not equivalent", reason))
+                return "not equivalent", "elements", False, {"reason": reason}, reason
+            unmatched.remove(found)
+        trail.append(TrailEntry("elements", "equivalent", f"all {len(r_items)} elements matched"))
+        return "equivalent", "elements", proven_all, None, ""
+
+    def relation(self, answer, reference, trail):
+        a_op, a_diff = _normal_relation(answer)
+        r_op, r_diff = _normal_relation(reference)
+        if a_op != r_op:
+            reason = f"expected a relation of the kind '{r_op}', but the answer uses '{a_op}'"
+            trail.append(TrailEntry("relation", "not equivalent", reason))
+            return "not equivalent", "relation", True, {"reason": reason}, reason
+        sub = []
+        status, strategy, proven, cex = self.scalar(a_diff, r_diff, sub)
+        trail.extend(sub)
+        if status == "equivalent":
+            return status, strategy, proven, None, ""
+        if a_op in ("=", "!="):
+            sub = []
+            status2, strategy2, proven2, _ = self.scalar(-a_diff, r_diff, sub)
+            trail.extend(TrailEntry(f"sides swapped: {t.strategy}", t.outcome, t.detail, t.seconds)
+                         for t in sub)
+            if status2 == "equivalent":
+                return status2, strategy2, proven2, None, ""
+        if self.scale:
+            if self._constant_ratio(a_diff, r_diff, positive=a_op not in ("=", "!="), trail=trail):
+                return "equivalent", "scale", False, None, ""
+        reason = "the two sides do not describe the same relation"
+        return "not equivalent", strategy, proven, cex or {"reason": reason}, reason
+
+    def _constant_ratio(self, a, r, positive, trail):
+        t0 = time.perf_counter()
+        s = self.sampler
+        ratio = None
+        for i in s.reference_points(r):
+            va, vr = s.value(a, i), s.value(r, i)
+            if va is None:
+                return False
+            if _same(vr, sp.Integer(0), self.tolerance):
+                if not _same(va, sp.Integer(0), self.tolerance):
+                    break
+                continue
+            q = complex(va) / complex(vr)
+            if ratio is None:
+                ratio = q
+            elif abs(q - ratio) > 1e-9 * max(1.0, abs(ratio)):
+                ratio = None
+                break
+        else:
+            ok = ratio is not None and abs(ratio) > 1e-12 and (not positive or ratio.real > 0)
+            trail.append(TrailEntry("scale", "equivalent" if ok else "not equivalent",
+                                    f"constant factor {ratio.real:.6g}" if ok else "",
+                                    time.perf_counter() - t0))
+            return ok
+        trail.append(TrailEntry("scale", "not equivalent", "no constant factor",
+                                time.perf_counter() - t0))
+        return False
+
+
+def _normal_relation(rel):
+    if isinstance(rel, sp.Eq):
+        return "=", rel.lhs - rel.rhs
+    if isinstance(rel, sp.Ne):
+        return "!=", rel.lhs - rel.rhs
+    if isinstance(rel, (sp.StrictLessThan,)):
+        return "<", rel.lhs - rel.rhs
+    if isinstance(rel, (sp.LessThan,)):
+        return "<=", rel.lhs - rel.rhs
+    if isinstance(rel, sp.StrictGreaterThan):
+        return "<", rel.rhs - rel.lhs
+    if isinstance(rel, sp.GreaterThan):
+        return "<=", rel.rhs - rel.lhs
+    raise GradingError(f"expected an equation or inequality, but got {rel!r}")
+
+
+def _fmt_point(point):
+    return ", ".join(f"{k}={v}" for k, v in point.items()) or "every point"
+
+
+def kind_of(obj):
+    """The answer kind of a parsed object: 'expression', 'sequence', 'matrix', 'set',
+    'equation' (relations too), or None."""
+    if isinstance(obj, (list, tuple, sp.Tuple)):
+        return "sequence"
+    if isinstance(obj, sp.MatrixBase):
+        return "matrix"
+    if isinstance(obj, sp.Set):
+        return "set" if isinstance(obj, sp.FiniteSet) or obj is sp.EmptySet else None
+    if isinstance(obj, sp.core.relational.Relational):
+        return "equation"
+    if isinstance(obj, sp.Expr):
+        return "expression"
+    return None
+
+
+def _as_object(value, variables):
+    if isinstance(value, str):
+        from symconv.parsing import parse_math
+
+        return parse_math(value)
+    if isinstance(value, sp.MatrixBase):
+        return sp.Matrix(value)
+    if isinstance(value, (list, tuple, sp.Basic)):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return sp.nsimplify(value) if isinstance(value, float) else sp.Integer(value)
+    raise GradingError(f"an answer must be text or a SymPy object, but got {value!r}")
+
+
+def equivalent(answer, expected, *, variables=None, constraints=(), tolerance=DEFAULT_TOLERANCE,
+               samples=20, seed=0, prove=True, time_limit=2.0, scale=False):
+    """Decide whether ``answer`` is mathematically the same as ``expected``.
+
+    Parameters
+    ----------
+    answer, expected : SymPy object, list, tuple or str
+        Expressions, sequences, matrices, finite sets or relations (text is read with
+        :func:`symconv.parsing.parse_math`, safely).
+    variables : dict, optional
+        ``{name: Variable | {"domain", "min", "max"} | (min, max)}``; a ``(min, max)``
+        pair of ints means an integer range. Undeclared symbols are sampled from the
+        domain their assumptions say (integer, positive, ...), reals otherwise.
+    constraints : sequence of relations or str
+        Only points satisfying every constraint are sampled.
+    tolerance : float, default 1e-9
+        Relative tolerance for inexact values.
+    samples, seed : int
+        Number of sample points and their seed.
+    prove : bool, default True
+        Run ``simplify(a - b) == 0`` (under ``time_limit`` seconds) when sampling agrees.
+    scale : bool, default False
+        Equations: accept a nonzero constant multiple (inequalities: a positive one).
+
+    Returns
+    -------
+    Verdict
+        ``.status`` in 'equivalent', 'not equivalent', 'undecided'; ``.trail``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x")
+    >>> v = equivalent((x + 1)**2, x**2 + 2*x + 1)
+    >>> v.status, v.strategy, v.proven
+    ('equivalent', 'expand', True)
+    >>> equivalent([1, 2, 3], [1, 2]).detail
+    'expected 2 entries, but the answer has 3'
+    >>> equivalent("y = 2x + 1", "2x - y = -1").status
+    'equivalent'
+    """
+    spec = {}
+    for name, v in (variables or {}).items():
+        if isinstance(v, tuple) and len(v) == 2:
+            v = Variable("integer", v[0], v[1]) if all(isinstance(b, int) for b in v) \
+                else Variable("real", v[0], v[1])
+        elif not isinstance(v, Variable):
+            from symconv.grading.keys import _variable
+
+            v = _variable(None, name, v)
+        spec[name] = v
+    a = _as_object(answer, spec)
+    b = _as_object(expected, spec)
+    cons = [_as_object(c, spec) for c in constraints]
+    t0 = time.perf_counter()
+    by_name = {}
+    for s in sorted(_free_symbols(b) | _free_symbols(a), key=lambda s: s.name):
+        by_name.setdefault(s.name, spec[s.name].symbol(s.name) if s.name in spec else s)
+    a, b = _unify(a, by_name), _unify(b, by_name)
+    cons = [_unify(c, by_name) for c in cons]
+    a, b, delta_domains = _replace_deltas(a, b)
+    domains = _domains_for(_free_symbols(a) | _free_symbols(b) - set(delta_domains), spec)
+    domains.update(delta_domains)
+    sampler = Sampler(domains, cons, samples=samples, seed=seed, tolerance=tolerance)
+    comparer = Comparer(sampler, prove=prove, time_limit_s=time_limit, scale=scale)
+    trail = []
+    ka, kb = kind_of(a), kind_of(b)
+    if isinstance(a, sp.MatrixBase) and kb == "sequence":
+        a, ka = list(a), "sequence"
+    if isinstance(b, sp.MatrixBase) and ka == "sequence":
+        b, kb = list(b), "sequence"
+    if ka != kb or ka is None:
+        reason = f"expected {_article(kb)}, but the answer is {_article(ka)}"
+        trail.append(TrailEntry("type", "not equivalent", reason))
+        return Verdict("not equivalent", "type", True, trail, {"reason": reason}, tolerance, 0, reason)
+    status, strategy, proven, cex, detail = comparer.compare(a, b, ka, trail)
+    count = len(sampler._points or [])
+    del t0
+    return Verdict(status, strategy, proven, trail, cex, tolerance,
+                   min(count, samples) if any(t.strategy.endswith("sampling") for t in trail) else 0,
+                   detail)
+
+
+def _article(kind):
+    return {"expression": "an expression", "sequence": "a sequence", "matrix": "a matrix",
+            "set": "a set", "equation": "an equation", None: "something else"}.get(kind, kind)
