@@ -208,7 +208,9 @@ class Sampler:
         self.seed = int(seed)
         self.tolerance = float(tolerance)
         self._points = None
-        self._cache = {}
+        self._cache = {}      # values of reference-side expressions (kept)
+        self._scratch = {}    # values of the answer being graded (cleared per answer)
+        self._pinned = set()
 
     @property
     def points(self):
@@ -272,14 +274,20 @@ class Sampler:
         return True
 
     def value(self, expr, index):
+        cache = self._cache if expr in self._pinned else self._scratch
         key = (expr, index)
-        if key not in self._cache:
-            self._cache[key] = _value(expr, self.points[index])
-        return self._cache[key]
+        if key not in cache:
+            cache[key] = _value(expr, self.points[index])
+        return cache[key]
+
+    def begin_answer(self):
+        """Forget the values of the previous answer (reference values are kept)."""
+        self._scratch.clear()
 
     def reference_points(self, reference):
         """Indices of up to ``samples`` points where ``reference`` is defined."""
         key = ("__points__", reference)
+        self._pinned.add(reference)
         if key not in self._cache:
             chosen = []
             for i in range(len(self.points)):
@@ -538,7 +546,7 @@ class Comparer:
             trail.extend(TrailEntry(f"{what}[{idx}] {t.strategy}", t.outcome, t.detail, t.seconds)
                          for t in sub if t.outcome != "skipped" or status != "equivalent")
             if status != "equivalent":
-                label = f"entry {what}[{idx}]"
+                label = f"entry {idx + 1}"
                 if cex is not None:
                     cex = dict(cex, entry=label)
                 return status, strategy, proven, cex, f"{label} differs"
@@ -565,7 +573,7 @@ class Comparer:
         trail.append(TrailEntry("shape", "inconclusive", f"both {answer.shape[0]}x{answer.shape[1]}"))
         status, strategy, proven, cex, detail = self.entries(list(answer), list(reference), trail, "")
         if cex is not None and "entry" in cex:
-            k = int(cex["entry"].split("[")[1].rstrip("]"))
+            k = int(cex["entry"].split()[1]) - 1
             cex["entry"] = f"entry ({k // answer.shape[1] + 1}, {k % answer.shape[1] + 1})"
             detail = f"{cex['entry']} differs"
         return status, strategy, proven, cex, detail

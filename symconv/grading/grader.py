@@ -347,6 +347,7 @@ def _grade(text, key, ctx, trail):
         trail.append(TrailEntry("impulses", "not equivalent", reason))
         return _result(key, "incorrect", 0, _sentence(reason) + _hint(key), trail)
     answer = ctx._deltas(answer)
+    ctx.sampler.begin_answer()
     answer, problem = _coerce(answer, key, ctx)
     if problem:
         trail.append(TrailEntry("type", "not equivalent", problem))
@@ -487,6 +488,8 @@ def _explain(answer, key, ctx, cex, detail):
     if cex is None:
         return _sentence(detail or "Your answer is not equivalent to the expected one")
     if "reason" in cex and not cex.get("point"):
+        if cex.get("entry"):
+            return f"In {cex['entry']}: {_sentence(cex['reason'])}"
         return _sentence(cex["reason"])
     where = ", ".join(f"{k} = {v}" for k, v in cex["point"].items())
     entry = f" ({cex['entry']})" if cex.get("entry") else ""

@@ -275,6 +275,17 @@ class AnswerKey:
         self._reference = None
         self._symbols = None
 
+    # ---- pickling (worker processes): caches are rebuilt on the other side
+    _CACHES = ("_reference", "_symbols", "_mistake_values", "_grading_context")
+
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k not in self._CACHES}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._reference = None
+        self._symbols = None
+
     # ---- derived data
     @property
     def is_discrete(self):

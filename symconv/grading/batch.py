@@ -1,0 +1,681 @@
+"""Grading many answers: isolated worker processes, resumable output, summaries, exports.
+
+:func:`grade_batch` grades rows ``{"student", "part", "answer"}`` against a key file.
+Every answer is graded in a worker process (``python -m symconv.grading.worker``)
+that has an address-space limit (``resource.setrlimit(RLIMIT_AS)``) and a wall-time
+limit enforced twice: inside the worker by SIGALRM (the answer gets status
+'timeout') and from outside by this process, which kills a worker that does not
+answer within the limit plus a grace period. A worker that crashes is restarted and
+the answer retried once; a second crash is recorded in that answer's row. So a hung
+or exploding answer costs that answer a zero with a reason, never the run.
+
+Nothing is lost: with ``out=PATH`` each result is appended to the JSON-lines file as
+soon as it is known (one ``write`` per line), a rerun with the same ``out`` skips the
+rows already there (a torn last line from a killed run is discarded), and at the end
+the file is rewritten in input order through a temporary file and an atomic rename.
+Every input row, malformed ones included, produces exactly one output row.
+
+With ``scheduler=ADDRESS`` the same work runs on a Dask distributed cluster: rows go
+out in chunks, each Dask worker keeps its own isolated grading processes (same
+limits), and results stream back in completion order; the output is the same as a
+local run (only the ``seconds`` fields differ).
+"""
+
+import base64
+import csv
+import io
+import json
+import os
+import pickle
+import queue
+import select
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+
+from symconv.errors import GradingError
+from symconv.grading.keys import AnswerKey, as_key, load_keys
+
+__all__ = ["grade_batch", "BatchReport", "read_answers", "write_gradescope",
+           "write_gradebook", "format_summary", "IsolatedGrader"]
+
+OUTPUT_FIELDS = ("row", "student", "part", "score", "max_score", "status", "feedback",
+                 "strategy", "proven", "mistake", "review", "seconds")
+_STATUSES = ("correct", "partial", "incorrect", "invalid", "timeout")
+_BINS = ("0%", "1-25%", "26-50%", "51-75%", "76-99%", "100%")
+_TIMEOUT, _EOF = object(), object()
+
+
+# --------------------------------------------------------------------------- isolated worker
+
+def _worker_env():
+    env = dict(os.environ)
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[var] = "1"
+    return env
+
+
+class IsolatedGrader:
+    """One grading worker process with time and memory limits (see the module notes).
+
+    Parameters
+    ----------
+    keys_blob : bytes
+        ``pickle.dumps({part: AnswerKey})``.
+    time_limit : float
+        Seconds per answer (enforced in the worker, and from outside with ``grace``).
+    memory_limit : int or None
+        Address-space limit of the worker in bytes.
+    grace : float, optional
+        Extra seconds before the worker is killed (default ``max(1, time_limit/2)``).
+    """
+
+    def __init__(self, keys_blob, time_limit=10.0, memory_limit=2 << 30, grace=None,
+                 trail=False, startup_timeout=120.0):
+        self.keys_blob = keys_blob
+        self.time_limit = float(time_limit)
+        self.memory_limit = memory_limit
+        self.grace = max(1.0, self.time_limit / 2) if grace is None else float(grace)
+        self.trail = trail
+        self.startup_timeout = startup_timeout
+        self.proc = None
+        self._buf = b""
+        self._stderr = None
+        self.restarts = 0
+
+    # ---- process management
+    def start(self):
+        self._stderr = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen([sys.executable, "-m", "symconv.grading.worker"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self._stderr, env=_worker_env())
+        self._buf = b""
+        setup = {"keys": base64.b64encode(self.keys_blob).decode("ascii"),
+                 "time_limit": self.time_limit, "memory_limit": self.memory_limit,
+                 "trail": self.trail}
+        self._write(json.dumps(setup))
+        reply = self._readline(self.startup_timeout)
+        if reply in (_TIMEOUT, _EOF):
+            detail = self._stderr_tail()
+            self.close()
+            raise GradingError(f"the grading worker did not start: {detail or 'no output'}")
+        message = json.loads(reply)
+        if "error" in message:
+            self.close()
+            raise GradingError(f"the grading worker could not load the keys: {message['error']}")
+
+    def close(self):
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                try:
+                    self.proc.stdin.close()
+                except OSError:
+                    pass
+                try:
+                    self.proc.wait(timeout=2)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait()
+            for stream in (self.proc.stdout, self.proc.stdin):
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+            self.proc = None
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
+
+    def _kill(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.close()
+
+    def _stderr_tail(self, limit=400):
+        if self._stderr is None:
+            return ""
+        try:
+            self._stderr.seek(0)
+            data = self._stderr.read().decode("utf-8", "replace").strip()
+        except (OSError, ValueError):
+            return ""
+        lines = data.splitlines()
+        return lines[-1][-limit:] if lines else ""
+
+    def _write(self, text):
+        self.proc.stdin.write(text.encode("utf-8") + b"\n")
+        self.proc.stdin.flush()
+
+    def _readline(self, timeout):
+        fd = self.proc.stdout.fileno()
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self._buf:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return _TIMEOUT
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if not ready:
+                return _TIMEOUT
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                return _EOF
+            self._buf += chunk
+        line, _, self._buf = self._buf.partition(b"\n")
+        return line
+
+    # ---- grading
+    def grade(self, part, answer, max_score=0.0):
+        """Grade one answer in the worker; returns the result mapping."""
+        crash = None
+        for attempt in (1, 2):
+            if self.proc is None or self.proc.poll() is not None:
+                if self.proc is not None:
+                    self.close()
+                self.start()
+                if attempt == 2 or crash is not None:
+                    self.restarts += 1
+            try:
+                self._write(json.dumps({"id": 0, "part": part, "answer": answer}))
+                reply = self._readline(self.time_limit + self.grace)
+            except (BrokenPipeError, ConnectionResetError, OSError):
+                reply = _EOF
+            if reply is _TIMEOUT:
+                self._kill()
+                return _fail_row(max_score, "timeout",
+                                 f"time limit: grading this answer took longer than "
+                                 f"{self.time_limit:g} s (the worker was stopped), so it gets "
+                                 "no credit.")
+            if reply is _EOF:
+                code = self.proc.poll() if self.proc is not None else None
+                tail = self._stderr_tail()
+                self._kill()
+                if "MemoryError" in tail:
+                    return _fail_row(max_score, "timeout",
+                                     "memory limit: grading this answer needed too much "
+                                     "memory, so it gets no credit.")
+                crash = f"exit status {code}" + (f": {tail}" if tail else "")
+                continue
+            return json.loads(reply)["result"]
+        return _fail_row(max_score, "invalid",
+                         f"grading failed: the worker crashed twice ({crash}); "
+                         "flagged for review.", review=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _fail_row(max_score, status, feedback, review=False):
+    return {"score": 0.0, "max_score": max_score, "status": status, "feedback": feedback,
+            "strategy": None, "proven": False, "mistake": None, "review": review,
+            "seconds": 0.0}
+
+
+# --------------------------------------------------------------------------- input
+
+def read_answers(path):
+    """Read answer rows from a ``.csv`` (header ``student,part,answer``) or ``.jsonl``
+    file. A malformed row is kept, marked with ``"_error"``, so that it still gets
+    its output row."""
+    rows = []
+    try:
+        if str(path).endswith((".jsonl", ".json", ".ndjson")):
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                for number, line in enumerate(fh, 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        obj = json.loads(line)
+                    except ValueError:
+                        rows.append({"student": None, "part": None, "answer": None,
+                                     "_error": f"input line {number} is not valid JSON"})
+                        continue
+                    rows.append(_row(obj, f"input line {number}"))
+        else:
+            csv.field_size_limit(1 << 26)
+            with open(path, newline="", encoding="utf-8", errors="replace") as fh:
+                reader = csv.DictReader(fh)
+                missing = {"student", "part", "answer"} - set(reader.fieldnames or ())
+                if missing:
+                    raise GradingError(f"the answers file {path} must have the columns student, "
+                                       f"part, answer, but {', '.join(sorted(missing))} is missing")
+                for number, obj in enumerate(reader, 2):
+                    rows.append(_row(obj, f"input line {number}"))
+    except OSError as exc:
+        raise GradingError(f"cannot read the answers file {path}: {exc.strerror}") from None
+    return rows
+
+
+def _row(obj, where):
+    if isinstance(obj, (list, tuple)) and len(obj) == 3:
+        obj = dict(zip(("student", "part", "answer"), obj))
+    if not isinstance(obj, dict):
+        return {"student": None, "part": None, "answer": None,
+                "_error": f"{where} must be an object with student, part and answer"}
+    row = {"student": obj.get("student"), "part": obj.get("part"), "answer": obj.get("answer")}
+    for name in ("student", "part"):
+        if row[name] is not None and not isinstance(row[name], str):
+            row[name] = str(row[name])
+    if row["student"] is None or row["part"] is None:
+        row["_error"] = f"{where} needs a student and a part"
+    elif row["answer"] is not None and not isinstance(row["answer"], str):
+        row["answer"] = json.dumps(row["answer"]) if not isinstance(row["answer"], (int, float)) \
+            else str(row["answer"])
+    return row
+
+
+# --------------------------------------------------------------------------- output
+
+@dataclass
+class BatchReport:
+    """Results (one mapping per input row, in input order) and the summary."""
+
+    results: list
+    summary: dict = field(default_factory=dict)
+
+    def __str__(self):
+        return format_summary(self.summary)
+
+
+def _output_row(index, row, result):
+    out = {"row": index, "student": row.get("student"), "part": row.get("part")}
+    for name in OUTPUT_FIELDS[3:]:
+        out[name] = result.get(name)
+    if "trail" in result:
+        out["trail"] = result["trail"]
+    return out
+
+
+def _load_done(path, rows):
+    """Rows already graded in ``path`` (a previous, possibly interrupted, run)."""
+    done = {}
+    if not os.path.exists(path):
+        return done
+    with open(path, "rb") as fh:
+        data = fh.read()
+    keep = data.rfind(b"\n") + 1
+    if keep < len(data):                      # a torn last line: drop it
+        with open(path, "r+b") as fh:
+            fh.truncate(keep)
+    for line in data[:keep].splitlines():
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            continue
+        i = obj.get("row") if isinstance(obj, dict) else None
+        if isinstance(i, int) and 0 <= i < len(rows) and obj.get("student") == rows[i].get("student") \
+                and obj.get("part") == rows[i].get("part"):
+            done[i] = obj
+    return done
+
+
+def _atomic_write(path, text):
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".symconv-", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _summarise(results, rows_in, resumed, elapsed, graded):
+    counts = {s: 0 for s in _STATUSES}
+    hist = {b: 0 for b in _BINS}
+    for r in results:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+        frac = (r["score"] / r["max_score"]) if r.get("max_score") else 0.0
+        if frac <= 0:
+            hist["0%"] += 1
+        elif frac >= 1:
+            hist["100%"] += 1
+        else:
+            hist[_BINS[1 + min(3, int((frac - 1e-12) * 4))]] += 1
+    slowest = sorted(results, key=lambda r: -(r.get("seconds") or 0))[:5]
+    return {"rows_in": rows_in, "rows_out": len(results), "resumed": resumed, "graded": graded,
+            "counts": counts, "histogram": hist,
+            "slowest": [{"row": r["row"], "student": r["student"], "part": r["part"],
+                         "status": r["status"], "seconds": r.get("seconds")} for r in slowest],
+            "seconds": round(elapsed, 3),
+            "answers_per_second": round(graded / elapsed, 1) if elapsed > 0 else None}
+
+
+def format_summary(summary):
+    """The summary as a short readable text."""
+    lines = [f"rows: {summary['rows_in']} in, {summary['rows_out']} out "
+             f"({summary['graded']} graded now, {summary['resumed']} from a previous run) "
+             f"in {summary['seconds']:.1f} s"
+             + (f" ({summary['answers_per_second']} answers/s)" if summary.get("answers_per_second")
+                else "")]
+    lines.append("outcomes: " + ", ".join(f"{k} {v}" for k, v in summary["counts"].items()))
+    total = max(1, sum(summary["histogram"].values()))
+    lines.append("score histogram (fraction of the part's points):")
+    for label, count in summary["histogram"].items():
+        bar = "#" * round(40 * count / total)
+        lines.append(f"  {label:>7} {count:7d} {bar}")
+    if summary["slowest"]:
+        lines.append("slowest answers:")
+        for s in summary["slowest"]:
+            lines.append(f"  row {s['row']} ({s['student']}, {s['part']}): "
+                         f"{(s['seconds'] or 0):.3f} s, {s['status']}")
+    return "\n".join(lines)
+
+
+class _Progress:
+    def __init__(self, total, stream, enabled):
+        self.total, self.stream, self.enabled = total, stream, enabled
+        self.done = 0
+        self.start = time.monotonic()
+        self.last = 0.0
+
+    def update(self, n=1):
+        self.done += n
+        now = time.monotonic()
+        if not self.enabled or (now - self.last < 0.1 and self.done < self.total):
+            return
+        self.last = now
+        rate = self.done / max(now - self.start, 1e-9)
+        left = (self.total - self.done) / rate if rate > 0 else 0
+        width = 30
+        filled = int(width * self.done / max(self.total, 1))
+        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} "
+                          f"{rate:.0f}/s ETA {int(left) // 60:02d}:{int(left) % 60:02d} ")
+        self.stream.flush()
+
+    def close(self):
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+# --------------------------------------------------------------------------- executors
+
+def _local_results(todo, rows, keys_blob, max_scores, workers, time_limit, memory_limit, trail):
+    tasks = queue.Queue()
+    for i in todo:
+        tasks.put(i)
+    out = queue.Queue()
+    stop = threading.Event()
+
+    def loop():
+        try:
+            with IsolatedGrader(keys_blob, time_limit, memory_limit, trail=trail) as grader:
+                while not stop.is_set():
+                    try:
+                        i = tasks.get_nowait()
+                    except queue.Empty:
+                        break
+                    row = rows[i]
+                    out.put((i, grader.grade(row["part"], row["answer"],
+                                             max_scores.get(row["part"], 0.0))))
+        except BaseException as exc:   # reported to the main thread
+            out.put(("error", exc))
+        finally:
+            out.put(("done", None))
+
+    threads = [threading.Thread(target=loop, daemon=True, name=f"symconv-grader-{k}")
+               for k in range(max(1, min(workers, len(todo))))]
+    for t in threads:
+        t.start()
+    running = len(threads)
+    try:
+        while running:
+            i, result = out.get()
+            if i == "done":
+                running -= 1
+            elif i == "error":
+                raise result
+            else:
+                yield i, result
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+
+
+def _inprocess_results(todo, rows, keys, time_limit, trail):
+    from symconv.grading.worker import grade_one
+
+    for i in todo:
+        row = rows[i]
+        yield i, grade_one(keys, row["part"], row["answer"], time_limit, trail)
+
+
+_DASK_POOL = {}
+_DASK_LOCK = threading.Lock()
+
+
+def _dask_grade_chunk(chunk, keys_blob, time_limit, memory_limit, trail, max_scores):
+    """Runs on a Dask worker: grade ``[(index, part, answer), ...]`` in an isolated
+    process kept by that Dask worker between tasks."""
+    import hashlib
+
+    tag = (hashlib.sha256(keys_blob).hexdigest(), time_limit, memory_limit, trail)
+    with _DASK_LOCK:
+        free = _DASK_POOL.setdefault(tag, [])
+        grader = free.pop() if free else IsolatedGrader(keys_blob, time_limit, memory_limit,
+                                                        trail=trail)
+    results = []
+    try:
+        for i, part, answer in chunk:
+            results.append((i, grader.grade(part, answer, max_scores.get(part, 0.0))))
+    except BaseException:
+        grader.close()
+        raise
+    with _DASK_LOCK:
+        _DASK_POOL[tag].append(grader)
+    return results
+
+
+def _dask_results(todo, rows, keys_blob, max_scores, scheduler, time_limit, memory_limit, trail,
+                  chunk_size):
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise GradingError("--scheduler needs Dask distributed: python -m pip install "
+                           "'distributed'") from None
+    client = scheduler if hasattr(scheduler, "submit") else Client(scheduler)
+    own = client is not scheduler
+    try:
+        blob = client.scatter(keys_blob, broadcast=True)
+        chunks = [[(i, rows[i]["part"], rows[i]["answer"]) for i in todo[k:k + chunk_size]]
+                  for k in range(0, len(todo), chunk_size)]
+        futures = [client.submit(_dask_grade_chunk, chunk, blob, time_limit, memory_limit, trail,
+                                 max_scores, pure=False) for chunk in chunks]
+        for future in as_completed(futures):
+            for i, result in future.result():
+                yield i, result
+    finally:
+        if own:
+            client.close()
+
+
+# --------------------------------------------------------------------------- the batch
+
+def grade_batch(rows, keys, *, workers=2, time_limit=10.0, memory_limit=2 << 30, out=None,
+                resume=True, scheduler=None, progress=False, chunk_size=32, trail=False):
+    """Grade many answers, each in an isolated worker process.
+
+    Parameters
+    ----------
+    rows : iterable
+        Mappings (or triples) with ``student``, ``part``, ``answer``; or a path to a
+        ``.csv``/``.jsonl`` file (see :func:`read_answers`).
+    keys : path, mapping or dict of AnswerKey
+        The answer keys by part id (see :func:`~symconv.grading.keys.load_keys`).
+    workers : int, default 2
+        Local worker processes. ``0`` grades in this process (no hard time or memory
+        limit: for trusted input and debugging only).
+    time_limit : float, default 10
+        Seconds per answer.
+    memory_limit : int, default 2 GiB
+        Address-space limit per worker process, in bytes.
+    out : path, optional
+        JSON-lines output, written incrementally; an existing file is resumed.
+    resume : bool, default True
+        Skip rows already in ``out``. False starts the file afresh.
+    scheduler : str or distributed.Client, optional
+        Run on a Dask distributed cluster instead of local processes.
+    progress : bool or file, default False
+        A progress bar (True: on stderr).
+    chunk_size : int, default 32
+        Rows per Dask task.
+    trail : bool, default False
+        Include every result's verdict trail in the output rows.
+
+    Returns
+    -------
+    BatchReport
+        ``.results`` (one mapping per input row, in input order; fields ``row, student,
+        part, score, max_score, status, feedback, strategy, proven, mistake, review,
+        seconds``) and ``.summary`` (counts per outcome, score histogram, slowest answers).
+    """
+    t0 = time.monotonic()
+    if isinstance(rows, (str, os.PathLike)):
+        rows = read_answers(rows)
+    rows = [_row(r, f"row {k}") if not (isinstance(r, dict) and "_error" in r) else r
+            for k, r in enumerate(rows)]
+    if isinstance(keys, (str, os.PathLike)) or (isinstance(keys, dict) and not all(
+            isinstance(v, AnswerKey) for v in keys.values())):
+        keys = load_keys(keys)
+    else:
+        keys = {str(p): as_key(k, part=str(p)) for p, k in keys.items()}
+    from symconv.grading.grader import prepare
+
+    for k in keys.values():
+        prepare(k)                               # broken keys fail here, before any grading
+    max_scores = {p: k.points for p, k in keys.items()}
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0:
+        raise GradingError(f"workers must be an integer >= 0, but got {workers!r}")
+    if not time_limit or time_limit <= 0:
+        raise GradingError(f"time_limit must be a positive number, but got {time_limit!r}")
+
+    done = {}
+    if out is not None:
+        out = os.fspath(out)
+        if resume:
+            done = _load_done(out, rows)
+        elif os.path.exists(out):
+            os.unlink(out)
+    results = [None] * len(rows)
+    for i, r in done.items():
+        results[i] = r
+    todo = []
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644) if out else None
+    stream = sys.stderr if progress is True else (progress or None)
+    bar = _Progress(len(rows), stream, bool(stream) and (progress is not True or stream.isatty()))
+    bar.update(len(done))
+
+    def record(i, result):
+        results[i] = _output_row(i, rows[i], result)
+        if fd is not None:
+            os.write(fd, (json.dumps(results[i], ensure_ascii=False) + "\n").encode("utf-8"))
+        bar.update()
+
+    try:
+        for i, row in enumerate(rows):
+            if i in done:
+                continue
+            if "_error" in row:
+                record(i, _fail_row(0.0, "invalid", f"malformed input row: {row['_error']}",
+                                    review=True))
+            elif row["part"] not in keys:
+                record(i, _fail_row(0.0, "invalid", f"no answer key for part {row['part']!r}",
+                                    review=True))
+            else:
+                todo.append(i)
+        blob = pickle.dumps(keys)
+        if scheduler is not None:
+            source = _dask_results(todo, rows, blob, max_scores, scheduler, time_limit,
+                                   memory_limit, trail, chunk_size)
+        elif workers == 0:
+            source = _inprocess_results(todo, rows, keys, time_limit, trail)
+        else:
+            source = _local_results(todo, rows, blob, max_scores, workers, time_limit,
+                                    memory_limit, trail)
+        for i, result in source:
+            record(i, result)
+    finally:
+        bar.close()
+        if fd is not None:
+            os.fsync(fd)
+            os.close(fd)
+    missing = [i for i, r in enumerate(results) if r is None]
+    if missing:
+        raise GradingError(f"{len(missing)} rows were not graded (first: row {missing[0]})")
+    if out is not None:
+        _atomic_write(out, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results))
+    graded = len(rows) - len(done)
+    summary = _summarise(results, len(rows), len(done), time.monotonic() - t0, graded)
+    return BatchReport(results, summary)
+
+
+# --------------------------------------------------------------------------- exports
+
+def write_gradescope(results, path, keys=None):
+    """Write Gradescope ``results.json``: one test per part with ``score``,
+    ``max_score``, ``status``, ``output`` (the feedback) and ``visibility``.
+
+    With one student the file is exactly Gradescope's per-submission object
+    ``{"score", "execution_time", "tests": [...]}``; with several students it maps
+    each student id to such an object.
+    """
+    order = list(keys) if keys else []
+    per_student = {}
+    for r in results:
+        per_student.setdefault(r["student"], []).append(r)
+    docs = {}
+    for student, items in per_student.items():
+        items = sorted(items, key=lambda r: (order.index(r["part"]) if r["part"] in order
+                                             else len(order), r["row"]))
+        tests = [{"name": str(r["part"]), "number": str(n), "score": r["score"],
+                  "max_score": r["max_score"],
+                  "status": "passed" if r["status"] == "correct" else "failed",
+                  "output": f"[{r['status']}] {r['feedback']}", "visibility": "visible"}
+                 for n, r in enumerate(items, 1)]
+        docs[student] = {"score": round(sum(t["score"] for t in tests), 6),
+                         "execution_time": round(sum(r.get("seconds") or 0 for r in items), 3),
+                         "output": f"{len(tests)} part(s) graded by symconv",
+                         "stdout_visibility": "hidden", "tests": tests}
+    doc = next(iter(docs.values())) if len(docs) == 1 else docs
+    _atomic_write(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    return doc
+
+
+def write_gradebook(results, path, keys=None):
+    """Write a CSV gradebook: one line per student, one column per part, and totals."""
+    parts = list(keys) if keys else []
+    for r in results:
+        if r["part"] not in parts:
+            parts.append(r["part"])
+    book = {}
+    for r in results:
+        entry = book.setdefault(r["student"], {})
+        prev = entry.get(r["part"])
+        if prev is None or r["score"] > prev[0]:
+            entry[r["part"]] = (r["score"], r["max_score"])
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["student", *parts, "total", "max_total"])
+    for student in sorted(book, key=lambda s: str(s)):
+        entry = book[student]
+        scores = [entry.get(p, (0.0, 0.0)) for p in parts]
+        max_total = sum((keys[p].points if keys and p in keys else entry.get(p, (0, 0))[1])
+                        for p in parts)
+        writer.writerow([student, *[f"{s:g}" for s, _ in scores],
+                         f"{sum(s for s, _ in scores):g}", f"{max_total:g}"])
+    _atomic_write(path, buf.getvalue())
+    return buf.getvalue()
