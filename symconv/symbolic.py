@@ -57,7 +57,7 @@ from symconv.signals import _as_expr, _as_var
 __all__ = ["conv", "corr", "conv_seq", "corr_seq"]
 
 #: how many nested case splits (on the sign of an undecidable difference) are tried
-_MAX_SPLITS = 3
+_MAX_SPLITS = 4
 #: default time budget (seconds) for the slow fallbacks (Laplace, sympy.integrate)
 DEFAULT_TIMEOUT = 10.0
 
@@ -352,8 +352,13 @@ def _split_impulses(f, x):
     return continuous, impulses
 
 
-def _normalise(f, x):
-    """``(pieces, impulses, continuous_part)`` of the signal ``f`` in ``x``."""
+def _normalise(f, x, strict=False):
+    """``(pieces, impulses, continuous_part)`` of the signal ``f`` in ``x``.
+
+    When the order of the breakpoints is undecidable, ``strict`` re-raises (the
+    caller splits cases on it); otherwise the signal is cut term by term into
+    overlapping pieces, which needs no order.
+    """
     continuous, impulses = _split_impulses(f, x)
     continuous = _rewrite_max_min(continuous, x)
     if continuous.has(sp.DiracDelta):
@@ -361,6 +366,8 @@ def _normalise(f, x):
     try:
         pieces = _compact(_refine(continuous, x, -sp.oo, sp.oo))
     except _Undecidable:
+        if strict:
+            raise
         pieces = []
         for term in sp.Add.make_args(sp.expand_mul(continuous)):
             pieces += _pieces_of_term(term, x)
@@ -553,11 +560,16 @@ def _solve_linear(d, target, prefer_assumptions=False):
     if not candidates:
         return None
     if prefer_assumptions:
-        for s, value in candidates:
-            if ((not s.is_positive or value.is_positive)
-                    and (not s.is_nonnegative or value.is_nonnegative)
-                    and (not s.is_real or value.is_real)):
-                return s, value
+        # keep what is known about the symbol replaced (else the split must be redone)
+        def kept(s, value):
+            if s.is_real and not value.is_real:
+                return 0
+            if s.is_positive:
+                return 2 if value.is_positive else (1 if value.is_nonnegative else 0)
+            if s.is_nonnegative:
+                return 2 if value.is_nonnegative else 0
+            return 2
+        return max(candidates, key=lambda sv: kept(*sv))   # first of the best
     return candidates[0]
 
 
@@ -698,7 +710,13 @@ def _tidy_exponent(arg, t):
     num, den = sp.fraction(arg)
     if sp.Poly(num, t).degree() >= 2 if num.has(t) else False:
         return sp.factor(arg)
-    return sp.factor_terms(sp.expand(arg))
+    arg = sp.factor_terms(sp.expand(arg))
+    if arg.is_Mul:
+        inner = [fa for fa in arg.args if fa.is_Add and fa.has(t)]
+        if len(inner) == 1 and inner[0].coeff(t).could_extract_minus_sign():
+            rest = [fa for fa in arg.args if fa is not inner[0]]
+            arg = sp.Mul(-1, *rest, sp.expand(-inner[0]))
+    return arg
 
 
 def _tidy(expr, t, real=True):
@@ -760,10 +778,18 @@ def _tidy(expr, t, real=True):
                                 lambda n: sp.erf(sp.factor_terms(sp.cancel(n.args[0]))))
         out.append(coeff * rest)
     result = sp.factor_terms(sp.Add(*out))
+    if not result.has(sp.Function) and len(result.free_symbols) > 1:
+        # a polynomial/rational piece: the factored form when it is shorter
+        factored = sp.factor(result)
+        if sp.count_ops(factored) < sp.count_ops(result):
+            result = factored
     num, den = sp.fraction(result)
+    def negatives(e):
+        return sum(1 for term in sp.Add.make_args(e) if term.could_extract_minus_sign())
+
     if den.is_Add and num.is_Add:
         first = sorted(sp.Add.make_args(num), key=sp.default_sort_key)[0]
-        if first.could_extract_minus_sign():
+        if first.could_extract_minus_sign() and negatives(sp.expand(-den)) <= negatives(den):
             # (exp(-a*t) - exp(-b*t))/(b - a), not (exp(-b*t) - exp(-a*t))/(a - b)
             result = sp.Mul(-num, sp.Pow(sp.expand(-den), -1))
     return result
@@ -824,12 +850,12 @@ def _window(lo, hi, t):
     return sp.Heaviside(hi - t)
 
 
-def _conv_pieces(f, g, t, tau):
+def _conv_pieces(f, g, t, tau, strict=False):
     """The piece engine: closed form of ``∫ f(tau) g(t - tau) dtau`` or an exception."""
     run = _Run(t, tau)
     real = not (f.has(sp.I) or g.has(sp.I))
-    fp, fi, fc = _normalise(f, t)
-    gp, gi, gc = _normalise(g, t)
+    fp, fi, fc = _normalise(f, t, strict)
+    gp, gi, gc = _normalise(g, t, strict)
     pieces = []
     for p in fp:
         for q in gp:
@@ -869,11 +895,12 @@ def _conv_pieces(f, g, t, tau):
 def _conv_split(f, g, t, tau, depth=0):
     """The piece engine with case splits on undecidable signs of differences."""
     try:
-        return _conv_pieces(f, g, t, tau)
+        return _conv_pieces(f, g, t, tau, strict=depth < _MAX_SPLITS)
     except _Undecidable as exc:
         if depth >= _MAX_SPLITS:
             raise _Unsupported("too many undecidable cases") from None
         d = exc.difference
+        real = not (f.has(sp.I) or g.has(sp.I))
         branches = []
         conditions = []
         for sign in (1, -1):
@@ -884,10 +911,28 @@ def _conv_split(f, g, t, tau, depth=0):
             s, value = solved
             res, conds = _conv_split(f.subs(s, value), g.subs(s, value), t, tau, depth + 1)
             back = {p: sign * d}
-            branches.append(res.subs(back))
+            branches.append(_retidy(res.subs(back), t, real))
             conditions += [c.subs(back) for c in conds]
         cond = _relation_nonnegative(d)
         return sp.Piecewise((branches[0], cond), (branches[1], True)), conditions
+
+
+def _retidy(expr, t, real):
+    """Tidy again every interval expression of an assembled result (after a
+    substitution such as ``p -> T - W`` undid a case split)."""
+    if isinstance(expr, sp.Integral) or not expr.has(t):
+        return expr
+    if isinstance(expr, Relational):
+        return expr.func(sp.expand(expr.lhs), sp.expand(expr.rhs))
+    if isinstance(expr, (sp.And, sp.Or)):
+        return expr.func(*[_retidy(a, t, real) for a in expr.args])
+    if isinstance(expr, sp.Piecewise):
+        return sp.Piecewise(*[(_retidy(e, t, real), _retidy(c, t, real)) for e, c in expr.args])
+    if not expr.has(sp.Piecewise, sp.Heaviside, sp.DiracDelta, sp.Integral, sp.Abs):
+        return _tidy(expr, t, real)
+    if isinstance(expr, (sp.Add, sp.Mul)):
+        return expr.func(*[_retidy(a, t, real) for a in expr.args])
+    return expr
 
 
 def _relation_nonnegative(d):
