@@ -215,9 +215,12 @@ def _fmt_value(v):
         if v.is_Integer or v.is_Symbol:
             return str(v)
         try:
-            return f"{float(v):.6g}"
+            z = complex(v)
         except TypeError:
             return str(v)
+        if z.imag == 0:
+            return f"{z.real:.6g}"
+        return f"{z.real:.6g}{z.imag:+.6g}i"
     return str(v)
 
 
@@ -932,18 +935,23 @@ def _numbers(exprs, values):
     return np.array(out)
 
 
-def _sample_free(symbols, rng, pinned):
+def _sample_free(symbols, rng, pinned, complex_ok=False):
+    """Values in about [-2, 2] for entries of sequences/tensors; with ``complex_ok``,
+    symbols not known to be real get complex values (exercising conjugations)."""
     values = dict(pinned)
     for s in symbols:
         if s in values:
             continue
         if s.is_integer:
             values[s] = _draw(s, rng, False)
-        else:
-            v = rng.uniform(0.25, 2.0)
-            sign = -1 if (s.is_negative or s.is_nonpositive) else (
-                1 if (s.is_positive or s.is_nonnegative) else rng.choice([-1, 1]))
-            values[s] = sp.Rational(int(round(sign * v * 100)), 100)
+            continue
+        v = rng.uniform(0.25, 2.0)
+        sign = -1 if (s.is_negative or s.is_nonpositive) else (
+            1 if (s.is_positive or s.is_nonnegative) else int(rng.choice([-1, 1])))
+        value = sp.Rational(int(round(sign * v * 100)), 100)
+        if complex_ok and s.is_real is None:
+            value += sp.I * sp.Rational(int(round(rng.uniform(-2.0, 2.0) * 100)), 100)
+        values[s] = value
     return values
 
 
@@ -951,11 +959,15 @@ def _check_sequences(result, a, b, op, mode, period, seed, instances, pinned):
     sn = _executor()
     ea, eb = _flat_exprs(a, "f"), _flat_exprs(b, "g")
     er = _flat_exprs(result, "result")
-    mode = mode or ("full" if op == "conv" else "valid")
+    mode = mode or ("circular" if period is not None else ("full" if op == "conv" else "valid"))
+    if mode == "circular" and period is None:
+        period = max(len(ea), len(eb))
     fn = "convolve" if op == "conv" else "correlate"
-    method = (f"symconv.numeric.{fn}(mode={mode!r}) on random values of the symbols"
-              if period is None else
-              f"symconv.numeric.{fn}(mode='full') folded with period {period}")
+    method = (f"symconv.numeric.{fn}(mode={mode!r}) on random values of the symbols "
+              "(complex for symbols not known to be real)"
+              if mode != "circular" else
+              f"symconv.numeric.{fn}(mode='full') folded modulo the period {period}, on "
+              "random values of the symbols (complex for symbols not known to be real)")
     symbols = sorted(set().union(*(e.free_symbols for e in ea + eb + er)), key=lambda s: s.name)
     pinned = _resolve_pins(pinned, symbols)
     rng = np.random.default_rng(seed)
@@ -963,16 +975,21 @@ def _check_sequences(result, a, b, op, mode, period, seed, instances, pinned):
     for i in range(max(1, instances)):
         label = f"instance {i + 1}"
         try:
-            values = _sample_free(symbols, rng, pinned)
+            values = _sample_free(symbols, rng, pinned, complex_ok=True)
             na, nb, nr = _numbers(ea, values), _numbers(eb, values), _numbers(er, values)
             na, nb = _real_if_close(na), _real_if_close(nb)
-            if period is None:
+            if mode != "circular":
                 ref = (sn.convolve if op == "conv" else sn.correlate)(na, nb, mode=mode)
-            else:
-                full = (sn.convolve(na, nb, mode="full") if op == "conv"
-                        else sn.correlate(na, nb, mode="full"))
+            elif op == "conv":
+                # entry j of the full convolution belongs to n = j mod P
+                full = sn.convolve(na, nb, mode="full")
                 ref = np.zeros(int(period), dtype=complex)
                 np.add.at(ref, np.arange(len(full)) % int(period), full)
+            else:
+                # entry j of the full correlation has lag j - (M - 1); lags fold mod P
+                full = sn.correlate(na, nb, mode="full")
+                ref = np.zeros(int(period), dtype=complex)
+                np.add.at(ref, (np.arange(len(full)) - (len(nb) - 1)) % int(period), full)
             if len(ref) != len(nr):
                 runs.append(Instance(label, values, "disagree",
                                      (CheckResult("length", 1, math.inf, 0.0, False,
@@ -1034,10 +1051,12 @@ def crosscheck(result, f, g, var=None, *, op="conv", seed=0, discrete=None, mode
     discrete : bool, optional
         Force the discrete (True) or continuous (False) check; by default
         ``var.is_integer`` decides.
-    mode : {'full', 'same', 'valid'}, optional
-        Sequences only: numpy's mode (default 'full' for conv, 'valid' for corr).
+    mode : {'full', 'same', 'valid', 'circular'}, optional
+        Sequences only: numpy's modes (default 'full' for conv, 'valid' for corr) or
+        the circular convolution/correlation (as in :func:`symconv.discrete.conv_seq`).
     period : int, optional
-        Sequences only: compare with the circular convolution of this period.
+        Sequences only: the period of mode 'circular' (default the longer length;
+        giving a period implies mode 'circular').
     values : dict, optional
         Parameter values to use instead of random ones (``{a: 2}``).
     instances : int, default 2
@@ -1101,7 +1120,7 @@ def crosscheck(result, f, g, var=None, *, op="conv", seed=0, discrete=None, mode
                                f"{type(result).__name__}, {type(f).__name__} and "
                                f"{type(g).__name__}")
         if mode is not None:
-            check_choice(mode, ("full", "same", "valid"), "mode")
+            check_choice(mode, ("full", "same", "valid", "circular"), "mode")
         return _check_sequences(result, f, g, op, mode, period, seed, instances, values)
     for name, value in (("result", result), ("f", f), ("g", g)):
         if isinstance(value, (str, bytes)):

@@ -257,6 +257,15 @@ def test_sequences_against_conv_seq_and_corr_seq(mode):
 def test_circular_sequences_and_lengths():
     x, y = sp.symbols("x y")
     assert crosscheck([4 * x + 2 * y, 2 * x + 4 * y], [1, 2, 3], [x, y], period=2).agree
+    for p in (2, 3, 5):
+        A, B = [1, x, 3], [y, 2]
+        assert crosscheck(conv_seq(A, B, "circular", period=p), A, B, mode="circular",
+                          period=p).agree is True
+        assert crosscheck(corr_seq(A, B, "circular", period=p), A, B, op="corr",
+                          mode="circular", period=p).agree is True
+        # the correlation without the conjugation is caught (x, y are complex here)
+        plain = corr_seq(A, B, "circular", period=p, conjugate=False)
+        assert crosscheck(plain, A, B, op="corr", mode="circular", period=p).agree is False
     report = crosscheck([x], [1, 2, 3], [x, y])
     assert report.agree is False and "length" in report.reason
 

@@ -1,0 +1,218 @@
+"""Shared machinery of ``symconv conv`` and ``symconv corr``.
+
+Both commands read two signals (formulas or finite sequences) from the command line,
+parse them with the safe parser :func:`symconv.parsing.parse_math` (text is never
+evaluated), build the symbols with the assumptions given by ``--assume``, call
+:func:`symconv.symbolic.conv` / :func:`~symconv.symbolic.corr`, and print the result,
+optionally as LaTeX and with the numeric cross-check report (``--check``).
+
+The ``--assume`` mini-language (items separated by commas or semicolons)::
+
+    a>0   a<0   a>=0   a<=0   a!=0          sign facts
+    a positive   n integer   n nonnegative  one or more words after a name
+    a real       a,b>0 is NOT accepted: write a>0,b>0
+
+Exit status: 0 on success; with ``--check``, 1 when the check did not confirm the
+result (it disagreed, or could not be carried out); 2 for invalid input.
+"""
+
+import re
+
+import sympy as sp
+
+from symconv.errors import ParseError, SymconvError
+
+_NAME = r"[A-Za-z][A-Za-z0-9_]*"
+_RELATION = re.compile(rf"\s*({_NAME})\s*(>=|<=|!=|>|<)\s*0\s*\Z")
+_WORDS = re.compile(rf"\s*({_NAME})((?:\s+[A-Za-z]+)+)\s*\Z")
+_RELATION_FACT = {">": "positive", "<": "negative", ">=": "nonnegative",
+                  "<=": "nonpositive", "!=": "nonzero"}
+_WORD_FACTS = ("positive", "negative", "nonnegative", "nonpositive", "nonzero", "zero",
+               "integer", "real", "rational", "complex", "even", "odd", "prime", "finite")
+_SEQUENCE_MODES = ("full", "same", "valid", "circular")
+
+
+def parse_assumptions(text):
+    """Parse ``--assume`` text into ``{name: {fact: True}}``.
+
+    >>> parse_assumptions("a>0, b>0; n integer nonnegative, c != 0")
+    {'a': {'positive': True}, 'b': {'positive': True}, 'n': {'integer': True, 'nonnegative': True}, 'c': {'nonzero': True}}
+    >>> parse_assumptions("a > 1")
+    Traceback (most recent call last):
+    ...
+    symconv.errors.ParseError: --assume: cannot read 'a > 1' at position 0 (use name>0, name<0, name>=0, name<=0, name!=0 or 'name integer', 'name real', ...)
+    """
+    facts = {}
+    if not text or not text.strip():
+        return facts
+    position = 0
+    for item in re.split(r"[,;]", text):
+        start = position + (len(item) - len(item.lstrip()))
+        position += len(item) + 1
+        if not item.strip():
+            continue
+        match = _RELATION.match(item)
+        if match:
+            name, words = match.group(1), [_RELATION_FACT[match.group(2)]]
+        else:
+            match = _WORDS.match(item)
+            if not match:
+                raise ParseError(
+                    f"--assume: cannot read {item.strip()!r} at position {start} (use name>0, "
+                    "name<0, name>=0, name<=0, name!=0 or 'name integer', 'name real', ...)",
+                    start)
+            name, words = match.group(1), match.group(2).split()
+            for word in words:
+                if word not in _WORD_FACTS:
+                    raise ParseError(
+                        f"--assume: unknown property {word!r} for {name} at position {start}; "
+                        f"known: {', '.join(_WORD_FACTS)}", start)
+        entry = facts.setdefault(name, {})
+        for word in words:
+            entry[word] = True
+    return facts
+
+
+def add_arguments(parser, op):
+    """Declare the options shared by ``symconv conv`` and ``symconv corr``."""
+    what = "convolution" if op == "conv" else "cross-correlation"
+    parser.add_argument("f", help="first signal: a formula such as 'exp(-a*t)*u(t)' "
+                                  "(u, delta, rect, tri, ramp available) or a sequence '[1, 2, x]'")
+    parser.add_argument("g", help="second signal, same forms")
+    parser.add_argument("--var", default=None,
+                        help="the variable (default: t, or n with --discrete)")
+    parser.add_argument("--assume", default="", metavar="FACTS",
+                        help="assumptions on the symbols, e.g. 'a>0,b>0' or 'n integer, N>0'")
+    parser.add_argument("--discrete", action="store_true",
+                        help=f"discrete-time {what} (the variable becomes an integer; "
+                             "also implied by --assume 'n integer')")
+    parser.add_argument("--mode", choices=_SEQUENCE_MODES, default=None,
+                        help="for sequences: numpy's mode (default: full for conv, "
+                             "valid for corr), or circular")
+    parser.add_argument("--period", type=int, default=None, metavar="P",
+                        help="for sequences: the period of the circular mode (implies "
+                             "--mode circular; default: the longer length)")
+    parser.add_argument("--latex", action="store_true", help="print the result as LaTeX")
+    parser.add_argument("--check", action="store_true",
+                        help="cross-check the result numerically and print the report")
+    parser.add_argument("--seed", type=int, default=0, help="seed of --check (default 0)")
+    parser.add_argument("--method", choices=("auto", "pieces", "laplace", "integrate"),
+                        default="auto", help="continuous engine (default: auto)")
+    parser.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                        help="time allowed to the slow fallbacks (default 10)")
+
+
+def _names(value):
+    """Names of the free symbols of a parsed value (expression or sequence)."""
+    if isinstance(value, (list, tuple)):
+        out = set()
+        for item in value:
+            out |= _names(item)
+        return out
+    if isinstance(value, sp.MatrixBase):
+        return {s.name for s in value.free_symbols}
+    if isinstance(value, sp.Basic):
+        return {s.name for s in value.free_symbols if isinstance(s, sp.Symbol)}
+    return set()
+
+
+def _make_symbols(names, facts, var_name, discrete):
+    symbols = {}
+    for name in sorted(set(names) | set(facts) | {var_name}):
+        assumptions = dict(facts.get(name, {}))
+        if name == var_name:
+            if discrete:
+                assumptions["integer"] = True
+            elif not assumptions.get("integer"):
+                assumptions.setdefault("real", True)
+        try:
+            symbols[name] = sp.Symbol(name, **assumptions)
+        except Exception as exc:  # noqa: BLE001 - InconsistentAssumptions and friends
+            raise ParseError(f"--assume: inconsistent assumptions for {name}: {exc}") from None
+    return symbols
+
+
+def _parse_signal(text, label, discrete, symbols=None):
+    from symconv.parsing import parse_math
+
+    try:
+        value = parse_math(text, discrete=discrete, symbols=symbols)
+    except ParseError as exc:
+        raise ParseError(f"{label} signal {text!r}: {exc}", exc.position) from None
+    if isinstance(value, sp.MatrixBase):
+        if value.rows != 1 and value.cols != 1:
+            raise SymconvError(f"{label} signal must be a formula or a one-dimensional "
+                               f"sequence, but got a {value.rows}x{value.cols} matrix")
+        value = list(value)
+    if isinstance(value, tuple):
+        value = list(value)
+    if isinstance(value, list):
+        for item in value:
+            if not isinstance(item, sp.Expr):
+                raise SymconvError(f"{label} signal: sequence entries must be numbers or "
+                                   f"formulas, but got {item}")
+    elif not isinstance(value, sp.Expr):
+        raise SymconvError(f"{label} signal must be a formula or a sequence, but got "
+                           f"{type(value).__name__} {value}")
+    return value
+
+
+def _format(value, latex):
+    if isinstance(value, (list, tuple)):
+        if latex:
+            return r"\left[" + ", ".join(sp.latex(v) for v in value) + r"\right]"
+        return "[" + ", ".join(sp.sstr(v) for v in value) + "]"
+    return sp.latex(value) if latex else sp.sstr(value)
+
+
+def run(args, op):
+    """Parse, compute, print; returns the exit status."""
+    from symconv import symbolic
+
+    facts = parse_assumptions(args.assume)
+    var_name = args.var or ("n" if args.discrete else "t")
+    if not re.fullmatch(_NAME, var_name):
+        raise SymconvError(f"--var must be a name such as t or n, but got {var_name!r}")
+    discrete = bool(args.discrete or facts.get(var_name, {}).get("integer"))
+    # first pass: collect the names (no assumptions yet), then parse with the symbols
+    names = _names(_parse_signal(args.f, "first", discrete=False)) | _names(
+        _parse_signal(args.g, "second", discrete=False))
+    symbols = _make_symbols(names, facts, var_name, discrete)
+    f = _parse_signal(args.f, "first", discrete, symbols)
+    g = _parse_signal(args.g, "second", discrete, symbols)
+    sequences = isinstance(f, list) or isinstance(g, list)
+    if sequences and not (isinstance(f, list) and isinstance(g, list)):
+        raise SymconvError(f"{op} needs two sequences or two formulas, but got "
+                           f"{'a sequence' if isinstance(f, list) else 'a formula'} and "
+                           f"{'a sequence' if isinstance(g, list) else 'a formula'}")
+    if not sequences and (args.mode is not None or args.period is not None):
+        raise SymconvError("--mode and --period apply to sequences only, but the signals "
+                           "are formulas")
+    fn = symbolic.conv if op == "conv" else symbolic.corr
+    var = None if sequences else symbols[var_name]
+    if sequences:
+        mode = args.mode or ("circular" if args.period is not None
+                             else ("full" if op == "conv" else "valid"))
+        if args.period is not None and mode != "circular":
+            raise SymconvError(f"--period is used with the circular mode only, but got "
+                               f"--mode {mode}")
+        value = fn(f, g, None, mode=mode, period=args.period)
+        check_options = {"mode": mode, "period": args.period}
+    else:
+        value = fn(f, g, var, method=args.method, timeout=args.timeout)
+        check_options = {}
+    report = None
+    if args.check:
+        from symconv.crosscheck import crosscheck
+
+        report = crosscheck(value, f, g, var, op=op, seed=args.seed, **check_options)
+    print(_format(value, args.latex))
+    if not sequences and isinstance(value, sp.Basic) and (value.has(sp.Integral)
+                                                          or value.has(sp.Sum)):
+        print("note: no closed form was found for (part of) the result; it is left as an "
+              "unevaluated integral/sum")
+    if report is None:
+        return 0
+    print()
+    print(str(report))
+    return 0 if report.agree is True else 1

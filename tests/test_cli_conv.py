@@ -1,0 +1,119 @@
+"""The ``symconv conv`` / ``symconv corr`` commands, run through ``symconv.cli.main``."""
+
+import pytest
+import sympy as sp
+
+from symconv.cli import main
+from symconv.commands._signal_args import parse_assumptions
+from symconv.errors import ParseError
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_continuous_exponentials_with_assumptions(capsys):
+    status, out, _ = run(capsys, "conv", "exp(-a*t)*u(t)", "exp(-b*t)*u(t)", "--var", "t",
+                         "--assume", "a>0,b>0")
+    assert status == 0
+    t = sp.Symbol("t", real=True)
+    a, b = sp.symbols("a b", positive=True)
+    first = out.strip().splitlines()[0]
+    # the printed closed form, read back with the printed symbols' assumptions
+    value = sp.sympify(first, locals={"t": t, "a": a, "b": b})
+    expected = (sp.exp(-a * t) - sp.exp(-b * t)) / (b - a) * sp.Heaviside(t)
+    generic = value.subs({a: 1, b: 3})
+    assert sp.simplify(generic - expected.subs({a: 1, b: 3})) == 0
+    assert sp.simplify(value.subs({a: 2, b: 2}) - t * sp.exp(-2 * t) * sp.Heaviside(t)) == 0
+
+
+def test_check_prints_an_agreeing_report(capsys):
+    status, out, _ = run(capsys, "conv", "rect(t)", "rect(t)", "--check")
+    assert status == 0
+    assert "AGREES" in out and "seed 0" in out and "tolerance" in out
+
+
+def test_latex_output(capsys):
+    status, out, _ = run(capsys, "conv", "rect(t)", "rect(t)", "--latex")
+    assert status == 0
+    assert out.startswith(r"\begin{cases}") and "t + 1" in out
+
+
+def test_sequences_full_and_modes(capsys):
+    status, out, _ = run(capsys, "conv", "[1,2,3]", "[x,y]", "--mode", "full")
+    assert status == 0
+    assert out.strip() == "[x, 2*x + y, 3*x + 2*y, 3*y]"
+    status, out, _ = run(capsys, "conv", "[1,2,3]", "[x,y]", "--mode", "valid")
+    assert out.strip() == "[2*x + y, 3*x + 2*y]"
+    status, out, _ = run(capsys, "corr", "[1,2,3]", "[x,y]", "--assume", "x real, y real")
+    assert out.strip() == "[x + 2*y, 2*x + 3*y]"
+    status, out, _ = run(capsys, "conv", "[1,2,3]", "[x,y]", "--period", "2", "--check")
+    assert status == 0 and out.splitlines()[0] == "[4*x + 2*y, 2*x + 4*y]"
+    assert "AGREES" in out
+
+
+def test_correlation_of_complex_sequence_entries_is_checked(capsys):
+    status, out, _ = run(capsys, "corr", "[1,2,3]", "[x,y]", "--check", "--seed", "5")
+    assert status == 0
+    assert "conjugate(x)" in out and "seed 5" in out and "AGREES" in out
+
+
+def test_discrete_by_flag_and_by_assumption(capsys):
+    status, out, _ = run(capsys, "conv", "a^n*u(n)", "b^n*u(n)", "--discrete",
+                         "--assume", "a>0,b>0", "--check")
+    assert status == 0, out
+    assert "discrete conv" in out and "AGREES" in out
+    status, out2, _ = run(capsys, "conv", "a^k*u(k)", "b^k*u(k)", "--var", "k",
+                          "--assume", "k integer, a>0, b>0")
+    assert status == 0
+    assert "Heaviside(k, 1)" in out2
+
+
+def test_corr_continuous(capsys):
+    status, out, _ = run(capsys, "corr", "exp(-a*t)*u(t)", "exp(-a*t)*u(t)", "--assume",
+                         "a>0", "--check")
+    assert status == 0
+    assert out.splitlines()[0] == "exp(-a*Abs(t))/(2*a)"
+    assert "continuous corr" in out
+
+
+def test_unsafe_or_malformed_input_is_refused(capsys):
+    status, _, err = run(capsys, "conv", "__import__('os').system('true')", "t")
+    assert status == 2 and "first signal" in err
+    status, _, err = run(capsys, "conv", "t", "exp(", "--var", "t")
+    assert status == 2 and "second signal" in err
+    status, _, err = run(capsys, "conv", "[1,2]", "t")
+    assert status == 2 and "two sequences or two formulas" in err
+    status, _, err = run(capsys, "conv", "t*u(t)", "u(t)", "--mode", "full")
+    assert status == 2 and "sequences only" in err
+    status, _, err = run(capsys, "conv", "t", "t", "--assume", "a>1")
+    assert status == 2 and "--assume" in err
+    status, _, err = run(capsys, "conv", "t", "t", "--assume", "a>0, a<0")
+    assert status == 2 and "inconsistent" in err
+    status, _, err = run(capsys, "conv", "t", "t", "--var", "1x")
+    assert status == 2 and "--var" in err
+    status, _, err = run(capsys, "conv", "[[1,2],[3,4]]", "[1]")
+    assert status == 2 and "one-dimensional" in err
+
+
+def test_check_that_cannot_verify_exits_1(capsys):
+    # two non-decaying signals: no closed form, and no numeric reference either
+    status, out, _ = run(capsys, "conv", "cos(t)", "1", "--check", "--timeout", "2",
+                         "--method", "pieces")
+    assert status == 1
+    assert "NOT VERIFIED" in out
+
+
+def test_parse_assumptions():
+    assert parse_assumptions("") == {}
+    assert parse_assumptions("a>=0; b<=0, c!=0, d<0") == {
+        "a": {"nonnegative": True}, "b": {"nonpositive": True}, "c": {"nonzero": True},
+        "d": {"negative": True}}
+    assert parse_assumptions("N integer positive") == {"N": {"integer": True, "positive": True}}
+    with pytest.raises(ParseError) as info:
+        parse_assumptions("a>0, b bogus")
+    assert "unknown property 'bogus'" in str(info.value) and info.value.position == 5
+    with pytest.raises(ParseError):
+        parse_assumptions("import os")
