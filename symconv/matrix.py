@@ -55,9 +55,10 @@ def _nested_shape_and_values(obj, what):
     Every value goes through SymPy's strict ``_sympify``, which refuses strings: a
     kernel is data, never text to be parsed.
     """
-    weights = getattr(obj, "weights", None)  # a symconv.kernels.Kernel
-    if weights is not None and hasattr(obj, "offsets"):
-        obj = weights
+    if hasattr(obj, "as_form") and hasattr(obj, "offsets"):
+        # a symconv.kernels.Kernel: its correlation array, so that the layer operation
+        # computes what the kernel approximates whichever orientation it was made in
+        obj = obj.as_form("corr").weights
     if isinstance(obj, sympy.MatrixBase):
         return (obj.rows, obj.cols), [_as_entry(v, what) for v in obj]
     if isinstance(obj, sympy.NDimArray):
@@ -271,7 +272,9 @@ def conv_matrix(kernel, input_shape, stride=1, padding=0, dilation=1, *, groups=
     Parameters
     ----------
     kernel : list, nested list, SymPy Matrix / Array, NumPy array or Kernel
-        Entries may be numbers or SymPy expressions (symbols give the formula).
+        Entries may be numbers or SymPy expressions (symbols give the formula). A
+        :class:`symconv.kernels.Kernel` contributes its ``'corr'`` array whatever its
+        form, so the matrix computes what the kernel approximates.
         A kernel with as many axes as ``input_shape`` has entries is a single-channel
         kernel ``(*k)``; a kernel with one more axis is a layer weight ``(F, C/groups, *k)``
         and then ``input_shape`` is ``(C, *n)``.

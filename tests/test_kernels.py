@@ -124,6 +124,9 @@ def test_odd_derivative_flips_sign_between_forms():
 def test_kernel_objects_feed_the_matrix_builder():
     k = derivative_kernel(2)
     assert conv_matrix(k, 4) == conv_matrix([1, -2, 1], 4)
+    # a conv-form kernel still yields the matrix of the operation it approximates
+    d1 = conv_matrix(derivative_kernel(1, form="conv"), 5)
+    assert list(d1 * sympy.Matrix([n ** 2 for n in range(5)])) == [2, 4, 6]
     f = sympy.Function("f")
     assert k.stencil().subs(sympy.Symbol("x", real=True), 0) == f(-1) - 2 * f(0) + f(1)
 
