@@ -1321,7 +1321,8 @@ _BUILTINS = {
     "factorial": (1, 1, _factorial), "binomial": (2, 2, _binomial),
     "conjugate": (1, 1, _unary(sp.conjugate)), "conj": (1, 1, _unary(sp.conjugate)),
     "re": (1, 1, _unary(sp.re)), "im": (1, 1, _unary(sp.im)),
-    "u": (1, 1, lambda p, a, pos: p.step(a[0], pos)), "H": (1, 2, _heaviside),
+    "u": (1, 1, lambda p, a, pos: p.step(a[0], pos)),
+    "H": (1, 2, lambda p, a, pos: p.step(a[0], pos) if len(a) == 1 else _heaviside(p, a, pos)),
     "Heaviside": (1, 2, _heaviside), "delta": (1, 1, _delta),
     "DiracDelta": (1, 2, lambda p, a, pos: sp.DiracDelta(*[p.scalar(x, pos) for x in a])),
     "KroneckerDelta": (1, 2, _kronecker),
@@ -1381,7 +1382,8 @@ def parse_math(text, *, discrete=False, functions=(), symbols=None, latex="auto"
         If True, undeclared names are integer symbols, ``u(x)``/``u[x]`` is
         ``Heaviside(x, 1)`` and ``delta(x)`` is ``KroneckerDelta(x, 0)``; otherwise names
         are plain symbols, ``u(x)`` is ``Heaviside(x)`` and ``delta(x)`` is
-        ``DiracDelta(x)``.
+        ``DiracDelta(x)``. ``H(x)`` is a synonym of ``u(x)``; ``Heaviside(x)`` always
+        means SymPy's ``Heaviside(x)`` (value 1/2 at 0) and ``Heaviside(x, h0)`` is explicit.
     functions : iterable of str or sympy Function, default ()
         Names that become undefined functions (``f(n - m)``, ``x[n - k]``).
     symbols : dict, optional

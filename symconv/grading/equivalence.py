@@ -38,6 +38,7 @@ when ``scale=True``); inequalities after turning ``>`` into ``<``.
 ('not equivalent', {'n': '1', 's': '1'})
 """
 
+import itertools
 import math
 import random
 import time
@@ -211,6 +212,9 @@ class Sampler:
         self._cache = {}      # values of reference-side expressions (kept)
         self._scratch = {}    # values of the answer being graded (cleared per answer)
         self._pinned = set()
+        self.exhaustive = False
+
+    EXHAUSTIVE = 64   # integer domains with at most this many points are checked everywhere
 
     @property
     def points(self):
@@ -219,35 +223,49 @@ class Sampler:
         return self._points
 
     def _make_points(self):
+        """Candidate points, in this order: every point of a small integer domain
+        (at most ``EXHAUSTIVE`` of them); otherwise all-low and all-high corners, then
+        each variable at its special values (0, 1, -1, 2 and its bounds, when in
+        range) with the others random, then random points. Points violating a
+        constraint are dropped; the order is fixed by the seed."""
         rng = random.Random(self.seed)
+        ranges = [(s, self.domains[s].bounds(), self.domains[s].is_integer) for s in self.symbols]
+        if self._space_size() <= self.EXHAUSTIVE:
+            grids = [range(int(math.ceil(lo)), int(math.floor(hi)) + 1) for _, (lo, hi), _ in ranges]
+            points = [dict(zip(self.symbols, map(sp.Integer, combo)))
+                      for combo in itertools.product(*grids)]
+            self.exhaustive = True
+            return [pt for pt in points if self._satisfies(pt)]
         want = 3 * self.samples + 10
         points, seen = [], set()
-        ranges = [(s, self.domains[s].bounds(), self.domains[s].is_integer) for s in self.symbols]
 
-        def draw(mode):
-            pt = {}
-            for s, (lo, hi), is_int in ranges:
-                if mode == "lo":
-                    v = lo
-                elif mode == "hi":
-                    v = hi
-                elif is_int:
-                    v = rng.randint(int(math.ceil(lo)), int(math.floor(hi)))
-                else:
-                    v = round(rng.uniform(lo, hi), 6)
-                pt[s] = sp.Integer(int(v)) if is_int else sp.Float(v, 30)
-            return pt
+        def value(is_int, lo, hi, fixed=None):
+            if fixed is not None:
+                v = fixed
+            elif is_int:
+                v = rng.randint(int(math.ceil(lo)), int(math.floor(hi)))
+            else:
+                v = round(rng.uniform(lo, hi), 6)
+            return sp.Integer(int(v)) if is_int else sp.Float(v, 30)
 
-        modes = ["lo", "hi"] if self.symbols else ["lo"]
+        def special(is_int, lo, hi):
+            values = [lo, hi] + ([0, 1, -1, 2] if is_int else [])
+            out = []
+            for v in values:
+                if lo <= v <= hi and v not in out:
+                    out.append(v)
+            return out
+
+        plans = [{s: lo for s, (lo, hi), _ in ranges}, {s: hi for s, (lo, hi), _ in ranges}]
+        for s, (lo, hi), is_int in ranges:
+            plans.extend({s: v} for v in special(is_int, lo, hi))
         attempts = 0
         while len(points) < want and attempts < 40 * want:
-            mode = modes[attempts] if attempts < len(modes) else "random"
+            plan = plans[attempts] if attempts < len(plans) else {}
             attempts += 1
-            pt = draw(mode)
+            pt = {s: value(is_int, lo, hi, plan.get(s)) for s, (lo, hi), is_int in ranges}
             signature = tuple(pt.values())
             if signature in seen:
-                if not self.symbols or len(seen) >= self._space_size():
-                    break
                 continue
             seen.add(signature)
             if self._satisfies(pt):
@@ -290,10 +308,11 @@ class Sampler:
         self._pinned.add(reference)
         if key not in self._cache:
             chosen = []
+            limit = len(self.points) if self.exhaustive else self.samples
             for i in range(len(self.points)):
                 if self.value(reference, i) is not None:
                     chosen.append(i)
-                    if len(chosen) >= self.samples:
+                    if len(chosen) >= limit:
                         break
             self._cache[key] = chosen
         return self._cache[key]
@@ -308,6 +327,8 @@ class Sampler:
         tol = self.tolerance if tolerance is None else tolerance
         indices = self.reference_points(reference)
         needed = min(self.samples, max(1, len(self.points)))
+        if self.exhaustive:
+            needed = min(needed, len(indices)) or 1
         if len(indices) < max(1, min(needed, 3)) or (len(indices) < needed // 4):
             return "undecided", None, len(indices)
         for count, i in enumerate(indices, 1):

@@ -13,8 +13,10 @@ which compares the answer with the flipped reference; here they always hold.
 (True, False, False)
 >>> ok("factored", "(n + 1)^2"), ok("factored", "n^2 + 2n + 1")
 (True, False)
->>> ok("lowest terms", "3/4"), ok("lowest terms", "6/8"), ok("exact", "0.75")
+>>> ok("lowest terms", "3/4"), ok("lowest terms", "6/8"), ok("lowest terms", "3*4^-1")
 (True, False, False)
+>>> ok("lowest terms", r"-\\frac{3}{4}"), ok("exact", "0.75")
+(True, False)
 """
 
 import math
@@ -25,6 +27,9 @@ import sympy as sp
 __all__ = ["satisfies", "describe"]
 
 _DECIMAL = re.compile(r"(\d\.\d|\.\d|\d\.(?!\d))")
+# p/q, -p/q, (p)/(q), \frac{p}{q}, -\frac{p}{q} (\dfrac, \tfrac), or an integer
+_FRACTION_TEXT = re.compile(
+    r"^[-+]?(\d+|\(\d+\))(/(\d+|\(\d+\)))?$|^[-+]?\\[dt]?frac\{\d+\}\{\d+\}$")
 
 
 def _items(obj):
@@ -88,7 +93,7 @@ _CHECKS = {
     "expanded": lambda text, items: all(_expanded(e) for e in items),
     "factored": lambda text, items: all(_factored(e) for e in items),
     "exact": lambda text, items: not _DECIMAL.search(text),
-    "lowest terms": lambda text, items: not _DECIMAL.search(text)
+    "lowest terms": lambda text, items: bool(_FRACTION_TEXT.match(re.sub(r"[\s$]", "", text)))
     and all(_lowest_terms(e) for e in items),
     "decimal": lambda text, items: bool(_DECIMAL.search(text))
     and all(isinstance(_strip_sign(e), sp.Rational) for e in items),

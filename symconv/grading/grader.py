@@ -605,8 +605,12 @@ def _proof_goal(report, key, kind, trail):
         return None
     statement = key.reference
     if isinstance(statement, str):
+        from symconv.parsing import parse_math
+
         try:
-            statement = key.parse(statement)
+            statement = parse_math(statement, discrete=kind != "continuous",
+                                   functions=key.functions or ("f", "g"),
+                                   symbols=key.symbols() or None, latex=key.latex)
         except ParseError as exc:
             raise GradingError(f"answer key {key.part!r}: the proof statement cannot be parsed: "
                                f"{exc}") from None
