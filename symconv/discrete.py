@@ -87,13 +87,21 @@ def _as_sequence(seq, name):
     return [_entry(v, name) for v in items]
 
 
+def _sum_terms(terms):
+    """Add the products; a complex number is written as ``re + im*I``."""
+    total = sp.Add(*terms)
+    if total.is_number and total.has(sp.I):
+        total = sp.expand(total)
+    return total
+
+
 def _full_conv(a, b):
     """The full linear convolution ``y[n] = Sum_k a[k] b[n - k]``, n = 0..len(a)+len(b)-2."""
     la, lb = len(a), len(b)
     out = []
     for n in range(la + lb - 1):
         lo, hi = max(0, n - lb + 1), min(la - 1, n)
-        out.append(sp.Add(*[a[k] * b[n - k] for k in range(lo, hi + 1)]))
+        out.append(_sum_terms([a[k] * b[n - k] for k in range(lo, hi + 1)]))
     return out
 
 
@@ -107,7 +115,7 @@ def _full_corr(a, b):
     for j in range(la + lb - 1):
         lag = j - (lb - 1)
         lo, hi = max(0, -lag), min(lb - 1, la - 1 - lag)
-        out.append(sp.Add(*[a[m + lag] * b[m] for m in range(lo, hi + 1)]))
+        out.append(_sum_terms([a[m + lag] * b[m] for m in range(lo, hi + 1)]))
     return out
 
 
@@ -185,7 +193,7 @@ def conv_seq(a, b, mode="full", *, period=None):
     if mode == "circular":
         p = _period(period, la, lb)
         full = _full_conv(a, b)
-        return [sp.Add(*full[n::p]) for n in range(p)]
+        return [_sum_terms(full[n::p]) for n in range(p)]
     if period is not None:
         raise SymconvError(f"period is only used with mode='circular', but got mode={mode!r}")
     full = _full_conv(a, b)
@@ -274,7 +282,7 @@ def corr_seq(a, b, mode="valid", *, period=None, conjugate=True):
         p = _period(period, la, lb)
         aw = [sp.Add(*a[i::p]) for i in range(p)]
         bw = [sp.Add(*b[i::p]) for i in range(p)]
-        return [sp.Add(*[aw[(k + m) % p] * bw[m] for m in range(p)]) for k in range(p)]
+        return [_sum_terms([aw[(k + m) % p] * bw[m] for m in range(p)]) for k in range(p)]
     if period is not None:
         raise SymconvError(f"period is only used with mode='circular', but got mode={mode!r}")
     full = _full_corr(a, b)  # full[j] has lag j - (lb - 1)
@@ -891,14 +899,24 @@ def _same(e1, e2, n):
     """Are the two expressions equal? (False when SymPy cannot tell cheaply.)"""
     if e1 == e2:
         return True
-    d, _ = _generators(e1 - e2, n)
+    diff = sp.sympify(e1 - e2)
+    # quick rejection: the difference at one rational point (a zero there proves nothing)
+    probe = {s: sp.Rational(p, p + 4) for s, p in zip(sorted(diff.free_symbols - {n}, key=str),
+                                                      sp.primerange(3, 1000))}
+    probe[n] = 5
+    try:
+        value = sp.sympify(diff.xreplace(probe))
+        if value.is_number and value.is_finite and value.is_zero is False:
+            return False
+    except (TypeError, ValueError, ZeroDivisionError):
+        pass
+    d, _ = _generators(diff, n)
     return d == 0 or sp.cancel(sp.together(d)) == 0
 
 
 def _absorb(groups, n):
     """Merge a one-point group into a neighbour whose formula gives the same value there,
     and neighbours with the same formula (the groups are summed, so this is exact)."""
-    groups = {key: e for key, e in groups.items() if e != 0}
     changed = True
     while changed:
         changed = False
@@ -933,8 +951,6 @@ def _absorb_cells(cells, n):
     """Merge neighbouring cells (ordered, disjoint) that one formula describes."""
     out = []
     for cell in cells:
-        if cell.expr == 0:
-            continue
         if out and out[-1].hi != _OO and sp.expand(cell.lo - out[-1].hi - 1) == 0:
             prev = out[-1]
             at_prev, at_cell = {n: prev.lo}, {n: cell.lo}
@@ -957,8 +973,7 @@ def _render(pieces, n, ctx, form):
     for p in pieces:
         key = (p.lo, p.hi)
         groups[key] = groups.get(key, 0) + p.expr.xreplace(ctx.subs)
-    groups = {key: _tidy(e, n) for key, e in groups.items()}
-    groups = _absorb(groups, n)
+    groups = _absorb({key: e for key, e in groups.items() if not _same(e, 0, n)}, n)
     if not groups:
         return sp.S.Zero
     semi_infinite = all((hi == _OO and lo != _NOO) or sp.expand(hi - lo) == 0
@@ -967,8 +982,9 @@ def _render(pieces, n, ctx, form):
     if form == "piecewise" or (form == "auto" and not semi_infinite):
         cells = _disjoint([_Piece(e, lo, hi) for (lo, hi), e in groups.items()], ctx)
     if cells is None:
-        return sp.Add(*[e * _indicator(n, lo, hi) for (lo, hi), e in groups.items()])
-    cells = _absorb_cells([_Piece(_tidy(p.expr, n), p.lo, p.hi) for p in cells], n)
+        return sp.Add(*[_tidy(e, n) * _indicator(n, lo, hi) for (lo, hi), e in groups.items()])
+    cells = _absorb_cells([p for p in cells if not _same(p.expr, 0, n)], n)
+    cells = [_Piece(_tidy(p.expr, n), p.lo, p.hi) for p in cells]
     if not cells:
         return sp.S.Zero
     if len(cells) == 1 and cells[0].lo == _NOO and cells[0].hi == _OO:
