@@ -43,7 +43,6 @@ spaced grids*, Math. Comp. 51 (1988) 699-706).
 
 import itertools
 import math
-import numbers
 
 import sympy
 from sympy import Rational

@@ -36,7 +36,7 @@ import random
 
 import numpy as np
 import sympy
-from sympy import Idx, IndexedBase, Sum, Symbol
+from sympy import IndexedBase, Sum, Symbol
 
 from symconv._params import as_int
 from symconv.errors import SymconvError
