@@ -5,8 +5,9 @@ shares no computation with them (only argument parsing from :mod:`symconv._param
 and the output-size rules of :mod:`symconv.shapes`), so that agreement between the
 two means something. Arrays are channel-first, as in PyTorch: an input is
 ``(N, C, *spatial)`` with one, two or three spatial dimensions. float32 and float64
-inputs keep their precision (mixed inputs give the wider type); integer and boolean
-inputs are computed in float64.
+inputs keep their precision: the result has the wider dtype of ``x`` and ``w``
+(integer and boolean arrays count as float64), and a bias or output gradient is
+cast to it.
 
 Definitions (per spatial dimension; ``s`` stride, ``d`` dilation, ``(p_lo, p_hi)``
 padding, ``k`` kernel length, ``G`` groups, ``Cg = C/G``, ``Fg = F/G``, ``g`` the group
@@ -402,6 +403,15 @@ def _weight_grad(x, pads, plan, grad_ext, w_shape, groups, dtype):
     g = grad_ext.reshape(N, G, Fg, L)
     grad_w = np.zeros((G, Fg, Cg, U, kl), dtype=dtype)
     item = np.dtype(dtype).itemsize
+    if Cg == 1:  # depthwise: one batched dot product per tap, no stacked copies
+        grad_w = grad_w.reshape(G, Fg, U * kl)
+        per_item = C * plan.buffer_length * item * len({p for p, _ in plan.taps})
+        for a, b in _batch_chunks(N, per_item):
+            buffers = plan.phase_buffers(x[a:b], pads, dtype)
+            for t, (phase, off) in enumerate(plan.taps):
+                window = buffers[phase][:, :, off:off + L].reshape(b - a, G, L, 1)
+                grad_w[:, :, t] += np.matmul(g[a:b], window)[..., 0].sum(axis=0)
+        return grad_w.reshape(w_shape)
     for a, b in _batch_chunks(N, C * (kl * plan.stack_length + plan.buffer_length) * item):
         n = b - a
         stacks = plan.stacks(plan.phase_buffers(x[a:b], pads, dtype))
@@ -521,7 +531,7 @@ def conv_layer(x, w, bias=None, stride=1, padding=0, dilation=1, groups=1, paddi
     padding_mode = check_choice(padding_mode, PADDING_MODES, "padding_mode")
     stride, dilation, pads, out_shape, groups = _conv_setup(x, w, stride, padding, dilation, groups, op)
     b = _check_bias(bias, w.shape[0], op)
-    dtype = _dtype(x, w) if b is None else _dtype(x, w, b)
+    dtype = _dtype(x, w)
     if padding_mode != "zeros" and any(lo or hi for lo, hi in pads):
         x = _pad_nonzero(x, pads, padding_mode, op)
         pads = ((0, 0),) * len(pads)
@@ -593,7 +603,7 @@ def conv_transpose_layer(x, w, bias=None, stride=1, padding=0, output_padding=0,
     out_shape = tuple(conv_transpose_output_size(x.shape[2 + i], kernel[i], stride[i], pads[i],
                                                  output_padding[i], dilation[i]) for i in range(D))
     b = _check_bias(bias, F, op)
-    dtype = _dtype(x, w) if b is None else _dtype(x, w, b)
+    dtype = _dtype(x, w)
     y = _transpose_forward(x, w, stride, dilation, pads, out_shape, groups, dtype)
     if b is not None:
         y += _broadcast_bias(b.astype(dtype, copy=False), D)
@@ -675,7 +685,7 @@ def conv_layer_backward(x, w, grad_out, stride=1, padding=0, dilation=1, groups=
     expected = (x.shape[0], w.shape[0]) + out_shape
     if g.shape != expected:
         raise ShapeError(f"{op}: grad_out must have the output shape {expected}, but got shape {g.shape}")
-    dtype = _dtype(x, w, g)
+    dtype = _dtype(x, w)
     # input gradient: the transposed convolution of grad_out with the same arguments, with
     # the output padding (n + p_lo + p_hi - d*(k-1) - 1) mod s < s that gives x's shape
     grad_x = _transpose_forward(g, w, stride, dilation, pads, x.shape[2:], groups, dtype)

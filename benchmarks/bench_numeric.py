@@ -1,0 +1,295 @@
+"""Speed of the NumPy executor (symconv.numeric) against its peers, measured in one run.
+
+Peers, each on the same float32 data:
+
+* naive  -- the loop reference ``tests/naive_reference.py`` (the definition as Python
+  loops). It is far too slow for the full workloads, so it is timed on a slice of the
+  work (one image and one output channel, or one input channel for the transposed
+  convolution) and the time is scaled by the number of such slices. The loops do the
+  same work for every output element, so the scaling is linear; the table marks these
+  numbers with ``~``.
+* scipy  -- ``scipy.signal.correlate`` (method 'auto') called per (image, output
+  channel, input channel) and summed over input channels; strides by subsampling the
+  stride-1 result, dilation by a zero-dilated kernel, the transposed convolution by
+  ``scipy.signal.convolve`` of the zero-upsampled input. Forward passes only.
+* torch  -- PyTorch CPU ``torch.nn.functional`` (``conv2d``, ``conv_transpose2d``;
+  the backward pass is ``torch.autograd.grad`` of a retained graph, for x, w and b).
+
+Threads: numpy's BLAS and torch get the same count (``--threads``, default: all cores),
+set through the environment variables below *before* numpy is imported and through
+``torch.set_num_threads``. The elementwise numpy work in symconv (copies, additions)
+is single-threaded, as numpy is.
+
+Each timing is the best of ``--repeat`` runs; symconv and torch runs are interleaved
+so that a noisy neighbour on the machine slows both alike. Ratios are of best times.
+
+Usage::
+
+    python benchmarks/bench_numeric.py [--threads N] [--repeat R] [--quick]
+"""
+
+import argparse
+import os
+import sys
+
+
+def _parse():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1,
+                        help="threads for numpy's BLAS and for torch (default: all cores)")
+    parser.add_argument("--repeat", type=int, default=15, help="timed runs per measurement (best is kept)")
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, skip the slow peers")
+    return parser.parse_args()
+
+
+ARGS = _parse() if __name__ == "__main__" else None
+if ARGS is not None:  # before numpy is imported
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS"):
+        os.environ[var] = str(ARGS.threads)
+
+import platform  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+import symconv.numeric as sn  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+import naive_reference as nr  # noqa: E402
+
+try:
+    import scipy
+    import scipy.signal as signal
+    scipy_version = scipy.__version__
+except ImportError:  # pragma: no cover - optional peer
+    signal = None
+try:
+    import torch
+    import torch.nn.functional as tF
+except ImportError:  # pragma: no cover - optional peer
+    torch = None
+
+
+def best_of(fn, repeat):
+    fn()  # warm-up
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def interleaved(fns, repeat):
+    """Best time of each callable, with their runs interleaved."""
+    for fn in fns:
+        fn()
+    best = [float("inf")] * len(fns)
+    for _ in range(repeat):
+        for i, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            fn()
+            best[i] = min(best[i], time.perf_counter() - t0)
+    return best
+
+
+# ---------------------------------------------------------------------------
+# workloads
+# ---------------------------------------------------------------------------
+
+def make_workloads(rng):
+    def arr(*shape):
+        return rng.standard_normal(shape).astype(np.float32)
+
+    resnet = dict(x=arr(8, 64, 56, 56), w=arr(64, 64, 3, 3), b=arr(64))
+    return [
+        dict(name="textbook 10x3x32x32, 8@5x5, p2", kind="conv", x=arr(10, 3, 32, 32), w=arr(8, 3, 5, 5),
+             b=arr(8), kw=dict(padding=2)),
+        dict(name="ResNet 8x64x56x56, 64@3x3, p1", kind="conv", **resnet, kw=dict(padding=1)),
+        dict(name="  strided s2", kind="conv", **resnet, kw=dict(padding=1, stride=2)),
+        dict(name="  dilated d2, p2", kind="conv", **resnet, kw=dict(padding=2, dilation=2)),
+        dict(name="  depthwise g64", kind="conv", x=resnet["x"], w=arr(64, 1, 3, 3), b=arr(64),
+             kw=dict(padding=1, groups=64)),
+        dict(name="transposed 8x64x28x28 -> 32, k4 s2 p1", kind="transpose", x=arr(8, 64, 28, 28),
+             w=arr(64, 32, 4, 4), b=arr(32), kw=dict(stride=2, padding=1)),
+        dict(name="backward textbook", kind="backward", x=arr(10, 3, 32, 32), w=arr(8, 3, 5, 5),
+             b=arr(8), kw=dict(padding=2)),
+        dict(name="backward ResNet", kind="backward", **resnet, kw=dict(padding=1)),
+        dict(name="  backward strided s2", kind="backward", **resnet, kw=dict(padding=1, stride=2)),
+        dict(name="  backward depthwise g64", kind="backward", x=resnet["x"], w=arr(64, 1, 3, 3),
+             b=arr(64), kw=dict(padding=1, groups=64)),
+    ]
+
+
+def ours(work, grad=None):
+    x, w, b, kw = work["x"], work["w"], work["b"], work["kw"]
+    if work["kind"] == "conv":
+        return lambda: sn.conv_layer(x, w, b, **kw)
+    if work["kind"] == "transpose":
+        return lambda: sn.conv_transpose_layer(x, w, b, **kw)
+    return lambda: sn.conv_layer_backward(x, w, grad, **kw)
+
+
+def naive_time(work):
+    """Time of the loop reference on a slice of the work, scaled to the whole (seconds)."""
+    x, w, b, kw = work["x"], work["w"], work["b"], work["kw"]
+    N = x.shape[0]
+    if work["kind"] == "transpose":
+        # one image, one input channel: the scatter loops run once per (n, c_in)
+        xs, ws = x[:1, :1], w[:1]
+        t = best_of(lambda: nr.conv_transpose_layer(xs, ws, b, **kw), 1)
+        return t * N * x.shape[1]
+    F = w.shape[0]
+    # one image, one output channel (with the input channels of its group)
+    Cg = w.shape[1]
+    xs = x[:1, :Cg]
+    ws = w[:1]
+    kws = dict(kw, groups=1)
+    if work["kind"] == "conv":
+        t = best_of(lambda: nr.conv_layer(xs, ws, b[:1], **kws), 1)
+    else:
+        g = np.ones((1, 1) + sn.conv_layer(xs, ws, **kws).shape[2:], dtype=np.float32)
+        t = best_of(lambda: nr.conv_layer_backward(xs, ws, g, **kws), 1)
+    return t * N * F
+
+
+def scipy_forward(work):
+    """A per-channel scipy.signal implementation of the forward workloads."""
+    x, w, b, kw = work["x"], work["w"], work["b"], work["kw"]
+    if work["kind"] == "transpose":
+        s, p = kw["stride"], kw["padding"]
+        N, C, H, W = x.shape
+        Fo, k = w.shape[1], w.shape[2]
+
+        def run():
+            up = np.zeros((N, C, (H - 1) * s + 1, (W - 1) * s + 1), dtype=x.dtype)
+            up[:, :, ::s, ::s] = x
+            out = None
+            for n in range(N):
+                for f in range(Fo):
+                    acc = sum(signal.convolve(up[n, c], w[c, f], mode="full") for c in range(C))
+                    if out is None:
+                        out = np.empty((N, Fo) + acc.shape, dtype=x.dtype)
+                    out[n, f] = acc + b[f]
+            return out[:, :, p:out.shape[2] - p, p:out.shape[3] - p]
+        return run
+    pad, s, d = kw.get("padding", 0), kw.get("stride", 1), kw.get("dilation", 1)
+    groups = kw.get("groups", 1)
+    F, Cg = w.shape[:2]
+    Fg = F // groups
+    wd = w
+    if d > 1:
+        k = w.shape[2]
+        wd = np.zeros(w.shape[:2] + ((k - 1) * d + 1,) * 2, dtype=w.dtype)
+        wd[:, :, ::d, ::d] = w
+
+    def run():
+        xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+        out = None
+        for n in range(x.shape[0]):
+            for f in range(F):
+                g = f // Fg
+                acc = sum(signal.correlate(xp[n, g * Cg + c], wd[f, c], mode="valid") for c in range(Cg))
+                acc = acc[::s, ::s]
+                if out is None:
+                    out = np.empty((x.shape[0], F) + acc.shape, dtype=x.dtype)
+                out[n, f] = acc + b[f]
+        return out
+    return run
+
+
+def torch_fn(work, grad=None):
+    t = torch.from_numpy
+    x, w, b, kw = t(work["x"]), t(work["w"]), t(work["b"]), work["kw"]
+    if work["kind"] == "conv":
+        return lambda: tF.conv2d(x, w, b, **kw)
+    if work["kind"] == "transpose":
+        return lambda: tF.conv_transpose2d(x, w, b, **kw)
+    xr, wr, br = x.clone().requires_grad_(), w.clone().requires_grad_(), b.clone().requires_grad_()
+    y = tF.conv2d(xr, wr, br, **kw)
+    g = t(grad)
+    return lambda: torch.autograd.grad(y, (xr, wr, br), g, retain_graph=True)
+
+
+def check(work, ours_fn, torch_run):
+    """Largest relative difference between symconv and torch (they must compute the same)."""
+    a = ours_fn()
+    b = torch_run()
+    if isinstance(a, tuple):
+        return max(float(np.abs(u - v.numpy()).max() / (np.abs(v.numpy()).max() + 1e-30)) for u, v in zip(a, b))
+    b = b.numpy()
+    return float(np.abs(a - b).max() / (np.abs(b).max() + 1e-30))
+
+
+def fmt(t, approx=False):
+    if t is None:
+        return "-"
+    ms = t * 1e3
+    text = f"{ms:,.1f}" if ms < 10_000 else f"{ms:,.0f}"
+    return ("~" if approx else "") + text
+
+
+def ratio(a, b):
+    if a is None or b is None:
+        return "-"
+    r = a / b
+    return f"{r:,.0f}x" if r >= 100 else f"{r:.2f}x"
+
+
+def main():
+    args = ARGS
+    repeat = 5 if args.quick else args.repeat
+    if torch is not None:
+        torch.set_num_threads(args.threads)
+    rng = np.random.default_rng(0)
+    works = make_workloads(rng)
+    model = "unknown"
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    print(f"machine: {model}, {os.cpu_count()} logical cores; python {platform.python_version()}, "
+          f"numpy {np.__version__}" + (f", scipy {scipy_version}" if signal else "")
+          + (f", torch {torch.__version__}" if torch else "") + f"; threads: {args.threads}; "
+          f"float32; best of {repeat}")
+    header = ("workload", "symconv ms", "naive ms", "scipy ms", "torch ms",
+              "naive/symconv", "scipy/symconv", "symconv/torch", "strategy")
+    rows = []
+    for work in works:
+        grad = None
+        if work["kind"] == "backward":
+            y = sn.conv_layer(work["x"], work["w"], work["b"], **work["kw"])
+            grad = rng.standard_normal(y.shape).astype(np.float32)
+        ours_fn = ours(work, grad)
+        t_torch = None
+        if torch is not None:
+            torch_run = torch_fn(work, grad)
+            err = check(work, ours_fn, torch_run)
+            assert err < 1e-4, (work["name"], err)
+            t_ours, t_torch = interleaved([ours_fn, torch_run], repeat)
+        else:
+            t_ours = best_of(ours_fn, repeat)
+        t_scipy = None
+        if signal is not None and work["kind"] != "backward" and not args.quick:
+            t_scipy = best_of(scipy_forward(work), 1)
+        t_naive = None if args.quick else naive_time(work)
+        strategy = ("col2im" if work["kind"] == "transpose" and work["kw"].get("stride", 1) > 1
+                    else sn.conv_strategy(work["x"].shape, work["w"].shape, work["kw"].get("groups", 1)))
+        rows.append((work["name"], fmt(t_ours), fmt(t_naive, approx=True), fmt(t_scipy), fmt(t_torch),
+                     ratio(t_naive, t_ours), ratio(t_scipy, t_ours), ratio(t_ours, t_torch), strategy))
+        print("  done:", work["name"], file=sys.stderr)
+    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
+    print("| " + " | ".join(h.ljust(wd) for h, wd in zip(header, widths)) + " |")
+    print("|" + "|".join("-" * (wd + 2) for wd in widths) + "|")
+    for r in rows:
+        print("| " + " | ".join(str(c).ljust(wd) for c, wd in zip(r, widths)) + " |")
+    print("~ : naive loops timed on one image x one output channel (one input channel for the "
+          "transposed convolution) and scaled linearly to the whole workload")
+
+
+if __name__ == "__main__":
+    main()
