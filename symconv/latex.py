@@ -179,6 +179,28 @@ def _printer_class():
                 return super()._deal_with_super_sub(string, style=style)
             return r"\text{" + escape_text(string) + "}"
 
+        def _prime(self, deriv):
+            """f' for the derivative of an undefined function of one variable."""
+            from sympy.core.function import AppliedUndef
+
+            inner = deriv.expr
+            if isinstance(inner, AppliedUndef) and len(inner.args) == 1 \
+                    and len(deriv.variable_count) == 1 and deriv.variable_count[0][0] == inner.args[0]:
+                order = int(deriv.variable_count[0][1])
+                name = self._hprint_Function(inner.func.__name__)
+                return name + ("'" * order if order <= 3 else "^{(%d)}" % order)
+            return None
+
+        def _print_Subs(self, subs):
+            from sympy import Derivative
+
+            expr = subs.expr
+            if isinstance(expr, Derivative) and len(subs.variables) == 1:
+                name = self._prime(expr)
+                if name is not None and expr.expr.args[0] == subs.variables[0]:
+                    return name + r"{\left(" + self._print(subs.point[0]) + r" \right)}"
+            return super()._print_Subs(subs)
+
     return SafeLatexPrinter
 
 

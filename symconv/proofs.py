@@ -393,6 +393,17 @@ def _fn_latex(printer, lam):
     body, xs = lam.expr, lam.variables
     if isinstance(body, AppliedUndef) and tuple(body.args) == tuple(xs):
         return printer._print(sp.Symbol(body.func.__name__))
+    if isinstance(body, _Pairing) and tuple(body.at) == tuple(xs):
+        return (r"\left(" + _fn_latex(printer, body.first) + " " + body._op_latex + " "
+                + _fn_latex(printer, body.second) + r"\right)")
+    if isinstance(body, Subs) and len(xs) == 1 and tuple(body.point) == tuple(xs) \
+            and isinstance(body.expr, Derivative):
+        body = body.expr.xreplace({body.variables[0]: xs[0]})
+    if isinstance(body, Derivative) and isinstance(body.expr, AppliedUndef) \
+            and tuple(body.expr.args) == tuple(xs) and len(xs) == 1:
+        order = sum(int(c) for _, c in body.variable_count)
+        name = printer._print(sp.Symbol(body.expr.func.__name__))
+        return name + ("'" * order if order <= 3 else "^{(%d)}" % order)
     apps = body.atoms(AppliedUndef)
     if apps and all(tuple(a.args) == tuple(xs) for a in apps):
         stripped = body.xreplace({a: sp.Symbol(a.func.__name__) for a in apps})
@@ -406,7 +417,20 @@ def _fn_str(printer, lam):
     body, xs = lam.expr, lam.variables
     if isinstance(body, AppliedUndef) and tuple(body.args) == tuple(xs):
         return body.func.__name__
-    return printer._print(lam)
+    if isinstance(body, _Pairing) and tuple(body.at) == tuple(xs):
+        return f"{body._op_name}({_fn_str(printer, body.first)}, {_fn_str(printer, body.second)})"
+    if isinstance(body, Subs) and len(xs) == 1 and tuple(body.point) == tuple(xs) \
+            and isinstance(body.expr, Derivative):
+        body = body.expr.xreplace({body.variables[0]: xs[0]})
+    if isinstance(body, Derivative) and isinstance(body.expr, AppliedUndef) \
+            and tuple(body.expr.args) == tuple(xs) and len(xs) == 1:
+        order = sum(int(c) for _, c in body.variable_count)
+        return body.expr.func.__name__ + "'" * order
+    shown = {x: Symbol(x.name) for x in xs if isinstance(x, Dummy)}
+    names = ", ".join(printer._print(shown.get(x, x)) for x in xs)
+    if len(xs) > 1:
+        names = f"({names})"
+    return f"({names} -> {printer._print(body.xreplace(shown))})"
 
 
 class _Pairing(Expr):
@@ -604,20 +628,6 @@ def _bounded(fn, seconds, default=None):
 _NESTS = (Sum, Integral)
 
 
-def _split_limits(expr):
-    """Write every multi-limit Sum/Integral as nested single-limit ones (same meaning)."""
-    if not isinstance(expr, sp.Basic) or not expr.has(*_NESTS):
-        return expr
-
-    def split(node):
-        body = node.function
-        for lim in node.limits:  # limits[0] is the innermost
-            body = node.func(body, lim)
-        return body
-
-    return expr.replace(lambda e: isinstance(e, _NESTS) and len(e.limits) > 1, split)
-
-
 def _limit(lim):
     if len(lim) == 3:
         return lim[0], lim[1], lim[2]
@@ -641,19 +651,21 @@ _EXPAND_HINTS = dict(deep=True, mul=True, power_exp=True, power_base=False, mult
 
 def _expand(expr):
     try:
-        return sp.expand(expr, **_EXPAND_HINTS)
+        out = sp.expand(expr, **_EXPAND_HINTS)
     except Exception:
         return expr
+    if out.has(Heaviside):
+        out = out.replace(
+            lambda e: e.is_Pow and isinstance(e.base, Heaviside) and e.exp.is_Integer and e.exp > 0
+            and len(e.base.args) > 1 and e.base.args[1] in (0, 1), lambda e: e.base)
+    if out.has(Subs):
+        out = out.replace(lambda e: isinstance(e, Subs) and all(p.is_Symbol for p in e.point),
+                          lambda e: e.doit())
+    return out
 
 
 def _canon_symbol(i, cls, lo):
-    if cls is Sum:
-        if lo.is_nonnegative:
-            return Symbol(f"_b{i}", integer=True, nonnegative=True)
-        return Symbol(f"_b{i}", integer=True)
-    if lo.is_nonnegative:
-        return Symbol(f"_b{i}", nonnegative=True)
-    return Symbol(f"_b{i}", real=True)
+    return Symbol(f"_b{i}", **_assumptions(None, cls, lo))
 
 
 def _canon_index(sym):
@@ -735,8 +747,8 @@ class _Canon:
         fresh = {}
         new_limits = []
         for cls, var, lo, hi in limits:
-            d = Dummy(var.name, **_assumptions(var, cls))
             lo, hi = lo.xreplace(fresh), hi.xreplace(fresh)
+            d = Dummy('v', **_assumptions(var, cls, lo))
             fresh[var] = d
             new_limits.append((cls, d, lo, hi))
         core = self(body.xreplace(fresh))
@@ -771,8 +783,9 @@ class _Canon:
             fresh = {}
             renamed = []
             for cls, var, lo, hi in inner_limits:
-                d = Dummy(var.name, **_assumptions(var, cls))
-                renamed.append((cls, d, lo.xreplace(fresh), hi.xreplace(fresh)))
+                lo, hi = lo.xreplace(fresh), hi.xreplace(fresh)
+                d = Dummy('v', **_assumptions(var, cls, lo))
+                renamed.append((cls, d, lo, hi))
                 fresh[var] = d
             if limits or any(f.free_symbols for f in rest):
                 self.trace.add("linearity")
@@ -795,6 +808,7 @@ class _Canon:
             for idx, (cls, var, lo, hi) in enumerate(limits):
                 inner_vars = {l[1] for l in limits[idx + 1:]}
                 depends = any(var in (l[2].free_symbols | l[3].free_symbols) for l in limits[idx + 1:])
+                not_yet = inner_vars  # a new limit of var may not refer to variables inside it
                 # sifting
                 res = _sift(cls, var, lo, hi, core)
                 if res is not None and not depends:
@@ -807,10 +821,14 @@ class _Canon:
                     changed = True
                     break
                 # unit steps restrict the range
-                res = _restrict(cls, var, lo, hi, core)
+                res = _restrict(cls, var, lo, hi, core, not_yet)
                 if res is not None:
                     (lo, hi), core, factor = res
-                    limits[idx] = (cls, var, lo, hi)
+                    new_var = Dummy('v', **_assumptions(var, cls, lo))
+                    swap = {var: new_var}
+                    limits = limits[:idx] + [(cls, new_var, lo, hi)] + [
+                        (c2, v2, l2.xreplace(swap), h2.xreplace(swap)) for c2, v2, l2, h2 in limits[idx + 1:]]
+                    core = core.xreplace(swap)
                     coeff = coeff * factor
                     self.trace.add("unit step restricts the range")
                     changed = True
@@ -846,12 +864,54 @@ class _Canon:
         return limits, core, coeff
 
     def canonical_nest(self, limits, core):
-        """Pick the order of independent limits and the bound names canonically."""
-        start = 1 + max([_canon_index(s) for s in core.free_symbols | _all_symbols(core)] + [-1])
+        """Pick the order of the limits and the bound names canonically.
+
+        Independent limits are permuted freely (Fubini). When a limit depends on
+        another bound variable (a triangle such as 0 <= tau <= t), the region is
+        rewritten with unit steps over the whole line and restricted again in
+        every order, so both descriptions of the same region meet."""
         k = len(limits)
+        bound = {l[1] for l in limits}
+        dependent = any((l[2].free_symbols | l[3].free_symbols) & bound for l in limits)
+        if dependent and 1 < k <= 4:
+            form = _indicator_form(limits, core)
+            if form is not None:
+                best = None
+                ind_limits, ind_core = form
+                for order in permutations(range(k)):
+                    lims = [ind_limits[i] for i in order]
+                    try:
+                        new_limits, new_core, coeff = self.simplify_nest(list(lims), ind_core)
+                    except _Timeout:
+                        raise
+                    except Exception:
+                        continue
+                    if any(l[2] == -oo and l[3] == oo for l in new_limits) and \
+                            not any(l[2] == -oo and l[3] == oo for l in limits):
+                        continue  # this order could not restore finite ranges
+                    if not new_limits:
+                        cand = coeff * new_core
+                    else:
+                        cand = coeff * self._named(new_limits, new_core, [tuple(range(len(new_limits)))])[1]
+                    key = str(cand)
+                    if best is None or key < best[0]:
+                        best = (key, cand, order)
+                if best is not None:
+                    if best[2] != tuple(range(k)):
+                        self.trace.add("swapping the order of summation/integration (Fubini)")
+                    return best[1]
         orders = [tuple(range(k))]
         if 1 < k <= 5:
             orders = [p for p in permutations(range(k)) if _respects(p, limits)]
+        order, nest = self._named(limits, core, orders)
+        if order != tuple(range(k)):
+            self.trace.add("swapping the order of summation/integration (Fubini)")
+        return nest
+
+    def _named(self, limits, core, orders):
+        """(order, nest) with canonical names, for the order giving the least key."""
+        start = 1 + max([_canon_index(s) for s in core.free_symbols | _all_symbols(core)] + [-1])
+        k = len(limits)
         best = None
         for order in orders:
             rename = {}
@@ -866,9 +926,32 @@ class _Canon:
             key = (str(new_limits), str(new_core))
             if best is None or key < best[0]:
                 best = (key, new_limits, new_core, order)
-        if best[3] != tuple(range(k)):
-            self.trace.add("swapping the order of summation/integration (Fubini)")
-        return _build(best[1], best[2])
+        return best[3], _build(best[1], best[2])
+
+
+def _indicator_form(limits, core):
+    """The nest over the whole line/lattice with unit steps for the ranges, or None
+    when a range's orientation is not known (then the steps would change the value)."""
+    out_limits = []
+    factors = []
+    rename = {}
+    for cls, var, lo, hi in limits:
+        if lo == oo or hi == -oo:
+            return None
+        if lo != -oo and hi != oo:
+            width = (hi - lo + 1) if cls is Sum else (hi - lo)
+            if not width.is_nonnegative:
+                return None
+        lo, hi = lo.xreplace(rename), hi.xreplace(rename)
+        new = Dummy("v", **_assumptions(var, cls))
+        rename[var] = new
+        if lo != -oo:
+            factors.append(Heaviside(new - lo, 1))
+        if hi != oo:
+            factors.append(Heaviside(hi - new, 1))
+        out_limits.append((cls, new, S.NegativeInfinity, S.Infinity))
+    out_limits = [(c, v, lo.xreplace(rename), hi.xreplace(rename)) for c, v, lo, hi in out_limits]
+    return out_limits, _expand(core.xreplace(rename) * Mul(*factors))
 
 
 def _all_symbols(expr):
@@ -887,10 +970,13 @@ def _respects(order, limits):
     return True
 
 
-def _assumptions(var, cls):
+def _assumptions(var, cls, lo=None):
+    """Assumptions of a bound variable: integer for sums, real for integrals, and
+    (almost everywhere) positive when the range starts at a nonnegative value."""
+    nonneg = lo is not None and lo.is_nonnegative
     if cls is Sum:
-        return {"integer": True}
-    return {"real": True}
+        return {"integer": True, "nonnegative": True} if nonneg else {"integer": True}
+    return {"positive": True} if nonneg else {"real": True}
 
 
 def _sift(cls, var, lo, hi, core):
@@ -935,7 +1021,7 @@ def _inside(point, lo, hi, closed):
     return None
 
 
-def _restrict(cls, var, lo, hi, core):
+def _restrict(cls, var, lo, hi, core, forbidden=frozenset()):
     """A unit step u(var - c) or u(c - var) turns an infinite side of the range into c.
 
     Returns ((lo, hi), core without the step, factor) or None. The factor keeps
@@ -950,6 +1036,8 @@ def _restrict(cls, var, lo, hi, core):
             continue
         a, b = lin
         c = -b / a  # the step is at var = c
+        if c.free_symbols & set(forbidden):
+            continue
         if cls is Sum and (h0 != 1 or not c.is_integer):
             continue  # only u[n] = 1 for n >= 0 gives a clean index range
 
@@ -957,10 +1045,20 @@ def _restrict(cls, var, lo, hi, core):
             return Heaviside(x, 1) if cls is Sum else Heaviside(x)
 
         rest = Mul(*[f for f in Mul.make_args(core) if f is not fac])
-        if a == 1 and lo == -oo:  # var >= c
-            return (c, hi), rest, (S.One if hi == oo else step(hi - c))
-        if a == -1 and hi == oo:  # var <= c
-            return (lo, c), rest, (S.One if lo == -oo else step(c - lo))
+        if a == 1:  # the step keeps var >= c
+            if (c - lo).is_nonpositive:
+                return (lo, hi), rest, S.One  # already true on the whole range
+            if lo == -oo:
+                return (c, hi), rest, (S.One if hi == oo else step(hi - c))
+            if hi == oo and (c - lo).is_nonnegative:
+                return (c, hi), rest, S.One
+        else:  # the step keeps var <= c
+            if (c - hi).is_nonnegative:
+                return (lo, hi), rest, S.One
+            if hi == oo:
+                return (lo, c), rest, (S.One if lo == -oo else step(c - lo))
+            if lo == -oo and (hi - c).is_nonnegative:
+                return (lo, c), rest, S.One
     return None
 
 
@@ -980,9 +1078,10 @@ def _group(canon):
         else:
             limits = []
             body = nest
-            while isinstance(body, _NESTS) and len(body.limits) == 1:
-                var, lo, hi = _limit(body.limits[0])
-                limits.append((body.func.__name__, var, lo, hi))
+            while isinstance(body, _NESTS):
+                for lim in reversed(body.limits):  # outermost first
+                    var, lo, hi = _limit(lim)
+                    limits.append((body.func.__name__, var, lo, hi))
                 body = body.function
             key, value = tuple(limits), Mul(*rest) * body
         groups[key] = groups.get(key, S.Zero) + value
@@ -1015,6 +1114,24 @@ def _canon_equal(ca, cb, seconds):
     return True
 
 
+def _distribute(expr):
+    """Linearity with the user's names kept: a single-limit Sum/Integral of a sum
+    becomes a sum of them, and factors free of the bound variable move out."""
+    if not isinstance(expr, sp.Basic) or not expr.has(*_NESTS):
+        return expr
+    if isinstance(expr, _NESTS):
+        bound = {lim[0] for lim in expr.limits}
+        body = _distribute(expr.function)
+        out = []
+        for term in Add.make_args(_expand(body)):
+            inside = [f for f in Mul.make_args(term) if f.free_symbols & bound]
+            outside = [f for f in Mul.make_args(term) if not f.free_symbols & bound]
+            out.append(Mul(*outside) * expr.func(Mul(*inside), *expr.limits))
+        return Add(*out)
+    args = [_distribute(a) if isinstance(a, sp.Basic) else a for a in expr.args]
+    return expr.func(*args) if args != list(expr.args) else expr
+
+
 def _nest_nodes(expr):
     """Every single-limit Sum/Integral node in ``expr`` with the variables bound
     outside it (pre-order)."""
@@ -1022,12 +1139,13 @@ def _nest_nodes(expr):
 
     def walk(e, outer):
         if isinstance(e, _NESTS):
-            var = e.limits[0][0]
-            out.append((e, var, frozenset(outer)))
-            for lim in e.limits:
+            scope = set(outer)
+            for lim in reversed(e.limits):  # outermost first
+                out.append((e, lim[0], frozenset(scope)))
                 for part in lim[1:]:
-                    walk(part, outer)
-            walk(e.function, outer | {var})
+                    walk(part, scope)
+                scope = scope | {lim[0]}
+            walk(e.function, scope)
             return
         for arg in getattr(e, "args", ()):
             if isinstance(arg, sp.Basic):
@@ -1099,17 +1217,19 @@ def _substitutions(a, b, limit=40):
                     for w in arg_b.free_symbols & b_bound:
                         name = w.name if w.name not in names_a - {var.name} else w.name + "'"
                         W = Symbol(name, **_assumptions(w, node.func))
-                        lin = _is_linear_in(arg_a - arg_b.xreplace({w: W}), var)
+                        tmp = Dummy("w", **_assumptions(w, node.func))
+                        lin = _is_linear_in(arg_a - arg_b.xreplace({w: tmp}), var)
                         if lin is None or lin[0] == 0:
                             continue
-                        phi = sp.expand(-lin[1] / lin[0])
-                        if phi == W and W.name == var.name or W not in phi.free_symbols:
+                        phi_t = sp.expand(-lin[1] / lin[0])
+                        if tmp not in phi_t.free_symbols or not phi_t.free_symbols <= scope | {tmp}:
                             continue
-                        if not phi.free_symbols <= scope | {W}:
+                        if phi_t == tmp and W == var:
                             continue
-                        lin_w = _is_linear_in(phi, W)
+                        lin_w = _is_linear_in(phi_t, tmp)
                         if lin_w is None:
                             continue
+                        phi = phi_t.xreplace({tmp: W})
                         if isinstance(node, Sum) and (lin_w[0] not in (1, -1)
                                                       or lin_w[1].is_integer is False):
                             continue
@@ -1460,6 +1580,16 @@ class _Evaluator:
             return None if lo is None else (lo, hi)
         if isinstance(body, Pow) and body.exp.is_Integer and body.exp > 0:
             return self.support_range(body.base, var, env, depth)
+        if isinstance(body, Heaviside):
+            lin = _is_linear_in(body.args[0], var)
+            if lin is None:
+                return None
+            a = self.real(lin[0], env, depth)
+            if np.any(a == 0):
+                return None
+            edge = -self.real(lin[1], env, depth) / a
+            edge, a = np.broadcast_arrays(edge, a)
+            return np.where(a > 0, edge, -np.inf), np.where(a > 0, np.inf, edge)
         app, args = None, None
         if isinstance(body, AppliedUndef):
             app, args = body, body.args
@@ -1476,9 +1606,11 @@ class _Evaluator:
         lo = hi = None
         for arg, (s_lo, s_hi) in zip(args, fn.support()):
             lin = _is_linear_in(arg, var)
-            if lin is None or not lin[0].is_number or lin[0] == 0:
+            if lin is None:
                 continue
-            a = float(lin[0])
+            a = self.real(lin[0], env, depth)
+            if np.any(a == 0):
+                continue
             b = self.real(lin[1], env, depth)
             p, q = (s_lo - b) / a, (s_hi - b) / a
             r_lo, r_hi = np.minimum(p, q), np.maximum(p, q)
@@ -1487,28 +1619,32 @@ class _Evaluator:
         return None if lo is None else (lo, hi)
 
     def limits(self, node, env, depth):
-        var, lo, hi = _limit(node.limits[0])
+        """The outermost variable, its limits, the body inside it and its support."""
+        var, lo, hi = _limit(node.limits[-1])
+        body = node.function if len(node.limits) == 1 else node.func(node.function, *node.limits[:-1])
         lo_v = None if lo == -oo else self.real(lo, env, depth)
         hi_v = None if hi == oo else self.real(hi, env, depth)
         if lo == oo or hi == -oo:
             raise _Unsupported("reversed infinite limits")
-        sup = self.support_range(node.function, var, env, depth)
-        return var, lo_v, hi_v, sup
+        sup = self.support_range(body, var, env, depth)
+        return var, lo_v, hi_v, sup, body
 
     def sum(self, node, env, depth):
-        if len(node.limits) > 1:
-            return self.ev(_split_limits(node), env, depth)
-        var, lo_v, hi_v, sup = self.limits(node, env, depth)
-        reach = self.default_reach
-        lo_e = lo_v if lo_v is not None else (sup[0] if sup is not None else None)
-        hi_e = hi_v if hi_v is not None else (sup[1] if sup is not None else None)
-        if lo_e is None:
-            lo_e = np.full((1,) * depth, -float(reach))
-        if hi_e is None:
-            hi_e = np.full((1,) * depth, float(reach))
+        var, lo_v, hi_v, sup, body = self.limits(node, env, depth)
+        reach = float(self.default_reach)
+        sign = 1.0
+        if lo_v is not None and hi_v is not None:
+            # SymPy's (Karr's) convention: sum_{a}^{b} = -sum_{b+1}^{a-1} when b < a - 1
+            rev = hi_v < lo_v - 0.5
+            sign = np.where(rev, -1.0, 1.0)
+            lo_v, hi_v = np.where(rev, hi_v + 1, lo_v), np.where(rev, lo_v - 1, hi_v)
+        lo_e = lo_v if lo_v is not None else np.full((1,) * depth, -np.inf)
+        hi_e = hi_v if hi_v is not None else np.full((1,) * depth, np.inf)
         if sup is not None:
             lo_e = np.maximum(lo_e, sup[0])
             hi_e = np.minimum(hi_e, sup[1])
+        lo_e = np.where(np.isfinite(lo_e), lo_e, -reach)
+        hi_e = np.where(np.isfinite(hi_e), hi_e, reach)
         lo_e, hi_e = np.ceil(lo_e - 1e-9), np.floor(hi_e + 1e-9)
         kmin, kmax = int(np.min(lo_e)), int(np.max(hi_e))
         if kmax < kmin:
@@ -1521,8 +1657,8 @@ class _Evaluator:
         mask = (ks >= lo_e[..., None]) & (ks <= hi_e[..., None])
         env2 = dict(env)
         env2[var] = ks
-        vals = _lift(self.ev(node.function, env2, depth + 1), depth + 1)
-        out = np.sum(np.where(mask, vals, 0), axis=-1)
+        vals = _lift(self.ev(body, env2, depth + 1), depth + 1)
+        out = np.sum(np.where(mask, vals, 0), axis=-1) * sign
         self.cells //= count
         return out
 
@@ -1535,18 +1671,17 @@ class _Evaluator:
                 [a - b for a in atom.args for b in atom.args if a != b]
             for arg in args:
                 lin = _is_linear_in(arg, var)
-                if lin is None or not lin[0].is_number or lin[0] == 0:
+                a = None if lin is None else self.real(lin[0], env, depth)
+                if a is None or np.any(a == 0):
                     if isinstance(atom, (sp.floor, sp.ceiling)):
                         raise _Unsupported("a floor/ceiling of the integration variable")
                     continue
-                pts.append(-self.real(lin[1], env, depth) / float(lin[0]))
+                pts.append(-self.real(lin[1], env, depth) / a)
         return pts
 
     def integral(self, node, env, depth):
-        if len(node.limits) > 1:
-            return self.ev(_split_limits(node), env, depth)
-        var, lo_v, hi_v, sup = self.limits(node, env, depth)
-        if node.function.has(DiracDelta):
+        var, lo_v, hi_v, sup, body = self.limits(node, env, depth)
+        if body.has(DiracDelta):
             raise _Unsupported("a Dirac delta under an integral that was not sifted")
         sign = 1.0
         if lo_v is not None and hi_v is not None:
@@ -1556,15 +1691,16 @@ class _Evaluator:
         reach = 40.0 * self.refine
         a = lo_v if lo_v is not None else (sup[0] if sup is not None else None)
         b = hi_v if hi_v is not None else (sup[1] if sup is not None else None)
-        if a is None or b is None:
-            raise _Unsupported("an infinite integral whose integrand has no bounded support")
         if sup is not None:
-            a, b = np.maximum(a, sup[0]), np.minimum(b, sup[1])
+            a = sup[0] if a is None else np.maximum(a, sup[0])
+            b = sup[1] if b is None else np.minimum(b, sup[1])
+        if a is None or b is None or not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+            raise _Unsupported("an infinite integral whose integrand has no bounded support")
         a, b = np.broadcast_arrays(_lift(a, depth), _lift(b, depth))
         b = np.maximum(a, b)
         if np.max(b - a) > reach * 10:
             raise _Unsupported("an integration range too long to evaluate")
-        pts = [np.clip(_lift(p, depth), a, b) for p in self.breakpoints(node.function, var, env, depth)]
+        pts = [np.clip(_lift(p, depth), a, b) for p in self.breakpoints(body, var, env, depth)]
         edges = np.sort(np.stack(np.broadcast_arrays(a, *pts, b), axis=-1), axis=-1)
         nseg = edges.shape[-1] - 1
         length = float(np.max(edges[..., -1] - edges[..., 0])) if edges.size else 0.0
@@ -1581,7 +1717,7 @@ class _Evaluator:
             raise _Unsupported("the integrals are too large to evaluate")
         env2 = dict(env)
         env2[var] = nodes
-        vals = _lift(self.ev(node.function, env2, depth + 1), depth + 1)
+        vals = _lift(self.ev(body, env2, depth + 1), depth + 1)
         out = np.sum(vals * weights, axis=-1) * sign
         self.cells //= nseg * m
         return out
@@ -1613,7 +1749,7 @@ def _prepare_numeric(expr):
         expr = expr.replace(lambda e: isinstance(e, Derivative) and not (
             isinstance(e.expr, AppliedUndef) and all(isinstance(a, Symbol) for a in e.expr.args)), push)
     if expr.has(DiracDelta):
-        canon = _bounded(lambda: _Canon(_Trace(), time.monotonic() + 10)(_split_limits(expr)), 10)
+        canon = _bounded(lambda: _Canon(_Trace(), time.monotonic() + 10)(expr), 10)
         if canon is not None:
             expr = canon
     return expr
@@ -1721,7 +1857,7 @@ def _symbolic_check(a, b, seconds):
     has_nests = a2.has(*_NESTS) or b2.has(*_NESTS)
     if not has_nests and _is_zero(a2 - b2, max(0.5, seconds / 3)):
         return StepCheck("proven", prefix + "SymPy: simplify(left - right) == 0", method="sympy")
-    a3, b3 = _split_limits(a2), _split_limits(b2)
+    a3, b3 = a2, b2
     ta, tb = _Trace(), _Trace()
     try:
         ca = _Canon(ta, deadline)(a3)
@@ -1738,7 +1874,8 @@ def _symbolic_check(a, b, seconds):
                     "both sides agree after expansion and renaming of bound variables")
             return StepCheck("proven", prefix + text, method="rule" if rules else "sympy")
         if has_nests:
-            found = _search_substitutions(a3, cb, b3, ca, deadline)
+            found = _bounded(lambda: _search_substitutions(
+                _distribute(a3), cb, _distribute(b3), ca, deadline), max(0.1, deadline - time.monotonic()))
             if found is not None:
                 return StepCheck("proven", prefix + found, method="rule")
     if not (a2.atoms(AppliedUndef) or b2.atoms(AppliedUndef)) and has_nests \
@@ -1771,7 +1908,7 @@ def _search_substitutions(a, cb, b, ca, deadline, depth=2):
                 try:
                     with _time_limit(max(0.05, deadline - time.monotonic())):
                         moved = sub.apply(expr)
-                        c = canon_of(_split_limits(moved))
+                        c = canon_of(moved)
                         same = _canon_equal(c, cb, 1.0)
                 except _Timeout:
                     return None
@@ -1780,7 +1917,7 @@ def _search_substitutions(a, cb, b, ca, deadline, depth=2):
                 steps = path + [sub.describe()]
                 if same:
                     return "; then ".join(steps)
-                new_frontier.append((_split_limits(moved), steps))
+                new_frontier.append((moved, steps))
         if level == 0:
             # the other direction: a change of variables in the right-hand side
             for sub in _substitutions(b, a):
@@ -1789,7 +1926,7 @@ def _search_substitutions(a, cb, b, ca, deadline, depth=2):
                 tried += 1
                 try:
                     with _time_limit(max(0.05, deadline - time.monotonic())):
-                        c = canon_of(_split_limits(sub.apply(b)))
+                        c = canon_of(sub.apply(b))
                         same = _canon_equal(ca, c, 1.0)
                 except _Timeout:
                     return None
