@@ -354,8 +354,8 @@ def test_dtypes(xd, wd, want):
     assert sn.pool_layer(x, 2).dtype == np.result_type(xd, np.float32)
     assert all(g.dtype == want for g in sn.conv_layer_backward(x, w, y.astype(want), padding=1))
     # a bias or an output gradient does not change the precision chosen by x and w
-    assert sn.conv_layer(x, w, bias=[1.0, 2.0]).dtype == want
-    assert sn.conv_layer_backward(x, w, np.ones(y.shape))[1].dtype == want
+    assert sn.conv_layer(x, w, bias=[1.0, 2.0], padding=1).dtype == want
+    assert sn.conv_layer_backward(x, w, np.ones(y.shape), padding=1)[1].dtype == want
     assert sn.convolve(x[0, 0, 0], w[0, 0, 0]).dtype == want
     assert sn.correlate(x[0, 0, 0].astype(np.complex64), w[0, 0, 0]).dtype == np.result_type(
         np.complex64, wd)
