@@ -505,15 +505,26 @@ def _breakpoints(expr, var):
     for a in args:
         if var not in a.free_symbols:
             continue
-        try:
-            poly = sp.Poly(a, var)
-        except sp.PolificationFailed:
-            continue
-        if poly.degree() > 2 or poly.free_symbols - {var}:
-            continue
-        for r in np.roots([complex(c) for c in poly.all_coeffs()]):
-            if abs(r.imag) < 1e-12:
-                points.add(float(r.real))
+        # Abs(x) inside an argument (e.g. Abs(t) < 1): try both signs of x; spurious
+        # roots are harmless (they only add a split point)
+        variants = [a]
+        for inner in list(a.atoms(sp.Abs))[:3]:
+            variants = [v.xreplace({inner: s * inner.args[0]}) for v in variants
+                        for s in (1, -1)]
+        for v in variants:
+            try:
+                poly = sp.Poly(v, var)
+            except (sp.PolynomialError, sp.PolificationFailed, sp.GeneratorsNeeded):
+                continue
+            if poly.degree() < 1 or poly.degree() > 2 or poly.free_symbols - {var}:
+                continue
+            try:
+                coeffs = [complex(c) for c in poly.all_coeffs()]
+            except TypeError:
+                continue
+            for r in np.roots(coeffs):
+                if abs(r.imag) < 1e-12:
+                    points.add(float(r.real))
     return sorted(points)
 
 
