@@ -381,7 +381,28 @@ class _Context:
             return True
         if d.is_negative:
             return False
+        lo, hi = _bounds(d)
+        if lo >= 0:
+            return True
+        if hi < 0:
+            return False
+        for g in self._facts():  # g >= 0 is known; the ends are integers
+            c = sp.expand(d - g)
+            if c.is_number and c >= 0:
+                return True
+            c = sp.expand(-d - 1 - g)
+            if c.is_number and c >= 0:
+                return False
         return self.decide(_le_atom(a, b), branch)
+
+    def _facts(self):
+        """The known orderings as expressions ``g`` with ``g >= 0``."""
+        facts = []
+        for atom, value in self.known.items():
+            if isinstance(atom, sp.Le):
+                g = sp.expand(atom.rhs - atom.lhs)
+                facts.append(g if value else -g - 1)
+        return facts
 
     def max(self, a, b):
         return b if self.le(a, b) else a
@@ -390,11 +411,10 @@ class _Context:
         return a if self.le(a, b) else b
 
 
-def _le_atom(a, b):
-    """The condition ``a <= b`` written with positive terms on both sides."""
-    d = sp.expand(b - a)
+def _sides(d):
+    """``(left, right)`` with ``d = right - left`` and no negative terms on either side."""
     left, right, const = [], [], sp.S.Zero
-    for term in sp.Add.make_args(d):
+    for term in sp.Add.make_args(sp.expand(d)):
         if term.is_number:
             const += term
         elif term.could_extract_minus_sign():
@@ -405,11 +425,28 @@ def _le_atom(a, b):
         left.append(-const)
     else:
         right.append(const)
-    return sp.Le(sp.Add(*left), sp.Add(*right))
+    return sp.Add(*left), sp.Add(*right)
+
+
+def _le_atom(a, b):
+    """The condition ``a <= b`` written with positive terms on both sides."""
+    return sp.Le(*_sides(b - a))
+
+
+def _exp_rate(z):
+    """``w`` if ``z = exp(w)``, else None."""
+    z = sp.powsimp(z, combine="exp")
+    base, e = z.as_base_exp()
+    return e if base is sp.E else None
 
 
 def _eq_one_atom(z):
-    """The condition ``z = 1`` written as ``Eq(p, q)`` for ``z = p/q``."""
+    """The condition ``z = 1``: ``Eq(p, q)`` for ``z = p/q``; ``Eq(alpha, beta)`` for
+    ``z = exp(beta - alpha)`` with a real exponent."""
+    w = _exp_rate(z)
+    if w is not None and w.is_real:
+        lhs, rhs = _sides(w)
+        return sp.Eq(rhs, lhs) if rhs.is_number else sp.Eq(lhs, rhs)
     p, q = sp.fraction(sp.together(z))
     if p.is_number and not q.is_number:
         p, q = q, p
@@ -419,9 +456,32 @@ def _eq_one_atom(z):
 
 
 def _abs_lt_one_atom(z):
-    """The condition ``|z| < 1`` written as ``Abs(p) < Abs(q)`` for ``z = p/q``."""
+    """The condition ``|z| < 1``: ``Abs(p) < Abs(q)`` for ``z = p/q``; for ``z = exp(w)``,
+    ``re(w) < 0`` (written without ``re`` when w is real)."""
+    w = _exp_rate(z)
+    if w is not None:
+        return sp.Lt(*_sides(-w)) if w.is_real else sp.Lt(sp.re(w), 0)
     p, q = sp.fraction(sp.together(z))
     return sp.Lt(sp.Abs(p), sp.Abs(q))
+
+
+def _bounds(d):
+    """Lower and upper bounds of a linear expression in symbols with sign assumptions."""
+    lo = hi = sp.S.Zero
+    for term in sp.Add.make_args(d):
+        coeff, rest = term.as_coeff_Mul()
+        if rest == 1:
+            lo, hi = lo + coeff, hi + coeff
+            continue
+        if not (rest.is_Symbol and coeff.is_Rational):
+            return _NOO, _OO
+        s_lo = (1 if rest.is_integer else 0) if rest.is_positive else (
+            0 if rest.is_nonnegative else _NOO)
+        s_hi = (-1 if rest.is_integer else 0) if rest.is_negative else (
+            0 if rest.is_nonpositive else _OO)
+        t_lo, t_hi = (coeff * s_lo, coeff * s_hi) if coeff > 0 else (coeff * s_hi, coeff * s_lo)
+        lo, hi = lo + t_lo, hi + t_hi
+    return lo, hi
 
 
 def _linear(expr, n):
@@ -519,15 +579,22 @@ def _breakpoints(pieces, ctx, branch):
                 continue
             points.append(t)
     ordered = []
-    for t in points:  # insertion sort with exact comparisons
+    for t in points:  # insertion sort with exact comparisons (ties in any order)
         i = 0
         while i < len(ordered):
-            le = ctx.le(t, ordered[i], branch)
-            if le is None:
-                return None
-            if le:
+            after = ctx.le(ordered[i], t, False)
+            if after:
+                i += 1
+                continue
+            before = ctx.le(t, ordered[i], False)
+            if after is False or before:
                 break
-            i += 1
+            if not branch:
+                return None
+            if ctx.le(ordered[i], t):  # undecided: ask (raises _NeedAtom the first time)
+                i += 1
+                continue
+            break
         ordered.insert(i, t)
     return ordered
 
@@ -852,7 +919,24 @@ def _tidy(expr, n):
             candidates.append(sp.Add(*[sp.Mul(*[g**m for g, m in zip(gens, monom)])
                                        * tidy_coeff(coeff / den) for monom, coeff in terms]))
     candidates = [sp.powsimp(c.xreplace(back), combine="exp") for c in candidates]
-    return min(candidates, key=lambda c: (sp.count_ops(c), len(str(c))))
+    candidates += [_fewer_minus_signs(c) for c in candidates]
+    return min(candidates, key=lambda c: (sp.count_ops(c), str(c).count("-"), len(str(c))))
+
+
+def _fewer_minus_signs(expr):
+    """``-1/(a*(b - 1))`` -> ``1/(a*(1 - b))``: flip the sign of denominator factors."""
+    num, den = sp.fraction(expr)
+    flips, factors = 0, []
+    for f in sp.Mul.make_args(den):
+        base, e = f.as_base_exp()
+        if base.is_Add and base.could_extract_minus_sign() is False and e.is_Integer and e % 2:
+            factors.append((-base)**e)
+            flips += 1
+        else:
+            factors.append(f)
+    if not flips:
+        return expr
+    return (-num if flips % 2 else num) / sp.Mul(*factors)
 
 
 def _indicator(n, lo, hi):
@@ -1205,7 +1289,7 @@ def corr_discrete(x, h, n, *, form="auto", conjugate=True):
     >>> corr_discrete(KroneckerDelta(n, 0), KroneckerDelta(n, 3), n)
     KroneckerDelta(-3, n)
     >>> corr_discrete(a**n*Heaviside(n, 1), a**n*Heaviside(n, 1), n)   # autocorrelation
-    Piecewise((-a**Abs(n)/(a**2 - 1), a**2 < 1),
+    Piecewise((a**Abs(n)/(1 - a**2), a**2 < 1),
               (Sum(a**m*a**(m + n)*Heaviside(m, 1)*Heaviside(m + n, 1), (m, -oo, oo)), True))
 
     Notes

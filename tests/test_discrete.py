@@ -274,7 +274,9 @@ def test_symbolic_box_with_step():
 
 def test_symbolic_boxes_of_unknown_relative_length():
     got = conv_discrete(u(n) - u(n - N), u(n) - u(n - M), n)
-    assert isinstance(got, sp.Piecewise)
+    short_first = sp.Piecewise((n + 1, (n >= 0) & (n <= M - 1)), (M, (M <= n) & (n <= N - 1)),
+                               (M + N - n - 1, (N <= n) & (n <= M + N - 2)), (0, True))
+    assert got.args[0] == (short_first, M <= N)
     for nv, mv in [(2, 5), (5, 2), (3, 3), (1, 4)]:
         vals = {N: nv, M: mv}
         box_n, box_m = u(n) - u(n - nv), u(n) - u(n - mv)
@@ -304,6 +306,20 @@ def test_divergent_or_unsupported_sums_stay_unevaluated():
     got = conv_discrete(1 / (n**2 + 1), u(n), n)
     assert isinstance(got, sp.Sum)
     assert conv_discrete(2**n, 3**n, n).has(sp.Sum)
+
+
+def test_real_exponential_rates_give_conditions_on_the_rates():
+    al, be = sp.symbols("alpha beta", positive=True)
+    got = conv_discrete(sp.exp(-al * n) * u(n), sp.exp(-be * n) * u(n), n)
+    assert got.args[0][1] == sp.Eq(al, be)
+    assert is_zero(got.args[0][0] - (n + 1) * sp.exp(-al * n) * u(n))
+    want = (sp.exp(-al * (n + 1)) - sp.exp(-be * (n + 1))) / (sp.exp(-al) - sp.exp(-be)) * u(n)
+    assert is_zero((got.args[1][0] - want).subs({al: sp.Rational(1, 3), be: 2}).rewrite(sp.exp))
+    # a positive rate makes the two-sided sum converge: no condition left
+    two_sided = conv_discrete(sp.exp(-al * sp.Abs(n)), 1, n)
+    assert is_zero(two_sided - (1 + sp.exp(-al)) / (1 - sp.exp(-al)))
+    w = sp.Symbol("w")
+    assert conv_discrete(sp.exp(-w * sp.Abs(n)), 1, n).args[0][1] == (sp.re(w) > 0)
 
 
 def test_non_integer_index_symbol_is_accepted():
@@ -344,6 +360,10 @@ CONV_PAIRS = [
     (sp.exp(-a * n) * u(n), sp.exp(-b * n) * u(n)),
     ((-1)**n * u(n), a**n * u(n)),
     (a**n * (u(n) - u(n - N)), b**n * u(n)),
+    (sp.Heaviside(n / 4 + sp.S.Half) - sp.Heaviside(n / 4 - sp.S.Half), a**n * u(n)),  # rect(n/4)
+    (sp.Piecewise((1 - sp.Abs(n) / 3, sp.Abs(n) < 3), (0, True)), u(n)),              # tri(n/3)
+    (n * u(n), n * u(n)),
+    (u(n) - u(n - N), u(n) - u(n - M)),
 ]
 
 
@@ -355,8 +375,9 @@ def test_conv_closed_form_matches_direct_sum(x, h):
     assert not (isinstance(result, sp.Sum)), f"no closed form for {x} * {h}"
     for trial in range(3):
         values = random_values(rng, params)
-        if N in values:
-            values[N] = rng.randint(1, 5)
+        for length in (N, M):
+            if length in values:
+                values[length] = rng.randint(1, 6)
         want = direct_conv(x, h, values, WINDOW)
         assert_close(evaluate(result, values, WINDOW), want)
 
