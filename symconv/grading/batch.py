@@ -87,9 +87,13 @@ class IsolatedGrader:
         self._buf = b""
         self._stderr = None
         self.restarts = 0
+        self._started = False
 
     # ---- process management
     def start(self):
+        if self._started:
+            self.restarts += 1
+        self._started = True
         self._stderr = tempfile.TemporaryFile()
         self.proc = subprocess.Popen([sys.executable, "-m", "symconv.grading.worker"],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -178,8 +182,6 @@ class IsolatedGrader:
                 if self.proc is not None:
                     self.close()
                 self.start()
-                if attempt == 2 or crash is not None:
-                    self.restarts += 1
             try:
                 self._write(json.dumps({"id": 0, "part": part, "answer": answer}))
                 reply = self._readline(self.time_limit + self.grace)

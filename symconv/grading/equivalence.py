@@ -295,7 +295,20 @@ class Sampler:
         cache = self._cache if expr in self._pinned else self._scratch
         key = (expr, index)
         if key not in cache:
-            cache[key] = _value(expr, self.points[index])
+            cache[key] = _value(self._prepared(expr, cache), self.points[index])
+        return cache[key]
+
+    def _prepared(self, expr, cache):
+        """Sums and integrals are evaluated symbolically once, not at every point."""
+        if not isinstance(expr, sp.Basic) or not expr.has(sp.Sum, sp.Integral):
+            return expr
+        key = ("__doit__", expr)
+        if key not in cache:
+            try:
+                done = expr.doit()
+            except (ArithmeticError, TypeError, ValueError, NotImplementedError, RecursionError):
+                done = expr
+            cache[key] = done
         return cache[key]
 
     def begin_answer(self):
