@@ -347,3 +347,19 @@ def test_proof_checker_missing_means_invalid(monkeypatch):
     monkeypatch.setitem(sys.modules, "symconv.proofs", None)      # import fails
     r = sg.grade("a\n= a", {"type": "proof", "kind": "discrete"})
     assert r.status == "invalid" and "proof checker" in r.feedback
+
+
+def test_answer_key_documentation_examples_run():
+    import doctest
+    import tomllib
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "docs" / "answer-keys.md").read_text()
+    block = text.split("```python")[1].split("```")[0]
+    test = doctest.DocTestParser().get_doctest(block, {}, "answer-keys.md", "answer-keys.md", 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    runner.run(test)
+    assert runner.summarize(verbose=False).failed == 0
+    keys = load_keys(tomllib.loads(text.split("```toml")[1].split("```")[0]))
+    assert set(keys) == {"conv-size", "kernel", "layer-op"}
+    assert sg.grade("[1/2, 0, -1/2]", keys["kernel"]).feedback.startswith("Your kernel is flipped")

@@ -508,7 +508,8 @@ def _dask_results(todo, rows, keys_blob, max_scores, scheduler, time_limit, memo
 # --------------------------------------------------------------------------- the batch
 
 def grade_batch(rows, keys, *, workers=2, time_limit=10.0, memory_limit=2 << 30, out=None,
-                resume=True, scheduler=None, progress=False, chunk_size=32, trail=False):
+                resume=True, scheduler=None, progress=False, chunk_size=32, trail=False,
+                on_result=None):
     """Grade many answers, each in an isolated worker process.
 
     Parameters
@@ -537,6 +538,8 @@ def grade_batch(rows, keys, *, workers=2, time_limit=10.0, memory_limit=2 << 30,
         Rows per Dask task.
     trail : bool, default False
         Include every result's verdict trail in the output rows.
+    on_result : callable, optional
+        Called as ``on_result(output_row)`` for each row as soon as it is graded.
 
     Returns
     -------
@@ -586,6 +589,8 @@ def grade_batch(rows, keys, *, workers=2, time_limit=10.0, memory_limit=2 << 30,
         if fd is not None:
             os.write(fd, (json.dumps(results[i], ensure_ascii=False) + "\n").encode("utf-8"))
         bar.update()
+        if on_result is not None:
+            on_result(results[i])
 
     try:
         for i, row in enumerate(rows):
