@@ -276,9 +276,33 @@ def _refine(expr, x, lo, hi, depth=0):
     return out
 
 
+def _probe_value(symbol, k):
+    """A sample value respecting the symbol's assumptions (for the zero test)."""
+    v = sp.Rational(37 + 11 * k, 29 + 3 * k)          # about 1.2, not special
+    if symbol.is_integer:
+        return sp.Integer(2 + k)
+    if symbol.is_nonpositive:
+        return -v
+    return v
+
+
 def _is_zero(expr):
-    if expr == 0 or expr.is_zero:
+    """Exact zero test; a numeric probe first rejects the (common) non-zero cases fast.
+
+    A probe that is clearly non-zero proves non-zero; otherwise ``expand`` decides.
+    """
+    if expr == 0:
         return True
+    if expr.is_Number:
+        return False
+    symbols = sorted(expr.free_symbols, key=sp.default_sort_key)
+    probe = {s: _probe_value(s, k) for k, s in enumerate(symbols)}
+    try:
+        value = complex(expr.evalf(20, subs=probe))
+    except (TypeError, ValueError, ZeroDivisionError):
+        value = None
+    if value is not None and value == value and abs(value) > 1e-6:
+        return False
     return sp.expand(expr) == 0
 
 
@@ -706,10 +730,14 @@ def _exp_to_trig(expr):
 
 def _tidy_exponent(arg, t):
     """Readable exponent: ``-a*t + a -> -a*(t - 1)``, a square completed when quadratic."""
-    arg = sp.cancel(arg)
-    num, den = sp.fraction(arg)
-    if sp.Poly(num, t).degree() >= 2 if num.has(t) else False:
-        return sp.factor(arg)
+    if arg.is_polynomial(t):
+        if sp.degree(arg, t) >= 2:
+            return sp.factor(arg)
+    else:
+        arg = sp.cancel(arg)
+        num, _ = sp.fraction(arg)
+        if num.has(t) and sp.degree(num, t) >= 2:
+            return sp.factor(arg)
     arg = sp.factor_terms(sp.expand(arg))
     if arg.is_Mul:
         inner = [fa for fa in arg.args if fa.is_Add and fa.has(t)]
@@ -763,7 +791,10 @@ def _tidy(expr, t, real=True):
         groups[k] = groups.get(k, 0) + sp.Mul(*coeff)
     out = []
     for (exponent, rest), coeff in groups.items():
-        coeff = sp.cancel(coeff) if not coeff.has(sp.I) else sp.together(coeff)
+        if coeff.is_number:
+            coeff = sp.expand(coeff)
+        else:
+            coeff = sp.cancel(coeff) if not coeff.has(sp.I) else sp.together(coeff)
         if coeff == 0:
             continue
         if coeff.has(*back):
@@ -775,9 +806,11 @@ def _tidy(expr, t, real=True):
             rest = rest * sp.exp(_tidy_exponent(exponent, t))
         if rest.has(sp.erf):
             rest = rest.replace(lambda n: isinstance(n, sp.erf),
-                                lambda n: sp.erf(sp.factor_terms(sp.cancel(n.args[0]))))
+                                lambda n: sp.erf(sp.factor_terms(sp.expand(n.args[0]))))
         out.append(coeff * rest)
-    result = sp.factor_terms(sp.Add(*out))
+    result = sp.Add(*out)
+    if len(out) <= 8:      # common factors pulled out (cheap enough for short sums)
+        result = sp.factor_terms(result)
     if not result.has(sp.Function) and len(result.free_symbols) > 1:
         # a polynomial/rational piece: the factored form when it is shorter
         factored = sp.factor(result)

@@ -74,13 +74,15 @@ def numeric_conv(f, g, t0, values=None, op="conv"):
             return F(t0 + x) * G(x).conjugate()
         cuts = {p - t0 for p in _breaks(fv, t)} | set(_breaks(gv, t))
     edges = [-np.inf, *sorted(cuts), np.inf]
+    complex_valued = fv.has(sp.I) or gv.has(sp.I)
     total = 0j
     for lo, hi in zip(edges[:-1], edges[1:]):
         if hi - lo == 0:
             continue
         opts = dict(limit=400, epsabs=1e-11, epsrel=1e-11)
         re_part = integrate.quad(lambda x: integrand(x).real, lo, hi, **opts)[0]
-        im_part = integrate.quad(lambda x: integrand(x).imag, lo, hi, **opts)[0]
+        im_part = (integrate.quad(lambda x: integrand(x).imag, lo, hi, **opts)[0]
+                   if complex_valued else 0.0)
         total += complex(re_part, im_part)
     return total
 
