@@ -38,6 +38,7 @@ when ``scale=True``); inequalities after turning ``>`` into ``<``.
 ('not equivalent', {'n': '1', 's': '1'})
 """
 
+import functools
 import itertools
 import math
 import random
@@ -121,10 +122,59 @@ class _Undefined(Exception):
     pass
 
 
+_MAX_DIGITS = 20_000       # exact values larger than this are not computed
+
+
+def _log10_bound(expr, point):
+    """Upper bound on log10|value| of ``expr`` at an integer ``point``, computed in
+    floating point without building the value (``inf`` when it is astronomically
+    large); 0.0 for parts it does not understand (bounded functions)."""
+    if isinstance(expr, sp.Symbol):
+        v = point.get(expr)
+        return math.log10(abs(int(v))) if isinstance(v, sp.Integer) and v != 0 else 0.0
+    if isinstance(expr, sp.Integer):
+        return math.log10(abs(int(expr))) if expr != 0 else 0.0
+    if isinstance(expr, sp.Rational):
+        return max(math.log10(abs(expr.p)) if expr.p else 0.0, math.log10(expr.q))
+    if not expr.args:
+        return 0.0
+    if isinstance(expr, sp.Pow):
+        base = _log10_bound(expr.base, point)
+        exp = _log10_bound(expr.exp, point)
+        if exp > 15:
+            return math.inf if base > 0 else 0.0
+        return max(base, 1.0) * 10.0 ** exp
+    if isinstance(expr, (sp.factorial, sp.binomial, sp.gamma)):
+        arg = max(_log10_bound(a, point) for a in expr.args)
+        if arg > 15:
+            return math.inf
+        v = 10.0 ** arg
+        return v * math.log10(v + 1) + 1
+    bounds = [_log10_bound(a, point) for a in expr.args]
+    if isinstance(expr, sp.Mul):
+        return sum(bounds)
+    return max(bounds) + math.log10(len(bounds))
+
+
+@functools.lru_cache(maxsize=4096)
+def _explosive(expr):
+    """Whether evaluating ``expr`` exactly at integers could build a huge number: a
+    power with a variable exponent, or a factorial of a variable."""
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Pow) and node.exp.free_symbols:
+            return True
+        if isinstance(node, (sp.factorial, sp.binomial, sp.gamma)) and node.free_symbols:
+            return True
+    return False
+
+
 def _value(expr, point):
     """Evaluate ``expr`` at ``point``: an exact Rational, a complex number, +-oo, or
-    ``None`` where the expression is undefined."""
+    ``None`` where the expression is undefined (or too large to compute exactly)."""
     try:
+        if point and any(isinstance(v, sp.Integer) for v in point.values()) and _explosive(expr) \
+                and _log10_bound(expr, point) > _MAX_DIGITS:
+            return None
         v = expr.xreplace(point) if point else expr
         if v.has(sp.Sum, sp.Integral, sp.Derivative, sp.Product):
             v = v.doit()

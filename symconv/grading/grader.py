@@ -494,7 +494,11 @@ def _explain(answer, key, ctx, cex, detail):
     where = ", ".join(f"{k} = {v}" for k, v in cex["point"].items())
     entry = f" ({cex['entry']})" if cex.get("entry") else ""
     text = f"Not equivalent to the expected answer{entry}"
-    if where:
+    if where and cex["answer"] == "undefined":
+        text += f": for {where} your answer cannot be evaluated (undefined, or too large to compute)"
+        if key.show_expected:
+            text += f", but the expected value is {cex['expected']}"
+    elif where:
         text += f": for {where} your answer gives {cex['answer']}"
         if key.show_expected:
             text += f", but the expected value is {cex['expected']}"

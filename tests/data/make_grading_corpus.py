@@ -238,6 +238,14 @@ for a in ["floor((n + 2p - k)/s) + 1 + sum(j^j, (j, 1, 10^6)) - sum(j^j, (j, 1, 
           "floor((n + 2p - k)/s) + 1 + 0*sum(factorial(j)^j, (j, 1, 10^5))"]:
     add(P, a, "correct", "the huge sums cancel structurally")
 
+# answers whose exact value at integer points is astronomically large: never built
+for a, why in [("n^n^n", "n=2: 16 vs 2 (and at n=64 the value has ~10^115 digits)"),
+               ("factorial(n^n)", "n=2: 24 vs 2"),
+               ("2^(2^(2^n))", "n=1: 16 vs 1")]:
+    add(P, a, "incorrect", why, category="explosive")
+add(P, "n^(n^n) - n^(n^n) + floor((n + 2p - k)/s) + 1", "correct", "the towers cancel structurally",
+    category="explosive")
+
 # ---------------------------------------------------------------- transposed-size
 P = "transposed-size"
 for a, why in [("(n - 1)s - 2p + k", "key"), ("(n-1)*s-2*p+k", "explicit *"), ("n s - s - 2p + k", "expanded"),
