@@ -86,8 +86,8 @@ def u(x):
     Parameters
     ----------
     x : sympy.Expr or number
-        The argument. Integer-valued (SymPy knows ``x.is_integer``) gives the
-        discrete step.
+        The argument. Integer-valued (SymPy knows ``x.is_integer``; this includes
+        a plain integer such as ``0``) gives the discrete step.
 
     Returns
     -------
@@ -105,6 +105,8 @@ def u(x):
     Heaviside(n + 2, 1)
     >>> u(n).subs(n, 0), u(t).subs(t, 0)
     (1, 1/2)
+    >>> u(0)
+    1
     """
     x = _as_expr(x, "x")
     if _is_integer(x):
