@@ -35,7 +35,7 @@ from pathlib import Path
 
 from symconv.errors import SymconvError
 
-__all__ = ["escape_text", "expr_latex", "document", "compile_pdf"]
+__all__ = ["escape_text", "expr_latex", "note", "document", "compile_pdf"]
 
 # ---------------------------------------------------------------------------
 # text escaping
@@ -147,7 +147,7 @@ loop repeat relax the toks toksdef countdef dimendef chardef mathchardef
 setbox newtoks newread newwrite openany ShellEscape pdfshellescape
 """.split())
 _CS = re.compile(r"\\([A-Za-z@]+|.)", re.S)
-_SAFE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*('*)(_[A-Za-z0-9]+)?$")
+_SAFE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*('*)(_[A-Za-z0-9]+)*$")
 
 
 def _unsafe_latex(tex):
@@ -190,6 +190,10 @@ def _printer_class():
                 name = self._hprint_Function(inner.func.__name__)
                 return name + ("'" * order if order <= 3 else "^{(%d)}" % order)
             return None
+
+        def _print_Heaviside(self, expr, exp=None):
+            tex = r"u\left(" + self._print(expr.args[0]) + r"\right)"
+            return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
 
         def _print_Subs(self, subs):
             from sympy import Derivative
@@ -252,6 +256,21 @@ def expr_latex(expr, **settings):
     return tex
 
 
+def note(text, width=42):
+    r"""A justification for the right-hand column of an ``align*`` line.
+
+    Short text becomes ``\text{...}``; longer text is set in a narrow ragged
+    paragraph so that the line stays within the page. ``text`` is escaped.
+
+    >>> note("linearity")
+    '\\text{linearity}'
+    """
+    body = escape_text(text)
+    if len(text) <= width:
+        return r"\text{" + body + "}"
+    return (r"\text{\parbox[t]{0.3\textwidth}{\raggedright\footnotesize " + body + "}}")
+
+
 # ---------------------------------------------------------------------------
 # documents
 # ---------------------------------------------------------------------------
@@ -259,6 +278,11 @@ def expr_latex(expr, **settings):
 _PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage{amsmath}
 \usepackage{amssymb}
+\setlength{\textwidth}{16.5cm}
+\setlength{\oddsidemargin}{0cm}
+\setlength{\evensidemargin}{0cm}
+\setlength{\textheight}{23cm}
+\setlength{\topmargin}{-1cm}
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.6em}
 \allowdisplaybreaks

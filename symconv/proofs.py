@@ -318,7 +318,7 @@ class ProofReport:
             note = _STATUS_MARK[s.status]
             if s.justification:
                 note = f"{s.justification} [{note}]"
-            notes.append(escape_text(note))
+            notes.append(note)
         body = _align(self.expressions, notes)
         head = ""
         if self.title:
@@ -342,15 +342,16 @@ def _short(expr, limit=200):
 
 
 def _align(expressions, notes):
-    from symconv.latex import expr_latex
+    """``align*`` lines; ``notes`` are plain (unescaped) texts or None."""
+    from symconv.latex import expr_latex, note as note_tex
 
     lines = []
     for i, e in enumerate(expressions):
         if i == 0:
             lines.append("  & " + expr_latex(e))
         else:
-            note = notes[i - 1]
-            tail = "" if not note else r" && \text{" + note + "}"
+            text = notes[i - 1]
+            tail = "" if not text else " && " + note_tex(text)
             lines.append("  &= " + expr_latex(e) + tail)
     return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
 
@@ -1088,22 +1089,60 @@ def _group(canon):
     return groups
 
 
+def _opaque_atoms(expr):
+    """Applications of undefined functions (and their derivatives): algebraically
+    independent unknowns, as far as an identity for *every* f, g, h is concerned."""
+    out = set(expr.atoms(AppliedUndef))
+    out |= {d for d in expr.atoms(Derivative) if d.expr.atoms(AppliedUndef)}
+    out |= {s for s in expr.atoms(Subs) if s.expr.atoms(AppliedUndef)}
+    out |= set(expr.atoms(*_NESTS))
+    return out
+
+
 def _is_zero(expr, seconds):
-    """True when SymPy shows expr == 0 within the time bound (False = undecided)."""
+    """True when SymPy shows expr == 0 within the time bound (False = undecided).
+
+    The unknown function values (and any unevaluated Sum/Integral) are treated as
+    independent unknowns: the expression is a polynomial in them, and it is zero
+    exactly when every coefficient is, which is decided coefficient by
+    coefficient (a nonzero numeric coefficient answers "not shown" at once)."""
     if expr == 0:
         return True
     e = _bounded(lambda: _expand(expr), seconds)
-    if e is not None and e == 0:
-        return True
     if e is None:
-        e = expr
+        return False
+    if e == 0:
+        return True
+    opaque = _opaque_atoms(e)
+    if opaque:
+        stand_in = {a: Dummy("y") for a in opaque}
+        poly = _bounded(lambda: sp.Poly(e.xreplace(stand_in), *stand_in.values()), seconds)
+        if poly is not None:
+            coeffs = poly.coeffs()
+            if any(c.is_number and c != 0 and not c.has(sp.I, sp.E, sp.pi) for c in coeffs):
+                return False
+            return all(_is_zero_plain(c, seconds / max(1, len(coeffs))) for c in coeffs)
+    return _is_zero_plain(e, seconds)
+
+
+def _is_zero_plain(e, seconds):
+    if e == 0:
+        return True
+    if e.is_number and e.is_zero is False:
+        return False
     if sp.count_ops(e) > 600:
         return False
     res = _bounded(lambda: sp.simplify(e), seconds)
     if res is not None and res == 0:
         return True
-    res = _bounded(lambda: sp.simplify(sp.expand_complex(e)) if e.has(sp.I) else None, seconds)
-    return res is not None and res == 0
+    if e.has(sp.sinh, sp.cosh, sp.tanh, sp.sin, sp.cos, sp.tan):
+        res = _bounded(lambda: sp.simplify(e.rewrite(sp.exp)), seconds)
+        if res is not None and res == 0:
+            return True
+    if e.has(sp.I):
+        res = _bounded(lambda: sp.simplify(sp.expand_complex(e)), seconds)
+        return res is not None and res == 0
+    return False
 
 
 def _canon_equal(ca, cb, seconds):
@@ -1643,6 +1682,8 @@ class _Evaluator:
         if sup is not None:
             lo_e = np.maximum(lo_e, sup[0])
             hi_e = np.minimum(hi_e, sup[1])
+        cut_lo = not np.all(np.isfinite(lo_e))
+        cut_hi = not np.all(np.isfinite(hi_e))
         lo_e = np.where(np.isfinite(lo_e), lo_e, -reach)
         hi_e = np.where(np.isfinite(hi_e), hi_e, reach)
         lo_e, hi_e = np.ceil(lo_e - 1e-9), np.floor(hi_e + 1e-9)
@@ -1658,6 +1699,13 @@ class _Evaluator:
         env2 = dict(env)
         env2[var] = ks
         vals = _lift(self.ev(body, env2, depth + 1), depth + 1)
+        if (cut_lo or cut_hi) and count > 1:
+            masked = np.abs(np.where(mask, vals, 0))
+            scale = max(1e-300, float(np.max(masked)))
+            ends = ([masked[..., 0]] if cut_lo else []) + ([masked[..., -1]] if cut_hi else [])
+            if any(float(np.max(e)) > 1e-12 * scale for e in ends):
+                raise _Unsupported("a sum over an infinite range whose terms do not vanish far out "
+                                   f"(truncated at |index| = {int(reach)})")
         out = np.sum(np.where(mask, vals, 0), axis=-1) * sign
         self.cells //= count
         return out
@@ -1694,8 +1742,14 @@ class _Evaluator:
         if sup is not None:
             a = sup[0] if a is None else np.maximum(a, sup[0])
             b = sup[1] if b is None else np.minimum(b, sup[1])
-        if a is None or b is None or not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
-            raise _Unsupported("an infinite integral whose integrand has no bounded support")
+        # no known support on a side: truncate, then check that the integrand decays there
+        cut = 30.0 * self.refine
+        cut_lo = a is None or not np.all(np.isfinite(a))
+        cut_hi = b is None or not np.all(np.isfinite(b))
+        if cut_lo:
+            a = np.full((1,) * depth, -cut) if a is None else np.where(np.isfinite(a), a, -cut)
+        if cut_hi:
+            b = np.full((1,) * depth, cut) if b is None else np.where(np.isfinite(b), b, cut)
         a, b = np.broadcast_arrays(_lift(a, depth), _lift(b, depth))
         b = np.maximum(a, b)
         if np.max(b - a) > reach * 10:
@@ -1718,6 +1772,12 @@ class _Evaluator:
         env2 = dict(env)
         env2[var] = nodes
         vals = _lift(self.ev(body, env2, depth + 1), depth + 1)
+        if cut_lo or cut_hi:
+            scale = max(1e-300, float(np.max(np.abs(vals))))
+            ends = ([vals[..., 0]] if cut_lo else []) + ([vals[..., -1]] if cut_hi else [])
+            if any(float(np.max(np.abs(e))) > 1e-13 * scale for e in ends):
+                raise _Unsupported("an integral over an infinite range whose integrand does not "
+                                   "visibly decay")
         out = np.sum(vals * weights, axis=-1) * sign
         self.cells //= nseg * m
         return out
@@ -1843,51 +1903,156 @@ def _rules_text(ta, tb):
     return ", ".join(rules)
 
 
-def _symbolic_check(a, b, seconds):
-    """StepCheck('proven', ...) when SymPy or a mechanical rule shows a == b, else None."""
-    deadline = time.monotonic() + seconds
-    notes = []
-    a2, b2 = _expand_notation(a), _expand_notation(b)
-    if a2 != a or b2 != b:
-        notes.append("definition of " + " and ".join(sorted(
-            {t.func.__name__.lower() for e in (a, b) for t in e.atoms(_Pairing)})))
-    prefix = (", ".join(notes) + "; ") if notes else ""
-    if a2 == b2:
-        return StepCheck("proven", prefix.rstrip("; ") + " reproduces the next line", method="rule")
-    has_nests = a2.has(*_NESTS) or b2.has(*_NESTS)
-    if not has_nests and _is_zero(a2 - b2, max(0.5, seconds / 3)):
-        return StepCheck("proven", prefix + "SymPy: simplify(left - right) == 0", method="sympy")
-    a3, b3 = a2, b2
-    ta, tb = _Trace(), _Trace()
-    try:
-        ca = _Canon(ta, deadline)(a3)
-        cb = _Canon(tb, deadline)(b3)
-    except _Timeout:
-        return None
-    except Exception:
-        ca = cb = None
-    if ca is not None:
+class _Symbolic:
+    """The symbolic side of a step check, in two phases: ``quick`` (definitions,
+    SymPy on expressions without sums/integrals, normal forms) and ``deep``
+    (search over changes of variables, SymPy's ``doit``). The checker runs the
+    numeric test in between, so a wrong step is refuted without the deep phase."""
+
+    def __init__(self, a, b, seconds, justification=None, kind=None):
+        self.seconds = seconds
+        self.justification = justification
+        self.kind = kind
+        self.a2, self.b2 = _expand_notation(a), _expand_notation(b)
+        kinds = sorted({t.func.__name__.lower() for e in (a, b) for t in e.atoms(_Pairing)})
+        self.prefix = ("definition of " + " and ".join(kinds) + "; ") if kinds else ""
+        self.has_nests = self.a2.has(*_NESTS) or self.b2.has(*_NESTS)
+        self.ca = self.cb = None
+
+    def quick(self):
+        a2, b2, prefix = self.a2, self.b2, self.prefix
+        deadline = time.monotonic() + self.seconds
+        if a2 == b2:
+            return StepCheck("proven", prefix.rstrip("; ") + " reproduces the next line", method="rule")
+        if not self.has_nests and _is_zero(a2 - b2, max(0.5, self.seconds / 2)):
+            return StepCheck("proven", prefix + "SymPy: simplify(left - right) == 0", method="sympy")
+        ta, tb = _Trace(), _Trace()
+        try:
+            with _time_limit(max(0.1, deadline - time.monotonic())):
+                self.ca = _Canon(ta, deadline)(a2)
+                self.cb = _Canon(tb, deadline)(b2)
+        except _Timeout:
+            self.ca = self.cb = None
+            return None
+        except Exception:
+            self.ca = self.cb = None
+            return None
         per = max(0.3, min(2.0, deadline - time.monotonic()))
-        if _canon_equal(ca, cb, per):
+        if _canon_equal(self.ca, self.cb, per):
             rules = _rules_text(ta, tb)
             text = (f"both sides agree after {rules}" if rules else
                     "both sides agree after expansion and renaming of bound variables")
             return StepCheck("proven", prefix + text, method="rule" if rules else "sympy")
-        if has_nests:
-            found = _bounded(lambda: _search_substitutions(
-                _distribute(a3), cb, _distribute(b3), ca, deadline), max(0.1, deadline - time.monotonic()))
+        return None
+
+    def deep(self):
+        a2, b2, prefix = self.a2, self.b2, self.prefix
+        deadline = time.monotonic() + self.seconds
+        if self.ca is not None and self.has_nests and self.justification:
+            found = _bounded(lambda: self.stated(deadline), max(0.1, deadline - time.monotonic()))
             if found is not None:
                 return StepCheck("proven", prefix + found, method="rule")
-    if not (a2.atoms(AppliedUndef) or b2.atoms(AppliedUndef)) and has_nests \
-            and time.monotonic() < deadline:
-        left = deadline - time.monotonic()
-        ad = _bounded(lambda: a2.doit(), left / 2)
-        bd = _bounded(lambda: b2.doit(), left / 2)
-        if ad is not None and bd is not None and not (ad.has(*_NESTS) and bd.has(*_NESTS)) \
-                and _is_zero(ad - bd, max(0.5, deadline - time.monotonic())):
-            return StepCheck("proven", prefix + "SymPy evaluated both sides to the same closed form",
-                             method="sympy")
-    return None
+        if self.ca is not None and self.has_nests:
+            found = _bounded(lambda: _search_substitutions(
+                _distribute(a2), self.cb, _distribute(b2), self.ca, deadline),
+                max(0.1, deadline - time.monotonic()))
+            if found is not None:
+                return StepCheck("proven", prefix + found, method="rule")
+        if not (a2.atoms(AppliedUndef) or b2.atoms(AppliedUndef)) and self.has_nests \
+                and time.monotonic() < deadline:
+            left = deadline - time.monotonic()
+            ad = _bounded(lambda: a2.doit(), left / 2)
+            bd = _bounded(lambda: b2.doit(), left / 2)
+            if ad is not None and bd is not None and not (ad.has(*_NESTS) and bd.has(*_NESTS)) \
+                    and _is_zero(ad - bd, max(0.5, deadline - time.monotonic())):
+                return StepCheck("proven", prefix + "SymPy evaluated both sides to the same closed form",
+                                 method="sympy")
+        return None
+
+
+    def stated(self, deadline):
+        """Apply the change(s) of variables stated in the justification, then compare."""
+        subs = _stated_substitutions(self.justification, self.a2, self.b2, self.kind)
+        if not subs:
+            return None
+        expr = _distribute(self.a2)
+        done = []
+        for var, phi, W in subs:
+            nodes = [n for n, v, _ in _nest_nodes(expr) if v == var]
+            if not nodes:
+                return None
+            for node in nodes:
+                current = [n for n, v, _ in _nest_nodes(expr) if v == var]
+                if not current:
+                    break
+                sub = _Substitution(current[0], var, phi, W)
+                expr = sub.apply(expr)
+            done.append(_Substitution(nodes[0], var, phi, W).describe())
+        c = _Canon(_Trace(), deadline)(expr)
+        if _canon_equal(c, self.cb, max(0.3, deadline - time.monotonic())):
+            return "; ".join(done) + ", as stated"
+        return None
+
+
+_STATED = re.compile(r"([^\s=,;:()]+)\s*(?:=|->|→|↦)\s*([^,;]+)")
+
+
+def _stated_substitutions(text, a, b, kind):
+    """[(old bound variable of a, phi(W), W)] read from 'substitute k = n - m' and the like.
+
+    Either side may name the old variable: ``k = n - m`` (old in terms of new) or
+    ``m = n - k`` (new in terms of old, solved for the old one). Text that does not
+    parse is ignored (a justification is free text)."""
+    from symconv.parsing import parse_math
+
+    bound_a = {v.name: v for v in _bound_vars(a)}
+    bound_b = {v.name: v for v in _bound_vars(b)}
+    known = {s.name: s for s in (a.atoms(Symbol) | b.atoms(Symbol))}
+    out = []
+    for m in _STATED.finditer(text):
+        left, right = m.group(1), m.group(2).strip()
+        right = re.split(r"\s+(?:in|and|so|then|since|because|where|for)\b", right)[0]
+        try:
+            lhs = parse_math(left, discrete=(kind == "discrete"), symbols=known)
+            rhs = parse_math(right, discrete=(kind == "discrete"), symbols=known)
+        except SymconvError:
+            continue
+        if not isinstance(lhs, Symbol) or not isinstance(rhs, Expr):
+            continue
+        if lhs.name in bound_a and not (rhs.free_symbols & {bound_a[lhs.name]}):
+            var = bound_a[lhs.name]
+            news = [s for s in rhs.free_symbols if s.name in bound_b or s.name not in known]
+            if len(news) != 1:
+                continue
+            W = news[0]
+            if W.name in bound_b:
+                W = bound_b[W.name]
+            phi = rhs.xreplace({news[0]: W})
+        elif lhs.name not in bound_a or lhs.name in bound_b:
+            olds = [s for s in rhs.free_symbols if s.name in bound_a]
+            if len(olds) != 1:
+                continue
+            var = bound_a[olds[0].name]
+            W = bound_b.get(lhs.name, lhs)
+            lin = _is_linear_in(rhs.xreplace({olds[0]: var}) - W, var)
+            if lin is None or lin[0] == 0:
+                continue
+            phi = sp.expand(-lin[1] / lin[0])
+        else:
+            continue
+        lin_w = _is_linear_in(phi, W)
+        if lin_w is None:
+            continue
+        if a.has(Sum) and var.is_integer and lin_w[0] not in (1, -1):
+            continue
+        out.append((var, phi, W))
+    return out
+
+
+def _symbolic_check(a, b, seconds):
+    """StepCheck('proven', ...) when SymPy or a mechanical rule shows a == b, else None."""
+    sym = _Symbolic(a, b, seconds)
+    return sym.quick() or sym.deep()
 
 
 def _search_substitutions(a, cb, b, ca, deadline, depth=2):
@@ -1938,18 +2103,27 @@ def _search_substitutions(a, cb, b, ca, deadline, depth=2):
     return None
 
 
-def _check_scalar(a, b, kind, seed, instances, numeric, seconds):
+def _check_scalar(a, b, kind, seed, instances, numeric, seconds, justification=None):
     if a == b:
         return StepCheck("proven", "the two lines are identical", method="identical")
-    result = _symbolic_check(a, b, seconds)
+    sym = _Symbolic(a, b, seconds, justification, kind or _detect_kind(a, b))
+    result = sym.quick()
     if result is not None:
         return result
     if not numeric:
-        return StepCheck("unverified", "not decided symbolically (numeric check disabled)")
-    return _numeric_check(a, b, kind, seed, instances)
+        return sym.deep() or StepCheck("unverified", "not decided symbolically (numeric check disabled)")
+    kind = kind or _detect_kind(a, b)
+    if kind == "continuous":
+        # quadrature costs more than the search over changes of variables
+        return sym.deep() or _numeric_check(a, b, kind, seed, instances)
+    tested = _numeric_check(a, b, kind, seed, instances)
+    if tested.status == "refuted":
+        return tested
+    return sym.deep() or tested
 
 
-def check_step(before, after, *, kind=None, seed=0, instances=None, numeric=True, time_limit=4.0):
+def check_step(before, after, *, kind=None, seed=0, instances=None, numeric=True, time_limit=4.0,
+               justification=None):
     """Decide whether ``before == after``; returns a :class:`StepCheck`.
 
     Parameters
@@ -1966,7 +2140,10 @@ def check_step(before, after, *, kind=None, seed=0, instances=None, numeric=True
     numeric : bool
         Whether to fall back to random instances when SymPy cannot decide.
     time_limit : float
-        Seconds allowed for the symbolic part.
+        Seconds allowed for each phase of the symbolic part.
+    justification : str, optional
+        A stated change of variables (``"substitute k = n - m"``, ``"u = tau + 1"``,
+        several separated by commas) is tried first.
 
     Examples
     --------
@@ -1981,7 +2158,7 @@ def check_step(before, after, *, kind=None, seed=0, instances=None, numeric=True
     before = _as_sympy(before, "before")
     after = _as_sympy(after, "after")
     if isinstance(before, MatrixBase) or isinstance(after, MatrixBase):
-        return _check_matrix(before, after, kind, seed, instances, numeric, time_limit)
+        return _check_matrix(before, after, kind, seed, instances, numeric, time_limit, justification)
     if isinstance(before, Eq) or isinstance(after, Eq):
         return _check_equations(before, after, kind, seed, instances, numeric, time_limit)
     if isinstance(before, sp.Basic) and not isinstance(before, Expr) or \
@@ -1990,7 +2167,7 @@ def check_step(before, after, *, kind=None, seed=0, instances=None, numeric=True
             return StepCheck("proven", "the two lines are identical", method="identical")
         return StepCheck("unverified", f"cannot compare {type(before).__name__} with "
                          f"{type(after).__name__}")
-    return _check_scalar(before, after, kind, seed, instances, numeric, time_limit)
+    return _check_scalar(before, after, kind, seed, instances, numeric, time_limit, justification)
 
 
 def _check_kind(kind):
@@ -2015,7 +2192,7 @@ def _as_sympy(value, what):
         raise SymconvError(f"{what} must be a SymPy expression, but got {value!r}") from None
 
 
-def _check_matrix(a, b, kind, seed, instances, numeric, seconds):
+def _check_matrix(a, b, kind, seed, instances, numeric, seconds, justification=None):
     if not (isinstance(a, MatrixBase) and isinstance(b, MatrixBase)):
         return StepCheck("refuted", "a matrix cannot equal a scalar", method="identical")
     if a.shape != b.shape:
@@ -2023,7 +2200,7 @@ def _check_matrix(a, b, kind, seed, instances, numeric, seconds):
     statuses = []
     for idx, (x, y) in enumerate(zip(a, b)):
         res = _check_scalar(sp.sympify(x), sp.sympify(y), kind, seed + idx, instances, numeric,
-                            max(0.5, seconds / max(1, len(a))))
+                            max(0.5, seconds / max(1, len(a))), justification)
         if res.status in ("refuted", "unverified"):
             row, col = divmod(idx, a.shape[1])
             return StepCheck(res.status, f"entry ({row}, {col}): {res.reason}", res.counterexample,
@@ -2059,11 +2236,54 @@ def _check_equations(a, b, kind, seed, instances, numeric, seconds):
 # derivations
 # ---------------------------------------------------------------------------
 
+_PAIRING_TEXT = re.compile(
+    r"(?:\(\s*([A-Za-z][A-Za-z0-9]*)\s*(\*|\\ast|\\star|⋆|∗)\s*([A-Za-z][A-Za-z0-9]*)\s*\)"
+    r"|\b(conv|corr)\(\s*([A-Za-z][A-Za-z0-9]*)\s*,\s*([A-Za-z][A-Za-z0-9]*)\s*\))\s*(?=[(\[])")
+
+
+def _pairing_placeholders(text, functions):
+    r"""Rewrite ``(f*g)(t)``, ``(f \star g)[n]``, ``conv(f, g)(t)``, ``corr(f, g)[n]`` (f, g
+    declared functions) into calls of placeholder functions; returns (text, mapping)."""
+    mapping = {}
+
+    def sub(m):
+        if m.group(1):
+            first, op, second = m.group(1), m.group(2), m.group(3)
+            cls = Correlation if op in ("\\star", "⋆") else Convolution
+        else:
+            cls = Correlation if m.group(4) == "corr" else Convolution
+            first, second = m.group(5), m.group(6)
+        if first not in functions or second not in functions:
+            return m.group(0)
+        name = f"symconvpairing{len(mapping)}"
+        mapping[name] = (cls, first, second)
+        return name
+
+    return _PAIRING_TEXT.sub(sub, text), mapping
+
+
 def _parse(text, kind, functions, symbols):
+    """parse_math with the convolution notation and real symbols for the continuous kind."""
     from symconv.parsing import parse_math
 
-    return parse_math(text, discrete=(kind == "discrete"), functions=tuple(functions),
+    functions = tuple(functions)
+    text, mapping = _pairing_placeholders(text, functions)
+    expr = parse_math(text, discrete=(kind == "discrete"), functions=functions + tuple(mapping),
                       symbols=symbols)
+    if isinstance(expr, (list, tuple)):
+        return expr
+    if mapping:
+        def build(app):
+            cls, first, second = mapping[app.func.__name__]
+            return _pairing(cls, Function(first), Function(second), app.args)
+
+        expr = expr.replace(lambda e: isinstance(e, AppliedUndef) and e.func.__name__ in mapping, build)
+    if kind != "discrete":
+        plain = {s: Symbol(s.name, real=True) for s in expr.atoms(Symbol)
+                 if s.assumptions0 == {"commutative": True}}
+        if plain:
+            expr = expr.xreplace(plain)
+    return expr
 
 
 class Derivation:
@@ -2224,7 +2444,8 @@ class Derivation:
             else:
                 try:
                     result = check_step(exprs[i - 1], exprs[i], kind=kind, seed=seed + i,
-                                        instances=instances, numeric=numeric, time_limit=time_limit)
+                                        instances=instances, numeric=numeric, time_limit=time_limit,
+                                        justification=step.justification)
                 except SymconvError as exc:
                     result = StepCheck("unverified", str(exc))
             reports.append(StepReport(i, exprs[i - 1], exprs[i], step.justification, result.status,
@@ -2235,10 +2456,7 @@ class Derivation:
     # -- display ------------------------------------------------------------------
     def latex(self):
         r"""The chain as an ``align*`` block, justifications as ``\text{}`` on the right."""
-        from symconv.latex import escape_text
-
-        notes = [escape_text(j) if j else "" for j in self.justifications]
-        return _align(self.expressions, notes)
+        return _align(self.expressions, list(self.justifications))
 
     def _repr_latex_(self):
         from symconv.latex import escape_text
@@ -2376,7 +2594,7 @@ def check_proof(lines, kind="discrete", functions=("f", "g"), symbols=None, *, s
             continue
         try:
             res = check_step(previous, expr, kind=kind_n, seed=seed + index, instances=instances,
-                             time_limit=time_limit)
+                             time_limit=time_limit, justification=just)
         except SymconvError as exc:
             res = StepCheck("unverified", str(exc))
         exprs.append(expr)

@@ -247,17 +247,22 @@ def _corr_not_commutative(D):
         ]
         return steps, ("Cross-correlation is not commutative: a counterexample with "
                        "x = δ + 2δ[n-1], y = δ + 3δ[n-1] at n = 1")
-    t, tau = D.at[0], D.b1[0]
+    t, tau, u = D.at[0], D.b1[0], D.b3[0]
     v = Symbol("v", real=True)
     p = Lambda(v, exp(-v ** 2))
     q = Lambda(v, exp(-(v - 1) ** 2))
+    c = (t - 1) / 2
     steps = [
         correlation(p, q, t) - correlation(q, p, t),
         (Integral(exp(-(t + tau) ** 2) * exp(-(tau - 1) ** 2), (tau, -oo, oo))
          - Integral(exp(-(t + tau - 1) ** 2) * exp(-tau ** 2), (tau, -oo, oo)),
          "definition of cross-correlation with p(x) = exp(-x²), q(x) = exp(-(x-1)²)"),
-        (sqrt(pi / 2) * exp(-(t + 1) ** 2 / 2) - sqrt(pi / 2) * exp(-(t - 1) ** 2 / 2),
-         "Gaussian integrals (complete the square)"),
+        (exp(-(t + 1) ** 2 / 2) * Integral(exp(-2 * (tau + c) ** 2), (tau, -oo, oo))
+         - exp(-(t - 1) ** 2 / 2) * Integral(exp(-2 * (tau + c) ** 2), (tau, -oo, oo)),
+         "complete the square in each exponent"),
+        ((exp(-(t + 1) ** 2 / 2) - exp(-(t - 1) ** 2 / 2)) * Integral(exp(-2 * u ** 2), (u, -oo, oo)),
+         "substitute u = tau + (t - 1)/2"),
+        (sqrt(pi / 2) * (exp(-(t + 1) ** 2 / 2) - exp(-(t - 1) ** 2 / 2)), "Gaussian integral"),
         (-sqrt(2 * pi) * exp(-(t ** 2 + 1) / 2) * sp.sinh(t), "combine: nonzero for every t ≠ 0"),
     ]
     return steps, ("Cross-correlation is not commutative: p ⋆ q - q ⋆ p is not zero "
