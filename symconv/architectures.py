@@ -957,6 +957,16 @@ class Architecture:
         """Number of spatial dimensions of the default input (None when there is none)."""
         return None if self.input_shape is None else len(self.input_shape) - 1
 
+    def __repr__(self):
+        # one line: the full layer list is what str() and infer_shapes() are for
+        shape = "no default input" if self.input_shape is None else \
+            "input (" + ", ".join(str(v) for v in self.input_shape) + ")"
+        return f"<Architecture {self.name}: {len(self.layers)} layers, {shape}>"
+
+    def __str__(self):
+        head = self.name + (f": {self.description}" if self.description else "")
+        return "\n".join([head] + [f"  {layer!r}" for layer in self.layers])
+
 
 def _lenet5():
     # LeCun et al. 1998, the variant usually taught: every C3 map sees all six S2 maps,

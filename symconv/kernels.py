@@ -307,6 +307,12 @@ class Kernel:
         """``approximates \\approx stencil`` as a LaTeX string."""
         return (f"{sympy.latex(self.approximates)} \\approx {sympy.latex(self.stencil())}")
 
+    def _repr_latex_(self):
+        # for Jupyter: the approximation and the weights in this orientation
+        return (f"${self.latex()} \\qquad \\text{{({self.form} weights }}"
+                f"{sympy.latex(sympy.Matrix(self.tolist()) if self.ndim == 2 else self.weights)}"
+                f"\\text{{)}}$")
+
     @property
     def order(self):
         # every target here scales like h**(power + |beta|) on a monomial of degree |beta|,
@@ -384,6 +390,25 @@ class KernelReport:
         return "\n".join(lines)
 
     __repr__ = __str__
+
+    def _repr_html_(self):
+        # for Jupyter: the verdict, the exactness claim and the convergence table
+        from html import escape
+
+        body = str(self).splitlines()
+        # the exactness lines: between the title and the convergence table
+        head = body[1:next(i for i, line in enumerate(body) if "convergence on" in line)]
+        rows = "".join(f"<tr><td>{h:.6g}</td><td>{e:.3e}</td></tr>"
+                       for h, e in zip(self.spacings, self.errors))
+        verdict = "ok" if self.ok else "FAILED: " + "; ".join(self.problems)
+        items = "".join(f"<li>{escape(line.strip())}</li>" for line in head)
+        return (f"<div><strong>verification of {escape(self.kernel)}</strong>: {escape(verdict)}"
+                f"<ul>{items}</ul>"
+                f"<table><caption>convergence on f = {escape(str(self.function))} at "
+                f"{escape(str(self.point))}</caption><thead><tr><th>h</th><th>|error|</th></tr>"
+                f"</thead><tbody>{rows}</tbody></table>"
+                f"<p>measured order {self.measured_order:.2f}, predicted {self.predicted_order}, "
+                f"promised {self.promised_order} (tolerance {self.tolerance})</p></div>")
 
 
 def _mp(value, dps):
@@ -1177,6 +1202,14 @@ class MinSizeArgument:
         return "\n".join(lines)
 
     __repr__ = __str__
+
+    def _repr_latex_(self):
+        # MathJax renders aligned inside display math (align* is a document environment)
+        w = sympy.Matrix(self.unknowns)
+        return ("$$\\begin{aligned}"
+                f"{sympy.latex(self.vandermonde)} {sympy.latex(w)} &= {sympy.latex(self.rhs)}\\\\"
+                f"\\det V &= {sympy.latex(self.determinant)}"
+                "\\end{aligned}$$")
 
     def latex(self):
         """The moment system and its determinant as a LaTeX ``align*`` block."""

@@ -1,0 +1,293 @@
+"""The REPL and notebook experience: a tidy namespace and readable results.
+
+* ``import symconv as sc`` exposes exactly the public API (``dir(sc) == sorted(sc.__all__)``),
+  every public name resolves to the object its module defines, and nothing private shows.
+* Results (derivations, proof reports, cross-check reports, shape tables, kernels, grades,
+  exercise solutions) print readably in a terminal (``str``: several informative lines;
+  ``repr``: one line, or the same text as ``str``) and, where they define them, their
+  ``_repr_latex_`` / ``_repr_html_`` are well formed (balanced delimiters, environments
+  and tags) and the LaTeX compiles with pdflatex.
+"""
+
+import html.parser
+import importlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import sympy as sp
+
+import symconv as sc
+
+
+def _fresh(code):
+    """Run ``code`` in a fresh interpreter (clean import state); return its stdout."""
+    out = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+# --------------------------------------------------------------------------- the namespace
+
+def test_dir_is_exactly_the_public_api():
+    found = json.loads(_fresh("""
+        import json, symconv as sc
+        print(json.dumps({"dir": dir(sc), "all": sc.__all__}))
+    """))
+    assert found["dir"] == sorted(found["all"])
+    assert len(set(found["all"])) == len(found["all"])
+    assert not [n for n in found["dir"] if n.startswith("_")]
+
+
+def test_dir_stays_tidy_after_use():
+    # using the library imports many submodules; none of them may leak into dir()
+    t = sp.Symbol("t", real=True)
+    sc.conv(sc.u(t), sc.u(t), t, verify=True)
+    sc.infer_shapes("lenet5")
+    importlib.import_module("symconv.grading")
+    assert dir(sc) == sorted(sc.__all__)
+
+
+def test_every_public_name_resolves_to_its_definition():
+    report = json.loads(_fresh("""
+        import importlib, inspect, json, types, symconv as sc
+        bad = []
+        for name in sc.__all__:
+            value = getattr(sc, name)
+            if name in sc._API:
+                home = importlib.import_module("symconv." + sc._API[name])
+                if value is not getattr(home, name):
+                    bad.append(name + ": not the object defined in symconv." + sc._API[name])
+                if not (inspect.getdoc(value) or "").strip():
+                    bad.append(name + ": no docstring")
+            elif name in sc._SUBMODULES:
+                if not isinstance(value, types.ModuleType):
+                    bad.append(name + ": not a module")
+            elif name != "SymconvError":
+                bad.append(name + ": neither in _API nor a submodule")
+        print(json.dumps(bad))
+    """))
+    assert report == []
+
+
+def test_the_public_api_is_the_documented_one():
+    # the names fixed by the design document, plus the REPL helper explain
+    design = {"u", "delta", "rect", "tri", "flip", "conv", "corr", "conv_seq", "corr_seq",
+              "corr2d", "corr2d_multi_in", "corr2d_multi_in_out", "pool2d", "conv_layer",
+              "conv_transpose_layer", "pool_layer", "conv_output_size",
+              "conv_transpose_output_size", "pool_output_size", "same_padding",
+              "receptive_field", "infer_shapes", "conv_matrix", "conv_transpose_matrix",
+              "derivative_kernel", "integral_kernel", "min_kernel_size", "mlp_to_conv",
+              "Derivation", "theorem", "check_proof", "crosscheck", "SymconvError", "explain",
+              "numeric", "grading", "latex", "architectures"}
+    assert design <= set(sc.__all__)
+
+
+def test_unknown_names_raise_attribute_error():
+    with pytest.raises(AttributeError, match="no attribute 'convolve'"):
+        sc.convolve  # noqa: B018  (numeric's convolve lives in symconv.numeric)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "symconv/__init__.py (lead): importing the submodule symconv.crosscheck (or "
+    "symconv.explain) before the public name was looked up makes Python's import system "
+    "bind the *module* to sc.crosscheck / sc.explain, shadowing the function; e.g. "
+    "sc.conv(..., verify=True) imports symconv.crosscheck, after which sc.crosscheck(...) "
+    "raises TypeError: 'module' object is not callable"))
+def test_public_functions_survive_submodule_imports():
+    out = _fresh("""
+        import sympy as sp, symconv as sc
+        t = sp.Symbol("t", real=True)
+        sc.conv(sc.u(t), sc.u(t), t, verify=True)   # imports symconv.crosscheck
+        import symconv.explain                        # e.g. from a doctest or a tool
+        print(callable(sc.crosscheck), callable(sc.explain))
+    """)
+    assert out.split() == ["True", "True"]
+
+
+# --------------------------------------------------------------------------- display objects
+
+def _make_objects():
+    t = sp.Symbol("t", real=True)
+    a, b = sp.symbols("a b", positive=True)
+    derivation = sc.theorem("commutativity", kind="discrete")
+    objects = {
+        "Derivation": derivation,
+        "ProofReport": derivation.check(),
+        "ProofReport (refuted)": sc.check_proof(["sum(f(k)*g(n-k), (k, -oo, oo))",
+                                                 "= sum(f(k)*g(n+k), (k, -oo, oo))  # wrong"]),
+        "ShapeTable": sc.infer_shapes("alexnet", (3, "n", "n")),
+        "ShapeTable (numeric)": sc.infer_shapes("lenet5"),
+        "Checked": sc.conv(sp.exp(-a * t) * sc.u(t), sp.exp(-b * t) * sc.u(t), t, verify=True),
+        "Kernel": sc.derivative_kernel(2),
+        "Kernel (2-d)": importlib.import_module("symconv.kernels").laplacian_kernel(),
+        "MinSizeArgument": sc.min_kernel_size(2, explain=True),
+        "Architecture": sc.architectures.get("lenet5"),
+        "mlp_to_conv Derivation": sc.mlp_to_conv(3, 3, delta=1),
+    }
+    objects["CrosscheckReport"] = objects["Checked"].report
+    objects["KernelReport"] = objects["Kernel"].verify()
+    import symconv.grading as sg
+
+    key = {"type": "expression", "answer": "2n + 1", "points": 1,
+           "variables": {"n": {"domain": "integer", "min": 0, "max": 20}}}
+    objects["GradeResult"] = sg.grade("2n", key)
+    objects["Verdict"] = sg.equivalent("2*x + 2", "2*(x + 1)")
+    try:
+        ex = importlib.import_module("symconv.exercises")
+    except ImportError:
+        pass
+    else:
+        objects["Solution"] = ex.all_exercises()[0].solve()
+    return objects
+
+
+@pytest.fixture(scope="module")
+def objects():
+    return _make_objects()
+
+
+NAMES = ["Derivation", "ProofReport", "ProofReport (refuted)", "ShapeTable",
+         "ShapeTable (numeric)", "Checked", "CrosscheckReport", "Kernel", "Kernel (2-d)",
+         "KernelReport", "MinSizeArgument", "Architecture", "mlp_to_conv Derivation",
+         "GradeResult", "Verdict", "Solution"]
+
+# objects whose repr is still the long generated one (dataclass / NamedTuple): reported to
+# the lead, who asks their authors; until then only their str() is required to be readable
+LONG_GENERATED_REPR = {
+    "Checked": "symconv.crosscheck.Checked (NamedTuple repr holds the whole report)",
+    "CrosscheckReport": "symconv.crosscheck.CrosscheckReport (dataclass repr)",
+    "GradeResult": "symconv.grading.GradeResult (dataclass repr with the trail)",
+    "Verdict": "symconv.grading.Verdict (dataclass repr with the trail)",
+    "Solution": "symconv.exercises.Solution (dataclass repr with every part)",
+}
+
+
+def _get(objects, name):
+    if name not in objects:
+        pytest.skip(f"{name} is not available (symconv.exercises not importable)")
+    return objects[name]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_str_reads_well_in_a_terminal(objects, name):
+    obj = _get(objects, name)
+    text = str(obj) if name != "Checked" else str(obj.report)
+    assert "object at 0x" not in text
+    lines = text.splitlines()
+    assert lines and max(len(line) for line in lines) <= 400, text
+    assert not text.startswith(type(obj).__name__ + "("), "str() is the generated repr"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_repr_is_one_line_or_the_text(objects, name):
+    obj = _get(objects, name)
+    if name in LONG_GENERATED_REPR:
+        pytest.skip("generated repr, reported: " + LONG_GENERATED_REPR[name])
+    text = repr(obj)
+    assert "object at 0x" not in text
+    assert text == str(obj) or ("\n" not in text and len(text) <= 200), text
+
+
+def _balanced_latex(tex):
+    depth = 0
+    for i, ch in enumerate(tex):
+        if ch == "{" and (i == 0 or tex[i - 1] != "\\"):
+            depth += 1
+        elif ch == "}" and (i == 0 or tex[i - 1] != "\\"):
+            depth -= 1
+            assert depth >= 0, f"unbalanced braces in {tex!r}"
+    assert depth == 0, f"unbalanced braces in {tex!r}"
+    begins = re.findall(r"\\begin\{([^}]*)\}", tex)
+    ends = re.findall(r"\\end\{([^}]*)\}", tex)
+    assert begins == ends[::-1] or sorted(begins) == sorted(ends), (begins, ends)
+
+
+def _math_body(tex):
+    tex = tex.strip()
+    for left, right in (("$$", "$$"), ("$", "$"), (r"\[", r"\]")):
+        if tex.startswith(left) and tex.endswith(right) and len(tex) > len(left) + len(right):
+            return tex[len(left):-len(right)]
+    if tex.startswith(r"\begin{"):
+        return tex
+    raise AssertionError(f"_repr_latex_ must be math ($...$, $$...$$), but got {tex[:80]!r}")
+
+
+# results without a rich (Jupyter) display yet: reported to the lead
+NO_RICH_DISPLAY = {
+    "Checked": "symconv.crosscheck.Checked",
+    "CrosscheckReport": "symconv.crosscheck.CrosscheckReport",
+    "GradeResult": "symconv.grading.GradeResult",
+    "Verdict": "symconv.grading.Verdict",
+    "Solution": "symconv.exercises.Solution (has .latex() for documents, not _repr_latex_)",
+}
+
+
+class _TagChecker(html.parser.HTMLParser):
+    VOID = {"br", "hr", "img", "col", "meta", "input"}
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.errors = [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes {self.stack[-1:]}")
+        else:
+            self.stack.pop()
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n != "Architecture"])
+def test_rich_display_is_well_formed(objects, name):
+    obj = _get(objects, name)
+    latex = getattr(obj, "_repr_latex_", None)
+    markup = getattr(obj, "_repr_html_", None)
+    if latex is None and markup is None:
+        assert name in NO_RICH_DISPLAY, f"{name} lost its rich display"
+        pytest.skip("no _repr_latex_/_repr_html_ yet, reported: " + NO_RICH_DISPLAY[name])
+    if latex is not None:
+        body = _math_body(latex())
+        _balanced_latex(body)
+    if markup is not None:
+        checker = _TagChecker()
+        checker.feed(markup())
+        checker.close()
+        assert checker.errors == [] and checker.stack == []
+
+
+def test_shape_table_displays_agree_with_the_rows(objects):
+    table = objects["ShapeTable"]
+    markup = table._repr_html_()
+    for row in table.rows:
+        assert html.escape(row.name) in markup and html.escape(row.description) in markup
+    assert "valid for integer n &gt;= 63" in markup
+    assert table._repr_latex_().count(r"\\") == len(table.rows) + 1
+
+
+def test_every_repr_latex_compiles(objects, tmp_path):
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex is not installed")
+    from symconv.latex import compile_pdf
+
+    parts = []
+    for name in NAMES:
+        obj = objects.get(name)
+        method = getattr(obj, "_repr_latex_", None)
+        if method is not None:
+            body = _math_body(method())
+            parts.append(f"% {name}\n\\[\n{body}\n\\]\n" if not body.startswith(r"\begin{align*}")
+                         else body)
+    assert len(parts) >= 6
+    tex = ("\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\begin{document}\n"
+           + "\n".join(parts) + "\n\\end{document}\n")
+    compile_pdf(tex, tmp_path / "reprs.pdf")
+    assert (tmp_path / "reprs.pdf").stat().st_size > 1000
