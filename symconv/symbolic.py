@@ -347,7 +347,13 @@ def _pieces_of_term(term, x):
 
 
 def _split_impulses(f, x):
-    """``(continuous_part, impulses)``; impulses are ``(weight, location)`` pairs."""
+    """``(continuous_part, impulses)``; impulses are ``(weight, location, order)``
+    meaning ``weight * DiracDelta(x - location, order)``.
+
+    ``h(x) DiracDelta(c x + d, k)`` is rewritten with
+    ``DiracDelta(c x + d, k) = DiracDelta(x - x0, k) / (c**k |c|)`` (``x0 = -d/c``) and
+    ``h(x) DiracDelta(x - x0, k) = sum_j (-1)**j binomial(k, j) h^(j)(x0) DiracDelta(x - x0, k - j)``.
+    """
     deltas = [d for d in f.atoms(sp.DiracDelta) if d.has(x)]
     if not deltas:
         return f, []
@@ -360,20 +366,72 @@ def _split_impulses(f, x):
         found = [fa for fa in factors if isinstance(fa, sp.DiracDelta) and fa.has(x)]
         if len(found) != 1 or any(fa.has(sp.DiracDelta) for fa in factors if fa is not found[0]):
             raise _Unsupported(f"impulse term {term}")
-        d = found[0]
-        if len(d.args) > 1 and d.args[1] != 0:
-            raise _Unsupported(f"derivative of an impulse {d}")
-        arg = d.args[0]
-        c = arg.diff(x)
-        if c.has(x) or c == 0:
-            raise _Unsupported(f"impulse {d}")
-        where = sp.expand(-(arg - c * x) / c)
-        rest = sp.Mul(*[fa for fa in factors if fa is not d])
-        weight = rest.subs(x, where) / sp.Abs(c)
-        if weight.has(sp.DiracDelta):
-            raise _Unsupported(f"impulse term {term}")
-        impulses.append((weight, where))
+        impulses += _expand_impulse(sp.Mul(*[fa for fa in factors if fa is not found[0]]),
+                                    found[0], x)
     return continuous, impulses
+
+
+def _expand_impulse(rest, d, x):
+    """``rest * d`` (``d`` a ``DiracDelta`` in x, ``rest`` smooth at its location) as
+    ``[(weight, location, order), ...]``."""
+    order = int(d.args[1]) if len(d.args) > 1 else 0
+    arg = d.args[0]
+    c = arg.diff(x)
+    if c.has(x) or c == 0:
+        raise _Unsupported(f"impulse {d}")
+    where = sp.expand(-(arg - c * x) / c)
+    scale = 1 / (c ** order * sp.Abs(c))
+    out = []
+    for j in range(order + 1):
+        weight = (-1) ** j * sp.binomial(order, j) * sp.diff(rest, x, j).subs(x, where) * scale
+        if weight.has(sp.DiracDelta):
+            raise _Unsupported(f"impulse term {rest * d}")
+        if weight != 0:
+            out.append((weight, where, order - j))
+    return out
+
+
+def _sifted(weight, where, order, signal, t):
+    """``weight * DiracDelta(t - where, order) * signal`` = ``weight * signal^(order)(t - where)``."""
+    if order:
+        if _rewrite_max_min(signal, t).has(sp.Piecewise, sp.sign):
+            # SymPy's derivative of a Piecewise forgets the impulses at its jumps:
+            # differentiate its Heaviside form instead
+            pieces, impulses, _ = _normalise(signal, t)
+            signal = sp.Add(*[e * _steps(lo, hi, t) for e, lo, hi in pieces],
+                            *[w * sp.DiracDelta(t - x0, k) for w, x0, k in impulses])
+        signal = sp.diff(signal, t, order)
+    return _sift_products(weight * signal.xreplace({t: t - where}), t)
+
+
+def _steps(lo, hi, t):
+    """``1[lo < t < hi]`` as a difference of steps (no products: it differentiates
+    into impulses only)."""
+    left = sp.S.One if lo is sp.S.NegativeInfinity else sp.Heaviside(t - lo)
+    right = sp.S.Zero if hi is sp.S.Infinity else sp.Heaviside(t - hi)
+    return left - right
+
+
+def _sift_products(expr, t):
+    """``h(t) DiracDelta(t - t0) -> h(t0) DiracDelta(t - t0)`` for smooth ``h``."""
+    if not expr.has(sp.DiracDelta):
+        return expr
+    out = []
+    for term in sp.Add.make_args(sp.expand_mul(expr)):
+        factors = sp.Mul.make_args(term)
+        found = [fa for fa in factors if isinstance(fa, sp.DiracDelta) and fa.has(t)]
+        rest = sp.Mul(*[fa for fa in factors if fa not in found])
+        if (len(found) == 1
+                and not rest.has(sp.Heaviside, sp.Piecewise, sp.Abs, sp.sign, sp.DiracDelta)):
+            try:
+                parts = _expand_impulse(rest, found[0], t)
+            except _Unsupported:
+                parts = None
+            if parts is not None:
+                term = sp.Add(*[w * sp.DiracDelta(t - x0, k) if k else w * sp.DiracDelta(t - x0)
+                                for w, x0, k in parts])
+        out.append(term)
+    return sp.Add(*out)
 
 
 def _normalise(f, x, strict=False):
@@ -895,10 +953,10 @@ def _conv_pieces(f, g, t, tau, strict=False):
             pieces += _pair_pieces(run, p, q)
     # sifting: (sum w delta(t - x0)) * g = sum w g(t - x0)
     extra = sp.S.Zero
-    for w, x0 in fi:
-        extra += w * g.xreplace({t: t - x0})
-    for w, x0 in gi:
-        extra += w * fc.xreplace({t: t - x0})
+    for w, x0, k in fi:
+        extra += _sifted(w, x0, k, g, t)
+    for w, x0, k in gi:
+        extra += _sifted(w, x0, k, fc, t)
     intervals = _merge(pieces) if pieces else []
     cases = _cases(intervals, extra, t)
     results = []
@@ -1012,7 +1070,7 @@ def _is_causal(f, t):
     try:
         pieces, impulses, _ = _normalise(f, t)
         return (all(_leq(0, lo) for _, lo, _ in pieces)
-                and all(_leq(0, x0) for _, x0 in impulses))
+                and all(_leq(0, x0) for _, x0, _ in impulses))
     except (_Unsupported, _Undecidable):
         return any(fa == sp.Heaviside(t) for fa in sp.Mul.make_args(f))
 
@@ -1251,6 +1309,11 @@ def _dispatch(op, f, g, var, verify, method, timeout, mode, period):
         from symconv import discrete
         fn = discrete.conv_discrete if op == "conv" else discrete.corr_discrete
         return _checked(fn(f, g, var), f, g, var, op, verify)
+    if any(getattr(var, "is_" + k) is not None for k in ("positive", "negative", "zero")):
+        # e.g. t = Symbol('t', positive=True) has already turned Heaviside(t) into 1
+        raise SymconvError(
+            f"var must be a real symbol without sign assumptions (signals live on the whole "
+            f"line), but got {var} with {', '.join(k for k, v in var.assumptions0.items() if v and k in ('positive', 'negative', 'nonnegative', 'nonpositive', 'zero'))}")
     if op == "conv":
         value = _continuous(f, g, var, method, timeout)
     else:

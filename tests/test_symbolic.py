@@ -283,6 +283,22 @@ def test_delta_sifting_and_scaled_delta():
     assert conv(delta(t - 1), delta(t + 3), t) == sp.DiracDelta(t + 2)
 
 
+def test_derivatives_of_delta_differentiate():
+    f = sp.exp(-t) * u(t)
+    assert conv(sp.DiracDelta(t, 1), f, t) == sp.DiracDelta(t) - sp.exp(-t) * sp.Heaviside(t)
+    # the jumps of a Piecewise signal become impulses (SymPy's diff of Piecewise drops them)
+    r = conv(sp.DiracDelta(t, 2), tri(t), t)
+    assert r == sp.DiracDelta(t + 1) - 2 * sp.DiracDelta(t) + sp.DiracDelta(t - 1)
+    # delta'(2 t - 1) = delta'(t - 1/2) / 4
+    r = conv(sp.DiracDelta(2 * t - 1, 1), sp.exp(-t ** 2), t)
+    assert sp.simplify(r - sp.diff(sp.exp(-t ** 2), t).subs(t, t - sp.Rational(1, 2)) / 4) == 0
+    # t delta'(t - 1) = delta'(t - 1) - delta(t - 1)
+    g = t ** 2 * u(t)
+    r = conv(t * sp.DiracDelta(t - 1, 1), g, t)
+    expected = (sp.diff(g, t) - g).subs(t, t - 1)
+    same_function(r, expected, points=np.linspace(-2.1, 3.3, 13))
+
+
 def test_delta_plus_regular_part():
     f = delta(t) + u(t) * sp.exp(-t)
     g = rect(t)
@@ -367,6 +383,9 @@ def test_method_pieces_only_and_bad_arguments():
         conv([1, 2], u(t), t)
     with pytest.raises(SymconvError, match="timeout must be"):
         conv(u(t), u(t), t, timeout=-1)
+    tp = sp.Symbol("t", positive=True)
+    with pytest.raises(SymconvError, match="without sign assumptions"):
+        conv(sp.exp(-tp), sp.exp(-tp), tp)
 
 
 def test_variable_without_assumptions_and_other_name():
