@@ -85,6 +85,8 @@ _NP_PAD_MODE = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 
 # below this many rows (C/groups * k_last) per kernel-row product, one im2col product is faster
 _IM2COL_MIN_ROWS = 32
+# filter matrices with fewer rows are multiplied image by image (see _filter_product)
+_BATCHED_GEMM_MAX_ROWS = 64
 # elements of one block of the depthwise multiply-adds (sized for a core's L2 cache)
 _DEPTHWISE_BLOCK = 1 << 15
 # largest im2col / sliding-window temporary, in bytes; bigger work is done in batch chunks
@@ -197,16 +199,17 @@ class _Plan:
     For stride ``s`` and dilation ``d`` along one dimension, tap ``t`` of output ``o``
     reads padded position ``o*s + t*d = (o + q)*s + r`` with ``r = t*d mod s`` and
     ``q = t*d // s``: element ``o + q`` of the phase array ``xp[r::s]``. Every phase
-    array is stored with the same shape ``P = ceil(padded/s)`` (zero-filled at the end),
-    flattened row-major with strides ``pitch``; then the window of tap ``t`` over all
-    outputs is the contiguous slice ``[offset_t, offset_t + L)`` of the flat phase array,
-    read at output ``o`` through index ``sum_i o_i * pitch_i`` (the other entries of the
-    slice are computed and thrown away: a few columns per output row).
+    array has the same shape ``P = ceil(padded/s)`` (zero-filled at the end) and is
+    flattened row-major (strides ``pitch``, ``size`` elements per image). Then the
+    window of tap ``t`` is the flat array shifted by ``offset_t = sum_i q_i*pitch_i``,
+    and output ``o`` sits at flat index ``sum_i o_i*pitch_i < L`` (the other indices
+    below ``L`` are computed and thrown away: a few columns per output row). For
+    ``l < L`` every read ``l + offset_t`` stays inside the image's own ``size`` block.
 
-    The taps along the last dimension (``k_last`` of them) are stacked: ``stack[j]`` is
-    the phase array of last-dimension tap ``j`` shifted by its ``q``, so that for every
-    leading tap ``u`` the ``k_last`` windows ``stack[:, ..., off_u:off_u + L]`` form one
-    matrix with ``C * k_last`` rows, and a layer is ``prod(kernel[:-1])`` matrix products.
+    Buffers are channel-major, ``(C, N*size + tail)``: the images one after another, so
+    that one matrix product covers the whole batch. The taps along the last dimension
+    (``k_last`` of them) are stacked as rows (``stack[c, j, p] = buffer_j[c, p + q_j]``),
+    so a layer is one product with ``C/groups * k_last`` columns of filters per kernel row.
     """
 
     def __init__(self, padded_shape, kernel, stride, dilation, out_shape):
@@ -218,6 +221,7 @@ class _Plan:
         for i in range(D - 2, -1, -1):
             pitch[i] = pitch[i + 1] * self.phase_shape[i + 1]
         self.pitch = tuple(pitch)
+        self.size = int(np.prod(self.phase_shape))
         self.length = sum((out_shape[i] - 1) * pitch[i] for i in range(D)) + 1
         self.k_last = kernel[-1]
         # last-dimension taps j: (phase component, shift)
@@ -232,58 +236,59 @@ class _Plan:
         self.lead_phases = sorted({p for p, _ in self.lead})
         # every tap, row-major over the whole kernel: (phase, offset)
         self.taps = [(lp + (r,), off + q) for lp, off in self.lead for r, q in self.last]
-        self.stack_length = max(off for _, off in self.lead) + self.length
-        size = int(np.prod(self.phase_shape))
-        self.buffer_length = max(size, max(q for _, q in self.last) + self.stack_length)
+        self.phases = sorted({p for p, _ in self.taps})
+        self.max_lead = max(off for _, off in self.lead)
+        self.max_tap = max(off for _, off in self.taps)
 
-    def phase_buffers(self, x, pads, dtype):
-        """Flattened phase arrays ``{phase: (N, C, buffer_length)}`` of ``x`` zero-padded by ``pads``."""
+    def buffers(self, x, pads, dtype, tail):
+        """Flattened phase arrays ``{phase: (C, N*size + tail)}`` of ``x`` zero-padded by ``pads``."""
         N, C = x.shape[:2]
         spatial = x.shape[2:]
         D = len(spatial)
-        size = int(np.prod(self.phase_shape))
+        xt = x.swapaxes(0, 1)  # (C, N, *spatial), a view
         buffers = {}
-        for phase in sorted({p for p, _ in self.taps}):
-            buf = np.empty((N, C, self.buffer_length), dtype=dtype)
-            buf[:, :, size:] = 0
-            grid = buf[:, :, :size].reshape((N, C) + self.phase_shape)
+        for phase in self.phases:
+            buf = np.empty((C, N * self.size + tail), dtype=dtype)
+            buf[:, N * self.size:] = 0
+            grid = buf[:, :N * self.size].reshape((C, N) + self.phase_shape)
             dst, src = [slice(None), slice(None)], [slice(None), slice(None)]
             for i in range(D):
                 lo, s, r, n = pads[i][0], self.stride[i], phase[i], spatial[i]
                 # padded positions r + j*s that hold x, i.e. lo <= r + j*s < lo + n
                 j0 = max(0, -(-(lo - r) // s))
-                j1 = -(-(lo + n - r) // s)  # exclusive
-                dst.append(slice(j0, max(j0, j1)))
+                j1 = max(j0, -(-(lo + n - r) // s))  # exclusive
+                dst.append(slice(j0, j1))
                 src.append(slice(r + j0 * s - lo, r + (j1 - 1) * s - lo + 1, s) if j1 > j0 else slice(0, 0))
             _fill_border(grid, dst)
-            grid[tuple(dst)] = x[tuple(src)]
+            grid[tuple(dst)] = xt[tuple(src)]
             buffers[phase] = buf
         return buffers
 
-    def stacks(self, buffers):
-        """``{leading phase: (N, C, k_last, stack_length)}``: the last-dimension taps stacked."""
+    def stacks(self, buffers, N, tail):
+        """``{leading phase: (C, k_last, N*size + tail)}``: the last-dimension taps as rows."""
         stacks = {}
+        width = N * self.size + tail
         for lp in self.lead_phases:
-            if self.k_last == 1:
-                r, q = self.last[0]
-                stacks[lp] = buffers[lp + (r,)][:, :, None, q:q + self.stack_length]
-                continue
             first = buffers[lp + (self.last[0][0],)]
-            stack = np.empty(first.shape[:2] + (self.k_last, self.stack_length), dtype=first.dtype)
+            if self.k_last == 1:
+                q = self.last[0][1]
+                stacks[lp] = first[:, None, q:q + width]
+                continue
+            stack = np.empty((first.shape[0], self.k_last, width), dtype=first.dtype)
             for j, (r, q) in enumerate(self.last):
-                stack[:, :, j] = buffers[lp + (r,)][:, :, q:q + self.stack_length]
+                stack[:, j] = buffers[lp + (r,)][:, q:q + width]
             stacks[lp] = stack
         return stacks
 
     def scatter(self, ext):
-        """View the extended result ``(..., L)`` at the real outputs: ``(..., *out_shape)``."""
+        """View the result ``(F, N, L or more)`` at the real outputs, as ``(N, F, *out_shape)``."""
         item = ext.itemsize
-        return as_strided(ext, shape=ext.shape[:-1] + self.out_shape,
-                          strides=ext.strides[:-1] + tuple(p * item for p in self.pitch))
+        return as_strided(ext, shape=(ext.shape[1], ext.shape[0]) + self.out_shape,
+                          strides=(ext.strides[1], ext.strides[0]) + tuple(p * item for p in self.pitch))
 
     def extend(self, y):
-        """The inverse of :meth:`scatter`: ``y (..., *out_shape)`` into zeros ``(..., L)``."""
-        ext = np.zeros(y.shape[:-len(self.out_shape)] + (self.length,), dtype=y.dtype)
+        """The inverse of :meth:`scatter`: ``y (N, F, *out_shape)`` into zeros ``(F, N, size)``."""
+        ext = np.zeros((y.shape[1], y.shape[0], self.size), dtype=y.dtype)
         self.scatter(ext)[...] = y
         return ext
 
@@ -318,8 +323,9 @@ def conv_strategy(x_shape, w_shape, groups=1):
     * ``'im2col'`` when ``C/groups * k_last < 32`` (``k_last`` the kernel length along the
       last dimension): all shifted windows are gathered into one
       ``(C/groups * taps, positions)`` matrix and multiplied once by the filters;
-    * ``'taps'`` otherwise: one BLAS product per kernel row (taps of the leading
-      dimensions), each reading the ``C/groups * k_last`` shifted copies of the input in place.
+    * ``'taps'`` otherwise: the ``k_last`` shifted copies of the input are stacked and
+      multiplied once by all kernel rows at the same time (a ``(rows * F, C/groups * k_last)``
+      filter matrix); the rows' partial results are then added with their shifts.
 
     >>> conv_strategy((8, 64, 56, 56), (64, 64, 3, 3))
     'taps'
@@ -337,88 +343,134 @@ def _batch_chunks(N, bytes_per_item):
     return [(i, min(N, i + step)) for i in range(0, N, step)]
 
 
+def _filter_product(wmat, cols, n, size):
+    """``wmat (G, R, K) @ cols (G, K, n*size)`` as ``(G, R, n, size)`` (possibly a view).
+
+    With many filter rows one product covers the whole batch; with few rows (a thin
+    matrix, on which OpenBLAS threads poorly) one product per image is faster.
+    """
+    G, R, K = wmat.shape
+    if R >= _BATCHED_GEMM_MAX_ROWS or n == 1:
+        return np.matmul(wmat, cols).reshape(G, R, n, size)
+    per_image = cols.reshape(G, K, n, size).transpose(2, 0, 1, 3)  # (n, G, K, size), a view
+    return np.matmul(wmat, per_image).transpose(1, 2, 0, 3)
+
+
 def _correlate_ext(x, pads, plan, w, groups, dtype):
-    """Extended forward result ``(N, F, L)`` of a zero-padded cross-correlation layer."""
+    """Forward result ``(F, N, size)`` of a zero-padded cross-correlation layer.
+
+    Entry ``[f, n, sum_i o_i*pitch_i]`` is output ``o`` of filter ``f`` on image ``n``
+    (read it with :meth:`_Plan.scatter`).
+    """
     N, C = x.shape[:2]
     F, Cg = w.shape[:2]
-    G, Fg, L, kl, U = groups, F // groups, plan.length, plan.k_last, len(plan.lead)
+    G, Fg, kl, U, size, L = groups, F // groups, plan.k_last, len(plan.lead), plan.size, plan.length
     T = U * kl
     strategy = _strategy(Cg, kl)
     item = np.dtype(dtype).itemsize
-    ext = np.empty((N, G, Fg, L), dtype=dtype)
+    ext = np.empty((F, N, size), dtype=dtype)
+    nphase = len(plan.phases)
     if strategy == "depthwise":
         wt = w.reshape(G, Fg, T).astype(dtype, copy=False)
-        per_item = C * plan.buffer_length * item * len({p for p, _ in plan.taps})
-        for a, b in _batch_chunks(N, per_item):
-            buffers = plan.phase_buffers(x[a:b], pads, dtype)
-            _depthwise(buffers, plan, wt, ext[a:b])
-        return ext.reshape(N, F, L)
-    wrows = np.ascontiguousarray(
-        w.reshape(G, Fg, Cg, U, kl).transpose(3, 0, 1, 2, 4), dtype=dtype).reshape(U, G, Fg, Cg * kl)
-    wflat = np.ascontiguousarray(w.reshape(G, Fg, Cg * T), dtype=dtype)
-    per_item = C * (kl * plan.stack_length + plan.buffer_length) * item
+        chunks = _batch_chunks(N, C * size * item * nphase)
+        for a, b in chunks:
+            buffers = plan.buffers(x[a:b], pads, dtype, tail=plan.max_tap)
+            if len(chunks) == 1:  # ext itself, contiguous
+                _depthwise(buffers, plan, wt, ext.reshape(G, Fg, N * size))
+            else:
+                out = np.empty((G, Fg, (b - a) * size), dtype=dtype)
+                _depthwise(buffers, plan, wt, out)
+                ext[:, a:b] = out.reshape(F, b - a, size)
+        return ext
     if strategy == "im2col":
-        per_item += C * T * L * item
+        wflat = np.ascontiguousarray(w.reshape(G, Fg, Cg * T), dtype=dtype)
+        for a, b in _batch_chunks(N, C * size * item * (nphase + T)):
+            n = b - a
+            M = n * size
+            buffers = plan.buffers(x[a:b], pads, dtype, tail=plan.max_tap)
+            cols = np.empty((C, T, M), dtype=dtype)
+            for t, (phase, off) in enumerate(plan.taps):
+                cols[:, t] = buffers[phase][:, off:off + M]
+            out = _filter_product(wflat, cols.reshape(G, Cg * T, M), n, size)  # (G, Fg, n, size)
+            ext[:, a:b] = out.reshape(F, n, size)
+        return ext
+    # taps: Z[g, u, f, p] = sum_{c, j} w[g*Fg + f, c, u, j] * stack[g*Cg + c, j, p]
+    wall = np.ascontiguousarray(
+        w.reshape(G, Fg, Cg, U, kl).transpose(0, 3, 1, 2, 4), dtype=dtype).reshape(G, U * Fg, Cg * kl)
+    per_item = size * item * (C * (nphase + kl) + U * F)
     for a, b in _batch_chunks(N, per_item):
         n = b - a
-        stacks = plan.stacks(plan.phase_buffers(x[a:b], pads, dtype))
-        if strategy == "im2col":
-            cols = np.empty((n, G, Cg, U, kl, L), dtype=dtype)
-            for u, (lp, off) in enumerate(plan.lead):
-                cols[:, :, :, u] = stacks[lp][..., off:off + L].reshape(n, G, Cg, kl, L)
-            np.matmul(wflat, cols.reshape(n, G, Cg * T, L), out=ext[a:b])
-            continue
-        out = ext[a:b]
-        tmp = np.empty_like(out) if U > 1 else None
+        M = n * size
+        stacks = plan.stacks(plan.buffers(x[a:b], pads, dtype, tail=plan.max_tap), n, tail=0)
+        out = ext[:, a:b].reshape(G, Fg, n, size)
+        groups_of_rows = {}
         for u, (lp, off) in enumerate(plan.lead):
-            window = stacks[lp][..., off:off + L].reshape(n, G, Cg * kl, L)
-            np.matmul(wrows[u], window, out=out if u == 0 else tmp)
-            if u:
-                out += tmp
-    return ext.reshape(N, F, L)
+            groups_of_rows.setdefault(lp, []).append((u, off))
+        first = True
+        for lp, rows in groups_of_rows.items():
+            us = [u for u, _ in rows]
+            wsel = wall.reshape(G, U, Fg, Cg * kl)[:, us].reshape(G, len(us) * Fg, Cg * kl)
+            Z = _filter_product(wsel, stacks[lp][:, :, :M].reshape(G, Cg * kl, M), n, size)
+            Z = Z.reshape(G, len(us), Fg, n, size)
+            for i, (u, off) in enumerate(rows):
+                part = Z[:, i, :, :, off:off + L]
+                if first:
+                    out[..., :L] = part
+                    first = False
+                else:
+                    out[..., :L] += part
+    return ext
 
 
 def _depthwise(buffers, plan, wt, out):
-    """``out[n, g, f, l] = sum_t wt[g, f, t] * buffer_t[n, g, offset_t + l]`` in cache-sized blocks."""
-    N, G, Fg, L = out.shape
-    block = max(1, _DEPTHWISE_BLOCK // max(1, Fg * L))
-    tmp = np.empty((min(block, G), Fg, L), dtype=out.dtype)
-    for n in range(N):
-        for g0 in range(0, G, block):
-            g1 = min(G, g0 + block)
-            o = out[n, g0:g1]
-            t_ = tmp[:g1 - g0]
+    """``out[g, f, p] = sum_t wt[g, f, t] * buffer_t[g, p + offset_t]`` in cache-sized blocks."""
+    G, Fg, M = out.shape
+    cols = max(1, min(M, _DEPTHWISE_BLOCK // max(1, Fg)))
+    rows = max(1, _DEPTHWISE_BLOCK // (cols * Fg))
+    tmp = np.empty((min(rows, G), Fg, cols), dtype=out.dtype)
+    for g0 in range(0, G, rows):
+        g1 = min(G, g0 + rows)
+        for m0 in range(0, M, cols):
+            m1 = min(M, m0 + cols)
+            o = out[g0:g1, :, m0:m1]
+            t_ = tmp[:g1 - g0, :, :m1 - m0]
             for t, (phase, off) in enumerate(plan.taps):
-                window = buffers[phase][n, g0:g1, None, off:off + L]
+                window = buffers[phase][g0:g1, None, m0 + off:m1 + off]
                 np.multiply(wt[g0:g1, :, t, None], window, out=o if t == 0 else t_)
                 if t:
                     o += t_
 
 
 def _weight_grad(x, pads, plan, grad_ext, w_shape, groups, dtype):
-    """``dw[f, c, t] = sum_{n, o} grad[n, f, o] * xp[n, g*Cg + c, o*s + t*d]``, per kernel row."""
+    """``dw[f, c, t] = sum_{n, o} grad[n, f, o] * xp[n, g*Cg + c, o*s + t*d]``, per kernel row.
+
+    ``grad_ext`` is the output gradient laid out by :meth:`_Plan.extend`, ``(F, N, size)``,
+    zero at the thrown-away positions; one matrix product per kernel row covers the batch.
+    """
     N, C = x.shape[:2]
     F, Cg = w_shape[:2]
-    G, Fg, L, kl, U = groups, F // groups, plan.length, plan.k_last, len(plan.lead)
-    g = grad_ext.reshape(N, G, Fg, L)
-    grad_w = np.zeros((G, Fg, Cg, U, kl), dtype=dtype)
+    G, Fg, kl, U, size = groups, F // groups, plan.k_last, len(plan.lead), plan.size
     item = np.dtype(dtype).itemsize
+    nphase = len(plan.phases)
     if Cg == 1:  # depthwise: one batched dot product per tap, no stacked copies
-        grad_w = grad_w.reshape(G, Fg, U * kl)
-        per_item = C * plan.buffer_length * item * len({p for p, _ in plan.taps})
-        for a, b in _batch_chunks(N, per_item):
-            buffers = plan.phase_buffers(x[a:b], pads, dtype)
+        grad_w = np.zeros((G, Fg, U * kl), dtype=dtype)
+        for a, b in _batch_chunks(N, C * size * item * nphase):
+            M = (b - a) * size
+            g = np.ascontiguousarray(grad_ext[:, a:b]).reshape(G, Fg, M)
+            buffers = plan.buffers(x[a:b], pads, dtype, tail=plan.max_tap)
             for t, (phase, off) in enumerate(plan.taps):
-                window = buffers[phase][:, :, off:off + L].reshape(b - a, G, L, 1)
-                grad_w[:, :, t] += np.matmul(g[a:b], window)[..., 0].sum(axis=0)
+                window = buffers[phase][:, off:off + M].reshape(G, M, 1)
+                grad_w[:, :, t] += np.matmul(g, window)[..., 0]
         return grad_w.reshape(w_shape)
-    for a, b in _batch_chunks(N, C * (kl * plan.stack_length + plan.buffer_length) * item):
-        n = b - a
-        stacks = plan.stacks(plan.phase_buffers(x[a:b], pads, dtype))
+    grad_w = np.zeros((G, Fg, Cg, U, kl), dtype=dtype)
+    for a, b in _batch_chunks(N, size * item * (C * (nphase + kl) + F)):
+        M = (b - a) * size
+        g = np.ascontiguousarray(grad_ext[:, a:b]).reshape(G, Fg, M)
+        stacks = plan.stacks(plan.buffers(x[a:b], pads, dtype, tail=plan.max_tap), b - a,
+                             tail=plan.max_lead)
         for u, (lp, off) in enumerate(plan.lead):
-            window = stacks[lp][..., off:off + L].reshape(n, G, Cg * kl, L)
-            part = np.matmul(g[a:b], window.swapaxes(-1, -2))  # (n, G, Fg, Cg*kl)
-            grad_w[:, :, :, u] += part.sum(axis=0).reshape(G, Fg, Cg, kl)
+            window = stacks[lp][:, :, off:off + M].reshape(G, Cg * kl, M)
+            grad_w[:, :, :, u] += np.matmul(g, window.swapaxes(-1, -2)).reshape(G, Fg, Cg, kl)
     return grad_w.reshape(w_shape)
 
 

@@ -85,10 +85,12 @@ def conv_configs(draw, padding_modes=("zeros", "reflect", "replicate", "circular
 @pytest.fixture(params=["auto", "taps", "im2col", "chunked"])
 def strategy(request, monkeypatch):
     """Run a test under each computation path of the executor."""
-    if request.param == "taps":
+    if request.param == "taps":  # and one matrix product for the whole batch
         monkeypatch.setattr(sn, "_IM2COL_MIN_ROWS", 0)
-    elif request.param == "im2col":
+        monkeypatch.setattr(sn, "_BATCHED_GEMM_MAX_ROWS", 0)
+    elif request.param == "im2col":  # and one matrix product per image
         monkeypatch.setattr(sn, "_IM2COL_MIN_ROWS", 10**9)
+        monkeypatch.setattr(sn, "_BATCHED_GEMM_MAX_ROWS", 10**9)
     elif request.param == "chunked":  # one image (or less) per batch chunk
         monkeypatch.setattr(sn, "_CHUNK_BYTES", 1)
         monkeypatch.setattr(sn, "_DEPTHWISE_BLOCK", 1)
