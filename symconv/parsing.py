@@ -385,6 +385,8 @@ def _tokenize(text, origin, latex, limits):
                         err(f"only a plain name is allowed inside '\\{cmd}{{...}}'", k + 1)
                     if len(inner) > limits.max_name_length:
                         err(f"a name longer than {limits.max_name_length} characters", k + 1)
+                    if inner in _NOT_ALLOWED:
+                        err(f"'{inner}' is not allowed (answers are mathematics, not Python)", k + 1)
                     push("name", inner, i, True)
                 i = close + 1
                 continue

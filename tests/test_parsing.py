@@ -281,6 +281,7 @@ def test_unevaluated_forms():
     (r"1 + \immediate\write18{ls}", r"'\immediate' is not allowed", 4),
     (r"\begin{verbatim}x\end{verbatim}", "environment 'verbatim'", 7),
     (r"\text{a b}", "plain name", 6),
+    (r"\operatorname{eval}(x)", "'eval' is not allowed", 14),
     ("10^10^10", "exponent", 2),
     ("2^2^2^2^2^2", "exponent 65536", 3),
     ("factorial(10^9)", "factorial", 0),

@@ -854,7 +854,6 @@ def equivalent(answer, expected, *, variables=None, constraints=(), tolerance=DE
     a = _as_object(answer, spec)
     b = _as_object(expected, spec)
     cons = [_as_object(c, spec) for c in constraints]
-    t0 = time.perf_counter()
     by_name = {}
     for s in sorted(_free_symbols(b) | _free_symbols(a), key=lambda s: s.name):
         by_name.setdefault(s.name, spec[s.name].symbol(s.name) if s.name in spec else s)
@@ -877,7 +876,6 @@ def equivalent(answer, expected, *, variables=None, constraints=(), tolerance=DE
         return Verdict("not equivalent", "type", True, trail, {"reason": reason}, tolerance, 0, reason)
     status, strategy, proven, cex, detail = comparer.compare(a, b, ka, trail)
     count = len(sampler._points or [])
-    del t0
     return Verdict(status, strategy, proven, trail, cex, tolerance,
                    min(count, samples) if any(t.strategy.endswith("sampling") for t in trail) else 0,
                    detail)
