@@ -43,7 +43,7 @@ Examples
 >>> report.valid, report.steps[0].status
 (True, 'proven')
 >>> print(report.steps[0].reason)
-change of variables k -> n - m (Sum.change_index, limits included)
+change of variables k -> n - m (Sum.change_index, limits included), as stated
 """
 
 import math
@@ -89,6 +89,10 @@ class Counterexample:
         The values of the two sides on this instance.
     seed : int or None
         Seed of the random generator that produced the instance.
+    data : tuple of (str, object)
+        The instance in machine-readable form: for a sequence ``(origin, values)``
+        (``values`` nested tuples of ints, ``origin`` the index of the first entry
+        on each axis); for a continuous function a SymPy ``Lambda``.
     """
 
     symbols: tuple = ()
@@ -96,6 +100,7 @@ class Counterexample:
     lhs: object = None
     rhs: object = None
     seed: object = None
+    data: tuple = ()
 
     def as_dict(self):
         """The instance as a plain dict (symbols and functions by name)."""
@@ -372,21 +377,24 @@ def _aligned(expressions, notes):
 # notation: unevaluated convolution and correlation
 # ---------------------------------------------------------------------------
 
-def _as_lambda(fn, arity):
+def _as_lambda(fn, arity, discrete=False):
     """An undefined function class, a Lambda, or a callable producing SymPy -> Lambda."""
     if isinstance(fn, Lambda):
         if len(fn.variables) != arity:
             raise SymconvError(f"a function of {arity} variable(s) is needed, but got {fn}")
         return fn
     if isinstance(fn, UndefinedFunction) or isinstance(fn, type) and issubclass(fn, sp.Function):
-        xs = _lambda_vars(arity)
+        xs = _lambda_vars(arity, discrete)
         return Lambda(xs, fn(*xs))
     raise SymconvError("a convolution operand must be a sympy Function (e.g. Function('f')) "
                        f"or a Lambda, but got {fn!r}")
 
 
-def _lambda_vars(arity):
-    return tuple(Dummy(f"x{i}") for i in range(arity)) if arity > 1 else (Dummy("x"),)
+def _lambda_vars(arity, discrete=False):
+    assume = {"integer": True} if discrete else {"real": True}
+    if arity > 1:
+        return tuple(Dummy(f"x{i}", **assume) for i in range(arity))
+    return (Dummy("x", **assume),)
 
 
 def _fn_latex(printer, lam):
@@ -533,7 +541,7 @@ def _pairing(cls, f, g, at):
         raise SymconvError("the evaluation point must have at least one coordinate, but got ()")
     at = tuple(sp.sympify(a, strict=True) for a in at)
     discrete = all(getattr(a, "is_integer", False) for a in at)
-    return cls(_as_lambda(f, len(at)), _as_lambda(g, len(at)), Tuple(*at), discrete)
+    return cls(_as_lambda(f, len(at), discrete), _as_lambda(g, len(at), discrete), Tuple(*at), discrete)
 
 
 def convolution(f, g, at):
@@ -806,11 +814,10 @@ class _Canon:
         while changed:
             changed = False
             self.check_time()
-            for idx, (cls, var, lo, hi) in enumerate(limits):
-                inner_vars = {l[1] for l in limits[idx + 1:]}
+            # sifting, innermost variable first (as a nested evaluation would do it)
+            for idx in reversed(range(len(limits))):
+                cls, var, lo, hi = limits[idx]
                 depends = any(var in (l[2].free_symbols | l[3].free_symbols) for l in limits[idx + 1:])
-                not_yet = inner_vars  # a new limit of var may not refer to variables inside it
-                # sifting
                 res = _sift(cls, var, lo, hi, core)
                 if res is not None and not depends:
                     core = _expand(res[0])
@@ -821,6 +828,12 @@ class _Canon:
                     self.trace.add("sifting property of " + ("KroneckerDelta" if cls is Sum else "DiracDelta"))
                     changed = True
                     break
+            if changed:
+                continue
+            for idx, (cls, var, lo, hi) in enumerate(limits):
+                inner_vars = {l[1] for l in limits[idx + 1:]}
+                depends = any(var in (l[2].free_symbols | l[3].free_symbols) for l in limits[idx + 1:])
+                not_yet = inner_vars  # a new limit of var may not refer to variables inside it
                 # unit steps restrict the range
                 res = _restrict(cls, var, lo, hi, core, not_yet)
                 if res is not None:
@@ -1323,6 +1336,9 @@ class _Sequence:
     def support(self):
         return [(o, o + n - 1) for o, n in zip(self.origin, self.values.shape)]
 
+    def data(self):
+        return self.origin, _nested_tuple(self.values.astype(int).tolist())
+
     def describe(self):
         idx = ", ".join("nmlk"[i] if self.values.ndim > 1 else "n" for i in range(self.values.ndim))
         if self.values.ndim == 1:
@@ -1362,10 +1378,17 @@ class _Smooth:
     def support(self):
         return [(-self.radius, self.radius)] * len(self.xs)
 
+    def data(self):
+        return Lambda(self.xs, self.expr)
+
     def describe(self):
         names = ("x", "y", "z", "w")[:len(self.xs)]
         shown = self.expr.xreplace({x: Symbol(n) for x, n in zip(self.xs, names)})
         return f"({', '.join(names)}) -> {shown}"
+
+
+def _nested_tuple(values):
+    return tuple(_nested_tuple(v) for v in values) if isinstance(values, list) else values
 
 
 def _random_sequence(rng, name, arity):
@@ -1424,7 +1447,8 @@ class _Instance:
     def counterexample(self, lhs, rhs):
         syms = tuple((str(s), v) for s, v in sorted(self.symbols.items(), key=lambda kv: str(kv[0])))
         funcs = tuple((name, fn.describe()) for name, fn in sorted(self.functions.items()))
-        return Counterexample(syms, funcs, lhs, rhs, self.seed)
+        data = tuple((name, fn.data()) for name, fn in sorted(self.functions.items()))
+        return Counterexample(syms, funcs, lhs, rhs, self.seed, data)
 
 
 _NP_FUNCS = {
@@ -1793,6 +1817,7 @@ def _undefined_functions(*exprs):
 
 
 def _detect_kind(*exprs):
+    exprs = [_expand_notation(e) for e in exprs]
     args = [a for e in exprs for app in e.atoms(AppliedUndef) for a in app.args]
     if args and all(a.is_integer for a in args):
         return "discrete"
@@ -2114,7 +2139,11 @@ def _check_scalar(a, b, kind, seed, instances, numeric, seconds, justification=N
         return sym.deep() or StepCheck("unverified", "not decided symbolically (numeric check disabled)")
     kind = kind or _detect_kind(a, b)
     if kind == "continuous":
-        # quadrature costs more than the search over changes of variables
+        # quadrature costs more than the search over changes of variables: screen with
+        # one instance, then search, then confirm on the full set of instances
+        screen = _numeric_check(a, b, kind, seed, 1)
+        if screen.status == "refuted":
+            return screen
         return sym.deep() or _numeric_check(a, b, kind, seed, instances)
     tested = _numeric_check(a, b, kind, seed, instances)
     if tested.status == "refuted":
