@@ -255,7 +255,7 @@ def main():
     print(f"machine: {model}, {os.cpu_count()} logical cores; python {platform.python_version()}, "
           f"numpy {np.__version__}" + (f", scipy {scipy_version}" if signal else "")
           + (f", torch {torch.__version__}" if torch else "") + f"; threads: {args.threads}; "
-          f"float32; best of {repeat}")
+          f"float32; best of {repeat}; load average at start {os.getloadavg()[0]:.2f}")
     header = ("workload", "symconv ms", "naive ms", "scipy ms", "torch ms",
               "naive/symconv", "scipy/symconv", "symconv/torch", "strategy")
     rows = []
@@ -287,6 +287,7 @@ def main():
     print("|" + "|".join("-" * (wd + 2) for wd in widths) + "|")
     for r in rows:
         print("| " + " | ".join(str(c).ljust(wd) for c, wd in zip(r, widths)) + " |")
+    print(f"load average at end {os.getloadavg()[0]:.2f}")
     print("~ : naive loops timed on one image x one output channel (one input channel for the "
           "transposed convolution) and scaled linearly to the whole workload")
 

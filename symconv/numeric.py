@@ -29,20 +29,28 @@ gradient of a convolution is a transposed convolution of the output gradient.
 
 How it is computed
 ------------------
-No Python loop runs over pixels. A convolution is a sum over kernel taps of
-matrix products: the padded input is flattened (one "phase" array per residue of the
-position modulo the stride, so that a strided convolution becomes a sum of stride-1
-ones), and for tap ``t`` the window ``xp[..., o*s + t*d]`` over all outputs ``o`` is a
-contiguous slice of the flattened array at a fixed offset, read through a row pitch
-that leaves a few unused columns at the end of each output row. Each tap then costs
-one BLAS matrix product ``w[:, :, t] @ slice`` with no copy of the input
-(strategy ``'taps'``); when the channel count is small, the slices are first
-gathered into one im2col matrix so that a single product with a long inner dimension
-is made (``'im2col'``); a depthwise layer (one input channel per group) uses
-elementwise multiply-adds per tap (``'depthwise'``). :func:`conv_strategy` says
-which one a layer uses. Pooling is an elementwise maximum or sum over strided
-views, one per tap, and :func:`correlate` / :func:`convolve` are a sliding-window
-view contracted with the kernel by ``tensordot`` (in chunks that bound the memory).
+No Python loop runs over pixels. The zero-padded input is flattened into "phase"
+arrays, one per residue of the position modulo the stride (so that a strided
+convolution becomes a sum of stride-1 ones), channel-major with the images side by
+side. For kernel tap ``t`` the windows ``xp[..., o*s + t*d]`` of all outputs ``o`` are
+then one contiguous slice of a phase array at a fixed offset, read through a row
+pitch that leaves a few unused columns at the end of each output row. The layer is a
+few BLAS matrix products over these slices (:func:`conv_strategy` says which kind):
+
+* ``'taps'``: the ``k_last`` shifted copies of the input (taps along the last
+  dimension) are stacked as rows, multiplied once by the filters of every kernel row,
+  and the kernel rows' partial results are added with their offsets;
+* ``'im2col'`` (few channels): every tap's slice is gathered into one matrix and
+  multiplied once, with an inner dimension of ``C/groups * taps``;
+* ``'depthwise'`` (one input channel per group): elementwise multiply-adds per tap,
+  in cache-sized blocks.
+
+The weight gradient uses the same slices, multiplied by the output gradient; the
+input gradient is the transposed convolution, itself a stride-1 correlation with the
+flipped kernel or, for strides above 1, a product followed by one strided
+scatter-add per tap (col2im). Pooling is an elementwise maximum or sum over strided
+views, one per tap, and :func:`correlate` / :func:`convolve` contract a
+sliding-window view with the kernel by ``tensordot``, in chunks that bound the memory.
 
 Examples
 --------
