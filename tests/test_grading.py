@@ -278,6 +278,11 @@ def test_forms():
            "variables": {"n": "integer"}}
     assert sg.grade("(n+1)(n+1)", key).status == "correct"      # any accepted form
     assert sg.grade("n(n+2) + 1", key).status == "partial"
+    key = {"type": "rational", "answer": "1/3", "forms": ["exact rational"]}
+    assert sg.grade("2/6", key).status == "correct"
+    assert sg.grade("1 - 2/3", key).status == "correct"
+    assert sg.grade("0.3333", dict(key, tolerance=1e-3)).status == "partial"
+    assert sg.grade("sqrt(1/9)", key).status == "partial"
 
 
 def test_kernel_orientation():

@@ -7,7 +7,7 @@
 'correct'
 >>> r = sg.grade("2n", key)
 >>> r.status, r.feedback
-('incorrect', 'The answer differs from the expected one by -1.')
+('incorrect', 'The answer differs from the expected one by the constant -1.')
 
 See :func:`grade`, :func:`equivalent`, :func:`parse_answer`, :class:`AnswerKey`,
 :func:`load_keys` and :func:`grade_batch`; the key format is documented in

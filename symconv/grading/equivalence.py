@@ -204,10 +204,12 @@ def _value(expr, point):
         return None
 
 
-def _same(a, b, tol):
+def _same(a, b, tol, exact=True):
+    """Whether two sampled values agree: exact Rationals exactly (when ``exact``),
+    anything else within ``|a - b| <= 1e-12 + tol*max(|a|, |b|)``."""
     if a is None or b is None:
         return a is b
-    if isinstance(a, sp.Rational) and isinstance(b, sp.Rational) and tol == 0:
+    if isinstance(a, sp.Rational) and isinstance(b, sp.Rational) and (tol == 0 or exact):
         return a == b
     if a in (sp.oo, -sp.oo) or b in (sp.oo, -sp.oo):
         return a == b
@@ -249,10 +251,15 @@ class Sampler:
         Seed of the random points; the same seed gives the same points.
     tolerance : float
         Relative tolerance of inexact comparisons.
+    exact : bool
+        Compare exact (Rational) values exactly; False applies the tolerance to them
+        too (a key with an explicit tolerance: 0.3333 for 1/3).
     """
 
-    def __init__(self, domains, constraints=(), samples=20, seed=0, tolerance=DEFAULT_TOLERANCE):
+    def __init__(self, domains, constraints=(), samples=20, seed=0, tolerance=DEFAULT_TOLERANCE,
+                 exact=True):
         self.domains = dict(domains)
+        self.exact = exact
         self.symbols = sorted(self.domains, key=lambda s: s.name)
         self.constraints = list(constraints)
         self.samples = int(samples)
@@ -395,7 +402,7 @@ class Sampler:
         if len(indices) < max(1, min(needed, 3)) or (len(indices) < needed // 4):
             return "undecided", None, len(indices)
         for count, i in enumerate(indices, 1):
-            if not _same(self.value(answer, i), self.value(reference, i), tol):
+            if not _same(self.value(answer, i), self.value(reference, i), tol, self.exact):
                 return "not equivalent", i, count
         return "equivalent", None, len(indices)
 
@@ -539,13 +546,14 @@ class Comparer:
                         trail.append(TrailEntry("expand", "equivalent", "expand(a - b) == 0",
                                                 time.perf_counter() - t0))
                         return "equivalent", "expand", True, None
-                    if expanded.is_Rational:
+                    if expanded.is_Rational and (self.tolerance == 0 or self.sampler.exact):
                         trail.append(TrailEntry("expand", "not equivalent",
                                                 f"the difference is the constant {sp.sstr(expanded)}",
                                                 time.perf_counter() - t0))
                         return "not equivalent", "expand", True, {
                             "point": {}, "answer": None, "expected": None,
-                            "reason": f"the answer differs from the expected one by {sp.sstr(expanded)}"}
+                            "reason": f"the answer differs from the expected one by the constant "
+                                      f"{sp.sstr(expanded)}"}
                     trail.append(TrailEntry("expand", "inconclusive", "", time.perf_counter() - t0))
             else:
                 trail.append(TrailEntry("expand", "skipped", "too large to expand safely", 0.0))
@@ -555,7 +563,8 @@ class Comparer:
         t0 = time.perf_counter()
         status, index, count = self.sampler.compare(answer, reference, self.tolerance)
         exact = self.sampler.exact_points()
-        tol_note = "exact arithmetic" if exact else f"relative tolerance {self.tolerance:g}"
+        tol_note = "exact arithmetic" if exact and (self.tolerance == 0 or self.sampler.exact) \
+            else f"relative tolerance {self.tolerance:g}"
         if status == "not equivalent":
             point = self.sampler.points[index]
             got, want = self.sampler.value(answer, index), self.sampler.value(reference, index)
@@ -729,8 +738,8 @@ class Comparer:
             va, vr = s.value(a, i), s.value(r, i)
             if va is None:
                 return False
-            if _same(vr, sp.Integer(0), self.tolerance):
-                if not _same(va, sp.Integer(0), self.tolerance):
+            if _same(vr, sp.Integer(0), self.tolerance, s.exact):
+                if not _same(va, sp.Integer(0), self.tolerance, s.exact):
                     break
                 continue
             q = complex(va) / complex(vr)
@@ -800,7 +809,7 @@ def _as_object(value, variables):
     raise GradingError(f"an answer must be text or a SymPy object, but got {value!r}")
 
 
-def equivalent(answer, expected, *, variables=None, constraints=(), tolerance=DEFAULT_TOLERANCE,
+def equivalent(answer, expected, *, variables=None, constraints=(), tolerance=None,
                samples=20, seed=0, prove=True, time_limit=2.0, scale=False):
     """Decide whether ``answer`` is mathematically the same as ``expected``.
 
@@ -815,8 +824,9 @@ def equivalent(answer, expected, *, variables=None, constraints=(), tolerance=DE
         domain their assumptions say (integer, positive, ...), reals otherwise.
     constraints : sequence of relations or str
         Only points satisfying every constraint are sampled.
-    tolerance : float, default 1e-9
-        Relative tolerance for inexact values.
+    tolerance : float, optional
+        Relative tolerance. By default exact values (Rationals) are compared exactly
+        and inexact ones with 1e-9; a given tolerance applies to both.
     samples, seed : int
         Number of sample points and their seed.
     prove : bool, default True
@@ -862,7 +872,9 @@ def equivalent(answer, expected, *, variables=None, constraints=(), tolerance=DE
     a, b, delta_domains = _replace_deltas(a, b)
     domains = _domains_for(_free_symbols(a) | _free_symbols(b) - set(delta_domains), spec)
     domains.update(delta_domains)
-    sampler = Sampler(domains, cons, samples=samples, seed=seed, tolerance=tolerance)
+    sampler = Sampler(domains, cons, samples=samples, seed=seed,
+                      tolerance=DEFAULT_TOLERANCE if tolerance is None else tolerance,
+                      exact=tolerance is None)
     comparer = Comparer(sampler, prove=prove, time_limit_s=time_limit, scale=scale)
     trail = []
     ka, kb = kind_of(a), kind_of(b)

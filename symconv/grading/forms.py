@@ -85,14 +85,27 @@ def _lowest_terms(e):
     return False
 
 
+def _rational_literals(e):
+    """Built from integers with + - * / and integer powers only (no symbols, roots)."""
+    for node in sp.preorder_traversal(e):
+        if isinstance(node, sp.Pow) and not node.exp.is_Integer:
+            return False
+        if not isinstance(node, (sp.Add, sp.Mul, sp.Pow, sp.Rational)):
+            return False
+    return True
+
+
 def _integer_literal(e):
     return isinstance(e, sp.Integer) or (isinstance(e, sp.Mul) and e.args == (-1,))
 
 
 _CHECKS = {
     "expanded": lambda text, items: all(_expanded(e) for e in items),
+    "fully expanded": lambda text, items: all(_expanded(e) for e in items),
     "factored": lambda text, items: all(_factored(e) for e in items),
     "exact": lambda text, items: not _DECIMAL.search(text),
+    "exact rational": lambda text, items: not _DECIMAL.search(text)
+    and all(_rational_literals(e) for e in items),
     "lowest terms": lambda text, items: bool(_FRACTION_TEXT.match(re.sub(r"[\s$]", "", text)))
     and all(_lowest_terms(e) for e in items),
     "decimal": lambda text, items: bool(_DECIMAL.search(text))
@@ -112,7 +125,7 @@ def satisfies(form, text, unevaluated):
 
 def describe(forms):
     """A readable list of forms: "fully expanded or factored"."""
-    names = {"expanded": "fully expanded", "lowest terms": "a fraction in lowest terms",
+    names = {"expanded": "fully expanded", "exact rational": "as an exact rational number", "lowest terms": "a fraction in lowest terms",
              "exact": "exact (no decimals)", "decimal": "a decimal number",
              "integer literal": "a plain integer", "factored": "factored (a product)"}
     return " or ".join(names.get(f, f) for f in forms)

@@ -141,7 +141,8 @@ class _KeyContext:
         exact = key.type in ("integer", "rational")
         tol = key.tolerance if key.tolerance is not None else (0.0 if exact else DEFAULT_TOLERANCE)
         self.tolerance = tol
-        self.sampler = Sampler(domains, constraints, key.samples, key.seed, tol)
+        self.sampler = Sampler(domains, constraints, key.samples, key.seed, tol,
+                               exact=key.tolerance is None or key.tolerance == 0)
         self.comparer = Comparer(self.sampler, prove=key.prove, time_limit_s=key.time_limit,
                                  scale=key.equation_scale, tolerance=tol)
         self.kind = _KIND[key.type]
@@ -519,7 +520,7 @@ def _diagnose(answer, ctx):
                 or a in (sp.oo, -sp.oo) or r in (sp.oo, -sp.oo):
             return ""
         diffs.add(a - r)
-        negs = negs and _same(a, -r, ctx.tolerance)
+        negs = negs and _same(a, -r, ctx.tolerance, s.exact)
     if negs and any(s.value(ctx.reference, i) != 0 for i in idx):
         return " Your answer has the opposite sign."
     if len(diffs) == 1 and idx:

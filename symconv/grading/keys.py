@@ -47,8 +47,10 @@ DOMAINS = ("integer", "real", "positive", "nonnegative", "positive integer",
 # name -> one-line meaning (the checks live in symconv.grading.forms)
 FORMS = {
     "expanded": "a sum of terms with no product or integer power of a sum left to expand",
+    "fully expanded": "the same as 'expanded'",
     "factored": "written as one product or power (not a sum at the top level)",
     "exact": "exact numbers only: no decimal point anywhere in the answer",
+    "exact rational": "a rational number written exactly (integers, fractions; no decimals)",
     "lowest terms": "a single fraction p/q (or an integer) in lowest terms, no decimals",
     "decimal": "written as a decimal number",
     "integer literal": "a plain integer such as 42 or -3, nothing to evaluate",
