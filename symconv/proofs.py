@@ -1685,10 +1685,13 @@ class _Evaluator:
         """The outermost variable, its limits, the body inside it and its support."""
         var, lo, hi = _limit(node.limits[-1])
         body = node.function if len(node.limits) == 1 else node.func(node.function, *node.limits[:-1])
+        if lo == oo or hi == -oo:
+            if node.func is Sum:
+                raise _Unsupported("a sum with reversed infinite limits")
+            lo, hi = hi, lo  # an integral from +oo down: the negative of the usual one
+            body = -body
         lo_v = None if lo == -oo else self.real(lo, env, depth)
         hi_v = None if hi == oo else self.real(hi, env, depth)
-        if lo == oo or hi == -oo:
-            raise _Unsupported("reversed infinite limits")
         sup = self.support_range(body, var, env, depth)
         return var, lo_v, hi_v, sup, body
 
@@ -1736,8 +1739,9 @@ class _Evaluator:
 
     def breakpoints(self, body, var, env, depth):
         pts = []
+        inner = _bound_vars(body)
         for atom in body.atoms(Heaviside, Abs, sp.sign, sp.Max, sp.Min, sp.floor, sp.ceiling):
-            if var not in atom.free_symbols:
+            if var not in atom.free_symbols or atom.free_symbols & inner:
                 continue
             args = [atom.args[0]] if not isinstance(atom, (sp.Max, sp.Min)) else \
                 [a - b for a in atom.args for b in atom.args if a != b]

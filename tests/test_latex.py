@@ -1,0 +1,133 @@
+"""Tests of symconv.latex: escaping, safe math rendering, documents, real compilation."""
+
+import os
+import re
+import shutil
+
+import pytest
+import sympy as sp
+
+from symconv.errors import SymconvError
+from symconv.latex import compile_pdf, document, escape_text, expr_latex, note
+from symconv.proofs import Derivation, check_proof
+from symconv.theorems import NAMES, kinds, theorem
+
+HAVE_TEX = shutil.which("pdflatex") is not None
+needs_tex = pytest.mark.skipif(not HAVE_TEX, reason="pdflatex is not installed")
+
+HOSTILE = [r"\input{/etc/passwd}", r"\write18{touch x}", r"\immediate\write18{rm -rf ~}",
+           r"\def\x{boom}\x", r"\catcode`\@=11", "^^5cinput{/etc/passwd}", "%comment } {",
+           r"$\csname end\endcsname$", "& # _ ~ ^ | < > \"", "\\"]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_escaped_text_has_no_control_sequence_of_the_input(text):
+    out = escape_text(text)
+    # every backslash of the output starts one of the printing commands we emit
+    allowed = {"textbackslash", "textasciicircum", "textasciitilde", "ensuremath", "{", "}", "$",
+               "&", "#", "%", "_"}
+    for cs in re.findall(r"\\([A-Za-z]+|.)", out):
+        assert cs in allowed, (text, out, cs)
+    assert "^^" not in out
+    # unescaping the printing commands gives the input back
+    back = (out.replace(r"\textbackslash{}", "\\").replace(r"\textasciicircum{}", "^")
+            .replace(r"\textasciitilde{}", "~").replace(r"\ensuremath{<}", "<")
+            .replace(r"\ensuremath{>}", ">").replace(r"\ensuremath{|}", "|").replace("''", '"'))
+    back = re.sub(r"\\([{}$&#%_])", r"\1", back)
+    assert back == text
+
+
+def test_escape_text_unicode_and_control_characters():
+    assert escape_text("τ→∞") == r"\ensuremath{\tau}\ensuremath{\to}\ensuremath{\infty}"
+    assert escape_text("a\x00b\nc") == "ab c"
+    assert escape_text("日本") == "??"
+    with pytest.raises(SymconvError):
+        escape_text(3)
+
+
+def test_expr_latex_neutralises_hostile_names():
+    evil = sp.Symbol(r"\input{/etc/passwd}")
+    assert sp.latex(evil) == r"\input{/etc/passwd}"  # what plain SymPy would emit
+    out = expr_latex(evil + 1)
+    assert r"\input" not in out and r"\textbackslash{}input" in out
+    f = sp.Function(r"\write18{touch x}")
+    out = expr_latex(f(sp.Symbol("t")))
+    assert r"\write18" not in out
+    assert expr_latex(sp.Symbol("x_1") ** 2) == "x_{1}^{2}"
+    assert expr_latex("a & b") == r"\text{a \& b}"
+
+
+def test_note_wraps_long_justifications():
+    assert note("short") == r"\text{short}"
+    long = note("a rather long justification that would push the line off the page")
+    assert r"\parbox" in long
+
+
+def test_document_structure_and_items():
+    d = Derivation([sp.Symbol("x") * 2, (sp.Symbol("x") + sp.Symbol("x"), "collect")])
+    table = [["n", "size"], ["3", sp.Symbol("n") + 2]]
+    tex = document(["Intro with 100% & $", d, d.check(), sp.Integer(5), table], title=r"T \input{x}")
+    assert tex.startswith(r"\documentclass")
+    packages = re.findall(r"\\usepackage\{([^}]*)\}", tex)
+    assert packages == ["amsmath", "amssymb"]
+    assert r"\textbackslash{}input" in tex and r"100\% \& \$" in tex
+    assert tex.count(r"\begin{align*}") == 2 and r"\begin{tabular}" in tex
+    assert tex.rstrip().endswith(r"\end{document}")
+    with pytest.raises(SymconvError, match="a document item must be"):
+        document([object()])
+
+
+@needs_tex
+def test_all_theorems_compile(tmp_path):
+    items = []
+    for name in NAMES:
+        for kind in kinds(name):
+            d = theorem(name, kind=kind)
+            items += [d.title, d]
+    out = compile_pdf(document(items, title="The symconv theorem library"), tmp_path / "all.pdf")
+    assert out.read_bytes().startswith(b"%PDF")
+
+
+@needs_tex
+def test_checked_reports_compile(tmp_path):
+    reports = [theorem("convolution_theorem", kind=k).check() for k in ("laplace", "z")]
+    bad = check_proof(["sum(f(k)*g(n-k), (k, -oo, oo))", "sum(f(k)*g(n+k), (k, -oo, oo))  # 50% sure & \\o/"])
+    assert not bad.valid
+    out = compile_pdf(document(reports + [bad], title="Reports"), tmp_path / "reports.pdf")
+    assert out.stat().st_size > 1000
+
+
+@needs_tex
+def test_hostile_text_is_printed_and_has_no_effect(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    marker = tmp_path / "x"
+    proof = check_proof(["f(n)", r"f(n)  # \write18{touch x} \input{/etc/passwd}"])
+    tex = document(HOSTILE + [proof], title=r"\write18{touch x}")
+    assert r"\write18" not in tex and r"\input{/etc" not in tex
+    compile_pdf(tex, tmp_path / "hostile.pdf")
+    assert (tmp_path / "hostile.pdf").exists()
+    assert not marker.exists() and not os.path.exists(os.path.expanduser("~/x"))
+
+
+@needs_tex
+def test_the_engine_itself_is_locked_down(tmp_path):
+    # even raw (unescaped) LaTeX cannot run commands or read absolute paths
+    marker = tmp_path / "ran"
+    raw = ("\\documentclass{article}\\begin{document}\\immediate\\write18{touch " + str(marker)
+           + "}hello\\end{document}")
+    compile_pdf(raw, tmp_path / "raw.pdf")
+    assert not marker.exists()
+    with pytest.raises(SymconvError, match="must compile"):
+        compile_pdf("\\documentclass{article}\\begin{document}\\input{/etc/passwd}\\end{document}",
+                    tmp_path / "passwd.pdf")
+
+
+@needs_tex
+def test_compile_errors_and_undefined_control_sequences_are_reported(tmp_path):
+    with pytest.raises(SymconvError, match="Undefined control sequence"):
+        compile_pdf("\\documentclass{article}\\begin{document}\\nosuchmacro\\end{document}",
+                    tmp_path / "bad.pdf")
+    with pytest.raises(SymconvError):
+        compile_pdf("not latex at all", tmp_path / "bad2.pdf")
+    with pytest.raises(SymconvError, match="tex must be a str"):
+        compile_pdf(b"bytes", tmp_path / "bad3.pdf")
