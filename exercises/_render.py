@@ -1,0 +1,220 @@
+"""Rendering solutions: LaTeX (through :mod:`symconv.latex`) and terminal text.
+
+All prose (prompts, explanations, model answers, verification details) goes through
+:func:`symconv.latex.escape_text`; all mathematics through
+:func:`symconv.latex.expr_latex` or the ``.latex()`` method of a library object.
+"""
+
+import textwrap
+
+import numpy as np
+import sympy as sp
+
+from symconv.latex import escape_text, expr_latex
+
+__all__ = ["answer_latex", "answer_text", "solution_latex", "solution_text", "STATUS_TEXT"]
+
+STATUS_TEXT = {"proven": "proven", "confirmed": "confirmed numerically",
+               "unverified": "unverified", "refuted": "REFUTED",
+               "written": "written answer (not auto-gradable)"}
+
+
+def _is_matrix_like(value):
+    return (isinstance(value, list) and value and all(isinstance(r, list) for r in value)
+            and all(not isinstance(x, list) for r in value for x in r)
+            and len({len(r) for r in value}) == 1)
+
+
+def answer_latex(value):
+    """Math-mode LaTeX of an answer (SymPy object, int, list, nested list, tuple)."""
+    if isinstance(value, (sp.NDimArray, np.ndarray)):
+        value = value.tolist()
+    if isinstance(value, sp.MatrixBase) or _is_matrix_like(value):
+        return expr_latex(sp.Matrix(value))
+    if isinstance(value, list):
+        if value and all(isinstance(v, list) for v in value):
+            return r",\; ".join(answer_latex(v) for v in value)
+        return r"\left[" + r",\; ".join(answer_latex(v) for v in value) + r"\right]"
+    if isinstance(value, tuple):
+        return r"\left(" + ", ".join(answer_latex(v) for v in value) + r"\right)"
+    if isinstance(value, str):
+        return r"\text{" + escape_text(value) + "}"
+    return expr_latex(value)
+
+
+def answer_text(value):
+    """A terminal rendering of an answer."""
+    if isinstance(value, (sp.NDimArray, np.ndarray)):
+        value = value.tolist()
+    if isinstance(value, sp.MatrixBase):
+        value = value.tolist()
+    if _is_matrix_like(value):
+        cells = [[sp.sstr(x) for x in row] for row in value]
+        width = max(len(c) for row in cells for c in row)
+        return "\n".join("[" + "  ".join(c.rjust(width) for c in row) + "]" for row in cells)
+    if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
+        return "\n\n".join(answer_text(v) for v in value)
+    if isinstance(value, (list, tuple)):
+        inner = ", ".join(sp.sstr(v) if not isinstance(v, (list, tuple)) else answer_text(v)
+                          for v in value)
+        return f"[{inner}]" if isinstance(value, list) else f"({inner})"
+    if isinstance(value, str):
+        return value
+    return sp.sstr(value)
+
+
+# ---------------------------------------------------------------------------
+# LaTeX
+# ---------------------------------------------------------------------------
+
+def _paragraphs(text):
+    return "\n\n".join(escape_text(p) for p in text.split("\n\n"))
+
+
+def _show_latex(obj, caption):
+    out = []
+    if caption:
+        out.append(_paragraphs(caption))
+    latex_method = getattr(obj, "latex", None)
+    if callable(latex_method) and not isinstance(obj, (sp.Basic, sp.MatrixBase)):
+        tex = latex_method()
+        if tex.lstrip().startswith(r"\begin{tabular}"):
+            tex = "{\\small\n\\begin{center}\n" + tex + "\n\\end{center}\n}"
+        elif not tex.lstrip().startswith(r"\begin"):
+            tex = "\\[\n" + tex + "\n\\]"
+        out.append(tex)
+    elif isinstance(obj, str):
+        out.append(_paragraphs(obj))
+    elif isinstance(obj, list) and obj and all(isinstance(r, (list, tuple)) for r in obj) \
+            and all(isinstance(c, str) for c in obj[0]):
+        out.append(_table(obj))
+    else:
+        out.append("\\[\n" + answer_latex(obj) + "\n\\]")
+    return "\n\n".join(out)
+
+
+def _table(rows):
+    """A small tabular from rows of cells (strings are escaped, other cells are math)."""
+    ncols = max(len(r) for r in rows)
+
+    def cell(v):
+        return escape_text(v) if isinstance(v, str) else "$" + answer_latex(v) + "$"
+
+    lines = ["{\\small", r"\begin{center}", r"\begin{tabular}{" + "l" * ncols + "}", r"\hline"]
+    for i, row in enumerate(rows):
+        cells = [cell(v) for v in row] + [""] * (ncols - len(row))
+        lines.append(" & ".join(cells) + r" \\")
+        if i == 0:
+            lines.append(r"\hline")
+    lines += [r"\hline", r"\end{tabular}", r"\end{center}", "}"]
+    return "\n".join(lines)
+
+
+def _key_summary(part):
+    k = part.key
+    n = len(k.get("mistakes", ()))
+    pts = k.get("points", 1)
+    text = f"Answer key: type {k['type']}, {pts:g} point{'s' if pts != 1 else ''}"
+    if n:
+        credits = ", ".join(f"{m['credit']:g}" for m in k["mistakes"])
+        text += f", {n} anticipated mistake{'s' if n != 1 else ''} (credit {credits})"
+    return text + f"; part id {part.id}."
+
+
+def _part_latex(part):
+    out = []
+    head = f"({part.label})" if part.label is not None else "Answer"
+    prompt = escape_text(part.prompt) if part.prompt else ""
+    out.append(r"\paragraph{" + escape_text(head) + "} " + prompt)
+    if part.written:
+        out.append(r"\emph{Model answer.} " + _paragraphs(part.answer))
+    else:
+        out.append("\\[\n" + answer_latex(part.answer) + "\n\\]")
+    if part.note:
+        out.append(_paragraphs(part.note))
+    lines = [r"\emph{Verification (" + escape_text(STATUS_TEXT[part.status]) + r").}"]
+    for check in part.checks:
+        lines.append(escape_text(str(check)))
+    if part.key is not None:
+        lines.append(escape_text(_key_summary(part)))
+    else:
+        lines.append(escape_text("Not auto-gradable: no answer key."))
+    out.append("{\\small " + "\\par\n".join(lines) + "\\par}")
+    return "\n\n".join(out)
+
+
+def solution_latex(solution):
+    """The LaTeX of one solved exercise (a section of the solutions document)."""
+    ex = solution.exercise
+    out = [r"\section*{" + escape_text(f"{ex.id}: {ex.title}") + "}",
+           r"\addcontentsline{toc}{section}{" + escape_text(f"{ex.id}: {ex.title}") + "}",
+           r"{\small\emph{" + escape_text(f"Topic {ex.topic}; source: {ex.source}; "
+                                          f"status: {STATUS_TEXT[solution.status]}.") + "}}",
+           _paragraphs(ex.prompt),
+           r"\subsection*{Solution}"]
+    for kind, item in solution.blocks:
+        if kind == "text":
+            out.append(_paragraphs(item))
+        elif kind == "show":
+            out.append(_show_latex(*item))
+        else:
+            out.append(_part_latex(item))
+    return "\n\n".join(out)
+
+
+# ---------------------------------------------------------------------------
+# terminal text
+# ---------------------------------------------------------------------------
+
+def _wrap(text, indent=""):
+    return "\n\n".join(textwrap.fill(p, 88, initial_indent=indent, subsequent_indent=indent)
+                       for p in text.split("\n\n"))
+
+
+def _indent(text, prefix):
+    return "\n".join(prefix + line if line else line for line in text.splitlines())
+
+
+def solution_text(solution):
+    """A readable terminal rendering of a solution."""
+    ex = solution.exercise
+    out = [f"{ex.id}: {ex.title}",
+           f"topic {ex.topic} | source: {ex.source} | status: {STATUS_TEXT[solution.status]}",
+           "", _wrap(ex.prompt), "", "Solution", "--------"]
+    for kind, item in solution.blocks:
+        if kind == "text":
+            out += [_wrap(item), ""]
+        elif kind == "show":
+            obj, caption = item
+            if caption:
+                out.append(_wrap(caption))
+            shown = str(obj) if not isinstance(obj, (sp.Basic, list, tuple)) else answer_text(obj)
+            out += [_indent(shown, "    "), ""]
+        else:
+            part = item
+            head = f"({part.label}) " if part.label is not None else ""
+            if part.prompt:
+                out.append(_wrap(head + part.prompt))
+                head = ""
+            if part.written:
+                out.append(_wrap(part.answer, "    "))
+            else:
+                shown = answer_text(part.answer)
+                if "\n" in shown:
+                    out += [f"{head}answer:", _indent(shown, "    ")]
+                else:
+                    out.append(f"{head}answer: {shown}")
+            if part.note:
+                out.append(_wrap(part.note, "    "))
+            out.append(f"    verification: {STATUS_TEXT[part.status]}")
+            for check in part.checks:
+                out.append(textwrap.fill(str(check), 88, initial_indent="      - ",
+                                         subsequent_indent="        "))
+            if part.key is not None:
+                out.append("    " + _key_summary(part))
+                if part.text is not None and part.key["type"] != "proof":
+                    out.append(f"    typed as: {part.text}")
+            else:
+                out.append("    not auto-gradable (no answer key)")
+            out.append("")
+    return "\n".join(out).rstrip() + "\n"
