@@ -91,11 +91,9 @@ def solutions_document(solutions, title="symconv: solutions to the exercise cata
     """One standalone LaTeX document with every solution (via :func:`symconv.latex.document`)."""
     from symconv.latex import document
 
-    from ._render import STATUS_TEXT
-
     counts = summarize(solutions)
     stamp = time.strftime("%Y-%m-%d")
-    items = [_INTRO,
+    items = [_Raw(r"\sloppy"), _INTRO,
              f"Summary ({stamp}): {counts['exercises']} exercises; {counts['proven']} proven, "
              f"{counts['confirmed']} confirmed numerically, {counts['unverified']} unverified, "
              f"{counts['refuted']} refuted, {counts['written']} with a written answer only; "
@@ -103,12 +101,15 @@ def solutions_document(solutions, title="symconv: solutions to the exercise cata
              f"gradable parts."]
     for topic, description in topics().items():
         rows = [("Exercise", "Title", "Status")]
-        rows += [(s.exercise.id, s.exercise.title, STATUS_TEXT[s.status])
+        rows += [(s.exercise.id, s.exercise.title, _SHORT.get(s.status, s.status))
                  for s in solutions if s.exercise.topic == topic]
         if len(rows) > 1:
             items.append(_Heading(f"{topic}: {description}", rows))
     items.extend(solutions)
     return document(items, title=title)
+
+
+_SHORT = {"confirmed": "confirmed numerically", "written": "written answer"}
 
 
 class _Heading:
@@ -122,4 +123,15 @@ class _Heading:
 
         from ._render import _table
 
-        return r"\subsection*{" + escape_text(self.text) + "}\n" + _table(self.rows)
+        return (r"\subsection*{" + escape_text(self.text) + "}\n"
+                + _table(self.rows, r"l p{0.42\textwidth} l"))
+
+
+class _Raw:
+    """A fixed LaTeX command written by this module (never user text)."""
+
+    def __init__(self, tex):
+        self.tex = tex
+
+    def latex(self):
+        return self.tex

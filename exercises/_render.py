@@ -93,14 +93,15 @@ def _show_latex(obj, caption):
     return "\n\n".join(out)
 
 
-def _table(rows):
+def _table(rows, colspec=None):
     """A small tabular from rows of cells (strings are escaped, other cells are math)."""
     ncols = max(len(r) for r in rows)
+    colspec = colspec or "l" * ncols
 
     def cell(v):
         return escape_text(v) if isinstance(v, str) else "$" + answer_latex(v) + "$"
 
-    lines = ["{\\small", r"\begin{center}", r"\begin{tabular}{" + "l" * ncols + "}", r"\hline"]
+    lines = ["{\\small", r"\begin{center}", r"\begin{tabular}{" + colspec + "}", r"\hline"]
     for i, row in enumerate(rows):
         cells = [cell(v) for v in row] + [""] * (ncols - len(row))
         lines.append(" & ".join(cells) + r" \\")
@@ -147,7 +148,6 @@ def solution_latex(solution):
     """The LaTeX of one solved exercise (a section of the solutions document)."""
     ex = solution.exercise
     out = [r"\section*{" + escape_text(f"{ex.id}: {ex.title}") + "}",
-           r"\addcontentsline{toc}{section}{" + escape_text(f"{ex.id}: {ex.title}") + "}",
            r"{\small\emph{" + escape_text(f"Topic {ex.topic}; source: {ex.source}; "
                                           f"status: {STATUS_TEXT[solution.status]}.") + "}}",
            _paragraphs(ex.prompt),

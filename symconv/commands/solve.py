@@ -1,0 +1,68 @@
+"""``symconv solve``: solve exercises of the catalogue by calling the library.
+
+Examples::
+
+    symconv solve d2l-7.2.1                 # one exercise: answers, verification, key
+    symconv solve d2l-7.2.1 --latex         # the same as a standalone LaTeX document
+    symconv solve --all --out solutions     # the solutions book
+
+``--all`` writes ``DIR/solutions.tex`` (one standalone document), ``DIR/keys.toml`` (the
+answer keys, for ``symconv grade --key``) and, when ``pdflatex`` is installed,
+``DIR/solutions.pdf``; it prints how many answers were proven, confirmed numerically or
+left unverified, and how many exercises are not auto-gradable. A progress bar is drawn
+on standard error when it is a terminal. The exit status is 1 when an exercise could
+not be solved or an answer is unverified.
+"""
+
+import sys
+import time
+
+from symconv.errors import SymconvError
+
+NAME = "solve"
+HELP = "solve catalogue exercises (one by id, or --all into a LaTeX/PDF solutions book)"
+
+
+def add_arguments(parser):
+    parser.add_argument("id", nargs="?", help="exercise id (see 'symconv exercises list')")
+    parser.add_argument("--all", action="store_true", help="solve every exercise")
+    parser.add_argument("--topic", metavar="T", help="with --all: only this topic")
+    parser.add_argument("--out", metavar="DIR",
+                        help="with --all: output directory (default: solutions)")
+    parser.add_argument("--no-pdf", action="store_true", help="with --all: do not run pdflatex")
+    parser.add_argument("--latex", action="store_true",
+                        help="with an id: print a standalone LaTeX document instead of text")
+
+
+def run(args):
+    import symconv.exercises as ex
+    from symconv.exercises import _cli
+
+    if args.all == bool(args.id):
+        raise SymconvError("solve needs either an exercise id or --all, but got "
+                           + ("both" if args.all else "neither"))
+    if not args.all:
+        if args.out or args.topic or args.no_pdf:
+            raise SymconvError("--out, --topic and --no-pdf go with --all, but got an exercise id")
+        solution = ex.get(args.id).solve()
+        if args.latex:
+            from symconv.latex import document
+
+            print(document([solution], title=f"symconv: {solution.exercise.id}"), end="")
+        else:
+            print(str(solution), end="")
+        return 0 if solution.status in ("proven", "confirmed", "written") else 1
+    if args.latex:
+        raise SymconvError("--latex goes with an exercise id; --all always writes solutions.tex")
+    out_dir = args.out or "solutions"
+    _cli.require_dir_free(out_dir)
+    t0 = time.perf_counter()
+    solutions, failures = ex.solve_all(args.topic, progress=_cli.ProgressBar(sys.stderr))
+    written, note = _cli.write_book(solutions, out_dir, pdf=not args.no_pdf)
+    print("\n".join(_cli.summary_lines(solutions, failures, time.perf_counter() - t0)))
+    for path in written:
+        print(f"wrote {path}")
+    if note:
+        print(note)
+    bad = failures or any(s.status in ("unverified", "refuted") for s in solutions)
+    return 1 if bad else 0
