@@ -74,8 +74,9 @@ class _Undecidable(Exception):
         self.difference = difference
 
 
-class _Timeout(Exception):
-    """A fallback exceeded its time budget."""
+class _Timeout(BaseException):
+    """A fallback exceeded its time budget (a BaseException, so that the many
+    ``except Exception`` blocks inside SymPy cannot swallow it)."""
 
 
 # ---------------------------------------------------------------------------
@@ -519,13 +520,41 @@ def _finite(v):
     return not (v is sp.S.Infinity or v is sp.S.NegativeInfinity)
 
 
+class _Budget:
+    """The time allowed to SymPy's own integrators, and whether they were used."""
+
+    def __init__(self, timeout):
+        self.deadline = None if timeout is None else time.monotonic() + timeout
+        self.used_sympy = False
+
+    def remaining(self):
+        return None if self.deadline is None else max(self.deadline - time.monotonic(), 0.0)
+
+
 class _Run:
     """State of one evaluation: the variables and the convergence conditions met."""
 
-    def __init__(self, t, tau):
+    def __init__(self, t, tau, budget=None):
         self.t = t
         self.tau = tau
         self.conditions = []
+        self.budget = budget if budget is not None else _Budget(None)
+
+    def sympy_definite(self, h, lower, upper):
+        """``Integral(h, (tau, lower, upper))`` by :func:`sympy.integrate` (a pair whose
+        integrand is not exp-polynomial/Gaussian); raise ``_Unsupported`` on failure."""
+        remaining = self.budget.remaining()
+        if remaining is not None and remaining <= 0:
+            raise _Unsupported("time budget spent")
+        self.budget.used_sympy = True
+        try:
+            with _time_limit(remaining):
+                value = sp.integrate(h, (self.tau, lower, upper))
+        except (_Timeout, Exception):  # noqa: BLE001 -- SymPy raises many types
+            raise _Unsupported("sympy.integrate failed or ran out of time") from None
+        if _bad(value):
+            raise _Unsupported("sympy.integrate found no closed form")
+        return value
 
     def need(self, cond):
         """Record a convergence condition; raise if it is known to fail."""
@@ -659,6 +688,33 @@ def _solve_linear(d, target, prefer_assumptions=False):
 # the piecewise engine
 # ---------------------------------------------------------------------------
 
+def _check_regular(expr, x, lo, hi):
+    """Raise ``_Unsupported`` unless ``expr`` has no non-removable real singularity
+    strictly inside ``(lo, hi)`` (singularities on the edges are left to the integrator)."""
+    if expr.is_polynomial(x):
+        return
+    try:
+        points = sp.singularities(expr, x)
+    except Exception:  # noqa: BLE001 -- not implemented for many functions
+        raise _Unsupported(f"singularities of {expr}") from None
+    if points is sp.S.EmptySet:
+        return
+    if not isinstance(points, sp.FiniteSet):
+        raise _Unsupported(f"singularities of {expr}")
+    for s in points:
+        if s.is_extended_real is False:
+            continue
+        if _known_leq(s, lo) or _known_leq(hi, s):
+            continue
+        try:
+            left = sp.limit(expr, x, s, "-")
+            right = sp.limit(expr, x, s, "+")
+        except Exception:  # noqa: BLE001
+            raise _Unsupported(f"singularity of {expr} at {s}") from None
+        if not (left.is_finite and right.is_finite and _is_zero(left - right)):
+            raise _Unsupported(f"singularity of {expr} at {s}")
+
+
 def _pair_pieces(run, p, q):
     """Pieces in t of ``∫ p(tau) q(t - tau) dtau`` for pieces ``p``, ``q`` (in t)."""
     t, tau = run.t, run.tau
@@ -676,6 +732,7 @@ def _pair_pieces(run, p, q):
     # position in edges of each switch (regions up to it use the early limit)
     where = {name: i + 1 for i, (_, name) in enumerate(cuts)}
     out = []
+    checked = False
     for i, (left, right) in enumerate(zip(edges[:-1], edges[1:])):
         if left == right:
             continue
@@ -692,7 +749,17 @@ def _pair_pieces(run, p, q):
             upper = b1
         else:
             upper = sp.oo
-        out.append((run.definite(h, lower, upper), left, right))
+        try:
+            value = run.definite(h, lower, upper)
+        except _Unsupported:
+            if not checked:
+                # SymPy integrates the pair on a finite interval; only safe when neither
+                # piece has a non-removable singularity inside its interval
+                _check_regular(e1, t, a1, b1)
+                _check_regular(e2, t, a2, b2)
+                checked = True
+            value = run.sympy_definite(h, lower, upper)
+        out.append((value, left, right))
     return out
 
 
@@ -941,9 +1008,9 @@ def _window(lo, hi, t):
     return sp.Heaviside(hi - t)
 
 
-def _conv_pieces(f, g, t, tau, strict=False):
+def _conv_pieces(f, g, t, tau, strict=False, budget=None):
     """The piece engine: closed form of ``∫ f(tau) g(t - tau) dtau`` or an exception."""
-    run = _Run(t, tau)
+    run = _Run(t, tau, budget)
     real = not (f.has(sp.I) or g.has(sp.I))
     fp, fi, fc = _normalise(f, t, strict)
     gp, gi, gc = _normalise(g, t, strict)
@@ -983,10 +1050,10 @@ def _conv_pieces(f, g, t, tau, strict=False):
     return value, run.conditions
 
 
-def _conv_split(f, g, t, tau, depth=0):
+def _conv_split(f, g, t, tau, depth=0, budget=None):
     """The piece engine with case splits on undecidable signs of differences."""
     try:
-        return _conv_pieces(f, g, t, tau, strict=depth < _MAX_SPLITS)
+        return _conv_pieces(f, g, t, tau, strict=depth < _MAX_SPLITS, budget=budget)
     except _Undecidable as exc:
         if depth >= _MAX_SPLITS:
             raise _Unsupported("too many undecidable cases") from None
@@ -1000,7 +1067,8 @@ def _conv_split(f, g, t, tau, depth=0):
             if solved is None or solved[0] in (t, tau):
                 raise _Unsupported(f"cannot split on the sign of {d}") from None
             s, value = solved
-            res, conds = _conv_split(f.subs(s, value), g.subs(s, value), t, tau, depth + 1)
+            res, conds = _conv_split(f.subs(s, value), g.subs(s, value), t, tau, depth + 1,
+                                     budget)
             back = {p: sign * d}
             branches.append(_retidy(res.subs(back), t, real))
             conditions += [c.subs(back) for c in conds]
@@ -1041,6 +1109,8 @@ def _relation_nonnegative(d):
 @contextmanager
 def _time_limit(seconds):
     """Raise ``_Timeout`` after ``seconds`` (only in the main thread on Unix; else no limit)."""
+    if seconds is not None and seconds <= 0:
+        raise _Timeout()
     usable = (seconds is not None and hasattr(signal, "setitimer")
               and threading.current_thread() is threading.main_thread()
               and signal.getitimer(signal.ITIMER_REAL)[0] == 0)
@@ -1061,9 +1131,10 @@ def _time_limit(seconds):
 
 
 def _bad(value):
-    return (value.has(sp.Integral, sp.LaplaceTransform, sp.InverseLaplaceTransform,
-                      sp.nan, sp.zoo, sp.oo, -sp.oo)
-            or value.has(sp.Limit))
+    """A SymPy result that is no closed form (or not a readable one)."""
+    return value.has(sp.Integral, sp.LaplaceTransform, sp.InverseLaplaceTransform, sp.Limit,
+                     sp.nan, sp.zoo, sp.oo, -sp.oo, sp.polar_lift, sp.periodic_argument,
+                     sp.arg, sp.meijerg, sp.hyper)
 
 
 def _is_causal(f, t):
@@ -1088,15 +1159,10 @@ def _laplace(f, g, t):
 
 
 def _integrate(f, g, t, tau):
+    """:func:`sympy.integrate` of the defining integral (None unless a plain closed form:
+    its conditional answers often carry conditions it could not simplify)."""
     value = sp.integrate(f.xreplace({t: tau}) * g.xreplace({t: t - tau}), (tau, -sp.oo, sp.oo))
-    if isinstance(value, sp.Piecewise):
-        last = value.args[-1]
-        if last.expr.has(sp.Integral) and last.cond == True:  # noqa: E712
-            body = sp.Piecewise(*value.args[:-1])
-            if _bad(body):
-                return None
-            return value
-    if _bad(value):
+    if _bad(value) or isinstance(value, sp.Piecewise):
         return None
     return value
 
@@ -1124,39 +1190,84 @@ def _continuous(f, g, var, method, timeout):
         shown = tau
     integral = sp.Integral(f.xreplace({var: shown}) * g.xreplace({var: var - shown}),
                            (shown, -sp.oo, sp.oo))
-    value = None
+    budget = _Budget(timeout)
     if method in ("auto", "pieces"):
         try:
-            value, conds = _conv_split(fr, gr, t, tau)
+            value, conds = _conv_split(fr, gr, t, tau, budget=budget)
             if conds:
                 # the closed form holds where every improper integral converges
                 value = sp.Piecewise((value, sp.And(*conds)), (integral.xreplace({var: t}), True))
-            value = value.xreplace({t: var})
-            return value
+            if not budget.used_sympy or _plausible(value, fr, gr, t):
+                return value.xreplace({t: var})
         except (_Unsupported, _Undecidable):
-            value = None
-    deadline = time.monotonic() + (timeout if timeout is not None else 1e9)
+            pass
     if method in ("auto", "laplace") and _is_causal(fr, t) and _is_causal(gr, t):
         try:
-            with _time_limit(max(deadline - time.monotonic(), 0.01) if timeout else None):
+            with _time_limit(budget.remaining()):
                 value = _laplace(fr, gr, t)
-        except _Timeout:
+        except (_Timeout, Exception):  # noqa: BLE001 -- SymPy raises many types
             value = None
-        except Exception:  # noqa: BLE001 -- SymPy's transforms raise many types
-            value = None
-        if value is not None:
+        if value is not None and _plausible(value, fr, gr, t):
             return value.xreplace({t: var})
     if method in ("auto", "integrate"):
         try:
-            with _time_limit(max(deadline - time.monotonic(), 0.01) if timeout else None):
+            with _time_limit(budget.remaining()):
                 value = _integrate(fr, gr, t, tau)
-        except _Timeout:
+        except (_Timeout, Exception):  # noqa: BLE001 -- SymPy raises many types
             value = None
-        except Exception:  # noqa: BLE001 -- SymPy's integrator raises many types
-            value = None
-        if value is not None:
+        if value is not None and _plausible(value, fr, gr, t):
             return value.xreplace({t: var, tau: shown})
     return integral
+
+
+def _plausible(value, f, g, t):
+    """A numeric spot check of a closed form obtained from SymPy's integrators.
+
+    ``False`` only when adaptive quadrature (mpmath) of the defining integral clearly
+    disagrees at one of a few points, for sample values of the parameters; an
+    inconclusive check (impulses, inaccurate quadrature, evaluation errors) passes.
+    """
+    import mpmath
+    if value.has(sp.Integral) or f.has(sp.DiracDelta) or g.has(sp.DiracDelta):
+        return True
+    symbols = sorted((value.free_symbols | f.free_symbols | g.free_symbols) - {t},
+                     key=sp.default_sort_key)
+    probe = {s: _probe_value(s, k) for k, s in enumerate(symbols)}
+    fv, gv, vv = f.subs(probe), g.subs(probe), value.subs(probe)
+    try:
+        F = sp.lambdify(t, fv, "mpmath")
+        G = sp.lambdify(t, gv, "mpmath")
+        breaks_f, breaks_g = _numeric_breaks(fv, t), _numeric_breaks(gv, t)
+    except Exception:  # noqa: BLE001
+        return True
+    for t0 in (sp.Rational(37, 100), sp.Rational(161, 100), sp.Rational(-83, 100)):
+        try:
+            closed = complex(vv.subs(t, t0).evalf(20))
+            cuts = sorted(set(breaks_f) | {float(t0) - x for x in breaks_g})
+            with mpmath.workdps(20):
+                integral, error = mpmath.quad(lambda x: F(x) * G(float(t0) - x),
+                                              [-mpmath.inf, *cuts, mpmath.inf], error=True)
+            integral = complex(integral)
+        except Exception:  # noqa: BLE001
+            continue
+        if not all(map(lambda z: z == z and abs(z) != float("inf"), (closed, integral))):
+            continue
+        scale = max(1.0, abs(integral))
+        if error > 1e-8 * scale:
+            continue
+        if abs(closed - integral) > 1e-5 * scale:
+            return False
+    return True
+
+
+def _numeric_breaks(expr, t):
+    """Finite breakpoints (floats) of a signal with numeric parameters ([] if unknown)."""
+    try:
+        pieces, _, _ = _normalise(expr, t)
+    except (_Unsupported, _Undecidable):
+        return []
+    points = {p for _, lo, hi in pieces for p in (lo, hi) if _finite(p)}
+    return sorted(float(p) for p in points)
 
 
 _METHODS = ("auto", "pieces", "laplace", "integrate")

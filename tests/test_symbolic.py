@@ -368,8 +368,22 @@ def test_unsupported_input_never_gives_a_wrong_answer():
     assert r == sp.Integral(sp.exp(-tau ** 4) * sp.exp(-(t - tau) ** 4), (tau, -sp.oo, sp.oo))
 
 
+def test_pieces_integrate_non_elementary_pairs_with_sympy_on_finite_intervals():
+    r = conv(u(t) / (t + 1) ** 2, u(t), t, method="pieces")
+    assert sp.simplify(r - t / (t + 1) * sp.Heaviside(t)) == 0
+    f, g = sp.sin(t) / t, rect(t)            # a removable singularity inside the piece
+    r = conv(f, g, t)
+    assert r.has(sp.Si)
+    for t0 in (-1.3, 0.2, 2.4):
+        want = integrate.quad(lambda x: math.sin(x) / x, t0 - 0.5, t0 + 0.5)[0]
+        assert abs(evaluate(r, t0) - want) < 1e-9
+    # a pole inside a piece is never handed to the integrator
+    r = conv(u(t) * (u(t) - u(t - 2)) / (t - 1), u(t), t, timeout=2)
+    assert r.has(sp.Integral)
+
+
 def test_method_pieces_only_and_bad_arguments():
-    r = conv(sp.sqrt(t) * u(t), u(t), t, method="pieces")
+    r = conv(sp.exp(-t ** 4), u(t), t, method="pieces", timeout=1)
     assert isinstance(r, sp.Integral)
     with pytest.raises(SymconvError, match="method must be one of"):
         conv(u(t), u(t), t, method="magic")
@@ -492,7 +506,7 @@ def signals(draw):
 probe = st.lists(st.integers(-30, 40).map(lambda v: v / 10 + 0.013), min_size=2, max_size=2)
 
 
-@settings(max_examples=12)
+@settings(max_examples=10)
 @given(signals(), signals(), probe)
 def test_property_commutative_and_equal_to_quadrature(f, g, points):
     r1, r2 = conv(f, g, t), conv(g, f, t)
@@ -503,7 +517,7 @@ def test_property_commutative_and_equal_to_quadrature(f, g, points):
         assert abs(v2 - ref) < 1e-7 * max(1, abs(ref)), (g, f, t0, v2, ref)
 
 
-@settings(max_examples=8)
+@settings(max_examples=6)
 @given(signals(), signals(), signals(), amp, amp, probe)
 def test_property_linear(f1, f2, g, alpha, beta, points):
     lhs = conv(alpha * f1 + beta * f2, g, t)
@@ -513,7 +527,7 @@ def test_property_linear(f1, f2, g, alpha, beta, points):
         assert abs(v1 - v2) < 1e-8 * max(1, abs(v2))
 
 
-@settings(max_examples=8)
+@settings(max_examples=6)
 @given(signals(), signals(), small, probe)
 def test_property_shift_equivariant(f, g, s0, points):
     shifted = conv(shift(f, t, s0), g, t)
@@ -531,7 +545,7 @@ def test_property_delta_identity(f, s0, points):
         assert abs(evaluate(r, t0) - evaluate(f, t0 - float(s0))) < 1e-12
 
 
-@settings(max_examples=8)
+@settings(max_examples=6)
 @given(signals(), signals(), probe)
 def test_property_corr_matches_its_defining_integral(x, k, points):
     r = corr(x, k, t)
