@@ -35,9 +35,20 @@ How the continuous engine works
    split into the cases ``d >= 0`` and ``d < 0`` of their difference ``d``.  Each
    interval's sum is simplified, special parameter values (``Eq(a, b)``) become
    separate cases, and a one-sided result is written ``expr*Heaviside(t - c)``.
-4. *Fall back* when the pieces do not fit: the Laplace transform for causal signals,
-   then :func:`sympy.integrate`; if everything fails the unevaluated ``Integral``
-   is returned, never a guess.
+4. *Fall back* when the pieces do not fit.  A pair whose integrand is outside the
+   exponential-polynomial/Gaussian class (``sqrt``, ``log``, ``sin(t)/t``, ...) is
+   handed to :func:`sympy.integrate` on its finite interval, provided neither piece
+   has a non-removable singularity inside its interval.  When the pieces fail
+   altogether: the Laplace transform for causal signals, then
+   :func:`sympy.integrate` of the whole defining integral, within ``timeout``
+   seconds.  Anything obtained from SymPy's integrators is spot-checked against
+   adaptive quadrature (mpmath) at a few points and discarded if it disagrees.  If
+   everything fails the unevaluated ``Integral`` is returned, never a guess.
+
+Limitations: breakpoints must be linear in ``t`` (or roots of a polynomial with
+numeric coefficients); ``Piecewise`` conditions must be relations in ``t``; a
+product of two impulses at the same point is refused; at most four nested case
+splits are tried (more symbols of unknown sign give the unevaluated integral).
 """
 
 import numbers
@@ -1322,7 +1333,7 @@ def conv(f, g, var=None, *, verify=False, method="auto", timeout=DEFAULT_TIMEOUT
 
     Examples
     --------
-    >>> from sympy import Symbol, symbols, exp
+    >>> from sympy import Symbol, symbols, exp, DiracDelta
     >>> from symconv.signals import u, rect, delta
     >>> t = Symbol('t', real=True)
     >>> a, b = symbols('a b', positive=True)
@@ -1334,6 +1345,14 @@ def conv(f, g, var=None, *, verify=False, method="auto", timeout=DEFAULT_TIMEOUT
     Piecewise((0, t < -1), (t + 1, t < 0), (1 - t, t < 1), (0, True))
     >>> conv(delta(t - 2), exp(-t)*u(t), t)
     exp(2 - t)*Heaviside(t - 2)
+    >>> T = Symbol('T', positive=True)
+    >>> conv(u(t), u(t) - u(t - T), t)
+    Piecewise((0, t < 0), (t, T > t), (T, True))
+    >>> s1, s2 = symbols('sigma1 sigma2', positive=True)
+    >>> conv(exp(-t**2/(2*s1**2)), exp(-t**2/(2*s2**2)), t)
+    sqrt(2)*sqrt(pi)*sigma1*sigma2*exp(-t**2/(2*(sigma1**2 + sigma2**2)))/sqrt(sigma1**2 + sigma2**2)
+    >>> conv(DiracDelta(t, 1), exp(-a*t)*u(t), t)      # delta' differentiates
+    -a*exp(-a*t)*Heaviside(t) + DiracDelta(t)
 
     Notes
     -----
