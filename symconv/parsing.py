@@ -1454,4 +1454,14 @@ def parse_math(text, *, discrete=False, functions=(), symbols=None, latex="auto"
     toks = _tokenize(norm, origin, use_latex, limits)
     parser = _Parser(toks, discrete=bool(discrete), functions=funcs, symbols=syms,
                      latex=use_latex, limits=limits, evaluate=bool(evaluate))
-    return parser.parse()
+    try:
+        return parser.parse()
+    except ParseError:
+        raise
+    except (ValueError, TypeError, ArithmeticError, NotImplementedError, AttributeError,
+            IndexError, KeyError, RecursionError) as exc:
+        # SymPy refused to build an object (Max of complex numbers, DiracDelta(I), ...)
+        pos = parser.tok.pos
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ParseError(f"cannot parse: SymPy cannot build this expression ({reason[:120]}) "
+                         f"at position {pos}", pos) from None

@@ -312,6 +312,8 @@ def test_rejections(text, fragment, position):
     ("sin()", "takes 1 argument"),
     ("max()", "takes 1 or more"),
     (r"x^23 + \pi", "multi-digit exponent in braces"),
+    ("max(1000 I, 2)", "SymPy cannot build this expression"),
+    ("delta(I)", "SymPy cannot build this expression"),
 ])
 def test_syntax_errors(text, fragment):
     with pytest.raises(ParseError, match="cannot parse") as info:
