@@ -46,6 +46,7 @@ Examples
 change of variables k -> n - m (Sum.change_index, limits included), as stated
 """
 
+import functools
 import math
 import re
 import signal
@@ -1212,6 +1213,8 @@ def _bound_vars(expr):
 
 
 def _fmt_affine(phi, W):
+    shown = {d: Symbol(d.name) for d in phi.atoms(Dummy)}
+    phi, W = phi.xreplace(shown), shown.get(W, W)
     lin = _is_linear_in(phi, W)
     if lin is None:
         return str(phi)
@@ -1459,6 +1462,16 @@ _NP_FUNCS = {
     sp.sign: lambda x: np.sign(np.real(x)),
     sp.floor: lambda x: np.floor(np.real(x)), sp.ceiling: lambda x: np.ceil(np.real(x)),
 }
+
+
+@functools.lru_cache(maxsize=64)
+def _gauss_legendre(m):
+    """Nodes and weights of the m-point Gauss-Legendre rule on [-1, 1] (cached: the
+    eigenvalue problem behind them costs more than most integrals)."""
+    x, w = np.polynomial.legendre.leggauss(m)
+    x.flags.writeable = False
+    w.flags.writeable = False
+    return x, w
 
 
 def _lift(x, depth):
@@ -1786,8 +1799,9 @@ class _Evaluator:
         edges = np.sort(np.stack(np.broadcast_arrays(a, *pts, b), axis=-1), axis=-1)
         nseg = edges.shape[-1] - 1
         length = float(np.max(edges[..., -1] - edges[..., 0])) if edges.size else 0.0
-        m = int(min(700, max(24, math.ceil((7 * length + 16) * self.refine))))
-        x, w = np.polynomial.legendre.leggauss(m)
+        m = int(min(704, max(24, math.ceil((7 * length + 16) * self.refine))))
+        m = -(-m // 16) * 16  # a few sizes only, so the cached rules are reused
+        x, w = _gauss_legendre(m)
         lo_e, hi_e = edges[..., :-1], edges[..., 1:]                 # (..., nseg)
         half = (hi_e - lo_e) / 2
         nodes = (lo_e + half)[..., None] + half[..., None] * x        # (..., nseg, m)
@@ -1881,7 +1895,7 @@ def _numeric_check(a, b, kind, seed, instances):
         except _Unsupported as exc:
             return StepCheck("unverified", f"not decided symbolically, and not testable numerically: {exc}",
                              method="numeric")
-        except (ZeroDivisionError, OverflowError, FloatingPointError, ValueError, TypeError) as exc:
+        except (ArithmeticError, ValueError, TypeError, IndexError, KeyError, AttributeError) as exc:
             last_error = exc
             continue
         if not (np.isfinite(lhs) and np.isfinite(rhs)):
@@ -1987,8 +2001,9 @@ class _Symbolic:
                 max(0.1, deadline - time.monotonic()))
             if found is not None:
                 return StepCheck("proven", prefix + found, method="rule")
+        piecewise = (Heaviside, sp.Min, sp.Max, sp.floor, sp.ceiling, sp.Mod, Piecewise)
         if not (a2.atoms(AppliedUndef) or b2.atoms(AppliedUndef)) and self.has_nests \
-                and time.monotonic() < deadline:
+                and not (a2.has(*piecewise) or b2.has(*piecewise)) and time.monotonic() < deadline:
             left = deadline - time.monotonic()
             ad = _bounded(lambda: a2.doit(), left / 2)
             bd = _bounded(lambda: b2.doit(), left / 2)
@@ -2475,12 +2490,9 @@ class Derivation:
             if step.verify is not None:
                 result = _run_custom(step.verify)
             else:
-                try:
-                    result = check_step(exprs[i - 1], exprs[i], kind=kind, seed=seed + i,
+                result = _guarded_check(exprs[i - 1], exprs[i], kind=kind, seed=seed + i,
                                         instances=instances, numeric=numeric, time_limit=time_limit,
                                         justification=step.justification)
-                except SymconvError as exc:
-                    result = StepCheck("unverified", str(exc))
             reports.append(StepReport(i, exprs[i - 1], exprs[i], step.justification, result.status,
                                       result.reason, result.counterexample, result.method,
                                       time.perf_counter() - t0))
@@ -2511,6 +2523,21 @@ class Derivation:
 
     def __repr__(self):
         return f"Derivation({self._title!r}, {len(self._steps)} expressions)"
+
+
+def _guarded_check(before, after, **options):
+    """check_step, turning any failure of the checker itself into an 'unverified' step
+    (a report is always produced; nothing a user typed can crash it)."""
+    try:
+        return check_step(before, after, **options)
+    except SymconvError as exc:
+        return StepCheck("unverified", str(exc))
+    except _Timeout:
+        return StepCheck("unverified", "the check ran out of time")
+    except RecursionError:
+        return StepCheck("unverified", "the expressions are nested too deeply to check")
+    except Exception as exc:  # a failure of SymPy or of the checker: say so, do not crash
+        return StepCheck("unverified", f"the checker failed on this step ({type(exc).__name__}: {exc})")
 
 
 def _run_custom(verify):
@@ -2625,11 +2652,8 @@ def check_proof(lines, kind="discrete", functions=("f", "g"), symbols=None, *, s
             reports.append(StepReport(index, previous, expr, just, "refuted", error, None,
                                       "parse", time.perf_counter() - t0, number))
             continue
-        try:
-            res = check_step(previous, expr, kind=kind_n, seed=seed + index, instances=instances,
+        res = _guarded_check(previous, expr, kind=kind_n, seed=seed + index, instances=instances,
                              time_limit=time_limit, justification=just)
-        except SymconvError as exc:
-            res = StepCheck("unverified", str(exc))
         exprs.append(expr)
         reports.append(StepReport(index, previous, expr, just, res.status, res.reason,
                                   res.counterexample, res.method, time.perf_counter() - t0, number))

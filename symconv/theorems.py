@@ -25,6 +25,8 @@ True
 ('fourier', 'laplace', 'dft', 'z')
 """
 
+import re
+
 import sympy as sp
 from sympy import (Add, Derivative, DiracDelta, Function, Heaviside, Integral, KroneckerDelta,
                    Lambda, Matrix, Max, Min, Mod, Mul, Sum, Symbol, exp, floor, oo, pi, sqrt)
@@ -115,9 +117,20 @@ class _Domain:
         return names[self.kind]
 
 
+_GREEK = {"tau": "τ", "sigma": "σ", "omega": "ω", "rho": "ρ", "mu": "μ"}
+
+
+def _text(expr):
+    """Plain text for an expression, with Greek names as letters (as in the LaTeX)."""
+    out = sp.sstr(expr)
+    for name, letter in _GREEK.items():
+        out = re.sub(rf"\b{name}\b", letter, out)
+    return out
+
+
 def _subst_text(D, old, new):
     """'substitute k = n - m' for one or several coordinates."""
-    parts = [f"{sp.sstr(o)} = {sp.sstr(n)}" for o, n in zip(old, new)]
+    parts = [f"{_text(o)} = {_text(n)}" for o, n in zip(old, new)]
     return "substitute " + ", ".join(parts)
 
 
@@ -157,7 +170,7 @@ def _associativity(D):
         (D.total(f(*b2) * D.total(g(*b3) * h(*D.minus(D.minus(at, b2), b3)), b3), b2),
          _subst_text(D, b1, D.plus(b2, b3)) + " in the inner " + ("sum" if D.discrete else "integral")),
         (D.total(f(*b2) * convolution(g, h, D.minus(at, b2)), b2),
-         "definition of g * h, evaluated at " + ", ".join(sp.sstr(x) for x in D.minus(at, b2))),
+         "definition of g * h, evaluated at " + ", ".join(_text(x) for x in D.minus(at, b2))),
         (convolution(f, gh, at), "definition of convolution"),
     ]
     return steps, "Convolution is associative: (f * g) * h = f * (g * h)"
@@ -197,7 +210,7 @@ def _shift_equivariance(D):
     steps = [
         convolution(shifted, g, at),
         (D.total(f(*D.minus(b1, c)) * g(*D.minus(at, b1)), b1),
-         "definition of convolution; the input is f shifted by " + ", ".join(map(sp.sstr, c))),
+         "definition of convolution; the input is f shifted by " + ", ".join(map(_text, c))),
         (D.total(f(*b2) * g(*D.minus(D.minus(at, c), b2)), b2), _subst_text(D, b1, D.plus(b2, c))),
         (convolution(f, g, D.minus(at, c)),
          "definition of convolution, evaluated at the shifted point"),
@@ -261,7 +274,7 @@ def _corr_not_commutative(D):
          - exp(-(t - 1) ** 2 / 2) * Integral(exp(-2 * (tau + c) ** 2), (tau, -oo, oo)),
          "complete the square in each exponent"),
         ((exp(-(t + 1) ** 2 / 2) - exp(-(t - 1) ** 2 / 2)) * Integral(exp(-2 * u ** 2), (u, -oo, oo)),
-         "substitute u = tau + (t - 1)/2"),
+         "substitute u = τ + (t - 1)/2"),
         (sqrt(pi / 2) * (exp(-(t + 1) ** 2 / 2) - exp(-(t - 1) ** 2 / 2)), "Gaussian integral"),
         (-sqrt(2 * pi) * exp(-(t ** 2 + 1) / 2) * sp.sinh(t), "combine: nonzero for every t ≠ 0"),
     ]
@@ -297,7 +310,7 @@ def _derivative(D):
         (Integral(fp(t - sigma) * g(sigma), (sigma, -oo, oo)), "substitute τ = t - σ"),
         (Derivative(Integral(f(t - sigma) * g(sigma), (sigma, -oo, oo)), t),
          "differentiation under the integral sign (f' integrable, g bounded)"),
-        (Derivative(convolution(f, g, t), t), "definition of convolution (after σ = t - τ)"),
+        (Derivative(convolution(f, g, t), t), "definition of convolution, substituting σ = t - τ"),
         (Integral(f(tau) * gp(t - tau), (tau, -oo, oo)), "differentiation under the integral sign"),
         (convolution(f, gp, t), "definition of convolution"),
     ]
@@ -492,7 +505,7 @@ def _transpose_adjoint(D):
 
 
 def _backprop(D):
-    x, w, d = Function("x"), Function("w"), Function("delta")
+    x, w, d = Function("x"), Function("w"), Function("dy")
     at, b1 = D.at, D.b1
     p = D.b2
     q = D.b3
@@ -512,13 +525,13 @@ def _backprop(D):
             D.total(d(*at), at),
         ]), "sifting property of the Kronecker delta"),
         (Matrix([convolution(d, w, p), correlation(x, d, q), D.total(d(*at), at)]),
-         "definitions: full convolution of δ with w (a transposed convolution), "
-         "cross-correlation of x with δ"),
+         "definitions: full convolution of dy with w (a transposed convolution), "
+         "cross-correlation of x with dy"),
     ]
     idx = ", ".join(map(str, at))
-    return steps, (f"Backpropagation through y[{idx}] = Σ x[{idx} + m] w[m] + b with upstream "
-                   "gradient δ = ∂L/∂y: the rows are ∂L/∂x, ∂L/∂w, ∂L/∂b "
-                   "(chain rule: ∂x[j]/∂x[p] = δ_jp)")
+    return steps, (f"Backpropagation through y[{idx}] = Σ x[{idx} + k] w[k] + b with upstream "
+                   "gradient dy = ∂L/∂y: the rows are ∂L/∂x, ∂L/∂w, ∂L/∂b "
+                   "(chain rule, with ∂x[i]/∂x[p] = δ_ip)")
 
 
 def _output_size(D):

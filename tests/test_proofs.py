@@ -398,3 +398,17 @@ def test_cli_check_proof_exit_codes(tmp_path, capsys):
     assert main(["check-proof", str(cont), "--kind", "continuous"]) == 0
     assert main(["check-proof", str(tmp_path / "missing.txt")]) == 2
     assert main(["check-proof", str(good), "--functions", "f,__x"]) == 2
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.text(alphabet="fgnkm()+-*/^=,#0123456789 sumintegrate-oo\\{}[]|_.", max_size=40),
+                min_size=2, max_size=3))
+def test_property_check_proof_never_crashes_on_arbitrary_text(lines):
+    try:
+        report = check_proof(lines, time_limit=0.5, instances=2)
+    except SymconvError as exc:
+        assert "at least two expressions" in str(exc)
+        return
+    assert isinstance(report, ProofReport)
+    for step in report.steps:
+        assert step.status in ("proven", "confirmed", "refuted", "unverified") and step.reason

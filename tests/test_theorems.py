@@ -99,9 +99,9 @@ def test_a_wrong_step_is_refuted_with_a_counterexample(name, kind, index, wrong)
         wrong = d.expressions[2].replace(lambda e: e.is_Add and e.has(floor) and 1 in e.args,
                                          lambda e: e - 1)
     if name == "backprop":
-        x, delta = Function("x"), Function("delta")
+        x, dy = Function("x"), Function("dy")
         defs = d.expressions[2]
-        wrong = Matrix([defs[0], convolution(x, delta, defs[1].at[0]), defs[2]])
+        wrong = Matrix([defs[0], convolution(x, dy, defs[1].at[0]), defs[2]])
     assert wrong != d.expressions[index]
     res = check_step(before, wrong, seed=7, time_limit=2)
     assert res.status == "refuted", res.reason
