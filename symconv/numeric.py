@@ -68,6 +68,7 @@ array([2. , 3.5, 3. ])
 """
 
 import functools
+import threading
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
@@ -198,6 +199,42 @@ def _broadcast_bias(b, ndim_spatial):
 
 
 # ---------------------------------------------------------------------------
+# scratch memory
+# ---------------------------------------------------------------------------
+
+_WORKSPACE = threading.local()
+# scratch arrays larger than this are allocated afresh and not kept
+_WORKSPACE_MAX_BYTES = 1 << 30
+
+
+def _scratch(name, shape, dtype):
+    """An uninitialised array for temporary use, backed by memory kept between calls.
+
+    Large temporaries (padded inputs, stacked copies, partial products) are touched
+    once per call; allocating them afresh costs the kernel a page fault per page,
+    about a quarter of a layer's time. Each thread keeps one growing byte buffer per
+    ``name``; two scratch arrays in use at the same time must have different names,
+    and no scratch array is ever returned to the caller.
+    """
+    dtype = np.dtype(dtype)
+    nbytes = int(np.prod(shape)) * dtype.itemsize
+    if nbytes > _WORKSPACE_MAX_BYTES:
+        return np.empty(shape, dtype=dtype)
+    pool = getattr(_WORKSPACE, "pool", None)
+    if pool is None:
+        pool = _WORKSPACE.pool = {}
+    raw = pool.get(name)
+    if raw is None or raw.nbytes < nbytes:
+        raw = pool[name] = np.empty(max(nbytes, 64), dtype=np.uint8)
+    return raw[:nbytes].view(dtype).reshape(shape)
+
+
+def _clear_workspace():
+    """Release the scratch memory kept by the calling thread."""
+    _WORKSPACE.pool = {}
+
+
+# ---------------------------------------------------------------------------
 # the convolution engine: a sum over taps of matrix products on phase arrays
 # ---------------------------------------------------------------------------
 
@@ -248,15 +285,15 @@ class _Plan:
         self.max_lead = max(off for _, off in self.lead)
         self.max_tap = max(off for _, off in self.taps)
 
-    def buffers(self, x, pads, dtype, tail):
+    def buffers(self, x, pads, dtype, tail, name="buffer"):
         """Flattened phase arrays ``{phase: (C, N*size + tail)}`` of ``x`` zero-padded by ``pads``."""
         N, C = x.shape[:2]
         spatial = x.shape[2:]
         D = len(spatial)
         xt = x.swapaxes(0, 1)  # (C, N, *spatial), a view
         buffers = {}
-        for phase in self.phases:
-            buf = np.empty((C, N * self.size + tail), dtype=dtype)
+        for index, phase in enumerate(self.phases):
+            buf = _scratch(f"{name}{index}", (C, N * self.size + tail), dtype)
             buf[:, N * self.size:] = 0
             grid = buf[:, :N * self.size].reshape((C, N) + self.phase_shape)
             dst, src = [slice(None), slice(None)], [slice(None), slice(None)]
@@ -282,7 +319,7 @@ class _Plan:
                 q = self.last[0][1]
                 stacks[lp] = first[:, None, q:q + width]
                 continue
-            stack = np.empty((first.shape[0], self.k_last, width), dtype=first.dtype)
+            stack = _scratch(f"stack{len(stacks)}", (first.shape[0], self.k_last, width), first.dtype)
             for j, (r, q) in enumerate(self.last):
                 stack[:, j] = buffers[lp + (r,)][:, q:q + width]
             stacks[lp] = stack
@@ -296,7 +333,8 @@ class _Plan:
 
     def extend(self, y):
         """The inverse of :meth:`scatter`: ``y (N, F, *out_shape)`` into zeros ``(F, N, size)``."""
-        ext = np.zeros((y.shape[1], y.shape[0], self.size), dtype=y.dtype)
+        ext = _scratch("grad_ext", (y.shape[1], y.shape[0], self.size), y.dtype)
+        ext.fill(0)
         self.scatter(ext)[...] = y
         return ext
 
@@ -352,16 +390,18 @@ def _batch_chunks(N, bytes_per_item):
 
 
 def _filter_product(wmat, cols, n, size):
-    """``wmat (G, R, K) @ cols (G, K, n*size)`` as ``(G, R, n, size)`` (possibly a view).
+    """``wmat (G, R, K) @ cols (G, K, n*size)`` as ``(G, R, n, size)`` (a scratch array or a view of one).
 
     With many filter rows one product covers the whole batch; with few rows (a thin
     matrix, on which OpenBLAS threads poorly) one product per image is faster.
     """
     G, R, K = wmat.shape
     if R >= _BATCHED_GEMM_MAX_ROWS or n == 1:
-        return np.matmul(wmat, cols).reshape(G, R, n, size)
+        out = _scratch("product", (G, R, n * size), wmat.dtype)
+        return np.matmul(wmat, cols, out=out).reshape(G, R, n, size)
     per_image = cols.reshape(G, K, n, size).transpose(2, 0, 1, 3)  # (n, G, K, size), a view
-    return np.matmul(wmat, per_image).transpose(1, 2, 0, 3)
+    out = _scratch("product", (n, G, R, size), wmat.dtype)
+    return np.matmul(wmat, per_image, out=out).transpose(1, 2, 0, 3)
 
 
 def _correlate_ext(x, pads, plan, w, groups, dtype):
@@ -376,7 +416,7 @@ def _correlate_ext(x, pads, plan, w, groups, dtype):
     T = U * kl
     strategy = _strategy(Cg, kl)
     item = np.dtype(dtype).itemsize
-    ext = np.empty((F, N, size), dtype=dtype)
+    ext = _scratch("ext", (F, N, size), dtype)
     nphase = len(plan.phases)
     if strategy == "depthwise":
         wt = w.reshape(G, Fg, T).astype(dtype, copy=False)
@@ -386,7 +426,7 @@ def _correlate_ext(x, pads, plan, w, groups, dtype):
             if len(chunks) == 1:  # ext itself, contiguous
                 _depthwise(buffers, plan, wt, ext.reshape(G, Fg, N * size))
             else:
-                out = np.empty((G, Fg, (b - a) * size), dtype=dtype)
+                out = _scratch("depthwise", (G, Fg, (b - a) * size), dtype)
                 _depthwise(buffers, plan, wt, out)
                 ext[:, a:b] = out.reshape(F, b - a, size)
         return ext
@@ -396,7 +436,7 @@ def _correlate_ext(x, pads, plan, w, groups, dtype):
             n = b - a
             M = n * size
             buffers = plan.buffers(x[a:b], pads, dtype, tail=plan.max_tap)
-            cols = np.empty((C, T, M), dtype=dtype)
+            cols = _scratch("cols", (C, T, M), dtype)
             for t, (phase, off) in enumerate(plan.taps):
                 cols[:, t] = buffers[phase][:, off:off + M]
             out = _filter_product(wflat, cols.reshape(G, Cg * T, M), n, size)  # (G, Fg, n, size)
@@ -435,7 +475,7 @@ def _depthwise(buffers, plan, wt, out):
     G, Fg, M = out.shape
     cols = max(1, min(M, _DEPTHWISE_BLOCK // max(1, Fg)))
     rows = max(1, _DEPTHWISE_BLOCK // (cols * Fg))
-    tmp = np.empty((min(rows, G), Fg, cols), dtype=out.dtype)
+    tmp = _scratch("depthwise_tmp", (min(rows, G), Fg, cols), out.dtype)
     for g0 in range(0, G, rows):
         g1 = min(G, g0 + rows)
         for m0 in range(0, M, cols):
@@ -523,11 +563,12 @@ def _conv_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, bias=N
     padded = tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads))
     plan = _Plan(padded, w.shape[2:], stride, dilation, out_shape)
     ext = _correlate_ext(x, pads, plan, w, groups, dtype)
-    view = plan.scatter(ext)
-    if bias is None:
-        return np.ascontiguousarray(view)
+    view = plan.scatter(ext)  # of scratch memory: always copied out
     y = np.empty(view.shape, dtype=dtype)
-    np.add(view, _broadcast_bias(bias.astype(dtype, copy=False), len(out_shape)), out=y)
+    if bias is None:
+        np.copyto(y, view)
+    else:
+        np.add(view, _broadcast_bias(bias.astype(dtype, copy=False), len(out_shape)), out=y)
     return y
 
 
@@ -701,15 +742,17 @@ def _transpose_forward(x, w, stride, dilation, pads, out_shape, groups, dtype):
     xs = x.reshape(N, groups, Cg, P).astype(dtype, copy=False)
     full = tuple(max((spatial[i] - 1) * stride[i] + dilation[i] * (kernel[i] - 1) + 1,
                      pads[i][0] + out_shape[i]) for i in range(D))
-    y = np.zeros((N, groups * Fg) + full, dtype=dtype)
+    y = _scratch("col2im", (N, groups * Fg) + full, dtype)
+    y.fill(0)
     for a, b in _batch_chunks(N, groups * Fg * T * P * np.dtype(dtype).itemsize):
-        cols = np.matmul(wt, xs[a:b]).reshape((b - a, groups * Fg, T) + spatial)
+        cols = np.matmul(wt, xs[a:b], out=_scratch("col2im_cols", (b - a, groups, Fg * T, P), dtype))
+        cols = cols.reshape((b - a, groups * Fg, T) + spatial)
         for ti, t in enumerate(np.ndindex(*kernel)):
             dst = tuple(slice(t[i] * dilation[i], t[i] * dilation[i] + (spatial[i] - 1) * stride[i] + 1,
                               stride[i]) for i in range(D))
             y[(slice(a, b), slice(None)) + dst] += cols[:, :, ti]
     crop = tuple(slice(pads[i][0], pads[i][0] + out_shape[i]) for i in range(D))
-    return np.ascontiguousarray(y[(slice(None), slice(None)) + crop])
+    return y[(slice(None), slice(None)) + crop].copy()  # out of scratch memory
 
 
 @_in_context

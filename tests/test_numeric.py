@@ -518,3 +518,36 @@ def test_against_pytorch_when_installed(case):
         np.testing.assert_allclose(gx, xt.grad.numpy(), rtol=1e-10, atol=1e-10)
         got, want = gw, wt.grad
     np.testing.assert_allclose(got, want.detach().numpy(), rtol=1e-10, atol=1e-10)
+
+
+# ---------------------------------------------------------------------------
+# scratch memory: reused between calls, never handed out, one pool per thread
+# ---------------------------------------------------------------------------
+
+def test_results_do_not_share_scratch_memory():
+    rng = np.random.default_rng(8)
+    calls = [
+        lambda x: sn.conv_layer(x, np.ones((2, 3, 1, 1))),  # the result view is contiguous
+        lambda x: sn.conv_layer(x, np.ones((2, 3, 3, 3)), padding=1),
+        lambda x: sn.conv_transpose_layer(x, np.ones((3, 2, 2, 2)), stride=2),
+        lambda x: sn.conv_layer_backward(x, np.ones((2, 3, 1, 1)), np.ones((2, 2, 4, 4)))[0],
+    ]
+    for call in calls:
+        first = call(rng.standard_normal((2, 3, 4, 4)))
+        kept = first.copy()
+        call(rng.standard_normal((2, 3, 4, 4)))
+        np.testing.assert_array_equal(first, kept)
+
+
+def test_threads_compute_independently():
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(9)
+    jobs = [(rng.standard_normal((2, 8, 9, 9)), rng.standard_normal((4, 8, 3, 3))) for _ in range(8)]
+    serial = [sn.conv_layer(x, w, padding=1, stride=(1, 2)) for x, w in jobs]
+    with ThreadPoolExecutor(4) as pool:
+        parallel = list(pool.map(lambda job: sn.conv_layer(job[0], job[1], padding=1, stride=(1, 2)), jobs))
+    for a, b in zip(serial, parallel):
+        np.testing.assert_array_equal(a, b)
+    sn._clear_workspace()
+    np.testing.assert_array_equal(sn.conv_layer(*jobs[0], padding=1, stride=(1, 2)), serial[0])
