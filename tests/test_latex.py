@@ -101,7 +101,9 @@ def test_checked_reports_compile(tmp_path):
 def test_hostile_text_is_printed_and_has_no_effect(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     marker = tmp_path / "x"
-    proof = check_proof(["f(n)", r"f(n)  # \write18{touch x} \input{/etc/passwd}"])
+    proof = check_proof(["f(n)", r"f(n)  # \write18{touch x} \input{/etc/passwd}",
+                         r"\input{/etc/passwd}", r"\def\x{y} f(n)"])
+    assert [s.status for s in proof.steps] == ["proven", "refuted", "refuted"]
     tex = document(HOSTILE + [proof], title=r"\write18{touch x}")
     assert r"\write18" not in tex and r"\input{/etc" not in tex
     compile_pdf(tex, tmp_path / "hostile.pdf")

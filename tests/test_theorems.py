@@ -4,7 +4,7 @@ and the statements agree with independent NumPy computations."""
 import numpy as np
 import pytest
 import sympy as sp
-from sympy import Function, Heaviside, Integral, Matrix, Mod, Sum, exp, floor, oo
+from sympy import Function, Integral, Matrix, Sum, exp, floor, oo
 
 from symconv.errors import ShapeError, SymconvError
 from symconv.proofs import check_step, convolution, correlation
