@@ -183,3 +183,25 @@ def test_prompts_are_in_our_own_words(solved):
         for text in texts:
             common = _ngrams(text) & seeds
             assert not common, (s.exercise.id, sorted(common)[:3])
+
+
+# --------------------------------------------------------------------------- docs
+
+def test_readme_lists_every_exercise():
+    readme = os.path.join(os.path.dirname(ex.__file__), "README.md")
+    with open(readme, encoding="utf-8") as fh:
+        text = fh.read()
+    for e in EXERCISES:
+        assert f"`{e.id}`" in text, e.id
+    for topic in ex.TOPICS:
+        assert f"**{topic}**" in text, topic
+
+
+def test_doctests_of_the_package():
+    import doctest
+
+    from symconv.exercises import _keys as keys_module
+
+    for module in (ex, keys_module):
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.failed == 0 and result.attempted > 0, module.__name__
