@@ -8,8 +8,6 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
-
 from symconv.grading import grade, load_keys
 
 DATA = Path(__file__).parent / "data"

@@ -26,7 +26,6 @@ timeout
     Grading the answer ran past its time (or memory) limit.
 """
 
-import math
 import re
 import time
 from dataclasses import dataclass, field
@@ -35,8 +34,8 @@ import sympy as sp
 
 from symconv.errors import GradingError, ParseError, SymconvError
 from symconv.grading.equivalence import (DEFAULT_TOLERANCE, Comparer, Sampler, TrailEntry,
-                                         _atoms, _domains_for, _free_symbols, _same, _show,
-                                         _unify, kind_of)
+                                         _atoms, _domains_for, _free_symbols, _same, _unify,
+                                         kind_of)
 from symconv.grading.forms import describe, satisfies
 from symconv.grading.keys import as_key
 from symconv.grading.timing import TimeLimitExceeded, time_limit
@@ -633,7 +632,3 @@ def _proof_goal(report, key, kind, trail):
         if res.status not in ("proven", "confirmed"):
             return f"the proof must {label} at {sp.sstr(want)}"
     return None
-
-
-def _isfinite(x):
-    return isinstance(x, (int, float)) and math.isfinite(x)
