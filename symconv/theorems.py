@@ -584,8 +584,7 @@ def _probabilistic_commutativity(D):
         ]
         return steps, ("Probabilistic commutativity: for independent integer X ~ f, Y ~ g, "
                        "P(X + Y = n) = (f * g)[n] = (g * f)[n]")
-    z = D.at[0]
-    x, y = sp.symbols("x y", real=True)
+    z, x, y = sp.symbols("z x y", real=True)
     steps = [
         Derivative(Integral(Integral(f(x) * g(y) * Heaviside(z - x - y), (y, -oo, oo)), (x, -oo, oo)), z),
         (Integral(f(x) * Integral(g(y) * DiracDelta(z - x - y), (y, -oo, oo)), (x, -oo, oo)),

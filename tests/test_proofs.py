@@ -412,3 +412,11 @@ def test_property_check_proof_never_crashes_on_arbitrary_text(lines):
     assert isinstance(report, ProofReport)
     for step in report.steps:
         assert step.status in ("proven", "confirmed", "refuted", "unverified") and step.reason
+
+
+def test_check_proof_symbols_carry_assumptions():
+    a = sp.Symbol("a", positive=True)
+    report = check_proof(["integrate(exp(-a*x), (x, 0, oo))", "1/a  # a > 0"], kind="continuous",
+                         symbols={"a": a})
+    assert report.valid and report.steps[0].status == "proven"
+    assert report.expressions[1] == 1 / a
