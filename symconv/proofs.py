@@ -2203,6 +2203,7 @@ def check_step(before, after, *, kind=None, seed=0, instances=None, numeric=True
     'refuted'
     """
     kind = _check_kind(kind)
+    _check_options(seed, instances, time_limit)
     before = _as_sympy(before, "before")
     after = _as_sympy(after, "after")
     if isinstance(before, MatrixBase) or isinstance(after, MatrixBase):
@@ -2216,6 +2217,16 @@ def check_step(before, after, *, kind=None, seed=0, instances=None, numeric=True
         return StepCheck("unverified", f"cannot compare {type(before).__name__} with "
                          f"{type(after).__name__}")
     return _check_scalar(before, after, kind, seed, instances, numeric, time_limit, justification)
+
+
+def _check_options(seed, instances, time_limit):
+    from symconv._params import as_int
+
+    as_int(seed, "seed")
+    if instances is not None:
+        as_int(instances, "instances", minimum=1)
+    if isinstance(time_limit, bool) or not isinstance(time_limit, (int, float)) or not time_limit > 0:
+        raise SymconvError(f"time_limit must be a positive number of seconds, but got {time_limit!r}")
 
 
 def _check_kind(kind):
@@ -2482,6 +2493,7 @@ class Derivation:
             Seconds allowed for the symbolic part of each step.
         """
         kind = _check_kind(self._kind)
+        _check_options(seed, instances, time_limit)
         reports = []
         exprs = self.expressions
         for i in range(1, len(self._steps)):
@@ -2605,6 +2617,7 @@ def check_proof(lines, kind="discrete", functions=("f", "g"), symbols=None, *, s
     kind_n = _check_kind(kind)
     if kind_n is None:
         raise SymconvError("kind must be one of 'continuous', 'discrete', '2d', but got None")
+    _check_options(seed, instances, time_limit)
     if isinstance(functions, str):
         functions = tuple(f.strip() for f in functions.split(",") if f.strip())
     chain = []  # (line number, expression or raw text, justification, parse error)

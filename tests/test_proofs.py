@@ -420,3 +420,15 @@ def test_check_proof_symbols_carry_assumptions():
                          symbols={"a": a})
     assert report.valid and report.steps[0].status == "proven"
     assert report.expressions[1] == 1 / a
+
+
+def test_check_options_are_validated():
+    d = Derivation([x, (x, None)])
+    with pytest.raises(SymconvError, match="instances must be an integer >= 1"):
+        d.check(instances=0)
+    with pytest.raises(SymconvError, match="time_limit must be a positive number"):
+        check_step(x, x, time_limit=-1)
+    with pytest.raises(SymconvError, match="seed must be an integer"):
+        check_proof(["f(n)", "f(n)"], seed=1.5)
+    with pytest.raises(SymconvError, match="must be a SymPy object"):
+        check_step("x", x)
