@@ -12,6 +12,7 @@ crosscheck_check       'confirmed' (numeric agreement, tolerance and seed report
                        'refuted', or 'unverified' (the report's agree is None)
 exact_check            'proven' when the value equals an independent exact computation
                        of the *same finite object*; 'refuted' otherwise
+instance_check         'confirmed': one instance of a general formula, exactly
 sympy_check            'proven' when SymPy simplifies the difference to 0
 grid_check             'confirmed': a general formula agrees exactly with a brute-force
                        count at every point of a finite grid (not a proof for all values)
@@ -28,8 +29,9 @@ import sympy as sp
 
 from ._registry import Check
 
-__all__ = ["derivation_check", "crosscheck_check", "exact_check", "sympy_check", "grid_check",
-           "numeric_check", "kernel_check", "to_sympy", "same_exact"]
+__all__ = ["derivation_check", "crosscheck_check", "exact_check", "instance_check",
+           "sympy_check", "grid_check", "numeric_check", "kernel_check", "to_sympy",
+           "same_exact"]
 
 
 def derivation_check(derivation, what=None, **options):
@@ -115,6 +117,18 @@ def exact_check(value, reference, against):
     return Check("proven" if ok else "refuted", "exact",
                  f"equal, entry by entry and exactly, to {against}" if ok
                  else f"DIFFERS from {against}: {reference}")
+
+
+def instance_check(value, reference, against):
+    """Exact agreement of one *instance* of a general answer with an independent computation.
+
+    Exact, but it covers one case of a formula, so it only confirms the formula (status
+    'confirmed', tolerance 0); see :func:`grid_check` for many cases.
+    """
+    ok = same_exact(value, reference)
+    return Check("confirmed" if ok else "refuted", "instance",
+                 f"one instance, exactly equal to {against}" if ok
+                 else f"one instance DIFFERS from {against}: {reference}", tolerance=0.0)
 
 
 def sympy_check(lhs, rhs, what):

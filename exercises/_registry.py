@@ -91,7 +91,10 @@ class Check:
         if self.seed is not None:
             extra.append(f"seed {self.seed}")
         tail = f" ({', '.join(extra)})" if extra else ""
-        return f"[{_STATUS_WORDS[self.status]}] {self.method}: {self.detail}{tail}"
+        word = _STATUS_WORDS[self.status]
+        if self.status == "confirmed" and self.method in ("grid", "instance"):
+            word = "confirmed exactly on finitely many cases"
+        return f"[{word}] {self.method}: {self.detail}{tail}"
 
 
 def combine(statuses):

@@ -9,7 +9,7 @@ from sympy import Function, Integral, Sum, oo, symbols
 
 import symconv.numeric as sn
 from symconv.layers import conv_layer
-from symconv.proofs import Derivation, Step, StepCheck
+from symconv.proofs import Derivation, Step, StepCheck, convolution
 
 from ._checks import derivation_check, exact_check, grid_check, numeric_check
 from ._keys import key, mistake
@@ -163,19 +163,22 @@ def _commutative(s):
     t, tau, u = symbols("t tau u", real=True)
     i, j, a, b, p, q = symbols("i j a b p q", integer=True)
     chains = [
-        Derivation([Integral(f(tau) * g(t - tau), (tau, -oo, oo)),
-                    (Integral(f(t - u) * g(u), (u, -oo, oo)), "substitute τ = t - u"),
-                    (Integral(g(u) * f(t - u), (u, -oo, oo)), "the factors commute")],
+        Derivation([convolution(f, g, t),
+                    (Integral(f(tau) * g(t - tau), (tau, -oo, oo)), "definition of f ∗ g"),
+                    (Integral(g(u) * f(t - u), (u, -oo, oo)), "substitute τ = t - u"),
+                    (convolution(g, f, t), "definition of g ∗ f")],
                    title="functions on the real line"),
-        Derivation([Sum(f(k) * g(n - k), (k, -oo, oo)),
-                    (Sum(f(n - m) * g(m), (m, -oo, oo)), "substitute k = n - m"),
-                    (Sum(g(m) * f(n - m), (m, -oo, oo)), "the factors commute")],
+        Derivation([convolution(f, g, n),
+                    (Sum(f(k) * g(n - k), (k, -oo, oo)), "definition of f ∗ g"),
+                    (Sum(g(m) * f(n - m), (m, -oo, oo)), "substitute k = n - m"),
+                    (convolution(g, f, n), "definition of g ∗ f")],
                    title="sequences"),
-        Derivation([Sum(Sum(f(a, b) * g(i - a, j - b), (b, -oo, oo)), (a, -oo, oo)),
-                    (Sum(Sum(f(i - p, j - q) * g(p, q), (q, -oo, oo)), (p, -oo, oo)),
-                     "substitute a = i - p, b = j - q"),
+        Derivation([convolution(f, g, (i, j)),
+                    (Sum(Sum(f(a, b) * g(i - a, j - b), (b, -oo, oo)), (a, -oo, oo)),
+                     "definition of f ∗ g"),
                     (Sum(Sum(g(p, q) * f(i - p, j - q), (q, -oo, oo)), (p, -oo, oo)),
-                     "the factors commute")],
+                     "substitute a = i - p, b = j - q"),
+                    (convolution(g, f, (i, j)), "definition of g ∗ f")],
                    title="two-dimensional arrays"),
     ]
     s.say("In each case substitute the summation (integration) variable so that the shifted "
@@ -188,7 +191,7 @@ def _commutative(s):
     proof = "\n".join(["sum(f(k)*g(n-k), (k, -oo, oo))",
                        "= sum(f(n-m)*g(m), (m, -oo, oo))  # substitute k = n - m",
                        "= sum(g(m)*f(n-m), (m, -oo, oo))  # the factors commute"])
-    s.part(answer=chains[1].result, text=proof, prompt="(the graded part: the discrete case)",
+    s.part(answer=chains[1].expressions[2], text=proof, prompt="(the graded part: the discrete case)",
            key=key("proof", "sum(f(k)*g(n-k), (k, -oo, oo)) = sum(g(m)*f(n-m), (m, -oo, oo))",
                    kind="discrete", functions=["f", "g"], points=2),
            checks=[derivation_check(d) for d in chains])

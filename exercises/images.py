@@ -2,7 +2,7 @@
 diagonal edges, the matrix form, and hand-made derivative and integral kernels."""
 
 import sympy as sp
-from sympy import Matrix, Rational, Symbol, symbols
+from sympy import Matrix, Symbol, symbols
 
 from symconv.kernels import (derivative_kernel, edge_images, image_kernel, integral_kernel,
                              min_kernel_size)

@@ -3,7 +3,7 @@ LTI systems, correlation versus convolution, and the convolution theorem."""
 
 import numpy as np
 import sympy as sp
-from sympy import Heaviside, KroneckerDelta, Rational, exp, sqrt, symbols
+from sympy import Heaviside, Rational, exp, sqrt, symbols
 
 from symconv.crosscheck import crosscheck
 from symconv.discrete import conv_seq, corr_seq
@@ -25,6 +25,28 @@ n = symbols("n", integer=True)
 def general_branch(expr):
     """Replace every Piecewise by its last branch (the generic case, e.g. a != b)."""
     return expr.replace(lambda e: isinstance(e, sp.Piecewise), lambda e: e.args[-1][0])
+
+
+def causal_check(answer, var, positive_side, what):
+    """Both signals vanish for negative arguments: the answer must be 0 for var < 0 (then
+    no term of the defining integral or sum survives) and equal ``positive_side`` (an
+    expression in a positive symbol named like ``var``) for var > 0 (var >= 0 if discrete)."""
+    discrete = bool(var.is_integer)
+    pos = symbols(var.name, integer=True, nonnegative=True) if discrete else \
+        symbols(var.name, positive=True)
+    positive_side = positive_side.xreplace({s: pos for s in positive_side.free_symbols
+                                            if s.name == var.name})
+    after = answer.subs(var, pos)
+    if discrete:
+        after = after.replace(Heaviside, lambda *args: 1)   # u[n] = 1 for n >= 0
+    neg = symbols("m", integer=True, positive=True) if discrete else symbols("m", positive=True)
+    before = sp.simplify(answer.subs(var, -neg))
+    ok = before == 0 and sp.simplify(after - positive_side) == 0
+    region = "n >= 0" if discrete else "t > 0"
+    return Check("proven" if ok else "refuted", "sympy",
+                 f"for {region} the answer equals {what} (SymPy simplifies the difference to "
+                 f"0); for {var} < 0 the defining {'sum' if discrete else 'integral'} has no "
+                 f"nonzero term and SymPy reduces the answer to {before}")
 
 
 def _time(lo=-4, hi=6):
@@ -60,9 +82,8 @@ def _exp_exp(s):
                                        "for t < 0).", 0.5),
                mistake(-generic, "Check the sign at small t > 0: the result is positive.", 0)]),
            checks=[crosscheck_check(report, "the Piecewise result (both cases)"),
-                   sympy_check(generic.subs(t, tp), by_integral,
-                               "for t > 0, against SymPy's integrate of e^(-a τ) e^(-b(t - τ)) "
-                               "over 0 < τ < t")])
+                   causal_check(generic, t, by_integral,
+                                "SymPy's integrate of e^(-a τ) e^(-b(t - τ)) over 0 < τ < t")])
     variables = {**_time(), **_rate("a", 0.3, 3)}
     eq_report = crosscheck(equal, f, exp(-a * t) * u(t), t)
     s.part("b", answer=equal, prompt="a = b",
@@ -123,8 +144,7 @@ def _ramp_step(s):
                mistake(2 * result, "Integrating t gives t^2/2.", 0.5),
                mistake(ramp(t), "Convolving with the step integrates the ramp once more.", 0)]),
            checks=[crosscheck_check(crosscheck(result, ramp(t), u(t), t), "r ∗ u"),
-                   sympy_check(result.subs(t, tp), by_integral,
-                               "for t > 0, against SymPy's integral of τ over 0 < τ < t")])
+                   causal_check(result, t, by_integral, "SymPy's integral of τ over 0 < τ < t")])
 
 
 @exercise("signals-gaussians", topic=TOPIC, title="Two Gaussians",
@@ -205,8 +225,8 @@ def _geometric(s):
           "series: (a^(n+1) - b^(n+1))/(a - b) when a ≠ b and (n + 1) a^n when a = b.")
     s.show(full)
     k = symbols("k", integer=True)
-    m = symbols("m", integer=True, nonnegative=True)
-    series = general_branch(sp.Sum(a ** k * b ** (m - k), (k, 0, m)).doit())
+    nn = symbols("n", integer=True, nonnegative=True)
+    series = general_branch(sp.Sum(a ** k * b ** (nn - k), (k, 0, nn)).doit())
     variables = {"n": {"domain": "integer", "min": -4, "max": 20},
                  "a": {"domain": "positive", "min": 0.2, "max": 0.5},
                  "b": {"domain": "positive", "min": 0.6, "max": 0.95}}
@@ -218,9 +238,8 @@ def _geometric(s):
                mistake(generic / u(n), "The result vanishes for n < 0: multiply by u[n].",
                        0.5)]),
            checks=[crosscheck_check(crosscheck(full, x, h, n), "the Piecewise result"),
-                   sympy_check(generic.subs(n, m).replace(Heaviside, lambda *args: 1), series,
-                               "for n >= 0, against SymPy's closed form of the finite sum "
-                               "sum_(k=0..n) a^k b^(n-k)"),
+                   causal_check(generic, n, series, "SymPy's closed form of the finite sum "
+                                                    "sum_(k=0..n) a^k b^(n-k)"),
                    grid_check(lambda nn: generic.subs({a: A, b: B, n: nn}),
                               lambda nn: sum(A ** kk * B ** (nn - kk) for kk in range(nn + 1)),
                               [(nn,) for nn in range(0, 16)],

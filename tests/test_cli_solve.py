@@ -145,3 +145,25 @@ def test_exercises_keys_round_trip_through_symconv_grade(capsys, tmp_path):
         else:
             assert row["mistake"] == 0, row
             assert row["score"] == pytest.approx(key.mistakes[0].credit * key.points), row
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_only_on_a_terminal():
+    from symconv.exercises._cli import ProgressBar
+
+    exercises = ex.all_exercises("pooling")
+    tty, pipe = _Terminal(), io.StringIO()
+    for stream in (tty, pipe):
+        bar = ProgressBar(stream)
+        for i, e in enumerate(exercises):
+            bar(i, len(exercises), e)
+        bar(len(exercises), len(exercises), None)
+    assert pipe.getvalue() == ""
+    text = tty.getvalue()
+    assert text.count("\r") == len(exercises) + 1
+    assert f"{len(exercises)}/{len(exercises)} done" in text and text.endswith(" s\n")
+    assert "[" + "#" * 30 + "]" in text

@@ -10,11 +10,10 @@ import shutil
 import tomllib
 
 import pytest
-import sympy as sp
 
 import symconv.exercises as ex
 from symconv.exercises import _keys
-from symconv.grading import as_key, grade, load_keys
+from symconv.grading import grade, load_keys
 from symconv.errors import SymconvError
 from symconv.latex import compile_pdf, escape_text
 
