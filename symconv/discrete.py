@@ -318,8 +318,8 @@ def corr_seq(a, b, mode="valid", *, period=None, conjugate=True):
 _OO, _NOO = sp.oo, -sp.oo
 _MAX_EXPLICIT = 64      # a finite range of at most this many terms may be added term by term
 _SHORT = 4              # ... and is, below this length, even when a closed form exists
-_MAX_ATOMS = 6          # at most this many undecided conditions (2**6 branches)
-_MAX_RUNS = 64
+_MAX_ATOMS = 5          # at most this many undecided conditions on one path
+_MAX_RUNS = 24          # at most this many cases in all (else: the unevaluated Sum)
 
 
 class _Fail(Exception):
@@ -341,6 +341,10 @@ class _Piece(NamedTuple):
     hi: sp.Expr
 
 
+class _Inconsistent(Exception):
+    """The answers given so far contradict each other: the case cannot occur."""
+
+
 class _Context:
     """The answers given so far to conditions on the parameters."""
 
@@ -353,6 +357,11 @@ class _Context:
                     if old.is_Symbol and not new.has(old):
                         self.subs[old] = new
                         break
+        if self.subs:
+            for atom, value in known:
+                seen = atom.xreplace(self.subs)
+                if seen in (sp.true, sp.false) and bool(seen) != value:
+                    raise _Inconsistent
 
     def decide(self, atom, branch=True):
         """True/False for ``atom``, or raise :class:`_NeedAtom` (None if not ``branch``)."""
@@ -772,7 +781,8 @@ def _sum(summand, k, lo, hi, ctx):
             return None  # Sum over all k of c k**j z**k never converges
         if lo == _NOO or hi == _OO:
             ratio = z if hi == _OO else 1 / z
-            if z == 1 or not ctx.decide(_abs_lt_one_atom(ratio)):
+            if z == 1 or ctx.known.get(_eq_one_atom(z)) \
+                    or not ctx.decide(_abs_lt_one_atom(ratio)):
                 return None
             for j, c in by_j.items():
                 p = _antidifference(j).subs(_Z, z)
@@ -780,7 +790,9 @@ def _sum(summand, k, lo, hi, ctx):
                     total += -c * z**lo * p.subs(_KK, lo)
                 else:
                     total += c * z**(hi + 1) * p.subs(_KK, hi + 1)
-        elif z == 1 or ctx.decide(_eq_one_atom(z)):
+        elif z == 1 or (not ctx.known.get(_abs_lt_one_atom(z))
+                        and not ctx.known.get(_abs_lt_one_atom(1 / z))
+                        and ctx.decide(_eq_one_atom(z))):  # |z| < 1 or |z| > 1: z != 1
             for j, c in by_j.items():
                 f = _faulhaber(j)
                 total += c * (f.subs(_KK, hi + 1) - f.subs(_KK, lo))
@@ -831,8 +843,12 @@ def _regions(A, B, n, ctx):
 
 
 def _conv_pieces(px, ph, n, k, ctx):
-    """The pieces of ``Sum_k x[k] h[n-k]``, or None when the sum diverges."""
-    out = []
+    """The pieces of ``Sum_k x[k] h[n-k]``, or None when the sum diverges.
+
+    The infinite ranges are summed first: their convergence conditions (``|z| < 1``)
+    then settle the question ``z = 1`` that a finite range would ask.
+    """
+    tasks = []
     for A in px:
         for B in ph:
             summand = A.expr.xreplace({n: k}) * B.expr.xreplace({n: n - k})
@@ -841,14 +857,19 @@ def _conv_pieces(px, ph, n, k, ctx):
                 if width == -1:
                     continue  # an empty region
                 if width == 0:  # a single n: the range of k has a fixed length
-                    value = _sum(summand.xreplace({n: lo}), k, k_lo.xreplace({n: lo}),
-                                 k_hi.xreplace({n: lo}), ctx)
+                    at = {n: lo}
+                    task = (summand.xreplace(at), k_lo.xreplace(at), k_hi.xreplace(at), lo, hi)
                 else:
-                    value = _sum(summand, k, k_lo, k_hi, ctx)
-                if value is None:
-                    return None
-                if value != 0:
-                    out.append(_Piece(value, lo, hi))
+                    task = (summand, k_lo, k_hi, lo, hi)
+                tasks.append(task)
+    tasks.sort(key=lambda t: not (t[1] == _NOO or t[2] == _OO))
+    out = []
+    for summand, k_lo, k_hi, lo, hi in tasks:
+        value = _sum(summand, k, k_lo, k_hi, ctx)
+        if value is None:
+            return None
+        if value != 0:
+            out.append(_Piece(value, lo, hi))
     return out
 
 
@@ -872,7 +893,8 @@ def _generators(expr, n):
     Returns the rational expression in the symbols and the map back. With the
     powers of ``n`` as plain symbols, ``cancel``/``factor`` see the structure.
     """
-    expr = sp.expand(_split_rational_bases(sp.expand(expr)))
+    expr = sp.expand_power_base(sp.expand_power_exp(expr))  # a**(m+n), (a b)**n
+    expr = sp.expand_power_exp(_split_rational_bases(expr))
     gens, back = {}, {}
 
     def generator(base, rate):
@@ -898,28 +920,55 @@ def _generators(expr, n):
     return out, back
 
 
+_BIG = 150   # above this operation count only the cheap forms are tried
+_HUGE = 200  # ... and above this one the expression is left as it is
+
+
 def _tidy(expr, n):
     """A short, textbook-looking equivalent of ``expr`` (chosen by operation count).
 
-    The powers ``a**n`` become symbols; the rational function is cancelled, then
-    written either as one factored fraction or grouped by the powers of ``n``
-    (each coefficient factored); the shorter wins.
+    The powers ``a**n`` become symbols. Candidates: the sum grouped by the powers
+    of ``n``, each coefficient cancelled and factored; for expressions of modest
+    size also the whole thing as one fraction (cancelled, factored). The shortest
+    wins, with fewer minus signs breaking ties.
     """
     if expr.is_number:
         return expr
+    size = sp.count_ops(expr)
+    if size > _HUGE:  # expanding would take long and rarely gives anything readable
+        return expr
     e, back = _generators(expr, n)
-    num0, den0 = sp.fraction(sp.together(e))
-    num, den = sp.fraction(sp.cancel(num0 / den0))
-    candidates = [sp.expand(num0) / sp.factor(den0), num / den, sp.factor(num) / sp.factor(den),
-                  sp.factor_terms(num) / sp.factor_terms(den)]
-    if back:
-        gens = list(back)
-        terms = sp.Poly(sp.expand(num), *gens).terms()
-        for tidy_coeff in (sp.factor, sp.cancel):
-            candidates.append(sp.Add(*[sp.Mul(*[g**m for g, m in zip(gens, monom)])
-                                       * tidy_coeff(coeff / den) for monom, coeff in terms]))
-    candidates = [sp.powsimp(c.xreplace(back), combine="exp") for c in candidates]
-    candidates += [_fewer_minus_signs(c) for c in candidates]
+    gens = set(back)
+    num, den = sp.fraction(sp.together(e))
+    den_g, den_rest = [], []
+    for f in sp.Mul.make_args(den):
+        (den_g if f.free_symbols & gens else den_rest).append(f)
+    den_g, den_rest = sp.Mul(*den_g), sp.Mul(*den_rest)
+    groups = {}
+    for term in sp.Add.make_args(sp.expand(num)):
+        g, c = [], []
+        for f in sp.Mul.make_args(term):
+            (g if f.free_symbols & gens else c).append(f)
+        key = sp.Mul(*g) / den_g
+        groups[key] = groups.get(key, 0) + sp.Mul(*c)
+    grouped = sp.S.Zero
+    for key, coeff in groups.items():
+        coeff = sp.cancel(coeff / den_rest)
+        if sp.count_ops(coeff) < _BIG:
+            coeff = min((coeff, sp.factor(coeff)), key=sp.count_ops)
+        grouped += key * coeff
+    candidates = [grouped]
+    if sp.count_ops(grouped) < _BIG:
+        num0, den0 = sp.fraction(sp.together(grouped))
+        num, den = sp.fraction(sp.cancel(num0 / den0))
+        candidates += [sp.expand(num0) / sp.factor(den0), num / den,
+                       sp.factor(num) / sp.factor(den),
+                       sp.factor_terms(num) / sp.factor_terms(den)]
+        candidates = [sp.powsimp(c.xreplace(back), combine="exp") for c in candidates]
+        candidates += [_fewer_minus_signs(c) for c in candidates]
+    else:
+        candidates = [c.xreplace(back) for c in candidates]
+    candidates.append(expr)
     return min(candidates, key=lambda c: (sp.count_ops(c), str(c).count("-"), len(str(c))))
 
 
@@ -1092,6 +1141,8 @@ def _explore(run):
             raise _Fail
         try:
             results.append((known, run(known)))
+        except _Inconsistent:
+            continue
         except _NeedAtom as need:
             if len(known) >= _MAX_ATOMS:
                 raise _Fail from None
@@ -1171,11 +1222,12 @@ def _solve(x, h, n, fallback, form):
         dx, dh = _disjoint(px, ctx), _disjoint(ph, ctx)
         px = px if dx is None else dx
         ph = ph if dh is None else dh
-        out = _conv_pieces(px, ph, n, k, ctx)
-        return None if out is None else _render(out, n, ctx, form)
+        return ctx, _conv_pieces(px, ph, n, k, ctx)
 
     try:
-        return _assemble(_explore(run), fallback)
+        cases = _explore(run)  # every case first: give up early if there are too many
+        return _assemble([(known, None if out is None else _render(out, n, ctx, form))
+                          for known, (ctx, out) in cases], fallback)
     except (_Fail, NotImplementedError, TypeError, ValueError, ZeroDivisionError):
         return fallback
 
@@ -1233,7 +1285,7 @@ def conv_discrete(x, h, n, *, form="auto"):
     >>> conv_discrete(Heaviside(n, 1) - Heaviside(n - 3, 1), Heaviside(n, 1) - Heaviside(n - 3, 1), n)
     Piecewise((n + 1, (n >= 0) & (n <= 2)), (5 - n, (n >= 3) & (n <= 4)), (0, True))
     >>> conv_discrete(Rational(1, 2)**Abs(n), Heaviside(n, 1) - Heaviside(n - 1, 1), n)
-    2**(-Abs(n))
+    (1/2)**Abs(n)
 
     Notes
     -----
