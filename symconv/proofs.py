@@ -674,8 +674,8 @@ def _expand(expr):
     return out
 
 
-def _canon_symbol(i, cls, lo):
-    return Symbol(f"_b{i}", **_assumptions(None, cls, lo))
+def _canon_symbol(i, cls, lo, hi):
+    return Symbol(f"_b{i}", **_assumptions(None, cls, lo, hi))
 
 
 def _canon_index(sym):
@@ -758,7 +758,7 @@ class _Canon:
         new_limits = []
         for cls, var, lo, hi in limits:
             lo, hi = lo.xreplace(fresh), hi.xreplace(fresh)
-            d = Dummy('v', **_assumptions(var, cls, lo))
+            d = Dummy('v', **_assumptions(var, cls, lo, hi))
             fresh[var] = d
             new_limits.append((cls, d, lo, hi))
         core = self(body.xreplace(fresh))
@@ -794,7 +794,7 @@ class _Canon:
             renamed = []
             for cls, var, lo, hi in inner_limits:
                 lo, hi = lo.xreplace(fresh), hi.xreplace(fresh)
-                d = Dummy('v', **_assumptions(var, cls, lo))
+                d = Dummy('v', **_assumptions(var, cls, lo, hi))
                 renamed.append((cls, d, lo, hi))
                 fresh[var] = d
             if limits or any(f.free_symbols for f in rest):
@@ -839,7 +839,7 @@ class _Canon:
                 res = _restrict(cls, var, lo, hi, core, not_yet)
                 if res is not None:
                     (lo, hi), core, factor = res
-                    new_var = Dummy('v', **_assumptions(var, cls, lo))
+                    new_var = Dummy('v', **_assumptions(var, cls, lo, hi))
                     swap = {var: new_var}
                     limits = limits[:idx] + [(cls, new_var, lo, hi)] + [
                         (c2, v2, l2.xreplace(swap), h2.xreplace(swap)) for c2, v2, l2, h2 in limits[idx + 1:]]
@@ -934,7 +934,7 @@ class _Canon:
             for pos, i in enumerate(order):
                 cls, var, lo, hi = limits[i]
                 lo, hi = lo.xreplace(rename), hi.xreplace(rename)
-                sym = _canon_symbol(start + pos, cls, lo)
+                sym = _canon_symbol(start + pos, cls, lo, hi)
                 rename[var] = sym
                 new_limits.append((cls, sym, lo, hi))
             new_core = core.xreplace(rename)
@@ -985,10 +985,17 @@ def _respects(order, limits):
     return True
 
 
-def _assumptions(var, cls, lo=None):
+def _assumptions(var, cls, lo=None, hi=None):
     """Assumptions of a bound variable: integer for sums, real for integrals, and
-    (almost everywhere) positive when the range starts at a nonnegative value."""
-    nonneg = lo is not None and lo.is_nonnegative
+    (almost everywhere) positive when the range is known to run upwards from a
+    nonnegative value (with SymPy's reversed-limit conventions a range written
+    from 0 to a negative t covers negative values, so that case is excluded)."""
+    nonneg = False
+    if lo is not None and hi is not None and lo.is_nonnegative:
+        if hi == oo:
+            nonneg = True
+        else:
+            nonneg = bool(((hi - lo + 1) if cls is Sum else (hi - lo)).is_nonnegative)
     if cls is Sum:
         return {"integer": True, "nonnegative": True} if nonneg else {"integer": True}
     return {"positive": True} if nonneg else {"real": True}
@@ -1835,11 +1842,14 @@ def _undefined_functions(*exprs):
 
 
 def _detect_kind(*exprs):
+    """'discrete' when every argument of every undefined function is an integer (or,
+    without undefined functions, when every free symbol is an integer)."""
     exprs = [_expand_notation(e) for e in exprs]
     args = [a for e in exprs for app in e.atoms(AppliedUndef) for a in app.args]
-    if args and all(a.is_integer for a in args):
-        return "discrete"
-    return "continuous"
+    if args:
+        return "discrete" if all(a.is_integer for a in args) else "continuous"
+    syms = set().union(*(e.free_symbols for e in exprs))
+    return "discrete" if syms and all(s.is_integer for s in syms) else "continuous"
 
 
 def _prepare_numeric(expr):
@@ -2608,6 +2618,15 @@ def check_proof(lines, kind="discrete", functions=("f", "g"), symbols=None, *, s
     ProofReport
         Same type as :meth:`Derivation.check`; ``report.first_failure.reason``
         explains the first step that is not proven or confirmed.
+
+    Notes
+    -----
+    Symbols range over all integers (discrete) or all reals (continuous) unless
+    ``symbols`` says otherwise, and a sum whose upper limit is below its lower
+    limit follows SymPy's convention (``sum_{k=a}^{b} = -sum_{k=b+1}^{a-1}``). A
+    statement meant for ``n >= 0`` only, such as ``sum(k, (k, 0, n)) = n(n+1)/2``
+    with absolute values, should declare it:
+    ``symbols={'n': Symbol('n', integer=True, nonnegative=True)}``.
     """
     if isinstance(lines, str):
         lines = lines.splitlines()
