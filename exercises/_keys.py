@@ -13,6 +13,7 @@ import math
 import numbers
 
 import sympy as sp
+from sympy.printing.str import StrPrinter
 
 from symconv.errors import SymconvError
 
@@ -67,6 +68,10 @@ def as_text(value):
     '[a*b, 1/2]'
     >>> as_text(Matrix([[1, 2], [3, 4]]))
     '[[1, 2], [3, 4]]'
+    >>> from sympy import Heaviside, exp
+    >>> t, n = symbols('t n')
+    >>> as_text(exp(-t)*Heaviside(t)), as_text(2**n*Heaviside(n, 1))
+    ('exp(-t)*u(t)', '2**n*u[n]')
     """
     if isinstance(value, str):
         return value
@@ -86,8 +91,20 @@ def as_text(value):
     if isinstance(value, sp.Basic):
         if value.has(sp.Piecewise):
             raise SymconvError(f"a Piecewise answer needs an explicit text form, but got {value}")
-        return sp.sstr(value)
+        return _AnswerPrinter().doprint(value)
     raise SymconvError(f"cannot write {type(value).__name__} {value!r} as answer text")
+
+
+class _AnswerPrinter(StrPrinter):
+    """``sstr`` with the unit step written as a student writes it: ``u(t)``, ``u[n]``."""
+
+    def _print_Heaviside(self, expr):
+        arg = self._print(expr.args[0])
+        if len(expr.args) == 1 or expr.args[1] == sp.S.Half:
+            return f"u({arg})"
+        if expr.args[1] == 1:
+            return f"u[{arg}]"
+        return self._print_Function(expr)
 
 
 def export_key(part):
