@@ -51,6 +51,7 @@ product of two impulses at the same point is refused; at most four nested case
 splits are tried (more symbols of unknown sign give the unevaluated integral).
 """
 
+import contextvars
 import numbers
 import signal
 import threading
@@ -94,6 +95,35 @@ class _Timeout(BaseException):
 # comparisons under the assumptions on the symbols
 # ---------------------------------------------------------------------------
 
+#: facts ``(expr, strict)`` meaning ``expr > 0`` (strict) or ``expr >= 0`` that the
+#: symbols' own assumptions no longer carry (a case split replaced ``W`` (positive)
+#: by ``1 - p``: the fact ``1 - p > 0`` keeps what was known about ``W``)
+_FACTS = contextvars.ContextVar("symconv_facts", default=())
+
+
+def _sign_by_facts(d):
+    """``True`` if ``d >= 0`` follows from one fact, ``False`` if ``d < 0`` does, else None.
+
+    ``d`` follows from the fact ``F`` when ``±d - lam*F`` (``lam > 0`` chosen to cancel a
+    symbol) has a known sign.
+    """
+    for fact, strict in _FACTS.get():
+        for s in fact.free_symbols & d.free_symbols:
+            fs, ds = fact.diff(s), d.diff(s)
+            if not (fs.is_number and ds.is_number) or fs == 0:
+                continue
+            lam = ds / fs
+            if lam > 0:        # d = lam*F + r
+                r = sp.expand(d - lam * fact)
+                if r.is_nonnegative:
+                    return True
+            elif lam < 0:      # -d = (-lam)*F + r
+                r = sp.expand(-d + lam * fact)
+                if r.is_positive or (strict and r.is_nonnegative):
+                    return False
+    return None
+
+
 def _known_leq(a, b):
     """``True`` if ``a <= b`` is known, ``False`` if ``a > b`` is known, else ``None``."""
     if a == b or a is sp.S.NegativeInfinity or b is sp.S.Infinity:
@@ -106,6 +136,8 @@ def _known_leq(a, b):
             return True
         if cand.is_negative:
             return False
+    if _FACTS.get():
+        return _sign_by_facts(sp.expand(d))
     return None
 
 
@@ -232,11 +264,33 @@ def _linear_root(arg, x):
         return None
     root = sp.cancel(-(arg - c * x) / c) if not c.is_number else -(arg - c * x) / c
     root = sp.expand(root)
+    sign = _strict_sign(c)
+    if sign is None:
+        raise _Undecidable(c)
+    return root, sign
+
+
+def _strict_sign(c):
+    """+1 or -1 when ``c`` is known to be positive or negative (facts included), else None."""
     if c.is_positive:
-        return root, 1
+        return 1
     if c.is_negative:
-        return root, -1
-    raise _Undecidable(c)
+        return -1
+    sign = 1
+    for fa in sp.Mul.make_args(c):
+        base, power = fa.as_base_exp()
+        if not power.is_Integer:
+            return None
+        if base.is_number:
+            s = 1 if base > 0 else -1
+        elif _known_leq(base, 0) is False:
+            s = 1
+        elif _known_leq(0, base) is False:
+            s = -1
+        else:
+            return None
+        sign *= s ** int(power % 2)
+    return sign
 
 
 def _poly_roots(arg, x):
@@ -1078,8 +1132,17 @@ def _conv_split(f, g, t, tau, depth=0, budget=None):
             if solved is None or solved[0] in (t, tau):
                 raise _Unsupported(f"cannot split on the sign of {d}") from None
             s, value = solved
-            res, conds = _conv_split(f.subs(s, value), g.subs(s, value), t, tau, depth + 1,
-                                     budget)
+            facts = [(fa.subs(s, value), strict) for fa, strict in _FACTS.get()]
+            if s.is_positive and not value.is_positive:
+                facts.append((value, True))
+            elif s.is_nonnegative and not value.is_nonnegative:
+                facts.append((value, False))
+            token = _FACTS.set(tuple(facts))
+            try:
+                res, conds = _conv_split(f.subs(s, value), g.subs(s, value), t, tau, depth + 1,
+                                         budget)
+            finally:
+                _FACTS.reset(token)
             back = {p: sign * d}
             branches.append(_retidy(res.subs(back), t, real))
             conditions += [c.subs(back) for c in conds]
