@@ -31,6 +31,11 @@ how the equality was established:
 
 A derivation is valid when every step is proven or confirmed.
 
+The rules are the textbook ones and carry the textbook's standing assumption:
+sums and integrals converge absolutely (integrable functions, finitely supported
+sequences), so that linearity and Fubini apply. Sums with reversed limits follow
+SymPy's convention, both in the rules and in the numeric evaluation.
+
 Examples
 --------
 >>> from sympy import symbols, Function, Sum, oo
