@@ -167,3 +167,20 @@ def test_progress_bar_only_on_a_terminal():
     assert text.count("\r") == len(exercises) + 1
     assert f"{len(exercises)}/{len(exercises)} done" in text and text.endswith(" s\n")
     assert "[" + "#" * 30 + "]" in text
+
+
+def test_a_broken_exercise_is_reported_not_hidden(capsys, monkeypatch, tmp_path):
+    from symconv.exercises._registry import Exercise
+
+    def explode(_builder):
+        raise ZeroDivisionError("division by zero")
+
+    broken = Exercise("broken-one", "signals", "A broken exercise", "prompt", "test", explode)
+    monkeypatch.setattr(ex, "get", lambda _id: broken)
+    code, _out, err = _run(capsys, "solve", "broken-one")
+    assert code == 2 and "ZeroDivisionError" in err and "broken-one" in err
+    pooling = ex.all_exercises("pooling")
+    monkeypatch.setattr(ex, "all_exercises", lambda topic=None: pooling[:2] + [broken])
+    code, out, _err = _run(capsys, "solve", "--all", "--no-pdf", "--out", str(tmp_path / "b"))
+    assert code == 1
+    assert "FAILED to solve            1" in out and "broken-one: ZeroDivisionError" in out

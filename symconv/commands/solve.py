@@ -44,7 +44,14 @@ def run(args):
     if not args.all:
         if args.out or args.topic or args.no_pdf:
             raise SymconvError("--out, --topic and --no-pdf go with --all, but got an exercise id")
-        solution = ex.get(args.id).solve()
+        exercise = ex.get(args.id)
+        try:
+            solution = exercise.solve()
+        except SymconvError:
+            raise
+        except Exception as exc:  # a bug in an exercise or the library: one line, not a trace
+            raise SymconvError(f"exercise {exercise.id} must solve, but it raised "
+                               f"{type(exc).__name__}: {exc}") from exc
         if args.latex:
             from symconv.latex import document
 
