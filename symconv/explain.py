@@ -118,12 +118,12 @@ def explain(obj, *, check=True, quiet=False, file=None):
     >>> explain(d)
     proof report: commutativity
     verdict: VALID: 1 step(s) (1 proven)
-    obtained: symconv.proofs checked every step e(i-1) = e(i) on its own; the
-      justifications are shown but never trusted.
+    obtained: symconv.proofs checked every step e(i-1) = e(i) on its own; the justifications
+      are shown but never trusted.
         Sum(f(k)*g(-k + n), (k, -oo, oo))
       = Sum(f(-m + n)*g(m), (m, -oo, oo))
         step 1 [substitute k = n - m]: PROVEN by a named rule applied mechanically
-          change of variables k -> n - m (Sum.change_index, limits included)
+          change of variables k -> n - m (Sum.change_index, limits included)...
     meaning:
       proven: established exactly (identical after normalisation, decided by SymPy, or a
         named rule reproduced the right side); holds for every value of the symbols.
@@ -472,8 +472,9 @@ def _grade_result(result, check):
                  "strategy, until one decided:")
     out += _trail_lines(result.trail)
     if result.strategy:
-        kind = ("a proof (exact)" if result.proven else
-                "numeric agreement at seeded sample points (not a proof)")
+        kind = ("exact: a proof of the verdict (an identity, or a counterexample in exact "
+                "arithmetic)" if result.proven else
+                "numerically, at seeded sample points within the key's tolerance (not a proof)")
         out += _wrap(f"decided by: {result.strategy}, {kind}")
     else:
         out.append("decided by: no strategy decided")
@@ -493,7 +494,8 @@ def _verdict(verdict, check):
     out += _wrap("obtained: symconv.grading.equivalent tried its strategies in order:")
     out += _trail_lines(verdict.trail)
     if verdict.strategy:
-        kind = "a proof (exact)" if verdict.proven else "numeric agreement (not a proof)"
+        kind = ("exact: a proof of the verdict (an identity, or a counterexample in exact "
+                "arithmetic)" if verdict.proven else "numerically (not a proof)")
         extra = ""
         if not verdict.proven and verdict.points:
             extra = f" at {verdict.points} point(s)"
