@@ -954,16 +954,21 @@ def _tidy(expr, t, real=True):
     back = {v: k for k, v in marks.items()}
     expr = expr.xreplace(marks)
     if real and expr.has(sp.I):
-        # the I cancels once the complex denominators are made real
-        num, den = sp.fraction(sp.together(expr))
-        dep, indep = [], []
-        for fa in sp.Mul.make_args(den):
-            (dep if fa.has(*back) else indep).append(fa)
-        plain = sp.expand(sp.Mul(*indep))
-        if plain.has(sp.I):
-            conj = plain.subs(sp.I, -sp.I)
-            num, plain = num * conj, sp.expand(plain * conj)
-        expr = sp.expand(num) / (sp.Mul(*dep) * plain)
+        # the I cancels once the complex denominators are made real, term by term
+        # (conjugate terms then share one real denominator)
+        terms = []
+        for term in sp.Add.make_args(sp.expand(expr)):
+            marked = [fa for fa in sp.Mul.make_args(term) if fa.has(*back)]
+            coeff = sp.Mul(*[fa for fa in sp.Mul.make_args(term) if not fa.has(*back)])
+            if coeff.has(sp.I):
+                num, den = sp.fraction(sp.together(coeff))
+                den = sp.expand(den)
+                if den.has(sp.I):
+                    conj = den.subs(sp.I, -sp.I)
+                    num, den = num * conj, sp.expand(den * conj)
+                coeff = sp.expand(num) / den
+            terms.append(coeff * sp.Mul(*marked))
+        expr = sp.Add(*terms)
     groups = {}
     for term in sp.Add.make_args(sp.expand(expr)):
         exponent, key, coeff = sp.S.Zero, [], []
