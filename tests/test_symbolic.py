@@ -55,8 +55,16 @@ def _breaks(expr, var):
 
 
 def _function(expr, var):
-    fn = sp.lambdify(var, expr, modules=["scipy", "numpy"])
-    return lambda x: complex(fn(x))
+    fast = sp.lambdify(var, expr, modules=["scipy", "numpy"])
+    exact = sp.lambdify(var, expr, modules="mpmath")    # no overflow: exp(500)*0 == 0
+
+    def value(x):
+        with np.errstate(all="ignore"):
+            v = complex(fast(x))
+        if not (math.isfinite(v.real) and math.isfinite(v.imag)):
+            v = complex(exact(x))
+        return v
+    return value
 
 
 def numeric_conv(f, g, t0, values=None, op="conv"):
