@@ -285,44 +285,53 @@ class _Plan:
         self.max_lead = max(off for _, off in self.lead)
         self.max_tap = max(off for _, off in self.taps)
 
-    def buffers(self, x, pads, dtype, tail, name="buffer"):
+    def _fill_phase(self, grid, xt, pads, phase):
+        """Write phase ``phase`` of ``xt (C, N, *spatial)``, zero-padded by ``pads``, into ``grid``."""
+        spatial = xt.shape[2:]
+        dst, src = [slice(None), slice(None)], [slice(None), slice(None)]
+        for i in range(len(spatial)):
+            lo, s, r, n = pads[i][0], self.stride[i], phase[i], spatial[i]
+            # padded positions r + j*s that hold x, i.e. lo <= r + j*s < lo + n
+            j0 = max(0, -(-(lo - r) // s))
+            j1 = max(j0, -(-(lo + n - r) // s))  # exclusive
+            dst.append(slice(j0, j1))
+            src.append(slice(r + j0 * s - lo, r + (j1 - 1) * s - lo + 1, s) if j1 > j0 else slice(0, 0))
+        _fill_border(grid, dst)
+        grid[tuple(dst)] = xt[tuple(src)]
+
+    def buffers(self, x, pads, dtype, tail):
         """Flattened phase arrays ``{phase: (C, N*size + tail)}`` of ``x`` zero-padded by ``pads``."""
         N, C = x.shape[:2]
-        spatial = x.shape[2:]
-        D = len(spatial)
         xt = x.swapaxes(0, 1)  # (C, N, *spatial), a view
         buffers = {}
         for index, phase in enumerate(self.phases):
-            buf = _scratch(f"{name}{index}", (C, N * self.size + tail), dtype)
+            buf = _scratch(f"buffer{index}", (C, N * self.size + tail), dtype)
             buf[:, N * self.size:] = 0
-            grid = buf[:, :N * self.size].reshape((C, N) + self.phase_shape)
-            dst, src = [slice(None), slice(None)], [slice(None), slice(None)]
-            for i in range(D):
-                lo, s, r, n = pads[i][0], self.stride[i], phase[i], spatial[i]
-                # padded positions r + j*s that hold x, i.e. lo <= r + j*s < lo + n
-                j0 = max(0, -(-(lo - r) // s))
-                j1 = max(j0, -(-(lo + n - r) // s))  # exclusive
-                dst.append(slice(j0, j1))
-                src.append(slice(r + j0 * s - lo, r + (j1 - 1) * s - lo + 1, s) if j1 > j0 else slice(0, 0))
-            _fill_border(grid, dst)
-            grid[tuple(dst)] = xt[tuple(src)]
+            self._fill_phase(buf[:, :N * self.size].reshape((C, N) + self.phase_shape), xt, pads, phase)
             buffers[phase] = buf
         return buffers
 
-    def stacks(self, buffers, N, tail):
-        """``{leading phase: (C, k_last, N*size + tail)}``: the last-dimension taps as rows."""
-        stacks = {}
+    def stacks(self, x, pads, dtype, tail):
+        """``{leading phase: (C, k_last, N*size + tail)}``: the last-dimension taps as rows.
+
+        ``stack[c, j, p] = buffer_j[c, p + q_j]`` (``buffer_j`` the phase array of
+        last-dimension tap ``j``), written straight from ``x``: row ``j`` holds the phase
+        grid from position ``qmax - q_j`` of a row of length ``qmax + width``, and the
+        stack is the view that starts at ``qmax``.
+        """
+        N, C = x.shape[:2]
+        xt = x.swapaxes(0, 1)
         width = N * self.size + tail
-        for lp in self.lead_phases:
-            first = buffers[lp + (self.last[0][0],)]
-            if self.k_last == 1:
-                q = self.last[0][1]
-                stacks[lp] = first[:, None, q:q + width]
-                continue
-            stack = _scratch(f"stack{len(stacks)}", (first.shape[0], self.k_last, width), first.dtype)
+        qmax = max(q for _, q in self.last)
+        stacks = {}
+        for index, lp in enumerate(self.lead_phases):
+            raw = _scratch(f"stack{index}", (C, self.k_last, qmax + width), dtype)
             for j, (r, q) in enumerate(self.last):
-                stack[:, j] = buffers[lp + (r,)][:, q:q + width]
-            stacks[lp] = stack
+                start = qmax - q
+                grid = raw[:, j, start:start + N * self.size].reshape((C, N) + self.phase_shape)
+                self._fill_phase(grid, xt, pads, lp + (r,))
+                raw[:, j, start + N * self.size:] = 0
+            stacks[lp] = raw[:, :, qmax:]
         return stacks
 
     def scatter(self, ext):
@@ -445,11 +454,11 @@ def _correlate_ext(x, pads, plan, w, groups, dtype):
     # taps: Z[g, u, f, p] = sum_{c, j} w[g*Fg + f, c, u, j] * stack[g*Cg + c, j, p]
     wall = np.ascontiguousarray(
         w.reshape(G, Fg, Cg, U, kl).transpose(0, 3, 1, 2, 4), dtype=dtype).reshape(G, U * Fg, Cg * kl)
-    per_item = size * item * (C * (nphase + kl) + U * F)
+    per_item = size * item * (C * kl + U * F)
     for a, b in _batch_chunks(N, per_item):
         n = b - a
         M = n * size
-        stacks = plan.stacks(plan.buffers(x[a:b], pads, dtype, tail=plan.max_tap), n, tail=0)
+        stacks = plan.stacks(x[a:b], pads, dtype, tail=0)
         out = ext[:, a:b].reshape(G, Fg, n, size)
         groups_of_rows = {}
         for u, (lp, off) in enumerate(plan.lead):
@@ -511,11 +520,10 @@ def _weight_grad(x, pads, plan, grad_ext, w_shape, groups, dtype):
                 grad_w[:, :, t] += np.matmul(g, window)[..., 0]
         return grad_w.reshape(w_shape)
     grad_w = np.zeros((G, Fg, Cg, U, kl), dtype=dtype)
-    for a, b in _batch_chunks(N, size * item * (C * (nphase + kl) + F)):
+    for a, b in _batch_chunks(N, size * item * (C * kl + F)):
         M = (b - a) * size
         g = np.ascontiguousarray(grad_ext[:, a:b]).reshape(G, Fg, M)
-        stacks = plan.stacks(plan.buffers(x[a:b], pads, dtype, tail=plan.max_tap), b - a,
-                             tail=plan.max_lead)
+        stacks = plan.stacks(x[a:b], pads, dtype, tail=plan.max_lead)
         for u, (lp, off) in enumerate(plan.lead):
             window = stacks[lp][:, :, off:off + M].reshape(G, Cg * kl, M)
             grad_w[:, :, :, u] += np.matmul(g, window.swapaxes(-1, -2)).reshape(G, Fg, Cg, kl)
@@ -767,6 +775,24 @@ def conv_layer_backward(x, w, grad_out, stride=1, padding=0, dilation=1, groups=
     * ``grad_w[f, c, t] = sum_{n, o} grad_out[n, f, o] * xp[n, g*C/G + c, o*s + t*d]``,
       a cross-correlation of the padded input with ``grad_out`` (dilated by the stride);
     * ``grad_b[f] = sum_{n, o} grad_out[n, f, o]``.
+
+    Parameters
+    ----------
+    x, w, stride, padding, dilation, groups
+        As for :func:`conv_layer` (zero padding only).
+    grad_out : array_like, shape (N, F, *out)
+        The gradient with respect to the layer's output.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(grad_x, grad_w, grad_b)`` with the shapes of ``x``, ``w`` and the bias ``(F,)``.
+
+    Notes
+    -----
+    The weight gradient multiplies a few unused positions (the ends of output rows)
+    by zeros, so when ``x`` holds ``inf`` or ``nan`` the weight gradient may be ``nan``
+    in entries that an exact computation would leave finite.
 
     Examples
     --------
