@@ -77,10 +77,12 @@ def _show_latex(obj, caption):
         out.append(_paragraphs(caption))
     latex_method = getattr(obj, "latex", None)
     if callable(latex_method) and not isinstance(obj, (sp.Basic, sp.MatrixBase)):
+        from symconv.kernels import Kernel
+
         tex = latex_method()
         if tex.lstrip().startswith(r"\begin{tabular}"):
             tex = "{\\small\n\\begin{center}\n" + tex + "\n\\end{center}\n}"
-        elif not tex.lstrip().startswith(r"\begin"):
+        elif isinstance(obj, Kernel):   # Kernel.latex() is bare math: display it
             tex = "\\[\n" + tex + "\n\\]"
         out.append(tex)
     elif isinstance(obj, str):

@@ -10,6 +10,7 @@ from sympy import Function, Integral, Sum, oo, symbols
 import symconv.numeric as sn
 from symconv.layers import conv_layer
 from symconv.proofs import Derivation, Step, StepCheck, convolution
+from symconv.reindex import mlp_to_conv, parameter_counts
 
 from ._checks import derivation_check, exact_check, grid_check, numeric_check
 from ._keys import key, mistake
@@ -201,53 +202,67 @@ def _commutative(s):
                                                     "invariance save",
           source="D2L 7.1 (the argument of the section), own exercise",
           prompt="""A hidden layer maps an h x w image to an h x w hidden representation
-          (one channel each). (a) How many weights does a fully connected layer need? (b) How
-          many once the weights may depend only on the offset between hidden and input pixel
-          (translation invariance)? (c) How many when, in addition, only offsets with
-          |a| <= Δ and |b| <= Δ are kept (locality)? Ignore biases.""")
+          (one channel each). Count the free parameters, weights and biases: (a) of a fully
+          connected layer; (b) once the weights may depend only on the offset between
+          hidden and input pixel and the bias is shared (translation invariance); (c) when,
+          in addition, only offsets with |a| <= Δ and |b| <= Δ are kept (locality).""")
 def _parameters(s):
-    h, w, D = symbols("h w Delta", integer=True, positive=True)
-    dense = (h * w) ** 2
-    invariant = (2 * h - 1) * (2 * w - 1)
-    local = (2 * D + 1) ** 2
-    s.say("(a) Every hidden pixel has its own weight for every input pixel: (hw)^2 weights, "
-          "10^12 for a megapixel image. (b) Writing W[i, j, k, l] = V[k - i, l - j], only the "
-          "offsets matter; they range over -(h-1)..(h-1) and -(w-1)..(w-1). (c) Locality "
-          "keeps (2Δ + 1)^2 offsets, independent of the image size.")
+    counts = {stage: formula for stage, formula, _value in parameter_counts(
+        symbols("h", integer=True, positive=True), symbols("w", integer=True, positive=True))}
+    dense, invariant, local = (counts["fully connected"], counts["translation invariant"],
+                               counts["local"])
+    h, w = sorted(dense.free_symbols, key=lambda v: v.name)
+    D = next(iter(local.free_symbols))
+    s.say("(a) Every hidden pixel has its own weight for every input pixel, plus its own "
+          "bias: (hw)^2 + hw parameters, about 10^12 for a megapixel image. (b) Writing "
+          "W[i, j, k, l] = V[k - i, l - j], only the offsets matter; they range over "
+          "-(h-1)..(h-1) and -(w-1)..(w-1), plus one shared bias. (c) Locality keeps "
+          "(2Δ + 1)^2 offsets, independent of the image size. symconv.reindex.mlp_to_conv "
+          "checks that each constrained dense layer equals the corresponding "
+          "cross-correlation layer (here on 4x4 images with Δ = 1):")
+    s.show(mlp_to_conv(4, 4, delta=1).check())
 
     def brute_dense(hh, ww):
-        return len(list(itertools.product(range(hh * ww), repeat=2)))
+        weights = set(itertools.product(range(hh), range(ww), range(hh), range(ww)))
+        return len(weights) + hh * ww
 
     def brute_offsets(hh, ww):
-        return len({(k - i, l - j) for i, j, k, l in itertools.product(range(hh), range(ww),
-                                                                          range(hh), range(ww))})
+        offsets = {(k - i, l - j) for i, j, k, l in itertools.product(range(hh), range(ww),
+                                                                         range(hh), range(ww))}
+        return len(offsets) + 1
 
     def brute_local(delta):
-        return len({(a, b) for a in range(-delta, delta + 1) for b in range(-delta, delta + 1)})
+        return len({(a, b) for a in range(-delta, delta + 1)
+                    for b in range(-delta, delta + 1)}) + 1
 
     sizes = [(hh, ww) for hh in range(1, 6) for ww in range(1, 6)]
     variables = {"h": {"domain": "positive integer", "max": 200},
                  "w": {"domain": "positive integer", "max": 200}}
     s.part("a", answer=dense, prompt="fully connected",
            key=key("expression", dense, variables=variables, mistakes=[
-               mistake(h * w, "That is the number of hidden units; each needs h*w weights.", 0)]),
+               mistake(dense - h * w, "Count the biases too: one per hidden unit.", 0.75),
+               mistake(h * w, "That is the number of hidden units; each needs h*w weights "
+                              "and a bias.", 0)]),
            checks=[grid_check(lambda hh, ww: dense.subs({h: hh, w: ww}), brute_dense, sizes,
-                              "(hw)^2 against counting the index pairs (hidden pixel, input "
-                              "pixel) for h, w = 1..5")])
+                              "symconv.reindex.parameter_counts against counting the index "
+                              "pairs (hidden pixel, input pixel) and the biases, "
+                              "h, w = 1..5")])
     s.part("b", answer=invariant, prompt="translation invariant",
            key=key("expression", invariant, variables=variables, mistakes=[
-               mistake(h * w, "Offsets can be negative: k - i runs from -(h - 1) to h - 1.",
-                       0.25)]),
-           checks=[grid_check(lambda hh, ww: invariant.subs({h: hh, w: ww}), brute_offsets, sizes,
-                              "(2h - 1)(2w - 1) against counting the distinct offsets "
-                              "(k - i, l - j) for h, w = 1..5")])
+               mistake(invariant - 1, "Count the shared bias too.", 0.75),
+               mistake(h * w + 1, "Offsets can be negative: k - i runs from -(h - 1) to "
+                                  "h - 1.", 0.25)]),
+           checks=[grid_check(lambda hh, ww: invariant.subs({h: hh, w: ww}), brute_offsets,
+                              sizes, "symconv.reindex.parameter_counts against counting the "
+                                     "distinct offsets (k - i, l - j) plus one bias, "
+                                     "h, w = 1..5")])
     s.part("c", answer=local, prompt="translation invariant and local",
            key=key("expression", local,
                    variables={"Delta": {"domain": "nonnegative integer", "max": 50}}, mistakes=[
-                       mistake((2 * D) ** 2, "The offsets run from -Δ to Δ inclusive: 2Δ + 1 "
-                                             "values per axis.", 0.25),
-                       mistake(D ** 2, "Count the offsets in both directions and zero.", 0)]),
+                       mistake(local - 1, "Count the shared bias too.", 0.75),
+                       mistake((2 * D) ** 2 + 1, "The offsets run from -Δ to Δ inclusive: "
+                                                 "2Δ + 1 values per axis.", 0.25)]),
            checks=[grid_check(lambda dd: local.subs(D, dd), brute_local,
                               [(dd,) for dd in range(0, 8)],
-                              "(2Δ + 1)^2 against counting the offsets |a|, |b| <= Δ for "
-                              "Δ = 0..7")])
+                              "symconv.reindex.parameter_counts against counting the offsets "
+                              "|a|, |b| <= Δ plus one bias, Δ = 0..7")])
