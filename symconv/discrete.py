@@ -50,10 +50,13 @@ def _entry(value, name):
         raise SymconvError(f"{name} entries must be numbers or SymPy expressions, "
                            f"but got the string {value!r}")
     try:
-        return sp.sympify(value, strict=True)
+        entry = sp.sympify(value, strict=True)
     except SympifyError:
+        entry = None
+    if not isinstance(entry, sp.Expr):
         raise SymconvError(f"{name} entries must be numbers or SymPy expressions, "
-                           f"but got {value!r}") from None
+                           f"but got {value!r}")
+    return entry
 
 
 def _as_sequence(seq, name):
@@ -353,8 +356,10 @@ class _Context:
         self.subs = {}
         for atom, value in known:  # Eq(a, b) holds: write b as a from now on
             if value and isinstance(atom, sp.Eq):
-                for old, new in ((atom.rhs, atom.lhs), (atom.lhs, atom.rhs)):
+                lhs, rhs = atom.lhs.xreplace(self.subs), atom.rhs.xreplace(self.subs)
+                for old, new in ((rhs, lhs), (lhs, rhs)):
                     if old.is_Symbol and not new.has(old):
+                        self.subs = {s: v.xreplace({old: new}) for s, v in self.subs.items()}
                         self.subs[old] = new
                         break
         if self.subs:
@@ -1286,6 +1291,10 @@ def conv_discrete(x, h, n, *, form="auto"):
     Piecewise((n + 1, (n >= 0) & (n <= 2)), (5 - n, (n >= 3) & (n <= 4)), (0, True))
     >>> conv_discrete(Rational(1, 2)**Abs(n), Heaviside(n, 1) - Heaviside(n - 1, 1), n)
     (1/2)**Abs(n)
+    >>> conv_discrete(a**Abs(n), 1, n)           # two-sided: converges for |a| < 1 only
+    Piecewise(((a + 1)/(1 - a), Abs(a) < 1), (Sum(a**Abs(k), (k, -oo, oo)), True))
+    >>> conv_discrete(Heaviside(n, 1), 1, n)     # diverges: the sum stays unevaluated
+    Sum(Heaviside(k, 1), (k, -oo, oo))
 
     Notes
     -----
@@ -1295,10 +1304,15 @@ def conv_discrete(x, h, n, *, form="auto"):
     ``n``-axis into at most three regions; on each region the summand is written
     as ``Sum c k**j z**k`` and summed in closed form (Faulhaber's formula when
     ``z = 1``, the antidifference ``z**k P(k)`` otherwise; infinite ranges only
-    under ``|z| < 1`` towards ``+oo`` or ``|z| > 1`` towards ``-oo``). Ranges of at
-    most 64 terms are added term by term, so sifting with ``KroneckerDelta``
-    works for any sequence. Parameters that appear as bases of powers are taken
-    to be non-zero.
+    under ``|z| < 1`` towards ``+oo`` or ``|z| > 1`` towards ``-oo``). Ranges of
+    fewer than 4 terms, and ranges of up to 64 terms whose summand is not of that
+    form, are added term by term, so sifting with ``KroneckerDelta`` works for any
+    sequence (``f(n)`` an undefined function included). A condition on the
+    parameters that the assumptions do not settle is answered both ways and the
+    answers become the branches of the ``Piecewise`` (at most 24 cases, else the
+    unevaluated ``Sum``). Parameters that appear as bases of powers are taken to
+    be non-zero. Sinusoids (``cos(w*n)``) and other summands outside the
+    ``c * k**j * z**k`` family give the unevaluated ``Sum``.
     """
     check_choice(form, _FORMS, "form")
     x, h = _as_expr(x, "x"), _as_expr(h, "h")

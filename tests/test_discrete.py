@@ -208,6 +208,8 @@ def test_circular_matches_fft_when_the_period_covers_both(p, q):
     (lambda: conv_seq([], [1]), "a must be non-empty"),
     (lambda: conv_seq([1], "12"), "b must be a sequence"),
     (lambda: conv_seq([1, "x"], [1]), "entries must be numbers or SymPy expressions"),
+    (lambda: conv_seq([[1, 2], [3, 4]], [1]), "entries must be numbers or SymPy expressions"),
+    (lambda: corr_seq([1, True], [1]), "entries must be numbers or SymPy expressions"),
     (lambda: conv_seq([1], [1], mode="circle"), "mode must be one of"),
     (lambda: conv_seq([1], [1], period=3), "period is only used with mode='circular'"),
     (lambda: conv_seq([1], [1], mode="circular", period=0), "period must be an integer >= 1"),
