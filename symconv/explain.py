@@ -508,10 +508,30 @@ def _verdict(verdict, check):
 
 
 def _batch_report(report, check):
-    out = [f"batch of {len(report.results)} graded answer(s)"]
-    out += _wrap("obtained: symconv.grading.grade_batch graded each answer in an isolated "
-                 "worker process with time and memory limits; every row has its own trail.")
-    out += ["summary:"] + ["  " + line for line in str(report).splitlines()]
+    rows = list(report.results)
+    order = ("correct", "partial", "incorrect", "invalid", "timeout")
+    counts = {status: sum(1 for r in rows if r.get("status") == status) for status in order}
+    score = sum(float(r.get("score") or 0) for r in rows)
+    best = sum(float(r.get("max_score") or 0) for r in rows)
+    out = [f"batch of {len(rows)} graded answer(s): "
+           + ", ".join(f"{status} {n}" for status, n in counts.items()),
+           f"points: {score:g} of {best:g}"]
+    out += _wrap("obtained: symconv.grading.grade_batch graded every answer on its own (in an "
+                 "isolated worker process with time and memory limits, unless workers=0), "
+                 "each against its part's key, exactly as grade() does.")
+    proven = sum(1 for r in rows if r.get("proven"))
+    decided = [r for r in rows if r.get("strategy")]
+    if decided:
+        out += _wrap(f"decided: {proven} of {len(decided)} verdict(s) exact (an identity or "
+                     f"an exact counterexample), {len(decided) - proven} numerically at seeded "
+                     "sample points")
+    review = [r for r in rows if r.get("review")]
+    if review:
+        which = ", ".join(str(r.get("row")) for r in review[:10])
+        out += _wrap(f"flagged for review by a human: {len(review)} row(s) ({which}"
+                     + (", ..." if len(review) > 10 else "") + ")")
+    out += _wrap("each row keeps its feedback (and its trail with trail=True); "
+                 "explain(grade(answer, key)) explains one answer.")
     return out
 
 
@@ -638,3 +658,21 @@ def _plain(obj):
                        "Checked(value, report) compared with symconv.numeric.convolve.",
                        "", "  ")]
     return None
+
+
+# ---------------------------------------------------------------------------
+# ``symconv.explain`` must stay callable
+# ---------------------------------------------------------------------------
+# The public function and this module share the name ``explain``. When the module is
+# imported as ``symconv.explain`` before the lazy public name was looked up (a doctest
+# run, ``from symconv.explain import ...``), Python's import system binds the *module*
+# to ``symconv.explain``. Making the module callable keeps ``sc.explain(obj)`` working
+# either way, while ``symconv.explain.explain`` and ``from symconv.explain import
+# explain`` keep their usual meaning.
+
+class _CallableModule(type(sys)):
+    def __call__(self, *args, **kwargs):
+        return explain(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

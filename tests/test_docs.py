@@ -290,6 +290,8 @@ def test_every_public_module_has_an_api_page():
         page = DOCS / "api" / f"{name}.md"
         assert page.exists() and f"::: symconv.{name}" in page.read_text(encoding="utf-8")
         assert f"api/{name}.md" in config
+    assert "::: exercises" in (DOCS / "api" / "exercises.md").read_text(encoding="utf-8")
+    assert "api/exercises.md" in config
     index = (DOCS / "api" / "index.md").read_text(encoding="utf-8")
     for name in symconv.__all__:
         assert f"`{name}`" in index, f"api/index.md does not mention {name}"

@@ -260,6 +260,20 @@ def test_grade_explanations_follow_the_trail():
     assert proved.proven and "exact: a proof of the verdict" in flat(explain(proved, quiet=True))
 
 
+def test_batch_report_counts_without_timings():
+    import symconv.grading as sg
+
+    rows = [{"student": "a", "part": "p", "answer": "2n + 1"},
+            {"student": "b", "part": "p", "answer": "2n"},
+            {"student": "c", "part": "p", "answer": "__import__('os')"}]
+    report = sg.grade_batch(rows, {"p": KEY}, workers=0)
+    text = explain(report, quiet=True)
+    assert text.startswith("batch of 3 graded answer(s): correct 1, partial 0, incorrect 1, "
+                           "invalid 1, timeout 0")
+    assert "points: 2 of 6" in text
+    assert not re.search(r"\d s\b|answers/s", text)
+
+
 def test_verdict():
     import symconv.grading as sg
 
