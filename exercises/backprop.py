@@ -7,10 +7,11 @@ from sympy import Matrix, symbols
 import symconv.numeric as sn
 from symconv.layers import conv_layer, conv_transpose_layer
 from symconv.matrix import conv_matrix, conv_transpose_matrix
+from symconv.proofs import theorem
 from symconv.shapes import conv_output_size, conv_transpose_output_size
 
 from . import _brute
-from ._checks import exact_check, numeric_check
+from ._checks import derivation_check, exact_check, numeric_check
 from ._keys import key, mistake
 from ._registry import exercise
 
@@ -53,6 +54,10 @@ def _backward(s):
     num_g = np.array([[[float(values[v]) for v in gs]]])
     gx, gw, gb = sn.conv_layer_backward(num_x, num_w, num_g)
     real = {v: {"domain": "real"} for v in [str(t) for t in xs + ws + gs]}
+    general = theorem("backprop", kind="discrete")
+    s.show(general, "For any sequences, the theorem library derives the same rule "
+                    "(checked step by step):")
+    rule = derivation_check(general, "the general backpropagation rule")
     s.part("a", answer=grad_w, prompt="dL/dw",
            key=key("sequence", grad_w, variables=real, mistakes=[
                mistake(_seq(conv_layer([[xs]], [[gs[::-1]]])),
@@ -62,7 +67,8 @@ def _backward(s):
                                "SymPy's derivative of L = sum g[i] y[i] with respect to each "
                                "weight"),
                    numeric_check(grad_w, gw[0, 0], "symconv.numeric.conv_layer_backward on "
-                                                   "random values", subs=values, seed=1)])
+                                                   "random values", subs=values, seed=1),
+                   rule])
     s.part("b", answer=grad_x, prompt="dL/dx",
            key=key("sequence", grad_x, variables=real, mistakes=[
                mistake(_seq(conv_transpose_layer([[gs]], [[ws[::-1]]])),
@@ -75,7 +81,8 @@ def _backward(s):
            checks=[exact_check(grad_x, [sp.diff(loss, v) for v in xs],
                                "SymPy's derivative of L with respect to each input"),
                    numeric_check(grad_x, gx[0, 0], "symconv.numeric.conv_layer_backward on "
-                                                   "random values", subs=values, seed=1)])
+                                                   "random values", subs=values, seed=1),
+                   rule])
     s.part("c", answer=grad_b, prompt="dL/db",
            key=key("expression", grad_b, variables=real, mistakes=[
                mistake(gs[0], "The bias is added to every output: all of g contributes.", 0)]),
@@ -122,13 +129,17 @@ def _transposed(s):
           "forward convolution with the same kernel and stride, which maps length 5 to "
           "length 2: the transposed convolution restores the size that the strided one "
           "reduced (though not the values).")
+    adjoint = theorem("transpose_adjoint", kind="discrete")
+    s.show(adjoint)
     s.part("c", answer=T, prompt="the matrix T",
            key=key("matrix", T, variables=variables, mistakes=[
                mistake(M, "That is the forward convolution's matrix (2x5); the transposed "
                           "convolution uses its transpose.", 0.25)]),
            checks=[exact_check(T, M.T, "the transpose of symconv.matrix.conv_matrix([x, y, z], "
                                        "5, stride=2)"),
-                   exact_check(list(T * Matrix([a, b])), out, "the output of (a)")])
+                   exact_check(list(T * Matrix([a, b])), out, "the output of (a)"),
+                   derivation_check(adjoint, "the transposed convolution is the adjoint "
+                                             "(general, stride 1)")])
 
 
 @exercise("matrix-form-padding", topic=TOPIC, title="The matrix form of a padded convolution "

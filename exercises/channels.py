@@ -10,10 +10,11 @@ from sympy import Matrix, symbols
 import symconv.numeric as sn
 from symconv.discrete import conv_seq
 from symconv.layers import conv_layer, corr2d_multi_in, corr2d_multi_in_out
+from symconv.proofs import theorem
 from symconv.shapes import conv_output_size
 
 from . import _brute
-from ._checks import exact_check, grid_check, numeric_check, sympy_check
+from ._checks import derivation_check, exact_check, grid_check, numeric_check, sympy_check
 from ._keys import key, mistake
 from ._registry import Check, exercise
 
@@ -102,6 +103,9 @@ def _stacked(s):
           "with the kernel k1 ∗ k2, the full convolution of the two kernels (the order does "
           "not matter, convolution being commutative). The same holds per axis in 2-D, and "
           "with channels the single kernel is a sum over the intermediate channels.")
+    general = theorem("stacked_convolutions", kind="discrete")
+    s.show(general, "The general statement, checked step by step by symconv.proofs (the "
+                    "theorem library):")
     s.part("a", answer=single, prompt="the single kernel for [a, b] then [c, d, e]",
            key=key("sequence", single, variables={v: {"domain": "real"} for v in "abcde"},
                    mistakes=[
@@ -115,7 +119,8 @@ def _stacked(s):
                                             "symbolic input of length 7 (symconv.layers."
                                             "conv_layer twice versus once)"),
                    exact_check(single, _brute.conv1d_full(k1, k2),
-                               "the full convolution of the kernels by a double loop")])
+                               "the full convolution of the kernels by a double loop"),
+                   derivation_check(general, "the general identity (x ⋆ a) ⋆ b = x ⋆ (a ∗ b)")])
     K1, K2 = symbols("k1 k2", integer=True, positive=True)
     size = K1 + K2 - 1
     s.part("b", answer=size, prompt="size of the single kernel",
