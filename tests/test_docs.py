@@ -269,6 +269,16 @@ def test_docstring_rewriting_for_markdown():
     assert out.endswith("End.")
     fenced = "```python\n>>> not touched\n```"
     assert rewrite(fenced) == fenced
+    table = ("=====  =================\nname   meaning\n=====  =================\n"
+             "u      the unit step, value\n       1/2 at 0\nrect   a | box\n"
+             "=====  =================\n\nAfter.")
+    deflist = ("Statuses\n--------\ncorrect\n    full points,\n    no doubt.\npartial\n    some.\n\n"
+               "Parameters\n----------\nx : int\n    kept for Griffe.")
+    assert rewrite(deflist) == ("Statuses\n--------\n- **correct**: full points, no doubt.\n"
+                                "- **partial**: some.\n\nParameters\n----------\nx : int\n"
+                                "    kept for Griffe.")
+    assert rewrite(table) == ("| name | meaning |\n|---|---|\n"
+                              "| u | the unit step, value 1/2 at 0 |\n| rect | a \\| box |\n\nAfter.")
 
 
 def test_notebook_page_shows_every_cell():
