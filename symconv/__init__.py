@@ -38,7 +38,7 @@ _API = {
     "explain": "explain",
 }
 # public submodules, reachable as attributes (symconv.numeric, ...)
-_SUBMODULES = ("numeric", "grading", "latex", "architectures")
+_SUBMODULES = ("numeric", "grading", "latex", "architectures", "exercises")
 
 __all__ = ["SymconvError", *_API, *_SUBMODULES]
 
