@@ -163,6 +163,7 @@ def _explain_lines(obj, check):
     handlers = [
         ("symconv.proofs", "ProofReport", _proof_report),
         ("symconv.proofs", "Derivation", _derivation),
+        ("symconv.proofs", "StepReport", _step_report),
         ("symconv.crosscheck", "Checked", _checked),
         ("symconv.crosscheck", "CrosscheckReport", _crosscheck_report),
         ("symconv.shapes", "ShapeTable", _shape_table),
@@ -267,6 +268,22 @@ def _proof_report(report, check):
         out.append(f"first step that is not proven or confirmed: {failure.index}{where}")
     out += _meaning({s.status for s in report.steps})
     return out
+
+
+def _step_report(step, check):
+    why = f" [{step.justification}]" if step.justification else ""
+    where = f" (line {step.line})" if step.line is not None else ""
+    how = _METHOD_TEXT.get(step.method, "")
+    if step.method == "numeric" and step.status == "refuted":
+        how = "a random instance on which the sides differ"
+    out = [f"proof step {step.index}{where}{why}: {step.status.upper()}"
+           + (f" by {how}" if how else ""),
+           f"    {_short(step.before)}",
+           f"  = {_short(step.after)}"]
+    out += _wrap(f"reason: {step.reason}", "", "  ")
+    if step.counterexample is not None:
+        out += _wrap(f"counterexample: {step.counterexample}", "", "  ")
+    return out + _meaning({step.status})
 
 
 def _derivation(d, check):
@@ -446,7 +463,16 @@ def _min_size(arg, check):
            "verified:"]
     for claim, status, reason in arg.checks:
         out += _wrap(f"[{status}] {claim} ({reason})", "  ", "    ")
-    out += _meaning({status for _c, status, _r in arg.checks})
+    statuses = {status for _c, status, _r in arg.checks}
+    if "proven" in statuses:
+        out += _wrap(f"proven: established symbolically by SymPy for this order (d = "
+                     f"{arg.order}), with symbolic offsets.", "", "  ")
+    if "confirmed" in statuses:
+        out += _wrap("confirmed: too large to expand symbolically; checked on random sets of "
+                     "distinct integer offsets (seed 0) only.", "", "  ")
+    if statuses & {"refuted", "unverified"}:
+        out += _wrap("refuted/unverified: the claim failed or could not be checked; the "
+                     "argument does not stand as given.", "", "  ")
     return out
 
 

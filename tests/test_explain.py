@@ -176,6 +176,14 @@ def test_refuted_step_shows_the_counterexample():
     assert "VALID" not in text.replace("NOT VALID", "")
 
 
+def test_a_single_step_report():
+    report = sc.check_proof(["sum(f(k)*g(n-k), (k, -oo, oo))",
+                             "= sum(f(k)*g(n+k), (k, -oo, oo))  # wrong shift"])
+    text = flat(explain(report.steps[0], quiet=True))
+    assert text.startswith("proof step 1 (line 2) [wrong shift]: REFUTED")
+    assert "counterexample: " in text and "refuted: the two sides differ" in text
+
+
 def test_confirmed_step_is_explained_as_evidence_not_proof():
     confirmed = StepCheck("confirmed", "agreed on 6 random instances (seed 3)", method="numeric")
     d = Derivation([t, Step(t, "numbers", verify=lambda: confirmed)])
@@ -235,6 +243,7 @@ def test_min_kernel_size_argument():
     text = explain(sc.min_kernel_size(3, explain=True), quiet=True)
     assert text.startswith("minimum kernel size for a derivative of order 3: 4 taps")
     assert text.count("[proven]") == 3
+    assert "established symbolically by SymPy for this order (d = 3)" in flat(text)
 
 
 # --------------------------------------------------------------------------- grading
