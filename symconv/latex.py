@@ -72,6 +72,8 @@ _UNICODE_MATH = {
     "≠": r"\ne", "≈": r"\approx", "±": r"\pm", "×": r"\times", "·": r"\cdot",
     "∗": r"\ast", "⋆": r"\star", "∑": r"\sum", "∫": r"\int", "∂": r"\partial",
     "∈": r"\in", "ᵀ": r"^{\mathsf{T}}", "′": r"'", "−": "-",
+    "⟨": r"\langle", "⟩": r"\rangle", "⋅": r"\cdot", "√": r"\surd", "⌊": r"\lfloor",
+    "⌋": r"\rfloor", "⌈": r"\lceil", "⌉": r"\rceil", "∘": r"\circ", "⊗": r"\otimes",
 }
 _UNICODE_TEXT = {"–": "--", "—": "---", "‘": "`", "’": "'", "“": "``", "”": "''",
                  "…": r"\dots{}", "\u00a0": "~"}
@@ -104,6 +106,8 @@ def escape_text(text):
     \textbackslash{}write18\{touch x\}
     >>> print(escape_text('τ = 2π'))
     \ensuremath{\tau} = 2\ensuremath{\pi}
+    >>> print(escape_text('⟨Cx, y⟩'))
+    \ensuremath{\langle}Cx, y\ensuremath{\rangle}
     """
     if not isinstance(text, str):
         raise SymconvError(f"text must be a str, but got {type(text).__name__}")
