@@ -1029,6 +1029,8 @@ def _assemble(intervals, t):
     for lo, hi, e in intervals:
         if lo == hi:
             continue
+        if e != 0 and _is_zero(e):
+            e = sp.S.Zero
         if merged and _is_zero(merged[-1][2] - e):
             merged[-1] = (merged[-1][0], hi, merged[-1][2])
         else:
@@ -1078,8 +1080,11 @@ def _window(lo, hi, t):
     return sp.Heaviside(hi - t)
 
 
-def _conv_pieces(f, g, t, tau, strict=False, budget=None):
-    """The piece engine: closed form of ``∫ f(tau) g(t - tau) dtau`` or an exception."""
+def _conv_pieces(f, g, t, tau, strict=False, budget=None, tidy=True):
+    """The piece engine: closed form of ``∫ f(tau) g(t - tau) dtau`` or an exception.
+
+    ``tidy=False`` leaves each interval's expression raw (a case split tidies once,
+    after substituting back)."""
     run = _Run(t, tau, budget)
     real = not (f.has(sp.I) or g.has(sp.I))
     fp, fi, fc = _normalise(f, t, strict)
@@ -1098,8 +1103,9 @@ def _conv_pieces(f, g, t, tau, strict=False, budget=None):
     cases = _cases(intervals, extra, t)
     results = []
     for cond, ivs, ex in cases:
-        tidy = [(lo, hi, _tidy(e, t, real)) for lo, hi, e in ivs]
-        results.append((cond, _assemble(tidy, t), ex))
+        if tidy:
+            ivs = [(lo, hi, _tidy(e, t, real)) for lo, hi, e in ivs]
+        results.append((cond, _assemble(ivs, t), ex))
     windows = {w for _, (_, w), _ in results}
     if len(results) > 1 and len(windows) == 1 and None not in windows:
         lo, hi = windows.pop()
@@ -1123,7 +1129,8 @@ def _conv_pieces(f, g, t, tau, strict=False, budget=None):
 def _conv_split(f, g, t, tau, depth=0, budget=None):
     """The piece engine with case splits on undecidable signs of differences."""
     try:
-        return _conv_pieces(f, g, t, tau, strict=depth < _MAX_SPLITS, budget=budget)
+        return _conv_pieces(f, g, t, tau, strict=depth < _MAX_SPLITS, budget=budget,
+                            tidy=depth == 0)
     except _Undecidable as exc:
         if depth >= _MAX_SPLITS:
             raise _Unsupported("too many undecidable cases") from None
@@ -1149,7 +1156,8 @@ def _conv_split(f, g, t, tau, depth=0, budget=None):
             finally:
                 _FACTS.reset(token)
             back = {p: sign * d}
-            branches.append(_retidy(res.subs(back), t, real))
+            res = res.subs(back)
+            branches.append(_retidy(res, t, real) if depth == 0 else res)
             conditions += [c.subs(back) for c in conds]
         cond = _relation_nonnegative(d)
         return sp.Piecewise((branches[0], cond), (branches[1], True)), conditions
@@ -1512,6 +1520,11 @@ def _dispatch(op, f, g, var, verify, method, timeout, mode, period):
         raise SymconvError(
             f"var must be a real symbol without sign assumptions (signals live on the whole "
             f"line), but got {var} with {', '.join(k for k, v in var.assumptions0.items() if v and k in ('positive', 'negative', 'nonnegative', 'nonpositive', 'zero'))}")
+    for name, signal_ in (("f", f), ("g", g)):
+        if any(k.has(var) for k in signal_.atoms(sp.KroneckerDelta)):
+            raise SymconvError(
+                f"{name} must not contain KroneckerDelta in a continuous variable (declare "
+                f"{var} integer=True for discrete signals), but got {signal_}")
     if op == "conv":
         value = _continuous(f, g, var, method, timeout)
     else:

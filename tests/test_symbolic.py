@@ -405,6 +405,8 @@ def test_method_pieces_only_and_bad_arguments():
         conv([1, 2], u(t), t)
     with pytest.raises(SymconvError, match="timeout must be"):
         conv(u(t), u(t), t, timeout=-1)
+    with pytest.raises(SymconvError, match="KroneckerDelta in a continuous variable"):
+        conv(sp.KroneckerDelta(t, 0), u(t), t)
     tp = sp.Symbol("t", positive=True)
     with pytest.raises(SymconvError, match="without sign assumptions"):
         conv(sp.exp(-tp), sp.exp(-tp), tp)
