@@ -1390,11 +1390,14 @@ def conv(f, g, var=None, *, verify=False, method="auto", timeout=DEFAULT_TIMEOUT
     method : {'auto', 'pieces', 'laplace', 'integrate'}, default 'auto'
         Continuous time only. ``'auto'`` tries, in this order, the piece engine (see
         the module notes), the Laplace transform (when both signals vanish for
-        ``t < 0``) and :func:`sympy.integrate`; the other values use one of them alone.
-        Whatever fails gives the unevaluated ``Integral``.
+        ``t < 0``) and :func:`sympy.integrate` of the whole integral; the other values
+        use one of them alone. Whatever fails gives the unevaluated ``Integral``.
     timeout : float or None, default 10
-        Seconds allowed to the slow fallbacks (Laplace, ``integrate``) together;
-        enforced in the main thread on Unix only.
+        Seconds allowed, in total, to SymPy's own integrators (the pairs the piece
+        engine hands to ``integrate``, the Laplace transform, ``integrate``); ``None``
+        for no limit. Enforced in the main thread on Unix only. The piece engine's
+        exact formulas are not limited (they take well under a second on textbook
+        pairs).
     mode, period
         For sequences: as in :func:`symconv.discrete.conv_seq`.
 
