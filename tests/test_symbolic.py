@@ -274,6 +274,26 @@ def test_symbolic_shift_of_unknown_sign():
         assert_matches_quadrature(r, f, g, values={c: cv})
 
 
+def test_width_compared_with_a_constant_and_a_symbolic_shift():
+    f = 2 * rect(t - c)
+    g = u(t + 1) - u(t + 1 - W)                 # a box of width W; the plateau is min(W, 1)
+    r = conv(f, g, t)
+    assert isinstance(r, sp.Piecewise) and r.args[0].cond == (W <= 1)
+    for vals in ({W: sp.Rational(1, 2), c: sp.Rational(3, 10)}, {W: sp.Rational(5, 2), c: -1},
+                 {W: 1, c: 0}):
+        assert_matches_quadrature(r, f, g, values=vals)
+
+
+def test_symbols_without_assumptions_split_on_every_sign():
+    A, B = sp.symbols("A B")
+    f, g = u(t) - u(t - A), u(t) - u(t - B)
+    r = conv(f, g, t)
+    assert not r.has(sp.Integral)
+    for vals in ({A: 2, B: 1}, {A: 1, B: 3}, {A: -2, B: 1}, {A: 1, B: -sp.Rational(1, 2)},
+                 {A: -1, B: -3}, {A: -3, B: -1}):
+        assert_matches_quadrature(r, f, g, values=vals)
+
+
 def test_shifted_causal_exponential():
     f = sp.exp(-a * (t - c)) * u(t - c)
     g = u(t + 1)
