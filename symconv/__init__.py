@@ -12,6 +12,8 @@ Names are loaded lazily on first use, so ``import symconv`` stays quick and the
 command line starts fast; ``dir(symconv)`` lists exactly the public API.
 """
 
+import sys
+import types
 from importlib import import_module
 
 from symconv.errors import SymconvError  # defined first: every layer raises it
@@ -56,3 +58,22 @@ def __getattr__(name):
 
 def __dir__():
     return sorted(__all__)
+
+
+class _Package(types.ModuleType):
+    """The module type of ``symconv``: public functions win over same-named submodules.
+
+    ``crosscheck`` and ``explain`` are both public functions and the modules that define
+    them. Importing such a submodule (``from symconv.crosscheck import Checked``) makes
+    Python's import system bind the *module* to the package attribute, which would shadow
+    the function; here the function is bound instead. Reach the module itself through
+    ``from symconv.crosscheck import ...`` or ``sys.modules['symconv.crosscheck']``.
+    """
+
+    def __setattr__(self, name, value):
+        if isinstance(value, types.ModuleType) and _API.get(name) == name:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -684,21 +684,3 @@ def _plain(obj):
                        "Checked(value, report) compared with symconv.numeric.convolve.",
                        "", "  ")]
     return None
-
-
-# ---------------------------------------------------------------------------
-# ``symconv.explain`` must stay callable
-# ---------------------------------------------------------------------------
-# The public function and this module share the name ``explain``. When the module is
-# imported as ``symconv.explain`` before the lazy public name was looked up (a doctest
-# run, ``from symconv.explain import ...``), Python's import system binds the *module*
-# to ``symconv.explain``. Making the module callable keeps ``sc.explain(obj)`` working
-# either way, while ``symconv.explain.explain`` and ``from symconv.explain import
-# explain`` keep their usual meaning.
-
-class _CallableModule(type(sys)):
-    def __call__(self, *args, **kwargs):
-        return explain(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
