@@ -46,9 +46,10 @@ few BLAS matrix products over these slices (:func:`conv_strategy` says which kin
   in cache-sized blocks.
 
 The weight gradient uses the same slices, multiplied by the output gradient; the
-input gradient is the transposed convolution, itself a stride-1 correlation with the
-flipped kernel or, for strides above 1, a product followed by one strided
-scatter-add per tap (col2im). Pooling is an elementwise maximum or sum over strided
+input gradient is the transposed convolution. A transposed convolution is a stride-1
+correlation with the flipped kernel; with stride ``s`` it splits into ``s**D`` of them,
+one per output phase, each with the taps that reach that phase (sub-pixel
+decomposition), so no zero is multiplied and nothing is scattered. Pooling is an elementwise maximum or sum over strided
 views, one per tap, and :func:`correlate` / :func:`convolve` contract a
 sliding-window view with the kernel by ``tensordot``, in chunks that bound the memory.
 
@@ -719,48 +720,77 @@ def conv_transpose_layer(x, w, bias=None, stride=1, padding=0, output_padding=0,
     return y
 
 
-def _transpose_forward(x, w, stride, dilation, pads, out_shape, groups, dtype):
-    """Transposed convolution without bias, as a stride-1 correlation or by col2im."""
+def _transpose_stride1(x, w, dilation, p_lo, out_shape, groups, dtype):
+    """Stride-1 transposed convolution ``y[j] = sum_t x[j + p_lo - t*d] w[t]`` (no bias).
+
+    A correlation of ``x`` padded by ``d*(k - 1) - p_lo`` below (and by what the output
+    length needs above; negative amounts crop ``x``) with the kernel flipped and its two
+    channel axes swapped inside each group. ``p_lo`` may be negative.
+    """
     D = x.ndim - 2
     N, C = x.shape[:2]
     Cg, Fg = C // groups, w.shape[1]
     kernel = w.shape[2:]
+    wf = w[(slice(None), slice(None)) + (slice(None, None, -1),) * D]
+    wf = wf.reshape((groups, Cg, Fg) + kernel).swapaxes(1, 2).reshape((groups * Fg, Cg) + kernel)
+    crop, cpads = [slice(None), slice(None)], []
+    for i in range(D):
+        n, k, d = x.shape[2 + i], kernel[i], dilation[i]
+        lo = d * (k - 1) - p_lo[i]
+        hi = out_shape[i] + d * (k - 1) - lo - n  # so that the correlation has out_shape[i] outputs
+        start, stop = max(0, -lo), n - max(0, -hi)
+        if stop <= start:  # no input element reaches the output
+            return np.zeros((N, groups * Fg) + tuple(out_shape), dtype=dtype)
+        crop.append(slice(start, stop))
+        cpads.append((max(lo, 0), max(hi, 0)))
+    return _conv_forward(x[tuple(crop)], wf, (1,) * D, dilation, tuple(cpads), tuple(out_shape),
+                         groups, dtype)
+
+
+def _transpose_forward(x, w, stride, dilation, pads, out_shape, groups, dtype):
+    """Transposed convolution without bias, as one stride-1 correlation per output phase.
+
+    Along one dimension, output ``j`` receives ``x[i] w[t]`` for ``i*s + t*d = j + p_lo``.
+    Split the outputs by ``rho = (j + p_lo) mod s`` and write ``j + p_lo = m*s + rho``: only
+    the taps with ``t*d = rho (mod s)`` reach them, at ``i = m - (t*d - rho)/s``. Those taps
+    are evenly spaced, so each phase ``rho`` is a stride-1 transposed convolution of the
+    whole input with a sub-kernel (dilation ``(t1 - t0)*d/s``), written to
+    ``y[first::s]``. No output is scattered twice and no zeros are multiplied.
+    """
+    D = x.ndim - 2
     if all(s == 1 for s in stride):
-        # y[j] = sum_t x[j + p_lo - t*d] w[t]: a correlation of x, padded by d*(k-1) - p_lo
-        # below (and what the output length needs above), with the kernel flipped and its
-        # two channel axes swapped inside each group
-        wf = w[(slice(None), slice(None)) + (slice(None, None, -1),) * D]
-        wf = wf.reshape((groups, Cg, Fg) + kernel).swapaxes(1, 2).reshape((groups * Fg, Cg) + kernel)
-        crop, cpads = [slice(None), slice(None)], []
-        for i in range(D):
-            n, k, d = x.shape[2 + i], kernel[i], dilation[i]
-            lo = d * (k - 1) - pads[i][0]
-            hi = out_shape[i] - 1 + d * (k - 1) + 1 - lo - n  # so that the correlation has out_shape[i]
-            start, stop = max(0, -lo), n - max(0, -hi)
-            crop.append(slice(start, stop))
-            cpads.append((max(lo, 0), max(hi, 0)))
-        xc = x[tuple(crop)]
-        return _conv_forward(xc, wf, (1,) * D, dilation, tuple(cpads), out_shape, groups, dtype)
-    # col2im: cols[n, f, t, i] = sum_c w[c, f, t] x[n, c, i], then scatter-add every tap
-    spatial = x.shape[2:]
-    T = int(np.prod(kernel))
-    P = int(np.prod(spatial))
-    wt = np.ascontiguousarray(
-        w.reshape(groups, Cg, Fg * T).swapaxes(1, 2), dtype=dtype)  # (G, Fg*T, Cg)
-    xs = x.reshape(N, groups, Cg, P).astype(dtype, copy=False)
-    full = tuple(max((spatial[i] - 1) * stride[i] + dilation[i] * (kernel[i] - 1) + 1,
-                     pads[i][0] + out_shape[i]) for i in range(D))
-    y = _scratch("col2im", (N, groups * Fg) + full, dtype)
-    y.fill(0)
-    for a, b in _batch_chunks(N, groups * Fg * T * P * np.dtype(dtype).itemsize):
-        cols = np.matmul(wt, xs[a:b], out=_scratch("col2im_cols", (b - a, groups, Fg * T, P), dtype))
-        cols = cols.reshape((b - a, groups * Fg, T) + spatial)
-        for ti, t in enumerate(np.ndindex(*kernel)):
-            dst = tuple(slice(t[i] * dilation[i], t[i] * dilation[i] + (spatial[i] - 1) * stride[i] + 1,
-                              stride[i]) for i in range(D))
-            y[(slice(a, b), slice(None)) + dst] += cols[:, :, ti]
-    crop = tuple(slice(pads[i][0], pads[i][0] + out_shape[i]) for i in range(D))
-    return y[(slice(None), slice(None)) + crop].copy()  # out of scratch memory
+        return _transpose_stride1(x, w, dilation, [lo for lo, _ in pads], out_shape, groups, dtype)
+    N, F = x.shape[0], w.shape[1] * groups
+    y = np.zeros((N, F) + tuple(out_shape), dtype=dtype)
+    per_dim = []
+    for i in range(D):
+        s, d, k, lo, out = stride[i], dilation[i], w.shape[2 + i], pads[i][0], out_shape[i]
+        options = []
+        for rho in range(s):
+            taps = [t for t in range(k) if (t * d) % s == rho]
+            m_min = -(-(lo - rho) // s)
+            count = (out - 1 + lo - rho) // s - m_min + 1
+            if not taps or count <= 0:
+                options.append(None)
+                continue
+            options.append(dict(
+                taps=taps,
+                dilation=(taps[1] - taps[0]) * d // s if len(taps) > 1 else 1,
+                p_lo=m_min - (taps[0] * d - rho) // s,
+                count=count,
+                first=m_min * s + rho - lo))
+        per_dim.append(options)
+    for phase in np.ndindex(*stride):
+        opts = [per_dim[i][phase[i]] for i in range(D)]
+        if any(o is None for o in opts):
+            continue  # no tap reaches these outputs: they stay 0
+        wsub = w
+        for i, o in enumerate(opts):
+            wsub = np.take(wsub, o["taps"], axis=2 + i)
+        part = _transpose_stride1(x, wsub, [o["dilation"] for o in opts], [o["p_lo"] for o in opts],
+                                  [o["count"] for o in opts], groups, dtype)
+        y[(slice(None), slice(None)) + tuple(slice(o["first"], None, s) for o, s in zip(opts, stride))] = part
+    return y
 
 
 @_in_context
