@@ -38,19 +38,24 @@ m1, m2 = sp.symbols("mu1 mu2", real=True)
 
 def _breaks(expr, var):
     """Real points where ``expr`` may jump or kink (zeros of the arguments of
-    Heaviside/Abs/sign and of the sides of relations), found with sympy.solve."""
+    Heaviside/Abs/sign, of the sides of relations and of the differences of Max/Min
+    arguments), found with sympy.solve."""
     args = []
     for node in sp.preorder_traversal(expr):
         if isinstance(node, (sp.Heaviside, sp.Abs, sp.sign)):
             args.append(node.args[0])
         elif isinstance(node, sp.core.relational.Relational):
             args.append(node.lhs - node.rhs)
+        elif isinstance(node, (sp.Max, sp.Min)):
+            args += [p - q for i, p in enumerate(node.args) for q in node.args[i + 1:]]
     points = set()
     for arg in args:
         if arg.has(var):
-            for root in sp.solve(arg, var):
-                if root.is_real:
-                    points.add(float(root))
+            try:
+                roots = sp.solve(arg, var)
+            except NotImplementedError:      # nested Max/Min: only costs accuracy
+                roots = []
+            points.update(float(r) for r in roots if r.is_real)
     return sorted(points)
 
 
