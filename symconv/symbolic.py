@@ -1497,11 +1497,10 @@ def _dispatch(op, f, g, var, verify, method, timeout, mode, period):
             raise SymconvError(
                 f"{op} needs two sequences or two expressions, but got "
                 f"{type(f).__name__} and {type(g).__name__}")
-        from symconv import discrete
         kwargs = {"period": period}
         if mode is not None:
             kwargs["mode"] = mode
-        fn = discrete.conv_seq if op == "conv" else discrete.corr_seq
+        fn = conv_seq if op == "conv" else corr_seq
         value = fn(f, g, **kwargs)
         return _checked(value, f, g, var, op, verify, mode=mode, period=period)
     if var is None:
@@ -1518,11 +1517,13 @@ def _dispatch(op, f, g, var, verify, method, timeout, mode, period):
         from symconv import discrete
         fn = discrete.conv_discrete if op == "conv" else discrete.corr_discrete
         return _checked(fn(f, g, var), f, g, var, op, verify)
-    if any(getattr(var, "is_" + k) is not None for k in ("positive", "negative", "zero")):
+    signs = [k for k in ("positive", "negative", "nonnegative", "nonpositive", "zero")
+             if var.assumptions0.get(k)]
+    if signs:
         # e.g. t = Symbol('t', positive=True) has already turned Heaviside(t) into 1
         raise SymconvError(
             f"var must be a real symbol without sign assumptions (signals live on the whole "
-            f"line), but got {var} with {', '.join(k for k, v in var.assumptions0.items() if v and k in ('positive', 'negative', 'nonnegative', 'nonpositive', 'zero'))}")
+            f"line), but got {var} with {', '.join(signs)}=True")
     for name, signal_ in (("f", f), ("g", g)):
         if any(k.has(var) for k in signal_.atoms(sp.KroneckerDelta)):
             raise SymconvError(
