@@ -69,6 +69,8 @@ array([2. , 3.5, 3. ])
 """
 
 import functools
+import itertools
+import math
 import threading
 
 import numpy as np
@@ -218,7 +220,7 @@ def _scratch(name, shape, dtype):
     and no scratch array is ever returned to the caller.
     """
     dtype = np.dtype(dtype)
-    nbytes = int(np.prod(shape)) * dtype.itemsize
+    nbytes = math.prod(shape) * dtype.itemsize
     if nbytes > _WORKSPACE_MAX_BYTES:
         return np.empty(shape, dtype=dtype)
     pool = getattr(_WORKSPACE, "pool", None)
@@ -267,7 +269,7 @@ class _Plan:
         for i in range(D - 2, -1, -1):
             pitch[i] = pitch[i + 1] * self.phase_shape[i + 1]
         self.pitch = tuple(pitch)
-        self.size = int(np.prod(self.phase_shape))
+        self.size = math.prod(self.phase_shape)
         self.length = sum((out_shape[i] - 1) * pitch[i] for i in range(D)) + 1
         self.k_last = kernel[-1]
         # last-dimension taps j: (phase component, shift)
@@ -275,7 +277,7 @@ class _Plan:
                      for j in range(kernel[-1])]
         # leading taps u, row-major over kernel[:-1]: (leading phase, offset)
         self.lead = []
-        for u in np.ndindex(*kernel[:-1]):
+        for u in itertools.product(*[range(k) for k in kernel[:-1]]):
             phase = tuple((u[i] * dilation[i]) % stride[i] for i in range(D - 1))
             offset = sum(((u[i] * dilation[i]) // stride[i]) * pitch[i] for i in range(D - 1))
             self.lead.append((phase, offset))
@@ -1024,7 +1026,7 @@ def _signal_window(a, kernel, mode, correlate, op):
     windows = sliding_window_view(seg, kernel.shape)  # (*lengths, *kernel.shape)
     out = np.empty(tuple(lengths), dtype=dtype)
     T = kernel.size
-    row = int(np.prod(lengths[1:])) * T * np.dtype(dtype).itemsize
+    row = math.prod(lengths[1:]) * T * np.dtype(dtype).itemsize
     step = max(1, _CHUNK_BYTES // max(1, row))
     for a0 in range(0, lengths[0], step):
         out[a0:a0 + step] = np.tensordot(windows[a0:a0 + step], kern, axes=kernel.ndim)
