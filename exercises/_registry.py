@@ -200,6 +200,20 @@ class Solution:
 
         return solution_text(self)
 
+    def __repr__(self):
+        return (f"<Solution {self.exercise.id}: {len(self.parts)} part(s), {self.status}, "
+                f"{self.seconds:.2f} s>")
+
+    def _repr_latex_(self):
+        from ._render import solution_math
+
+        return solution_math(self)
+
+    def _repr_html_(self):
+        from ._render import solution_html
+
+        return solution_html(self)
+
 
 class SolutionBuilder:
     """What an exercise function fills in: parts, explanations, displayed objects."""

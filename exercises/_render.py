@@ -5,6 +5,7 @@ All prose (prompts, explanations, model answers, verification details) goes thro
 :func:`symconv.latex.expr_latex` or the ``.latex()`` method of a library object.
 """
 
+import html
 import textwrap
 
 import numpy as np
@@ -12,7 +13,8 @@ import sympy as sp
 
 from symconv.latex import escape_text, expr_latex
 
-__all__ = ["answer_latex", "answer_text", "solution_latex", "solution_text", "STATUS_TEXT"]
+__all__ = ["answer_latex", "answer_text", "solution_latex", "solution_text", "solution_html",
+           "solution_math", "STATUS_TEXT"]
 
 STATUS_TEXT = {"proven": "proven", "confirmed": "confirmed numerically",
                "unverified": "unverified", "refuted": "REFUTED",
@@ -220,3 +222,73 @@ def solution_text(solution):
                 out.append("    not auto-gradable (no answer key)")
             out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+# ---------------------------------------------------------------------------
+# notebook displays
+# ---------------------------------------------------------------------------
+
+def _part_head(part):
+    return f"({part.label}) " if part.label is not None else ""
+
+
+def solution_math(solution):
+    r"""Display math for a notebook (``_repr_latex_``): the title, then each part's answer
+    with its verification status, as one ``aligned`` block. Written answers are named,
+    not reproduced (prose belongs in the HTML display and in :func:`solution_latex`)."""
+    ex = solution.exercise
+
+    def text(t):
+        return r"\text{" + escape_text(t) + "}"
+
+    rows = [r"&" + text(f"{ex.id}: {ex.title} ({STATUS_TEXT[solution.status]})")]
+    for part in solution.parts:
+        head = text(_part_head(part) or "answer ")
+        shown = "" if part.written else answer_latex(part.answer) + r"\quad "
+        rows.append(rf"&{head}\quad {shown}{text('[' + STATUS_TEXT[part.status] + ']')}")
+    return r"$$\begin{aligned}" + "\\\\\n".join(rows) + r"\end{aligned}$$"
+
+
+def solution_html(solution):
+    """An HTML rendering for a notebook (``_repr_html_``): what :func:`solution_text`
+    prints, with every piece of text escaped."""
+    esc = html.escape
+    ex = solution.exercise
+
+    def paragraphs(t):
+        return "".join(f"<p>{esc(p)}</p>" for p in t.split("\n\n"))
+
+    def pre(t):
+        return f"<pre>{esc(t)}</pre>"
+
+    out = [f"<div><h4>{esc(ex.id)}: {esc(ex.title)}</h4>",
+           f"<p><em>topic {esc(ex.topic)} | source: {esc(ex.source)} | status: "
+           f"{esc(STATUS_TEXT[solution.status])}</em></p>", paragraphs(ex.prompt),
+           "<h5>Solution</h5>"]
+    for kind, item in solution.blocks:
+        if kind == "text":
+            out.append(paragraphs(item))
+        elif kind == "show":
+            obj, caption = item
+            if caption:
+                out.append(paragraphs(caption))
+            out.append(pre(str(obj) if not isinstance(obj, (sp.Basic, list, tuple))
+                           else answer_text(obj)))
+        else:
+            part = item
+            head = _part_head(part)
+            if part.prompt:
+                out.append(f"<p><strong>{esc(head)}</strong>{esc(part.prompt)}</p>")
+            elif head:
+                out.append(f"<p><strong>{esc(head)}</strong></p>")
+            out.append(paragraphs(part.answer) if part.written
+                       else "<p>answer:</p>" + pre(answer_text(part.answer)))
+            if part.note:
+                out.append(paragraphs(part.note))
+            checks = "".join(f"<li>{esc(str(c))}</li>" for c in part.checks)
+            key = _key_summary(part) if part.key is not None else \
+                "not auto-gradable (no answer key)"
+            out.append(f"<p>verification: {esc(STATUS_TEXT[part.status])}</p>"
+                       + (f"<ul>{checks}</ul>" if checks else "") + f"<p>{esc(key)}</p>")
+    out.append("</div>")
+    return "".join(out)

@@ -45,6 +45,7 @@ True
 False
 """
 
+import html
 import math
 import numbers
 import warnings
@@ -197,17 +198,71 @@ class CrosscheckReport:
     def __str__(self):
         return "\n".join(self.lines())
 
+    def short(self):
+        """One line: the outcome, the largest error against the tolerance, points, seed."""
+        text = f"{self.kind} {self.op}: {self.status}"
+        if self.max_error is not None:
+            text += (f", max error {self.max_error:.3g} (tolerance {self.tolerance:.3g}) "
+                     f"on {self.points} point(s)")
+        return text + f", seed {self.seed}"
+
+    def __repr__(self):
+        return f"<CrosscheckReport {self.short()}>"
+
     def latex(self):
         """The report as a LaTeX ``verbatim`` block (for :func:`symconv.latex.document`)."""
         body = str(self).replace("\\end{verbatim}", "\\end {verbatim}")
         return "\\begin{verbatim}\n" + body + "\n\\end{verbatim}"
 
+    def _repr_html_(self):
+        # for Jupyter: what lines() says, the checks of each instance as a nested list
+        esc = html.escape
+        head, *rest = self.lines()
+        items, depth = [], 0
+        for line in rest:
+            inner = line.startswith("      ")
+            if inner and not depth and items:
+                items[-1] = items[-1].removesuffix("</li>") + "<ul>"
+            elif depth and not inner:
+                items.append("</ul></li>")
+            depth = inner
+            items.append(f"<li>{esc(line.strip())}</li>")
+        if depth:
+            items.append("</ul></li>")
+        return f"<div><strong>{esc(head)}</strong><ul>{''.join(items)}</ul></div>"
+
+
+def _shorten(text, limit):
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
 
 class Checked(NamedTuple):
-    """A value together with the report of its numeric cross-check."""
+    """A value together with the report of its numeric cross-check.
+
+    ``str`` shows the value and the whole report; ``repr`` one line; in a notebook the
+    value is displayed as LaTeX with the outcome of the check beside it.
+    """
 
     value: Any
     report: CrosscheckReport
+
+    def __repr__(self):
+        report = self.report.short()
+        return f"Checked({_shorten(str(self.value), max(40, 185 - len(report)))}, <{report}>)"
+
+    def __str__(self):
+        return f"{self.value}\n{self.report}"
+
+    def _repr_latex_(self):
+        from symconv.latex import escape_text, expr_latex
+
+        outcome = {"agree": "numerically cross-checked: agrees",
+                   "disagree": "numerically cross-checked: DISAGREES",
+                   "not verified": "NOT verified numerically"}[self.report.status]
+        if self.report.max_error is not None:
+            outcome += (f" (max error {self.report.max_error:.3g}, "
+                        f"tolerance {self.report.tolerance:.3g})")
+        return (f"$${expr_latex(self.value)} \\qquad \\text{{{escape_text(outcome)}}}$$")
 
 
 def _fmt_value(v):

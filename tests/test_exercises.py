@@ -163,6 +163,39 @@ def test_combined_document_compiles(solved, tmp_path):
     assert out.stat().st_size > 10_000
 
 
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+def test_notebook_displays_of_every_solution(solved, tmp_path):
+    import html.parser
+
+    class Tags(html.parser.HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.stack, self.errors = [], []
+
+        def handle_starttag(self, tag, attrs):
+            self.stack.append(tag)
+
+        def handle_endtag(self, tag):
+            if self.stack and self.stack[-1] == tag:
+                self.stack.pop()
+            else:
+                self.errors.append((tag, self.stack[-1:]))
+
+    bodies = []
+    for s in solved.values():
+        assert "\n" not in repr(s) and len(repr(s)) <= 200, repr(s)
+        tags = Tags()
+        tags.feed(s._repr_html_())
+        tags.close()
+        assert tags.errors == [] and tags.stack == [], (s.exercise.id, tags.errors, tags.stack)
+        tex = s._repr_latex_()
+        assert tex.startswith("$$\\begin{aligned}") and tex.endswith("\\end{aligned}$$")
+        bodies.append(f"% {s.exercise.id}\n\\[\n{tex[2:-2]}\n\\]")
+    tex = ("\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\begin{document}\n"
+           + "\n".join(bodies) + "\n\\end{document}\n")
+    assert compile_pdf(tex, tmp_path / "displays.pdf").stat().st_size > 10_000
+
+
 # --------------------------------------------------------------------------- own words
 
 def _ngrams(text, n=8):

@@ -23,6 +23,7 @@ local run (only the ``seconds`` fields differ).
 
 import base64
 import csv
+import html
 import io
 import json
 import os
@@ -284,7 +285,19 @@ class BatchReport:
     summary: dict = field(default_factory=dict)
 
     def __str__(self):
+        if not self.summary:
+            return f"{len(self.results)} result row(s), no summary"
         return format_summary(self.summary)
+
+    def __repr__(self):
+        counts = self.summary.get("counts") or {}
+        outcomes = ", ".join(f"{k} {v}" for k, v in counts.items() if v)
+        return (f"<BatchReport {len(self.results)} row(s)"
+                + (f": {outcomes}" if outcomes else "") + ">")
+
+    def _repr_html_(self):
+        # for Jupyter: the summary text (student and part names are user text: escaped)
+        return f"<pre>{html.escape(str(self))}</pre>"
 
 
 def _output_row(index, row, result):

@@ -39,6 +39,7 @@ when ``scale=True``); inequalities after turning ``>`` into ``<``.
 """
 
 import functools
+import html
 import itertools
 import math
 import random
@@ -107,13 +108,30 @@ class Verdict:
                 "points": self.points, "detail": self.detail,
                 "trail": [t.to_dict() for t in self.trail]}
 
+    def _head(self):
+        return (f"{self.status} (by {self.strategy or 'no strategy'}"
+                f"{', proven' if self.proven else ''})")
+
     def __str__(self):
-        lines = [f"{self.status} (by {self.strategy or 'no strategy'}"
-                 f"{', proven' if self.proven else ''})"]
+        lines = [self._head()]
         if self.detail:
             lines.append(f"  {self.detail}")
         lines += [f"  {t}" for t in self.trail]
         return "\n".join(lines)
+
+    def __repr__(self):
+        detail = f": {self.detail}" if self.detail else ""
+        if len(detail) > 100:
+            detail = detail[:97] + "..."
+        return f"<Verdict {self._head()}{detail}>"
+
+    def _repr_html_(self):
+        # for Jupyter: the verdict, the detail, and the strategies that ran
+        esc = html.escape
+        detail = f"<p>{esc(self.detail)}</p>" if self.detail else ""
+        trail = "".join(f"<li>{esc(str(t))}</li>" for t in self.trail)
+        return (f"<div><strong>{esc(self._head())}</strong>{detail}"
+                f"{'<ul>' + trail + '</ul>' if trail else ''}</div>")
 
 
 # --------------------------------------------------------------------------- values

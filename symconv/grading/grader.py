@@ -26,6 +26,7 @@ timeout
     Grading the answer ran past its time (or memory) limit.
 """
 
+import html
 import re
 import time
 from dataclasses import dataclass, field
@@ -94,6 +95,24 @@ class GradeResult:
     def __str__(self):
         head = f"{self.status}: {self.score:g}/{self.max_score:g}"
         return f"{head} - {self.feedback}" if self.feedback else head
+
+    def _how(self):
+        how = f" by {self.strategy}" if self.strategy else ""
+        if self.strategy:
+            how += " (proven)" if self.proven else " (numeric)"
+        return how + (", review" if self.review else "")
+
+    def __repr__(self):
+        return f"<GradeResult {self.status} {self.score:g}/{self.max_score:g}{self._how()}>"
+
+    def _repr_html_(self):
+        # for Jupyter: status and score, the feedback, and the checks that ran
+        esc = html.escape
+        trail = "".join(f"<li>{esc(str(t))}</li>" for t in self.trail)
+        details = (f"<details><summary>{len(self.trail)} check(s)</summary><ul>{trail}</ul>"
+                   f"</details>") if self.trail else ""
+        return (f"<div><strong>{esc(self.status)}: {self.score:g}/{self.max_score:g}</strong>"
+                f"{esc(self._how())}<p>{esc(self.feedback)}</p>{details}</div>")
 
 
 # --------------------------------------------------------------------------- per-key context
