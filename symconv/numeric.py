@@ -49,9 +49,14 @@ The weight gradient uses the same slices, multiplied by the output gradient; the
 input gradient is the transposed convolution. A transposed convolution is a stride-1
 correlation with the flipped kernel; with stride ``s`` it splits into ``s**D`` of them,
 one per output phase, each with the taps that reach that phase (sub-pixel
-decomposition), so no zero is multiplied and nothing is scattered. Pooling is an elementwise maximum or sum over strided
-views, one per tap, and :func:`correlate` / :func:`convolve` contract a
-sliding-window view with the kernel by ``tensordot``, in chunks that bound the memory.
+decomposition), so no zero is multiplied and nothing is scattered. Pooling is an
+elementwise maximum or sum over strided views, one per tap, and :func:`correlate` /
+:func:`convolve` contract a sliding-window view with the kernel by ``tensordot``, in
+chunks that bound the memory.
+
+The large temporaries (padded inputs, stacked copies, partial products) live in
+scratch memory that each thread keeps between calls: allocating them afresh costs a
+page fault per page, about a quarter of a layer's time. Results never share it.
 
 Examples
 --------
@@ -170,7 +175,7 @@ def _check_input(x, op, name="x"):
                          f"dimensions, but got shape {x.shape}")
 
 
-def _check_weight(x, w, op, transposed=False):
+def _check_weight(x, w, op):
     if w.ndim != x.ndim:
         raise ShapeError(f"{op}: w must have as many dimensions as x ({x.ndim}), "
                          f"but got w.shape={w.shape} for x.shape={x.shape}")
