@@ -64,11 +64,26 @@ def solve_all(topic=None, progress=None):
     return solutions, failures
 
 
+#: how :func:`summarize` splits the confirmed solutions (by ``Solution.confirmed_by``)
+CONFIRMED_COUNTS = {("numerically",): "confirmed numerically",
+                    ("on finitely many cases",): "confirmed on finitely many cases",
+                    ("numerically", "on finitely many cases"): "confirmed both ways"}
+
+
 def summarize(solutions):
-    """Counts by status, plus gradable parts and not-auto-gradable exercises."""
+    """Counts by status, plus gradable parts and not-auto-gradable exercises.
+
+    ``'confirmed'`` counts every confirmed solution; it is split into ``'confirmed
+    numerically'`` (agreement with an independent numeric computation), ``'confirmed on
+    finitely many cases'`` (exact agreement of a general formula on a finite grid of
+    cases or one instance: not a proof for all values) and ``'confirmed both ways'``.
+    """
     counts = {s: 0 for s in ("proven", "confirmed", "unverified", "refuted", "written")}
+    counts.update({label: 0 for label in CONFIRMED_COUNTS.values()})
     for sol in solutions:
         counts[sol.status] += 1
+        if sol.status == "confirmed":
+            counts[CONFIRMED_COUNTS[sol.confirmed_by]] += 1
     counts["not auto-gradable"] = sum(1 for sol in solutions if not sol.gradable)
     counts["gradable parts"] = sum(1 for sol in solutions for p in sol.parts if p.gradable)
     counts["exercises"] = len(solutions)
@@ -80,8 +95,10 @@ verification. "Proven" means established exactly: a derivation whose every step 
 checked by symconv.proofs, an identity SymPy decided, or exact agreement with an \
 independent computation of the same object (plain loops over the entries, written \
 separately from the library). "Confirmed numerically" means agreement with an \
-independent numeric computation (the NumPy executor, quadrature, or exact agreement on a \
-finite grid of cases of a general formula), with the tolerance and seed stated. \
+independent numeric computation (the NumPy executor or quadrature), with the tolerance \
+and seed stated. "Confirmed on finitely many cases" means that a general formula agreed \
+exactly with an independent count at every case of a finite grid (or on one instance): \
+evidence, not a proof for all values. \
 Discursive questions have a written model answer and no answer key; every other part has \
 an answer key (with anticipated mistakes and their partial credit) in keys.toml, usable \
 with 'symconv grade'."""
@@ -95,13 +112,15 @@ def solutions_document(solutions, title="symconv: solutions to the exercise cata
     stamp = time.strftime("%Y-%m-%d")
     items = [_Raw(r"\sloppy"), _INTRO,
              f"Summary ({stamp}): {counts['exercises']} exercises; {counts['proven']} proven, "
-             f"{counts['confirmed']} confirmed numerically, {counts['unverified']} unverified, "
+             f"{counts['confirmed numerically']} confirmed numerically, "
+             f"{counts['confirmed on finitely many cases']} confirmed on finitely many cases, "
+             f"{counts['confirmed both ways']} confirmed both ways, {counts['unverified']} unverified, "
              f"{counts['refuted']} refuted, {counts['written']} with a written answer only; "
              f"{counts['not auto-gradable']} not auto-gradable; {counts['gradable parts']} "
              f"gradable parts."]
     for topic, description in topics().items():
         rows = [("Exercise", "Title", "Status")]
-        rows += [(s.exercise.id, s.exercise.title, _SHORT.get(s.status, s.status))
+        rows += [(s.exercise.id, s.exercise.title, _SHORT.get(s.status, s.status_text))
                  for s in solutions if s.exercise.topic == topic]
         if len(rows) > 1:
             items.append(_Heading(f"{topic}: {description}", rows))
@@ -109,7 +128,7 @@ def solutions_document(solutions, title="symconv: solutions to the exercise cata
     return document(items, title=title)
 
 
-_SHORT = {"confirmed": "confirmed numerically", "written": "written answer"}
+_SHORT = {"written": "written answer"}
 
 
 class _Heading:

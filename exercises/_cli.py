@@ -40,16 +40,24 @@ def summary_lines(solutions, failures, seconds):
 
     c = summarize(solutions)
     total = len(solutions) + len(failures)
-    lines = [f"{total} exercises in {seconds:.1f} s",
-             f"  proven                  {c['proven']:>4}",
-             f"  confirmed numerically   {c['confirmed']:>4}",
-             f"  unverified              {c['unverified']:>4}",
-             f"  refuted                 {c['refuted']:>4}",
-             f"  written answer only     {c['written']:>4}",
-             f"  not auto-gradable       {c['not auto-gradable']:>4}   (no answer key: discursive)",
-             f"  gradable parts          {c['gradable parts']:>4}   (answer keys)"]
+    rows = [("proven", c["proven"], "exactly: derivation, SymPy identity or exact agreement"),
+            ("confirmed numerically", c["confirmed numerically"],
+             "numeric reference, within a stated tolerance"),
+            ("confirmed on finitely many cases", c["confirmed on finitely many cases"],
+             "exact on finitely many cases of a formula: not a proof"),
+            ("confirmed both ways", c["confirmed both ways"],
+             "numerically and on finitely many cases"),
+            ("unverified", c["unverified"], ""),
+            ("refuted", c["refuted"], ""),
+            ("written answer only", c["written"], ""),
+            ("not auto-gradable", c["not auto-gradable"], "no answer key: discursive"),
+            ("gradable parts", c["gradable parts"], "answer keys")]
     if failures:
-        lines.append(f"  FAILED to solve         {len(failures):>4}")
+        rows.append(("FAILED to solve", len(failures), ""))
+    lines = [f"{total} exercises in {seconds:.1f} s"]
+    lines += [f"  {label:<32} {count:>4}" + (f"   ({note})" if note else "")
+              for label, count, note in rows]
+    if failures:
         for exercise, message in failures:
             lines.append(f"    {exercise.id}: {message}")
     bad = [s for s in solutions if s.status in ("unverified", "refuted")]

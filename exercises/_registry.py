@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from symconv.errors import SymconvError
 
 __all__ = ["Exercise", "Solution", "Part", "Check", "SolutionBuilder", "exercise", "TOPICS",
-           "STATUS_ORDER", "all_exercises", "get", "topics"]
+           "STATUS_ORDER", "CONFIRMED_BASES", "confirmed_words", "all_exercises", "get",
+           "topics"]
 
 #: topic id -> (module under symconv.exercises, one-line description); the order of this
 #: table is the order of the catalogue
@@ -45,6 +46,23 @@ STATUS_ORDER = ("refuted", "unverified", "confirmed", "proven")
 STATUSES = STATUS_ORDER + ("written",)
 _STATUS_WORDS = {"proven": "proven", "confirmed": "confirmed numerically",
                  "unverified": "UNVERIFIED", "refuted": "REFUTED", "written": "written answer"}
+
+#: the two ways a 'confirmed' check confirms, in display order: agreement with an
+#: independent numeric computation, or exact agreement on finitely many cases (a grid of
+#: cases, or one instance) of a general formula
+CONFIRMED_BASES = ("numerically", "on finitely many cases")
+_FINITE_METHODS = ("grid", "instance")
+
+
+def confirmed_words(bases):
+    """The label of a confirmed status: ``'confirmed numerically'``, ``'confirmed on
+    finitely many cases'``, or both joined by 'and' (``bases`` from ``confirmed_by``)."""
+    return "confirmed " + " and ".join(bases) if bases else "confirmed"
+
+
+def _bases(checks):
+    found = {c.basis for c in checks if c.status == "confirmed"}
+    return tuple(b for b in CONFIRMED_BASES if b in found)
 
 
 @dataclass(frozen=True)
@@ -84,6 +102,11 @@ class Check:
             raise SymconvError(f"a check's status must be one of {', '.join(STATUS_ORDER)}, "
                                f"but got {self.status!r}")
 
+    @property
+    def basis(self):
+        """How a 'confirmed' check confirms: 'numerically' or 'on finitely many cases'."""
+        return CONFIRMED_BASES[1] if self.method in _FINITE_METHODS else CONFIRMED_BASES[0]
+
     def __str__(self):
         extra = []
         if self.tolerance is not None:
@@ -92,7 +115,7 @@ class Check:
             extra.append(f"seed {self.seed}")
         tail = f" ({', '.join(extra)})" if extra else ""
         word = _STATUS_WORDS[self.status]
-        if self.status == "confirmed" and self.method in ("grid", "instance"):
+        if self.status == "confirmed" and self.basis == CONFIRMED_BASES[1]:
             word = "confirmed exactly on finitely many cases"
         return f"[{word}] {self.method}: {self.detail}{tail}"
 
@@ -144,6 +167,17 @@ class Part:
             return "refuted"
         return max((c.status for c in self.checks), key=STATUS_ORDER.index)
 
+    @property
+    def confirmed_by(self):
+        """For a 'confirmed' part, how its confirming checks confirm (a tuple of
+        :data:`CONFIRMED_BASES`); ``()`` for any other status."""
+        return _bases(self.checks) if self.status == "confirmed" else ()
+
+    @property
+    def status_text(self):
+        """The status in words, saying how a confirmed part was confirmed."""
+        return confirmed_words(self.confirmed_by) if self.status == "confirmed" else self.status
+
     def answer_key(self):
         """The key as a :class:`symconv.grading.AnswerKey` (SymPy answers, as computed)."""
         if self.key is None:
@@ -174,6 +208,20 @@ class Solution:
     def status(self):
         """Weakest status over the parts (parts with only a written answer are ignored)."""
         return combine(p.status for p in self.parts)
+
+    @property
+    def confirmed_by(self):
+        """For a 'confirmed' solution, how its confirmed parts were confirmed (a tuple of
+        :data:`CONFIRMED_BASES`); ``()`` for any other status."""
+        if self.status != "confirmed":
+            return ()
+        found = {b for p in self.parts for b in p.confirmed_by}
+        return tuple(b for b in CONFIRMED_BASES if b in found)
+
+    @property
+    def status_text(self):
+        """The status in words, saying how a confirmed solution was confirmed."""
+        return confirmed_words(self.confirmed_by) if self.status == "confirmed" else self.status
 
     @property
     def gradable(self):

@@ -14,11 +14,18 @@ import sympy as sp
 from symconv.latex import escape_text, expr_latex
 
 __all__ = ["answer_latex", "answer_text", "solution_latex", "solution_text", "solution_html",
-           "solution_math", "STATUS_TEXT"]
+           "solution_math", "status_text", "STATUS_TEXT"]
 
-STATUS_TEXT = {"proven": "proven", "confirmed": "confirmed numerically",
+STATUS_TEXT = {"proven": "proven",
+               "confirmed": "confirmed (numerically or on finitely many cases)",
                "unverified": "unverified", "refuted": "REFUTED",
                "written": "written answer (not auto-gradable)"}
+
+
+def status_text(item):
+    """The status of a part or solution in words; a confirmed one says how it was confirmed
+    ('confirmed numerically', 'confirmed on finitely many cases', or both)."""
+    return item.status_text if item.status == "confirmed" else STATUS_TEXT[item.status]
 
 
 def _is_matrix_like(value):
@@ -137,7 +144,7 @@ def _part_latex(part):
         out.append("\\[\n" + answer_latex(part.answer) + "\n\\]")
     if part.note:
         out.append(_paragraphs(part.note))
-    lines = [r"\emph{Verification (" + escape_text(STATUS_TEXT[part.status]) + r").}"]
+    lines = [r"\emph{Verification (" + escape_text(status_text(part)) + r").}"]
     for check in part.checks:
         lines.append(escape_text(str(check)))
     if part.key is not None:
@@ -153,7 +160,7 @@ def solution_latex(solution):
     ex = solution.exercise
     out = [r"\section*{" + escape_text(f"{ex.id}: {ex.title}") + "}",
            r"{\small\emph{" + escape_text(f"Topic {ex.topic}; source: {ex.source}; "
-                                          f"status: {STATUS_TEXT[solution.status]}.") + "}}",
+                                          f"status: {status_text(solution)}.") + "}}",
            _paragraphs(ex.prompt),
            r"\subsection*{Solution}"]
     for kind, item in solution.blocks:
@@ -183,7 +190,7 @@ def solution_text(solution):
     """A readable terminal rendering of a solution."""
     ex = solution.exercise
     out = [f"{ex.id}: {ex.title}",
-           f"topic {ex.topic} | source: {ex.source} | status: {STATUS_TEXT[solution.status]}",
+           f"topic {ex.topic} | source: {ex.source} | status: {status_text(solution)}",
            "", _wrap(ex.prompt), "", "Solution", "--------"]
     for kind, item in solution.blocks:
         if kind == "text":
@@ -210,7 +217,7 @@ def solution_text(solution):
                     out.append(f"{head}answer: {shown}")
             if part.note:
                 out.append(_wrap(part.note, "    "))
-            out.append(f"    verification: {STATUS_TEXT[part.status]}")
+            out.append(f"    verification: {status_text(part)}")
             for check in part.checks:
                 out.append(textwrap.fill(str(check), 88, initial_indent="      - ",
                                          subsequent_indent="        "))
@@ -241,11 +248,11 @@ def solution_math(solution):
     def text(t):
         return r"\text{" + escape_text(t) + "}"
 
-    rows = [r"&" + text(f"{ex.id}: {ex.title} ({STATUS_TEXT[solution.status]})")]
+    rows = [r"&" + text(f"{ex.id}: {ex.title} ({status_text(solution)})")]
     for part in solution.parts:
         head = text(_part_head(part) or "answer ")
         shown = "" if part.written else answer_latex(part.answer) + r"\quad "
-        rows.append(rf"&{head}\quad {shown}{text('[' + STATUS_TEXT[part.status] + ']')}")
+        rows.append(rf"&{head}\quad {shown}{text('[' + status_text(part) + ']')}")
     return r"$$\begin{aligned}" + "\\\\\n".join(rows) + r"\end{aligned}$$"
 
 
@@ -263,7 +270,7 @@ def solution_html(solution):
 
     out = [f"<div><h4>{esc(ex.id)}: {esc(ex.title)}</h4>",
            f"<p><em>topic {esc(ex.topic)} | source: {esc(ex.source)} | status: "
-           f"{esc(STATUS_TEXT[solution.status])}</em></p>", paragraphs(ex.prompt),
+           f"{esc(status_text(solution))}</em></p>", paragraphs(ex.prompt),
            "<h5>Solution</h5>"]
     for kind, item in solution.blocks:
         if kind == "text":
@@ -288,7 +295,7 @@ def solution_html(solution):
             checks = "".join(f"<li>{esc(str(c))}</li>" for c in part.checks)
             key = _key_summary(part) if part.key is not None else \
                 "not auto-gradable (no answer key)"
-            out.append(f"<p>verification: {esc(STATUS_TEXT[part.status])}</p>"
+            out.append(f"<p>verification: {esc(status_text(part))}</p>"
                        + (f"<ul>{checks}</ul>" if checks else "") + f"<p>{esc(key)}</p>")
     out.append("</div>")
     return "".join(out)

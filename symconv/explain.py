@@ -565,16 +565,24 @@ def _batch_report(report, check):
 # exercises
 # ---------------------------------------------------------------------------
 
-_EX_STATUS = {"proven": "proven", "confirmed": "confirmed numerically",
-              "unverified": "UNVERIFIED", "refuted": "REFUTED",
+_EX_STATUS = {"proven": "proven", "unverified": "UNVERIFIED", "refuted": "REFUTED",
               "written": "written answer only"}
+
+
+def _ex_status(item):
+    # a confirmed part, solution or check says how: numerically or on finitely many cases
+    if item.status != "confirmed":
+        return _EX_STATUS[item.status]
+    if hasattr(item, "status_text"):
+        return item.status_text
+    return "confirmed " + item.basis
 
 
 def _part_lines(part, indent=""):
     label = f"part {part.label}" if part.label is not None else "answer"
     shown = _short(part.answer, 200) if not part.written else "(written model answer)"
     out = _wrap(f"{label}: {shown}", indent, indent + "    ")
-    out.append(f"{indent}  verification: {_EX_STATUS[part.status]}")
+    out.append(f"{indent}  verification: {_ex_status(part)}")
     for c in part.checks:
         out += _wrap(str(c), indent + "    - ", indent + "      ")
     out.append(f"{indent}  " + ("gradable: answer key with "
@@ -587,7 +595,7 @@ def _part_lines(part, indent=""):
 def _solution(solution, check):
     ex = solution.exercise
     out = [f"exercise {ex.id}: {ex.title}",
-           f"status: {_EX_STATUS[solution.status]} (the weakest status of its parts)"]
+           f"status: {_ex_status(solution)} (the weakest status of its parts)"]
     out += _wrap("obtained: the exercise's solver called the library to compute every "
                  "answer (no pasted constants) and attached the checks below.")
     for part in solution.parts:
@@ -595,7 +603,9 @@ def _solution(solution, check):
     out += _wrap("meaning: 'proven' = established exactly (a checked derivation, an identity "
                  "SymPy decided, or exact agreement with an independent computation); "
                  "'confirmed numerically' = agreement with an independent numeric computation "
-                 "within the stated tolerance and seed.")
+                 "within the stated tolerance and seed; 'confirmed on finitely many cases' = "
+                 "exact agreement of a general formula on a finite grid of cases (or one "
+                 "instance), which is evidence, not a proof for all values.")
     return out
 
 
@@ -604,7 +614,7 @@ def _part(part, check):
 
 
 def _exercise_check(c, check):
-    return [f"verification of an exercise answer: {_EX_STATUS[c.status]}",
+    return [f"verification of an exercise answer: {_ex_status(c)}",
             *_wrap(str(c), "  ", "    ")]
 
 

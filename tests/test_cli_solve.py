@@ -40,11 +40,26 @@ def test_solve_all_writes_the_book(book):
     assert code == 0, out
     assert (out_dir / "solutions.tex").read_text().startswith(r"\documentclass")
     assert "60 exercises" in out or "exercises in" in out
-    counts = ex.summarize([e.solve() for e in ex.all_exercises()])
-    assert f"proven                  {counts['proven']:>4}" in out
-    assert f"confirmed numerically   {counts['confirmed']:>4}" in out
-    assert "unverified                 0" in out
-    assert f"not auto-gradable       {counts['not auto-gradable']:>4}" in out
+    solutions = [e.solve() for e in ex.all_exercises()]
+    counts = ex.summarize(solutions)
+    lines = out.splitlines()
+
+    def row(label):
+        found = [line for line in lines if line.startswith(f"  {label:<32} ")]
+        assert len(found) == 1, (label, out)
+        return int(found[0][35:39])
+
+    assert row("proven") == counts["proven"]
+    # a confirmed exercise is counted by how it was confirmed, and only once
+    split = [row("confirmed numerically"), row("confirmed on finitely many cases"),
+             row("confirmed both ways")]
+    assert sum(split) == counts["confirmed"] and min(split[:2]) > 0
+    by_basis = [sum(1 for s in solutions if s.confirmed_by == basis)
+                for basis in [("numerically",), ("on finitely many cases",),
+                              ("numerically", "on finitely many cases")]]
+    assert split == by_basis
+    assert row("unverified") == 0
+    assert row("not auto-gradable") == counts["not auto-gradable"]
     if shutil.which("pdflatex"):
         assert (out_dir / "solutions.pdf").stat().st_size > 10_000
         assert f"wrote {out_dir / 'solutions.pdf'}" in out
@@ -75,6 +90,21 @@ def test_solve_one(capsys):
     assert code == 0
     assert "[19  25]" in out and "[37  43]" in out
     assert "verification: proven" in out and "part id images-corr2d" in out
+
+
+def test_solve_one_says_how_an_answer_was_confirmed(capsys):
+    # a size formula checked exactly against brute force on a finite grid is not proven,
+    # and not a numeric agreement either: the status says which
+    code, out, _err = _run(capsys, "solve", "shapes-transposed-size")
+    assert code == 0
+    assert "status: confirmed on finitely many cases" in out
+    assert "verification: confirmed on finitely many cases" in out
+    assert "confirmed numerically" not in out
+    code, out, _err = _run(capsys, "solve", "d2l-7.3.4")
+    assert code == 0 and "status: confirmed numerically" in out
+    assert "finitely many" not in out
+    code, out, _err = _run(capsys, "solve", "signals-lti-recursive")
+    assert "status: confirmed numerically and on finitely many cases" in out
 
 
 def test_solve_one_latex(capsys):
@@ -183,4 +213,4 @@ def test_a_broken_exercise_is_reported_not_hidden(capsys, monkeypatch, tmp_path)
     monkeypatch.setattr(ex, "all_exercises", lambda topic=None: pooling[:2] + [broken])
     code, out, _err = _run(capsys, "solve", "--all", "--no-pdf", "--out", str(tmp_path / "b"))
     assert code == 1
-    assert "FAILED to solve            1" in out and "broken-one: ZeroDivisionError" in out
+    assert f"  {'FAILED to solve':<32}    1" in out and "broken-one: ZeroDivisionError" in out

@@ -8,8 +8,9 @@ Examples::
 
 ``--all`` writes ``DIR/solutions.tex`` (one standalone document), ``DIR/keys.toml`` (the
 answer keys, for ``symconv grade --key``) and, when ``pdflatex`` is installed,
-``DIR/solutions.pdf``; it prints how many answers were proven, confirmed numerically or
-left unverified, and how many exercises are not auto-gradable. A progress bar is drawn
+``DIR/solutions.pdf``; it prints how many answers were proven, confirmed numerically,
+confirmed on finitely many cases (exact agreement of a general formula on a finite grid:
+not a proof) or left unverified, and how many exercises are not auto-gradable. A progress bar is drawn
 on standard error when it is a terminal. The exit status is 1 when an exercise could
 not be solved or an answer is unverified.
 """
