@@ -101,7 +101,7 @@ def strategy(request, monkeypatch):
 # agreement with the loop reference
 # ---------------------------------------------------------------------------
 
-@settings(max_examples=40, **WITH_FIXTURE)
+@settings(**WITH_FIXTURE)
 @given(conv_configs())
 def test_conv_layer_matches_reference(strategy, config):
     x, w, bias, kwargs = config
@@ -123,7 +123,7 @@ def test_conv_layer_taps_path_with_many_channels():
                                    nr.conv_layer(x, w, b, groups=2, **kw), rtol=1e-10, atol=1e-10)
 
 
-@settings(max_examples=40, **WITH_FIXTURE)
+@settings(**WITH_FIXTURE)
 @given(conv_configs(padding_modes=("zeros",)), st.data())
 def test_conv_transpose_layer_matches_reference(strategy, config, data):
     x, w, bias, kwargs = config
@@ -165,7 +165,6 @@ def pool_configs(draw):
                    ceil_mode=ceil_mode, count_include_pad=count_include_pad)
 
 
-@settings(max_examples=80)
 @given(pool_configs())
 def test_pool_layer_matches_reference(config):
     x, kwargs = config
@@ -200,7 +199,7 @@ def test_max_pool_ignores_padding_even_for_negative_inputs():
 # backward pass: reference, finite differences, and the transposed-convolution identity
 # ---------------------------------------------------------------------------
 
-@settings(max_examples=40, **WITH_FIXTURE)
+@settings(**WITH_FIXTURE)
 @given(conv_configs(padding_modes=("zeros",)))
 def test_conv_layer_backward_matches_reference(strategy, config):
     x, w, _, kwargs = config
@@ -243,7 +242,6 @@ def test_conv_layer_backward_by_finite_differences(kwargs):
         np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-6)
 
 
-@settings(max_examples=60)
 @given(conv_configs(padding_modes=("zeros",)))
 def test_transpose_is_adjoint_of_conv(config):
     """<conv(x), y> == <x, conv_transpose(y)>, with the output padding that restores x's shape."""
@@ -278,7 +276,6 @@ def test_transpose_is_adjoint_of_conv(config):
 int_signal = st.lists(st.integers(-9, 9), min_size=1, max_size=12).map(lambda v: np.array(v, dtype=float))
 
 
-@settings(max_examples=100)
 @given(int_signal, int_signal, st.sampled_from(["full", "same", "valid"]))
 def test_convolve_and_correlate_equal_numpy_exactly(a, v, mode):
     # integer-valued floats: every sum is exact, so the results must be identical
@@ -286,7 +283,6 @@ def test_convolve_and_correlate_equal_numpy_exactly(a, v, mode):
     np.testing.assert_array_equal(sn.correlate(a, v, mode), np.correlate(a, v, mode))
 
 
-@settings(max_examples=30)
 @given(int_signal, int_signal, int_signal, int_signal, st.sampled_from(["full", "same", "valid"]))
 def test_complex_correlate_conjugates_like_numpy(ar, ai, vr, vi, mode):
     a = ar[:min(len(ar), len(ai))] + 1j * ai[:min(len(ar), len(ai))]
@@ -308,7 +304,6 @@ def nd_pairs(draw):
     return a, v
 
 
-@settings(max_examples=60)
 @given(nd_pairs(), st.sampled_from(["full", "same", "valid"]))
 def test_nd_signals_equal_scipy(pair, mode):
     signal = pytest.importorskip("scipy.signal")
