@@ -15,7 +15,11 @@ how the equality was established:
     Fubini (the order of independent summations/integrations), a change of
     variables (``Sum.change_index`` / ``Integral.transform``, limits included),
     the sifting property of ``DiracDelta``/``KroneckerDelta`` and the support
-    restriction by a unit step.
+    restriction by a unit step. Before any numeric test, sums with integer limits
+    are written out term by term (at most 64 terms per side: a one-term sum
+    disappears) and integrals with finite numeric limits are evaluated by SymPy's
+    ``doit`` when it can; periodic indices are handled by writing ``Mod(a, N)`` as
+    ``a - N floor(a/N)``.
 ``confirmed``
     not decided symbolically, but both sides agreed on random instances:
     undefined functions replaced by random finite sequences (discrete) or random
@@ -642,6 +646,88 @@ def _bounded(fn, seconds, default=None):
 
 _NESTS = (Sum, Integral)
 
+#: a step's sums with numeric limits are written out when they hold at most this many
+#: terms in all (per side); larger ones are left to the other strategies
+_FINITE_TERMS = 64
+
+
+def _numeric_limit(node, lim):
+    """``(var, lo, hi)`` when ``lim`` can be written out: integer limits of a Sum (with
+    ``hi >= lo - 1``), finite numeric limits of an Integral; else None."""
+    if len(lim) != 3:
+        return None
+    var, lo, hi = lim
+    if isinstance(node, Sum):
+        if lo.is_Integer and hi.is_Integer and hi >= lo - 1:
+            return var, int(lo), int(hi)
+        return None
+    if lo.is_number and hi.is_number and lo.is_finite and hi.is_finite:
+        return var, lo, hi
+    return None
+
+
+def _peel(node):
+    """Split a Sum/Integral into one limit with numeric bounds and the rest:
+    ``((var, lo, hi), rest)`` where ``node`` is the sum/integral of ``rest`` over that
+    limit, or None. The innermost limit is tried first (no other limit depends on its
+    variable), then the outermost (inner limits may depend on it; they become numbers
+    once it is written out)."""
+    limits = node.limits
+    if len(limits) == 1:
+        lim = _numeric_limit(node, limits[0])
+        return None if lim is None else (lim, node.function)
+    lim = _numeric_limit(node, limits[0])
+    if lim is not None:
+        return lim, node.function, limits[1:]
+    lim = _numeric_limit(node, limits[-1])
+    if lim is not None:
+        return lim, node.func(node.function, *limits[:-1])
+    return None
+
+
+def _write_out(expr, deadline, budget=None):
+    """``expr`` with every Sum over integer limits written out term by term (at most
+    ``_FINITE_TERMS`` terms in all) and every Integral over finite numeric limits
+    replaced by SymPy's ``doit`` when that removes it; ``None`` when nothing changed.
+
+    Limits are handled innermost first, and written-out terms are visited again, so an
+    inner sum whose limits depend on an outer index is written out once that index is a
+    number."""
+    budget = [_FINITE_TERMS] if budget is None else budget
+    if not isinstance(expr, sp.Basic) or not expr.has(*_NESTS):
+        return None
+    changed = False
+    args = []
+    for arg in expr.args:
+        new = _write_out(arg, deadline, budget)
+        changed |= new is not None
+        args.append(arg if new is None else new)
+    node = expr.func(*args) if changed else expr
+    if not isinstance(node, _NESTS):
+        return node if changed else None
+    peeled = _peel(node)
+    if peeled is None or time.monotonic() > deadline:
+        return node if changed else None
+    (var, lo, hi), inner, *outer = peeled
+    if isinstance(node, Sum):
+        count = hi - lo + 1
+        if count > budget[0]:
+            return node if changed else None
+        budget[0] -= count
+        rebinds = any(var in n.variables for n in inner.atoms(*_NESTS)) if inner.has(*_NESTS) \
+            else False
+        put = (lambda v: inner.subs(var, v)) if rebinds else (lambda v: inner.xreplace({var: v}))
+        terms = Add(*[put(S(v)) for v in range(lo, hi + 1)])
+    else:
+        single = Integral(inner, (var, lo, hi))
+        terms = _bounded(lambda: single.doit(), max(0.05, min(1.0, deadline - time.monotonic())))
+        if terms is None or terms.has(Integral):
+            return node if changed else None
+    if outer:
+        terms = node.func(terms, *outer[0])
+    again = _write_out(terms, deadline, budget)
+    return terms if again is None else again
+
 
 def _limit(lim):
     if len(lim) == 3:
@@ -1125,7 +1211,7 @@ def _opaque_atoms(expr):
     return out
 
 
-def _is_zero(expr, seconds):
+def _is_zero(expr, seconds, trace=None):
     """True when SymPy shows expr == 0 within the time bound (False = undecided).
 
     The unknown function values (and any unevaluated Sum/Integral) are treated as
@@ -1147,16 +1233,68 @@ def _is_zero(expr, seconds):
             coeffs = poly.coeffs()
             if any(c.is_number and c != 0 and not c.has(sp.I, sp.E, sp.pi) for c in coeffs):
                 return False
-            return all(_is_zero_plain(c, seconds / max(1, len(coeffs))) for c in coeffs)
-    return _is_zero_plain(e, seconds)
+            return all(_is_zero_plain(c, seconds / max(1, len(coeffs)), trace) for c in coeffs)
+    return _is_zero_plain(e, seconds, trace)
 
 
-def _is_zero_plain(e, seconds):
+# sample values for _surely_nonzero: small integers and non-integer rationals, each with
+# its SymPy facts (so a value is only used for a symbol whose assumptions it satisfies)
+_PROBES = [S(v) for v in range(-9, 10)] + [S(p) / q for q in (3, 7) for p in (-11, -5, -2, 2, 5, 11)]
+
+
+@functools.lru_cache(maxsize=None)
+def _probe_fits(facts):
+    """The probe values having every fact ``(name, value)`` in ``facts``."""
+    return tuple(v for v in _PROBES if all(getattr(v, "is_" + k, None) == val for k, val in facts))
+
+
+def _probe_for(symbol, rng):
+    fits = _probe_fits(tuple(sorted(symbol.assumptions0.items())))
+    return fits[rng.integers(len(fits))] if fits else None
+
+
+def _surely_nonzero(e, seconds, tries=2):
+    """True when ``e`` is shown not to be identically zero: at a point that satisfies every
+    symbol's assumptions, SymPy evaluates it (``evalf``, 30 digits, ``strict``: every
+    returned digit is correct) to a nonzero number. False means "not shown" (no point
+    could be evaluated, or the value could not be told from zero). Used to skip a
+    ``simplify`` that cannot succeed: ``simplify(e) == 0`` would be wrong for such ``e``."""
+    symbols = sorted(e.free_symbols, key=sp.default_sort_key)
+    rng = np.random.default_rng(len(symbols))
+    for _ in range(tries):
+        point = {}
+        for sym in symbols:
+            value = _probe_for(sym, rng)
+            if value is None:
+                return False
+            point[sym] = value
+        at = e.xreplace(point)
+        if not at.is_number:
+            return False
+        value = _bounded(lambda: sp.N(at, 30, strict=True), seconds)
+        if value is None or value.has(S.NaN, sp.zoo, S.Infinity, S.NegativeInfinity):
+            continue
+        if value.is_number and value != 0:
+            return True
+    return False
+
+
+def _is_zero_plain(e, seconds, trace=None):
     if e == 0:
         return True
     if e.is_number and e.is_zero is False:
         return False
     if sp.count_ops(e) > 600:
+        return False
+    if e.has(sp.Mod):
+        # Mod(a, N) = a - N floor(a/N): an exponential of 2 pi i times an integer then
+        # evaluates to 1 (periodic indices, as in the DFT), which simplify does not see
+        res = _bounded(lambda: _expand(e.rewrite(sp.floor)), seconds)
+        if res is not None and res == 0:
+            if trace is not None:
+                trace.add("Mod(a, N) = a - N floor(a/N), exp(2 pi i integer) = 1")
+            return True
+    if _surely_nonzero(e, min(0.5, seconds)):
         return False
     res = _bounded(lambda: sp.simplify(e), seconds)
     if res is not None and res == 0:
@@ -1171,10 +1309,10 @@ def _is_zero_plain(e, seconds):
     return False
 
 
-def _canon_equal(ca, cb, seconds):
+def _canon_equal(ca, cb, seconds, trace=None):
     ga, gb = _group(ca), _group(cb)
     for key in set(ga) | set(gb):
-        if not _is_zero(ga.get(key, S.Zero) - gb.get(key, S.Zero), seconds):
+        if not _is_zero(ga.get(key, S.Zero) - gb.get(key, S.Zero), seconds, trace):
             return False
     return True
 
@@ -1996,11 +2134,32 @@ class _Symbolic:
             self.ca = self.cb = None
             return None
         per = max(0.3, min(2.0, deadline - time.monotonic()))
-        if _canon_equal(self.ca, self.cb, per):
+        if _canon_equal(self.ca, self.cb, per, ta):
             rules = _rules_text(ta, tb)
             text = (f"both sides agree after {rules}" if rules else
                     "both sides agree after expansion and renaming of bound variables")
             return StepCheck("proven", prefix + text, method="rule" if rules else "sympy")
+        return None
+
+    def finite(self):
+        """Write out sums with numeric limits and evaluate integrals with numeric limits
+        (bounded: :data:`_FINITE_TERMS`, the time limit), then compare: a sum of one term
+        that disappears, or a short sum written out by hand, is proven here."""
+        if not self.has_nests:
+            return None
+        deadline = time.monotonic() + self.seconds
+        a3, b3 = _write_out(self.a2, deadline), _write_out(self.b2, deadline)
+        if a3 is None and b3 is None:
+            return None
+        a3 = self.a2 if a3 is None else a3
+        b3 = self.b2 if b3 is None else b3
+        what = (self.prefix + "sums and integrals with numeric limits evaluated term by term "
+                "(doit); then ")
+        if a3 == b3:
+            return StepCheck("proven", what + "both sides are identical", method="sympy")
+        if _is_zero(a3 - b3, max(0.5, deadline - time.monotonic())):
+            return StepCheck("proven", what + "SymPy: simplify(left - right) == 0",
+                             method="sympy")
         return None
 
     def deep(self):
@@ -2081,6 +2240,10 @@ def _stated_substitutions(text, a, b, kind):
         if lhs.name in bound_a and not (rhs.free_symbols & {bound_a[lhs.name]}):
             var = bound_a[lhs.name]
             news = [s for s in rhs.free_symbols if s.name in bound_b or s.name not in known]
+            if len(news) > 1:
+                # an outer bound variable (tau in t = u + tau) is a constant here: the new
+                # variable is the one bound only on the right
+                news = [s for s in news if s.name not in bound_a]
             if len(news) != 1:
                 continue
             W = news[0]
@@ -2111,7 +2274,7 @@ def _stated_substitutions(text, a, b, kind):
 def _symbolic_check(a, b, seconds):
     """StepCheck('proven', ...) when SymPy or a mechanical rule shows a == b, else None."""
     sym = _Symbolic(a, b, seconds)
-    return sym.quick() or sym.deep()
+    return sym.quick() or sym.finite() or sym.deep()
 
 
 def _search_substitutions(a, cb, b, ca, deadline, depth=2):
@@ -2166,7 +2329,7 @@ def _check_scalar(a, b, kind, seed, instances, numeric, seconds, justification=N
     if a == b:
         return StepCheck("proven", "the two lines are identical", method="identical")
     sym = _Symbolic(a, b, seconds, justification, kind or _detect_kind(a, b))
-    result = sym.quick()
+    result = sym.quick() or sym.finite()
     if result is not None:
         return result
     if not numeric:

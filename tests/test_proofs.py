@@ -206,11 +206,40 @@ def test_derivative_under_the_integral_sign():
 
 
 def test_numeric_confirmation_reports_instances_and_tolerance():
-    a = Sum(f(Mod(n - k, N)) * exp(-2 * pi * sp.I * j * (n - k) / N), (n, 0, N - 1))
-    b = Sum(f(Mod(n - k, N)) * exp(-2 * pi * sp.I * j * Mod(n - k, N) / N), (n, 0, N - 1))
+    # reindexing over one period (r = (n - k) mod N): beyond SymPy and the rules
+    a = Sum(f(Mod(n - k, N)) * exp(-2 * pi * sp.I * j * Mod(n - k, N) / N), (n, 0, N - 1))
+    b = Sum(f(n) * exp(-2 * pi * sp.I * j * n / N), (n, 0, N - 1))
     res = check_step(a, b, instances=5)
     assert res.status == "confirmed"
     assert "5 random instance(s)" in res.reason and "tolerance 1e-09" in res.reason
+
+
+def test_periodic_exponential_is_proven():
+    # exp(-2 pi i j a / N) = exp(-2 pi i j Mod(a, N) / N) for integers j, a: Mod is written
+    # as a - N floor(a/N) and exp(2 pi i * integer) = 1
+    a = Sum(f(Mod(n - k, N)) * exp(-2 * pi * sp.I * j * (n - k) / N), (n, 0, N - 1))
+    b = Sum(f(Mod(n - k, N)) * exp(-2 * pi * sp.I * j * Mod(n - k, N) / N), (n, 0, N - 1))
+    res = check_step(a, b, instances=5)
+    assert res.status == "proven" and "floor(a/N)" in res.reason
+    # with a non-integer frequency the identity is false, and it is refuted
+    y = sp.Symbol("y", positive=True)
+    c = Sum(f(Mod(n - k, N)) * exp(-2 * pi * sp.I * y * (n - k) / N), (n, 0, N - 1))
+    d = Sum(f(Mod(n - k, N)) * exp(-2 * pi * sp.I * y * Mod(n - k, N) / N), (n, 0, N - 1))
+    assert check_step(c, d).status == "refuted"
+
+
+def test_finite_sums_with_numeric_limits_are_written_out():
+    # one-term sums disappear, short sums are written out, also when an inner limit
+    # depends on an outer index; before, these were only confirmed numerically
+    res = check_step(Sum(Sum(f(n + m) * g(k), (m, 0, 0)), (k, 0, 0)), f(n) * g(0))
+    assert res.status == "proven" and "numeric limits" in res.reason
+    res = check_step(Sum(Sum(f(m, k), (k, 0, m)), (m, 0, 1)), f(0, 0) + f(1, 0) + f(1, 1))
+    assert res.status == "proven"
+    wrong = check_step(Sum(f(m), (m, 0, 2)), f(0) + f(1) + f(3))
+    assert wrong.status == "refuted" and wrong.counterexample is not None
+    # too many terms to write out: left to the other strategies (here numbers)
+    big = check_step(Sum(f(m), (m, 0, 100)), f(0) + Sum(f(m), (m, 1, 100)))
+    assert big.status in ("proven", "confirmed") and "numeric limits" not in big.reason
 
 
 def test_unverified_when_nothing_can_be_evaluated():

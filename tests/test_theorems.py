@@ -18,7 +18,7 @@ NUMERIC_ONLY = {
     ("support_length", "discrete"): {1, 2},
     ("support_length", "continuous"): {2},
     ("support_length", "2d"): {1, 2},
-    ("convolution_theorem", "dft"): {3, 4},
+    ("convolution_theorem", "dft"): {4},
     ("output_size", "discrete"): {1},
     ("output_size", "2d"): {1},
 }
