@@ -91,6 +91,17 @@ def _biases(table):
                and "no bias" not in row.description)
 
 
+def _parameters_part(s, label, table, layers):
+    """The 'trainable parameters' part of a network on a 3x224x224 image: the table's total,
+    checked against an independent count; the anticipated mistake forgets the biases."""
+    total = table.total_params
+    s.part(label, answer=total, prompt="trainable parameters",
+           key=key("integer", total, mistakes=[
+               mistake(total - _biases(table), "Count the biases too.", 0.5)]),
+           checks=[exact_check(total, walk(layers, (3, 224, 224))[1],
+                               "an independent count from the layer specifications")])
+
+
 @exercise("arch-lenet5", topic=TOPIC, title="Shape walk through LeNet-5",
           source=SOURCE + " (LeNet-5)",
           prompt="""LeNet-5 takes a 1x32x32 image through a 5x5 convolution to 6 channels, 2x2
@@ -161,7 +172,6 @@ def _alexnet(s):
     table = infer_shapes("alexnet")
     side = table.rows[0].output_shape[2]
     end = list(_row(table, "features.12").output_shape[1:])
-    total = table.total_params
     smallest = infer_shapes("alexnet", (3, "n", "n")).smallest
     smallest = int(list(smallest.values())[0])
     layers = arch.get("alexnet").layers
@@ -183,11 +193,7 @@ def _alexnet(s):
                                       "13 -> 6.", 0.5)]),
            checks=[exact_check(end, list(walked), "an independent walk over the layer "
                                                   "specifications")])
-    s.part("c", answer=total, prompt="trainable parameters",
-           key=key("integer", total, mistakes=[
-               mistake(total - _biases(table), "Count the biases too.", 0.5)]),
-           checks=[exact_check(total, walk(layers, (3, 224, 224))[1],
-                               "an independent count from the layer specifications")])
+    _parameters_part(s, "c", table, layers)
 
     def accepts(size):
         shape = (3, size, size)
@@ -228,7 +234,6 @@ def _vgg(s):
     layers = arch.get("vgg16").layers
     features = [layer for layer in layers if layer.name and layer.name.startswith("features")]
     end = list(_row(table, features[-1].name).output_shape[1:])
-    total = table.total_params
     s.say("A 3x3 convolution with padding 1 keeps the size, so only the five poolings change "
           "it: 224 / 2^5 = 7. Most parameters sit in the first fully connected layer: "
           "512 x 7 x 7 x 4096 + 4096 of them.")
@@ -237,11 +242,7 @@ def _vgg(s):
                mistake([512, 14, 14], "There are five poolings, one per block: 224 / 32.", 0.5)]),
            checks=[exact_check(end, list(walk(features, (3, 224, 224))[0]),
                                "an independent walk over the layer specifications")])
-    s.part("b", answer=total, prompt="trainable parameters",
-           key=key("integer", total, mistakes=[
-               mistake(total - _biases(table), "Count the biases too.", 0.5)]),
-           checks=[exact_check(total, walk(layers, (3, 224, 224))[1],
-                               "an independent count from the layer specifications")])
+    _parameters_part(s, "b", table, layers)
 
 
 @exercise("arch-resnet18", topic=TOPIC, title="Shape walk through ResNet-18",

@@ -148,12 +148,37 @@ class Layer:
         return out
 
 
+class _Grouped(Layer):
+    """What :class:`Conv` and :class:`ConvTranspose` share: ``out_channels`` and
+    ``groups`` checks, the kernel/stride/dilation tuples, the input channel check and
+    the random bias."""
+
+    def __post_init__(self):
+        _params.as_int(self.out_channels, "out_channels", 1)
+        _params.as_int(self.groups, "groups", 1)
+        _divisible(self.out_channels, self.groups, "out_channels")
+
+    def _ksd(self, ndim):
+        return (_tuple(self.kernel_size, ndim, "kernel_size", 1),
+                _tuple(self.stride, ndim, "stride", 1),
+                _tuple(self.dilation, ndim, "dilation", 1))
+
+    def _input_spatial(self, shape):
+        spatial = _spatial(shape, self.kind)
+        channels = _check_channels(shape, self.in_channels, self.kind)
+        _divisible(channels, self.groups, "in_channels")
+        return spatial
+
+    def _random_bias(self, rng):
+        return _rng_weights(rng, (self.out_channels,), 1) if self.bias else None
+
+
 # ---------------------------------------------------------------------------
 # the vocabulary
 # ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class Conv(Layer):
+class Conv(_Grouped):
     """A convolution (cross-correlation) layer, as ``torch.nn.Conv{1,2,3}d``.
 
     ``kernel_size``, ``stride``, ``dilation``: an int or one int per spatial dimension;
@@ -174,22 +199,13 @@ class Conv(Layer):
     name: object = None
     kind = "conv"
 
-    def __post_init__(self):
-        _params.as_int(self.out_channels, "out_channels", 1)
-        _params.as_int(self.groups, "groups", 1)
-        _divisible(self.out_channels, self.groups, "out_channels")
-
     def _geometry(self, ndim):
-        k = _tuple(self.kernel_size, ndim, "kernel_size", 1)
-        s = _tuple(self.stride, ndim, "stride", 1)
-        d = _tuple(self.dilation, ndim, "dilation", 1)
+        k, s, d = self._ksd(ndim)
         p = _params.padding_pairs(self.padding, k, s, d)
         return k, s, p, d
 
     def output_shape(self, shape):
-        spatial = _spatial(shape, "conv")
-        channels = _check_channels(shape, self.in_channels, "conv")
-        _divisible(channels, self.groups, "in_channels")
+        spatial = self._input_spatial(shape)
         k, s, p, d = self._geometry(len(spatial))
         out = tuple(conv_output_size(n, ki, si, pi, di)
                     for n, ki, si, pi, di in zip(spatial, k, s, p, d))
@@ -223,12 +239,12 @@ class Conv(Layer):
         k, s, p, d = self._geometry(ndim)
         cin = x.shape[1] // self.groups
         w = _rng_weights(rng, (self.out_channels, cin, *k), cin * _prod(k))
-        b = _rng_weights(rng, (self.out_channels,), 1) if self.bias else None
+        b = self._random_bias(rng)
         return sn.conv_layer(x, w, b, stride=s, padding=p, dilation=d, groups=self.groups)
 
 
 @dataclass(frozen=True)
-class ConvTranspose(Layer):
+class ConvTranspose(_Grouped):
     """A transposed convolution, as ``torch.nn.ConvTranspose{1,2,3}d``.
 
     Weight shape ``(in_channels, out_channels/groups, *kernel_size)``; ``padding`` an int
@@ -247,15 +263,8 @@ class ConvTranspose(Layer):
     name: object = None
     kind = "conv_transpose"
 
-    def __post_init__(self):
-        _params.as_int(self.out_channels, "out_channels", 1)
-        _params.as_int(self.groups, "groups", 1)
-        _divisible(self.out_channels, self.groups, "out_channels")
-
     def _geometry(self, ndim):
-        k = _tuple(self.kernel_size, ndim, "kernel_size", 1)
-        s = _tuple(self.stride, ndim, "stride", 1)
-        d = _tuple(self.dilation, ndim, "dilation", 1)
+        k, s, d = self._ksd(ndim)
         if isinstance(self.padding, str):
             raise SymconvError(f"conv_transpose padding must be ints or (lo, hi) pairs, "
                                f"but got {self.padding!r}")
@@ -264,9 +273,7 @@ class ConvTranspose(Layer):
         return k, s, p, op, d
 
     def output_shape(self, shape):
-        spatial = _spatial(shape, "conv_transpose")
-        channels = _check_channels(shape, self.in_channels, "conv_transpose")
-        _divisible(channels, self.groups, "in_channels")
+        spatial = self._input_spatial(shape)
         k, s, p, op, d = self._geometry(len(spatial))
         out = tuple(conv_transpose_output_size(n, ki, si, pi, oi, di)
                     for n, ki, si, pi, oi, di in zip(spatial, k, s, p, op, d))
@@ -293,7 +300,7 @@ class ConvTranspose(Layer):
         k, s, p, op, d = self._geometry(ndim)
         fout = self.out_channels // self.groups
         w = _rng_weights(rng, (x.shape[1], fout, *k), x.shape[1] * _prod(k))
-        b = _rng_weights(rng, (self.out_channels,), 1) if self.bias else None
+        b = self._random_bias(rng)
         return sn.conv_transpose_layer(x, w, b, stride=s, padding=p, output_padding=op,
                                        dilation=d, groups=self.groups)
 

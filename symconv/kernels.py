@@ -1203,21 +1203,21 @@ class MinSizeArgument:
 
     __repr__ = __str__
 
+    def _system_rows(self):
+        """The two aligned rows: ``V w &= rhs`` and ``\\det V &= ...``."""
+        w = sympy.Matrix(self.unknowns)
+        return (f"{sympy.latex(self.vandermonde)} {sympy.latex(w)} &= {sympy.latex(self.rhs)}",
+                f"\\det V &= {sympy.latex(self.determinant)}")
+
     def _repr_latex_(self):
         # MathJax renders aligned inside display math (align* is a document environment)
-        w = sympy.Matrix(self.unknowns)
-        return ("$$\\begin{aligned}"
-                f"{sympy.latex(self.vandermonde)} {sympy.latex(w)} &= {sympy.latex(self.rhs)}\\\\"
-                f"\\det V &= {sympy.latex(self.determinant)}"
-                "\\end{aligned}$$")
+        system, det = self._system_rows()
+        return "$$\\begin{aligned}" + system + "\\\\" + det + "\\end{aligned}$$"
 
     def latex(self):
         """The moment system and its determinant as a LaTeX ``align*`` block."""
-        w = sympy.Matrix(self.unknowns)
-        return ("\\begin{align*}\n"
-                f"{sympy.latex(self.vandermonde)} {sympy.latex(w)} &= {sympy.latex(self.rhs)}\\\\\n"
-                f"\\det V &= {sympy.latex(self.determinant)}\n"
-                "\\end{align*}")
+        system, det = self._system_rows()
+        return "\\begin{align*}\n" + system + "\\\\\n" + det + "\n\\end{align*}"
 
 
 def min_kernel_size(order, explain=False):

@@ -156,6 +156,48 @@ def _strides(shape):
     return tuple(reversed(out))
 
 
+def _operands(x, w, stride, dilation, layout):
+    """What conv_layer and conv_transpose_layer read first: the weight (``layout`` names
+    its axes in the error message), the input and whether it was batched, and the
+    per-dimension stride and dilation."""
+    wt = _as_tensor(w, "w")
+    if wt.ndim < 3:
+        raise ShapeError(f"w must have shape {layout} with at least one spatial "
+                         f"dimension, but got shape {wt.shape}")
+    nd = wt.ndim - 2
+    xt, unbatched = _split_batch(_as_tensor(x, "x"), nd)
+    stride_t = int_tuple(stride, nd, "stride", minimum=1)
+    dilation_t = int_tuple(dilation, nd, "dilation", minimum=1)
+    return wt, nd, xt, unbatched, stride_t, dilation_t
+
+
+def _flat_pairs(per_dim, out, k_strides, x_strides):
+    """For every output position (row-major over ``out``): the pairs (flat kernel offset,
+    flat input offset) that meet there. ``per_dim[d][o]`` lists the ``(k, i)`` pairs of
+    dimension ``d`` at output index ``o``; a position takes every combination."""
+    found = []
+    for o in itertools.product(*(range(o_i) for o_i in out)):
+        pairs = []
+        for combo in itertools.product(*(table[o_d] for table, o_d in zip(per_dim, o))):
+            pairs.append((sum(k * st for (k, _), st in zip(combo, k_strides)),
+                          sum(i * st for (_, i), st in zip(combo, x_strides))))
+        found.append(pairs)
+    return found
+
+
+def _weighted_sums(xs, ws, bases, pairs_per_output, bias):
+    """One output entry per item of ``pairs_per_output``: ``bias`` (None: no term) plus
+    ``xs[xb + xo] * ws[wb + ko]`` over the channel bases ``(xb, wb)`` and the pairs
+    ``(ko, xo)``, added in that order."""
+    out = []
+    for pairs in pairs_per_output:
+        terms = [] if bias is None else [bias]
+        for xb, wb in bases:
+            terms.extend(xs[xb + xo] * ws[wb + ko] for ko, xo in pairs)
+        out.append(_flat_add(terms))
+    return out
+
+
 # ---------------------------------------------------------------------------
 # shared validation
 # ---------------------------------------------------------------------------
@@ -257,14 +299,8 @@ def conv_layer(x, w, bias=None, stride=1, padding=0, dilation=1, groups=1,
     >>> conv_layer([[[1, 2, 3, 4, 5]]], [[[Rational(1, 2), Rational(1, 2)]]], stride=2)
     [[[3/2, 7/2]]]
     """
-    wt = _as_tensor(w, "w")
-    if wt.ndim < 3:
-        raise ShapeError(f"w must have shape (F, C/groups, *kernel) with at least one spatial "
-                         f"dimension, but got shape {wt.shape}")
-    nd = wt.ndim - 2
-    xt, unbatched = _split_batch(_as_tensor(x, "x"), nd)
-    stride_t = int_tuple(stride, nd, "stride", minimum=1)
-    dilation_t = int_tuple(dilation, nd, "dilation", minimum=1)
+    wt, _nd, xt, unbatched, stride_t, dilation_t = _operands(x, w, stride, dilation,
+                                                            "(F, C/groups, *kernel)")
     groups = as_int(groups, "groups", minimum=1)
     check_choice(padding_mode, _PADDING_MODES, "padding_mode")
     N, C = xt.shape[:2]
@@ -311,16 +347,8 @@ def conv_layer(x, w, bias=None, stride=1, padding=0, dilation=1, groups=1,
                     row.append((k, src))
             table.append(row)
         per_dim.append(table)
-    taps = []
-    for o in itertools.product(*(range(o_i) for o_i in out)):
-        pairs = []
-        for combo in itertools.product(*(per_dim[i][o[i]] for i in range(nd))):
-            k_off = sum(k * st for (k, _), st in zip(combo, k_sstr))
-            x_off = sum(src * st for (_, src), st in zip(combo, x_sstr))
-            pairs.append((k_off, x_off))
-        taps.append(pairs)
+    taps = _flat_pairs(per_dim, out, k_sstr, x_sstr)
 
-    xs, ws = xt.flat, wt.flat
     x_size, k_size = math.prod(spatial), math.prod(kernel)
     Fg = F // groups
     result = []
@@ -328,11 +356,8 @@ def conv_layer(x, w, bias=None, stride=1, padding=0, dilation=1, groups=1,
         for f in range(F):
             g = f // Fg
             bases = [((n * C + g * Cg + c) * x_size, (f * Cg + c) * k_size) for c in range(Cg)]
-            for pairs in taps:
-                terms = [] if b is None else [b[f]]
-                for xb, wb in bases:
-                    terms.extend(xs[xb + xo] * ws[wb + ko] for ko, xo in pairs)
-                result.append(_flat_add(terms))
+            result.extend(_weighted_sums(xt.flat, wt.flat, bases, taps,
+                                         None if b is None else b[f]))
     return _unbatch(_Tensor(result, (N, F) + out), unbatched).to_array()
 
 
@@ -387,14 +412,8 @@ def conv_transpose_layer(x, w, bias=None, stride=1, padding=0, output_padding=0,
     >>> conv_transpose_layer([[[a, b]]], [[[k0, k1]]], stride=2)
     [[[a*k0, a*k1, b*k0, b*k1]]]
     """
-    wt = _as_tensor(w, "w")
-    if wt.ndim < 3:
-        raise ShapeError(f"w must have shape (C, F/groups, *kernel) with at least one spatial "
-                         f"dimension, but got shape {wt.shape}")
-    nd = wt.ndim - 2
-    xt, unbatched = _split_batch(_as_tensor(x, "x"), nd)
-    stride_t = int_tuple(stride, nd, "stride", minimum=1)
-    dilation_t = int_tuple(dilation, nd, "dilation", minimum=1)
+    wt, nd, xt, unbatched, stride_t, dilation_t = _operands(x, w, stride, dilation,
+                                                            "(C, F/groups, *kernel)")
     outpad_t = int_tuple(output_padding, nd, "output_padding", minimum=0)
     groups = as_int(groups, "groups", minimum=1)
     N, C = xt.shape[:2]
@@ -433,16 +452,8 @@ def conv_transpose_layer(x, w, bias=None, stride=1, padding=0, output_padding=0,
                 if 0 <= o < o_i:
                     table[o].append((k, i))
         per_dim.append(table)
-    x_sstr, k_sstr = _strides(spatial), _strides(kernel)
-    gathers = []
-    for o in itertools.product(*(range(o_i) for o_i in out)):
-        pairs = []
-        for combo in itertools.product(*(per_dim[d][o[d]] for d in range(nd))):
-            pairs.append((sum(k * st for (k, _), st in zip(combo, k_sstr)),
-                          sum(i * st for (_, i), st in zip(combo, x_sstr))))
-        gathers.append(pairs)
+    gathers = _flat_pairs(per_dim, out, _strides(kernel), _strides(spatial))
 
-    xs, ws = xt.flat, wt.flat
     x_size, k_size = math.prod(spatial), math.prod(kernel)
     result = []
     for n in range(N):
@@ -450,11 +461,8 @@ def conv_transpose_layer(x, w, bias=None, stride=1, padding=0, output_padding=0,
             g, f = divmod(f_all, Fg)
             bases = [((n * C + c) * x_size, (c * Fg + f) * k_size)
                      for c in range(g * Cg, (g + 1) * Cg)]
-            for pairs in gathers:
-                terms = [] if b is None else [b[f_all]]
-                for xb, wb in bases:
-                    terms.extend(xs[xb + xo] * ws[wb + ko] for ko, xo in pairs)
-                result.append(_flat_add(terms))
+            result.extend(_weighted_sums(xt.flat, wt.flat, bases, gathers,
+                                         None if b is None else b[f_all]))
     return _unbatch(_Tensor(result, (N, F) + out), unbatched).to_array()
 
 
