@@ -195,6 +195,20 @@ def _printer_class():
                 return name + ("'" * order if order <= 3 else "^{(%d)}" % order)
             return None
 
+        def _print_Function(self, expr, exp=None):
+            """An undefined function whose name is no plain identifier: escaped text.
+
+            SymPy's own method splices the name into a ``%``-format string, so a name
+            such as ``a%b`` would break it (or be read as a format directive)."""
+            from sympy.core.function import AppliedUndef
+
+            name = expr.func.__name__
+            if not isinstance(expr, AppliedUndef) or _SAFE_NAME.match(name):
+                return super()._print_Function(expr, exp)
+            tex = (r"\text{" + escape_text(name) + r"}{\left("
+                   + ",".join(self._print(arg) for arg in expr.args) + r" \right)}")
+            return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
+
         def _print_Heaviside(self, expr, exp=None):
             tex = r"u\left(" + self._print(expr.args[0]) + r"\right)"
             return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)

@@ -57,6 +57,18 @@ def test_expr_latex_neutralises_hostile_names():
     assert expr_latex("a & b") == r"\text{a \& b}"
 
 
+@pytest.mark.parametrize("name", ["a%b", "a%%s", "%s", "x%(y)s"])
+def test_expr_latex_function_names_with_percent(name):
+    # SymPy splices function names into a %-format string; '%' must not reach it raw
+    t = sp.Symbol("t")
+    f = sp.Function(name)
+    expected = r"\text{" + escape_text(name) + r"}{\left(t \right)}"
+    assert expr_latex(f(t)) == expected
+    assert expr_latex(f(t) ** 2) == r"\left(" + expected + r"\right)^{2}"
+    assert "%" not in expr_latex(f(t) + 1).replace(r"\%", "")
+    assert expr_latex(sp.Function("g")(t) ** 2) == sp.latex(sp.Function("g")(t) ** 2)
+
+
 def test_note_wraps_long_justifications():
     assert note("short") == r"\text{short}"
     long = note("a rather long justification that would push the line off the page")
