@@ -122,10 +122,21 @@ def _full_corr(a, b):
     return out
 
 
+_MAX_PERIOD = 100_000    # a circular period may pad the sequences up to this length
+
+
 def _period(period, la, lb):
+    """The circular period: ``max(N, M)`` by default; at most ``max(N + M - 1, 100000)``
+    (beyond ``N + M - 1`` a longer period only appends zeros, and the result is a list
+    of ``P`` entries)."""
     if period is None:
         return max(la, lb)
-    return as_int(period, "period", minimum=1)
+    p = as_int(period, "period", minimum=1)
+    bound = max(la + lb - 1, _MAX_PERIOD)
+    if p > bound:
+        raise SymconvError(f"period must be at most max(len(a) + len(b) - 1, {_MAX_PERIOD}) "
+                           f"= {bound}, but got {p}")
+    return p
 
 
 def conv_seq(a, b, mode="full", *, period=None):
@@ -285,7 +296,9 @@ def corr_seq(a, b, mode="valid", *, period=None, conjugate=True):
         p = _period(period, la, lb)
         aw = [sp.Add(*a[i::p]) for i in range(p)]
         bw = [sp.Add(*b[i::p]) for i in range(p)]
-        return [_sum_terms([aw[(k + m) % p] * bw[m] for m in range(p)]) for k in range(p)]
+        # bw[m] is an empty sum (0) for m >= len(b): those products vanish
+        return [_sum_terms([aw[(k + m) % p] * bw[m] for m in range(min(p, lb))])
+                for k in range(p)]
     if period is not None:
         raise SymconvError(f"period is only used with mode='circular', but got mode={mode!r}")
     full = _full_corr(a, b)  # full[j] has lag j - (lb - 1)

@@ -193,6 +193,20 @@ def test_circular_matches_the_modular_definition(p, q, period):
     assert corr_seq(p, q, "circular", period=period) == naive_circular(p, q, period, corr=True)
 
 
+def test_circular_period_is_bounded():
+    # a long zero padding is allowed (the entries beyond the full length are zeros) ...
+    x = sp.Symbol("x")
+    out = conv_seq([1, 2], [3, x], "circular", period=100_000)
+    assert out[:3] == conv_seq([1, 2], [3, x]) and out[3:] == [0] * (100_000 - 3)
+    out = corr_seq([1, 2], [3, x], "circular", period=100_000)   # lag -1 wraps to the end
+    assert out[:2] + out[-1:] == [3 + 2 * sp.conjugate(x), 6, sp.conjugate(x)]
+    assert out[2:-1] == [0] * (100_000 - 3)
+    # ... a period of 10^9 (a list of 10^9 entries) is refused before any work
+    for fn in (conv_seq, corr_seq):
+        with pytest.raises(SymconvError, match="period must be at most"):
+            fn([1, 2], [3, 4], "circular", period=10**9)
+
+
 @given(seqs, seqs)
 def test_circular_matches_fft_when_the_period_covers_both(p, q):
     period = max(len(p), len(q))
