@@ -117,3 +117,28 @@ def test_parse_assumptions():
     assert "unknown property 'bogus'" in str(info.value) and info.value.position == 5
     with pytest.raises(ParseError):
         parse_assumptions("import os")
+
+
+@pytest.mark.parametrize("exc", [RecursionError("maximum recursion depth exceeded"),
+                                 TypeError("cannot determine truth value\nof Relational"),
+                                 ValueError("math domain error")])
+def test_any_engine_failure_is_a_one_line_error(capsys, monkeypatch, exc):
+    from symconv import symbolic
+
+    def fail(*args, **kwargs):
+        raise exc
+
+    monkeypatch.setattr(symbolic, "conv", fail)
+    status, out, err = run(capsys, "conv", "u(t)", "u(t)")
+    assert status == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("symconv conv: error:")
+    assert type(exc).__name__ in err or "nested too deeply" in err
+
+
+def test_a_result_too_large_to_print_is_a_one_line_error(capsys):
+    huge = "*".join(["10^999"] * 5)           # an integer of 4996 digits
+    for argv in (["corr", f"[{huge}, {huge}]", "[1, 2]"],
+                 ["corr", f"[{huge}, {huge}]", "[1, 2]", "--latex"]):
+        status, out, err = run(capsys, *argv)
+        assert status == 2 and out == ""
+        assert err.count("\n") == 1 and "Traceback" not in err

@@ -17,6 +17,7 @@ result (it disagreed, or could not be carried out); 2 for invalid input.
 """
 
 import re
+import sys
 
 import sympy as sp
 
@@ -158,15 +159,41 @@ def _parse_signal(text, label, discrete, symbols=None):
 
 
 def _format(value, latex):
-    if isinstance(value, (list, tuple)):
-        if latex:
-            return r"\left[" + ", ".join(sp.latex(v) for v in value) + r"\right]"
-        return "[" + ", ".join(sp.sstr(v) for v in value) + "]"
-    return sp.latex(value) if latex else sp.sstr(value)
+    try:
+        if isinstance(value, (list, tuple)):
+            if latex:
+                return r"\left[" + ", ".join(sp.latex(v) for v in value) + r"\right]"
+            return "[" + ", ".join(sp.sstr(v) for v in value) + "]"
+        return sp.latex(value) if latex else sp.sstr(value)
+    except ValueError as exc:
+        if "integer string conversion" not in str(exc):
+            raise
+        raise SymconvError(f"the result must be printable, but it contains an integer of "
+                           f"more than {sys.get_int_max_str_digits()} digits") from None
 
 
 def run(args, op):
-    """Parse, compute, print; returns the exit status."""
+    """Parse, compute, print; returns the exit status.
+
+    Whatever the input, a failure is one line on stderr (exit status 2): a
+    :class:`SymconvError` passes through; any other exception raised on hostile
+    input (SymPy's RecursionError on an expression nested thousands deep, a
+    ValueError or TypeError from inside SymPy) is turned into one.
+    """
+    try:
+        return _run(args, op)
+    except SymconvError:
+        raise
+    except RecursionError:
+        raise SymconvError(f"{op}: the signals must be expressions SymPy can handle, but they "
+                           f"are nested too deeply (maximum recursion depth exceeded)") from None
+    except Exception as exc:  # noqa: BLE001 -- SymPy raises many types on odd input
+        message = " ".join(str(exc).split())[:200]
+        raise SymconvError(f"{op} failed on these signals ({type(exc).__name__}: "
+                           f"{message})") from None
+
+
+def _run(args, op):
     from symconv import symbolic
 
     facts = parse_assumptions(args.assume)
