@@ -45,6 +45,7 @@ import math
 import random
 import time
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import sympy as sp
 
@@ -224,7 +225,18 @@ def _value(expr, point):
 
 def _same(a, b, tol, exact=True):
     """Whether two sampled values agree: exact Rationals exactly (when ``exact``),
-    anything else within ``|a - b| <= 1e-12 + tol*max(|a|, |b|)``."""
+    anything else within ``|a - b| <= 1e-12 + tol*max(|a|, |b|)``.
+
+    A value too large for a float is never rounded to ``inf`` (``inf <= inf`` would
+    make any two astronomically large values, or one of them and a finite value, look
+    equal): such comparisons are done in exact rational arithmetic, and a non-finite
+    float never equals anything.
+
+    >>> _same(sp.Integer(10)**400, complex(2.0), 1e-9)
+    False
+    >>> _same(sp.Integer(10)**400, sp.Integer(10)**400 + sp.Rational(1, 2), 1e-9, exact=False)
+    True
+    """
     if a is None or b is None:
         return a is b
     if isinstance(a, sp.Rational) and isinstance(b, sp.Rational) and (tol == 0 or exact):
@@ -233,8 +245,37 @@ def _same(a, b, tol, exact=True):
         return a == b
     if isinstance(a, sp.Rational) and isinstance(b, sp.Rational) and a == b:
         return True
-    ca, cb = complex(a), complex(b)
-    return abs(ca - cb) <= _ATOL + tol * max(abs(ca), abs(cb))
+    try:
+        ca, cb = complex(a), complex(b)
+    except (OverflowError, TypeError, ValueError):
+        ca = cb = None
+    if ca is not None and all(math.isfinite(v) for v in (ca.real, ca.imag, cb.real, cb.imag)):
+        return abs(ca - cb) <= _ATOL + tol * max(abs(ca), abs(cb))
+    # some magnitude overflows a float: compare exactly (a stricter bound than the
+    # float test: squares, without the cross term 2*atol*tol*max)
+    pa, pb = _exact_parts(a), _exact_parts(b)
+    if pa is None or pb is None:
+        return False
+    d2 = (pa[0] - pb[0]) ** 2 + (pa[1] - pb[1]) ** 2
+    m2 = max(pa[0] ** 2 + pa[1] ** 2, pb[0] ** 2 + pb[1] ** 2)
+    t = Fraction(tol)
+    return d2 <= Fraction(_ATOL) ** 2 + t * t * m2
+
+
+def _exact_parts(v):
+    """(real, imaginary) as Fractions, or None for a non-finite or unknown value."""
+    if isinstance(v, sp.Rational):
+        return Fraction(int(v.p), int(v.q)), Fraction(0)
+    if isinstance(v, sp.Float):
+        if not v.is_finite:
+            return None
+        return Fraction(int(sp.Rational(v).p), int(sp.Rational(v).q)), Fraction(0)
+    if isinstance(v, (complex, float, int)):
+        c = complex(v)
+        if not (math.isfinite(c.real) and math.isfinite(c.imag)):
+            return None
+        return Fraction(c.real), Fraction(c.imag)
+    return None
 
 
 def _show(v):
@@ -553,9 +594,11 @@ class Comparer:
             t0 = time.perf_counter()
             if _expandable(diff):
                 try:
-                    with time_limit(self.time_limit):
+                    with time_limit(self.time_limit) as limit:
                         expanded = sp.expand(diff)
-                except TimeLimitExceeded:
+                except TimeLimitExceeded as exc:
+                    if exc.limit is not limit:   # an outer limit (grade()'s): not ours
+                        raise
                     trail.append(TrailEntry("expand", "timeout", f"after {self.time_limit:g} s",
                                             time.perf_counter() - t0))
                     expanded = None
@@ -760,7 +803,12 @@ class Comparer:
                 if not _same(va, sp.Integer(0), self.tolerance, s.exact):
                     break
                 continue
-            q = complex(va) / complex(vr)
+            try:
+                q = complex(va) / complex(vr)
+            except (OverflowError, ZeroDivisionError, TypeError, ValueError):
+                return False
+            if not (math.isfinite(q.real) and math.isfinite(q.imag)):
+                return False
             if ratio is None:
                 ratio = q
             elif abs(q - ratio) > 1e-9 * max(1.0, abs(ratio)):
