@@ -178,9 +178,11 @@ def _log10_bound(expr, point):
 @functools.lru_cache(maxsize=4096)
 def _explosive(expr):
     """Whether evaluating ``expr`` exactly at integers could build a huge number: a
-    power with a variable exponent, or a factorial of a variable."""
+    power with a variable exponent or of a variable base with a large exponent, or a
+    factorial of a variable."""
     for node in sp.preorder_traversal(expr):
-        if isinstance(node, sp.Pow) and node.exp.free_symbols:
+        if isinstance(node, sp.Pow) and (node.exp.free_symbols or (
+                node.base.free_symbols and not (node.exp.is_Number and abs(node.exp) <= 64))):
             return True
         if isinstance(node, (sp.factorial, sp.binomial, sp.gamma)) and node.free_symbols:
             return True
@@ -278,6 +280,36 @@ def _exact_parts(v):
     return None
 
 
+def sstr_safe(obj):
+    """``sympy.sstr`` that never fails on a huge number.
+
+    Python refuses to turn an integer of more than 4,300 digits into text, so printing
+    such a value (in a trail, a counterexample or feedback) would raise ``ValueError``
+    and turn a grade into a crash. Here every such integer or fraction is written as
+    ``<number with N digits>`` instead.
+
+    >>> sstr_safe(sp.Integer(10)**5000 + sp.Symbol("x"))
+    '<number with 5001 digits> + x'
+    >>> sstr_safe(sp.Rational(1, 3))
+    '1/3'
+    """
+    try:
+        return sp.sstr(obj)
+    except ValueError:
+        pass
+
+    def digits(r):
+        return int(max(abs(r.p), r.q).bit_length() * 0.30103) + 1
+
+    big = {r: sp.Symbol(f"<number with {digits(r)} digits>") for r in
+           (obj.atoms(sp.Rational) if isinstance(obj, sp.Basic) else ())
+           if max(abs(r.p), r.q).bit_length() > 12_000}
+    try:
+        return sp.sstr(obj.xreplace(big) if big else obj)
+    except ValueError:
+        return f"<{type(obj).__name__} too large to print>"
+
+
 def _show(v):
     if v is None:
         return "undefined"
@@ -285,11 +317,11 @@ def _show(v):
         if abs(v.imag) <= 1e-12 * max(1.0, abs(v.real)):
             return f"{v.real:.10g}"
         return f"{v.real:.10g}{v.imag:+.10g}j"
-    return sp.sstr(v)
+    return sstr_safe(v)
 
 
 def _show_point(point):
-    return {s.name: (sp.sstr(v) if not isinstance(v, sp.Float) else f"{float(v):.6g}")
+    return {s.name: (sstr_safe(v) if not isinstance(v, sp.Float) else f"{float(v):.6g}")
             for s, v in sorted(point.items(), key=lambda kv: kv[0].name)}
 
 
@@ -609,12 +641,12 @@ class Comparer:
                         return "equivalent", "expand", True, None
                     if expanded.is_Rational and (self.tolerance == 0 or self.sampler.exact):
                         trail.append(TrailEntry("expand", "not equivalent",
-                                                f"the difference is the constant {sp.sstr(expanded)}",
+                                                f"the difference is the constant {sstr_safe(expanded)}",
                                                 time.perf_counter() - t0))
                         return "not equivalent", "expand", True, {
                             "point": {}, "answer": None, "expected": None,
                             "reason": f"the answer differs from the expected one by the constant "
-                                      f"{sp.sstr(expanded)}"}
+                                      f"{sstr_safe(expanded)}"}
                     trail.append(TrailEntry("expand", "inconclusive", "", time.perf_counter() - t0))
             else:
                 trail.append(TrailEntry("expand", "skipped", "too large to expand safely", 0.0))
@@ -759,7 +791,7 @@ class Comparer:
                     proven_all = proven_all and proven
                     break
             if found is None:
-                reason = f"the expected element {sp.sstr(r)} is missing"
+                reason = f"the expected element {sstr_safe(r)} is missing"
                 trail.append(TrailEntry("elements", "not equivalent", reason))
                 return "not equivalent", "elements", False, {"reason": reason}, reason
             unmatched.remove(found)

@@ -35,6 +35,7 @@ import sympy as sp
 
 from symconv.errors import GradingError, ParseError, SymconvError
 from symconv.grading.equivalence import (DEFAULT_TOLERANCE, Comparer, Sampler, TrailEntry,
+                                         sstr_safe,
                                          _atoms, _domains_for, _free_symbols, _same, _unify,
                                          kind_of)
 from symconv.grading.forms import describe, satisfies
@@ -361,7 +362,7 @@ def _grade(text, key, ctx, trail):
         return _result(key, "incorrect", 0, _sentence(reason) + _hint(key), trail)
     extra_deltas = _atoms(answer, sp.DiracDelta) - set(ctx.delta_map)
     if extra_deltas:
-        reason = (f"your answer contains the impulse {sp.sstr(sorted(extra_deltas, key=sp.default_sort_key)[0])}, "
+        reason = (f"your answer contains the impulse {sstr_safe(sorted(extra_deltas, key=sp.default_sort_key)[0])}, "
                   "which the expected answer does not have")
         trail.append(TrailEntry("impulses", "not equivalent", reason))
         return _result(key, "incorrect", 0, _sentence(reason) + _hint(key), trail)
@@ -459,7 +460,7 @@ def _coerce(answer, key, ctx):
                                 raise
                             value = None
                     if value is not None and value.is_Rational and not value.is_Integer:
-                        return None, f"expected an integer, but your answer is {sp.sstr(value)}"
+                        return None, f"expected an integer, but your answer is {sstr_safe(value)}"
             return answer, None
     return None, f"expected {_ARTICLE[kind]}, but your answer is {_ARTICLE.get(got, 'something else')}"
 
@@ -500,7 +501,10 @@ def _hint(key):
 
 
 def _short(obj, limit=160):
-    s = sp.sstr(obj) if isinstance(obj, sp.Basic) else str(obj)
+    try:
+        s = sstr_safe(obj) if isinstance(obj, sp.Basic) else str(obj)
+    except ValueError:   # a container holding a number too large to print
+        s = f"<{type(obj).__name__} too large to print>"
     return s if len(s) <= limit else s[:limit - 3] + "..."
 
 
@@ -546,7 +550,7 @@ def _diagnose(answer, ctx):
     if len(diffs) == 1 and idx:
         d = diffs.pop()
         if d != 0:
-            return f" Your answer is off by the constant {sp.sstr(d)} everywhere."
+            return f" Your answer is off by the constant {sstr_safe(d)} everywhere."
     return ""
 
 
@@ -651,5 +655,5 @@ def _proof_goal(report, key, kind, trail):
                          time_limit=max(0.5, min(key.time_limit, 4.0)))
         trail.append(TrailEntry(f"proof {label}", res.status, res.reason))
         if res.status not in ("proven", "confirmed"):
-            return f"the proof must {label} at {sp.sstr(want)}"
+            return f"the proof must {label} at {sstr_safe(want)}"
     return None
