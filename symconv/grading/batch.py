@@ -237,9 +237,11 @@ def read_answers(path):
                         continue
                     try:
                         obj = json.loads(line)
-                    except ValueError:
+                    except (ValueError, RecursionError) as exc:   # RecursionError: deep nesting
+                        why = "nested too deeply" if isinstance(exc, RecursionError) \
+                            else "not valid JSON"
                         rows.append({"student": None, "part": None, "answer": None,
-                                     "_error": f"input line {number} is not valid JSON"})
+                                     "_error": f"input line {number} is {why}"})
                         continue
                     rows.append(_row(obj, f"input line {number}"))
         else:
@@ -250,11 +252,41 @@ def read_answers(path):
                 if missing:
                     raise GradingError(f"the answers file {path} must have the columns student, "
                                        f"part, answer, but {', '.join(sorted(missing))} is missing")
-                for number, obj in enumerate(reader, 2):
-                    rows.append(_row(obj, f"input line {number}"))
+                rows.extend(_csv_rows(reader))
     except OSError as exc:
         raise GradingError(f"cannot read the answers file {path}: {exc.strerror}") from None
     return rows
+
+
+def _csv_rows(reader):
+    """The rows of a ``csv.DictReader``; a record the csv module refuses (a field over
+    its size limit, a NUL byte) becomes one malformed row and reading goes on."""
+    rows = []
+    while True:
+        start = reader.reader.line_num
+        try:
+            obj = next(reader)
+        except StopIteration:
+            return rows
+        except csv.Error as exc:
+            rows.append({"student": None, "part": None, "answer": None,
+                         "_error": f"input line {start + 1} cannot be read as CSV ({exc})"})
+            if reader.reader.line_num == start:     # no progress: stop rather than loop
+                return rows
+            continue
+        rows.append(_row(obj, f"input line {start + 1}"))
+
+
+def _clean_text(value):
+    """``value`` with lone surrogates (valid in JSON, not encodable as UTF-8) replaced
+    by U+FFFD, and whether there were any."""
+    if not isinstance(value, str):
+        return value, False
+    try:
+        value.encode("utf-8")
+        return value, False
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in value), True
 
 
 def _row(obj, where):
@@ -267,7 +299,15 @@ def _row(obj, where):
     for name in ("student", "part"):
         if row[name] is not None and not isinstance(row[name], str):
             row[name] = str(row[name])
-    if row["student"] is None or row["part"] is None:
+    bad = []
+    for name in ("student", "part", "answer"):
+        row[name], surrogate = _clean_text(row[name])
+        if surrogate:
+            bad.append(name)
+    if bad:
+        row["_error"] = (f"{where}: the {' and '.join(bad)} of this row contain(s) a lone "
+                         "surrogate code point, which is not valid Unicode text")
+    elif row["student"] is None or row["part"] is None:
         row["_error"] = f"{where} needs a student and a part"
     elif row["answer"] is not None and not isinstance(row["answer"], str):
         row["answer"] = json.dumps(row["answer"]) if not isinstance(row["answer"], (int, float)) \
@@ -675,8 +715,22 @@ def write_gradescope(results, path, keys=None):
     return doc
 
 
+def _cell(value):
+    """A text cell that a spreadsheet shows as text: one starting with ``= + - @``, a
+    tab or a carriage return would be read as a formula (CSV injection), so it gets a
+    leading ``'``, the usual spreadsheet-safe prefix.
+
+    >>> _cell('=HYPERLINK("http://x")'), _cell("alice")
+    ('\'=HYPERLINK("http://x")', 'alice')
+    """
+    text = str(value)
+    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+
+
 def write_gradebook(results, path, keys=None):
-    """Write a CSV gradebook: one line per student, one column per part, and totals."""
+    """Write a CSV gradebook: one line per student, one column per part, and totals.
+    Student ids and part names that a spreadsheet would run as formulas are prefixed
+    with ``'`` (see :func:`_cell`)."""
     parts = list(keys) if keys else []
     for r in results:
         if r["part"] not in parts:
@@ -689,13 +743,13 @@ def write_gradebook(results, path, keys=None):
             entry[r["part"]] = (r["score"], r["max_score"])
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(["student", *parts, "total", "max_total"])
+    writer.writerow(["student", *[_cell(p) for p in parts], "total", "max_total"])
     for student in sorted(book, key=lambda s: str(s)):
         entry = book[student]
         scores = [entry.get(p, (0.0, 0.0)) for p in parts]
         max_total = sum((keys[p].points if keys and p in keys else entry.get(p, (0, 0))[1])
                         for p in parts)
-        writer.writerow([student, *[f"{s:g}" for s, _ in scores],
+        writer.writerow([_cell(student), *[f"{s:g}" for s, _ in scores],
                          f"{sum(s for s, _ in scores):g}", f"{max_total:g}"])
     _atomic_write(path, buf.getvalue())
     return buf.getvalue()
