@@ -720,8 +720,8 @@ def _cell(value):
     tab or a carriage return would be read as a formula (CSV injection), so it gets a
     leading ``'``, the usual spreadsheet-safe prefix.
 
-    >>> _cell('=HYPERLINK("http://x")'), _cell("alice")
-    ('\'=HYPERLINK("http://x")', 'alice')
+    >>> print(_cell("=HYPERLINK(1)"), _cell("alice"), _cell("-1"))
+    '=HYPERLINK(1) alice '-1
     """
     text = str(value)
     return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
