@@ -204,6 +204,19 @@ def _normalise(text, limits):
     return "".join(out), origin
 
 
+def normalized_text(text, limits=None):
+    """The text as the parser reads it: safe Unicode mapped to its ASCII meaning
+    (full-width digits and stops, ``\u2212``, ``\u00d7``, Greek letters, ...).
+
+    Checks on the *written form* of an answer (no decimal point, a fraction in lowest
+    terms) must look at this text, not the raw one: ``0\uff0e75`` is the decimal 0.75.
+
+    >>> normalized_text("0\uff0e75 \u2212 \uff11")
+    '0.75 - 1'
+    """
+    return _normalise(text, limits or _DEFAULT_LIMITS)[0]
+
+
 # --------------------------------------------------------------------------- tokens
 
 class _Tok:

@@ -24,12 +24,14 @@ import re
 
 import sympy as sp
 
+from symconv.errors import ParseError
+
 __all__ = ["satisfies", "describe"]
 
-_DECIMAL = re.compile(r"(\d\.\d|\.\d|\d\.(?!\d))")
+_DECIMAL = re.compile(r"(\d\.\d|\.\d|\d\.(?!\d))", re.ASCII)
 # p/q, -p/q, (p)/(q), \frac{p}{q}, -\frac{p}{q} (\dfrac, \tfrac), or an integer
 _FRACTION_TEXT = re.compile(
-    r"^[-+]?(\d+|\(\d+\))(/(\d+|\(\d+\)))?$|^[-+]?\\[dt]?frac\{\d+\}\{\d+\}$")
+    r"^[-+]?(\d+|\(\d+\))(/(\d+|\(\d+\)))?$|^[-+]?\\[dt]?frac\{\d+\}\{\d+\}$", re.ASCII)
 
 
 def _items(obj):
@@ -118,7 +120,17 @@ _CHECKS = {
 
 
 def satisfies(form, text, unevaluated):
-    """Whether the answer ``text`` (parsed unevaluated) is written in ``form``."""
+    """Whether the answer ``text`` (parsed unevaluated) is written in ``form``.
+
+    The text is first normalised as the parser reads it, so lookalike characters (a
+    full-width stop, full-width digits) count as what they mean.
+    """
+    from symconv.parsing import normalized_text
+
+    try:
+        text = normalized_text(text)
+    except ParseError:   # not parseable text: keep it (the form checks then fail or hold as written)
+        pass
     items = [e for e in _items(unevaluated) if isinstance(e, sp.Basic)]
     return bool(_CHECKS[form](text, items))
 
