@@ -561,10 +561,14 @@ class _Parser:
         self.depth += 1
         if self.depth > self.limits.max_depth:
             self.fail(f"nesting deeper than {self.limits.max_depth} levels", self.tok.pos)
+        wraps = 0   # '!' and '//' wrap ``left`` in a function: each counts as a level
         try:
             left = self.nud()
             while True:
                 t = self.tok
+                if t.kind == "op" and t.value in ("!", "//"):
+                    if self.depth + wraps + 1 > self.limits.max_depth:
+                        self.fail(f"nesting deeper than {self.limits.max_depth} levels", t.pos)
                 if self.in_integral and self.at_differential():
                     break
                 if t.kind == "op":
@@ -586,7 +590,14 @@ class _Parser:
                         elif v == "/":
                             left = self.div(left, right, t.pos)
                         else:
-                            left = self.call_builtin("floor", [self.div(left, right, t.pos)], t.pos)
+                            wraps += 1
+                            quotient = self.div(left, right, t.pos)
+                            if wraps > 1 and isinstance(quotient, sp.Expr) and quotient.free_symbols:
+                                # a chain a//b//c: floor of a floor quotient, which SymPy
+                                # cannot simplify anyway; evaluating it costs more per level
+                                left = sp.floor(quotient, evaluate=False)
+                            else:
+                                left = self.call_builtin("floor", [quotient], t.pos)
                         continue
                     if v == "^":
                         if _BP_POW <= min_bp:
@@ -599,6 +610,7 @@ class _Parser:
                         if _BP_POSTFIX <= min_bp:
                             break
                         self.advance()
+                        wraps += 1
                         left = self.call_builtin("factorial", [left], t.pos)
                         continue
                     if v in _RELATIONS:
@@ -1112,22 +1124,41 @@ class _Parser:
             return a * b
         self.scalar(a, pos)
         self.scalar(b, pos)
+        self.check_size(a, b, pos)
         if not self.ev and isinstance(a, sp.Mul) and a.args[0] is not sp.S.NegativeOne:
             return sp.Mul(*a.args, b, evaluate=False)
         return sp.Mul(a, b, evaluate=self.ev)
+
+    def check_size(self, a, b, pos):
+        """Refuse a product of numbers whose exact value would exceed ``max_digits``
+        (each factor may be within the limits, ``10^999*10^999*...`` is not)."""
+        da, db = _digits_bound(a), _digits_bound(b)
+        if da is not None and db is not None and da + db > self.limits.max_digits:
+            self.fail(f"a product with about {int(da + db) + 1} digits exceeds the limit of "
+                      f"{self.limits.max_digits} digits", pos)
 
     def div(self, a, b, pos):
         self.scalar(b, pos)
         if isinstance(a, sp.MatrixBase):
             return a / b
         self.scalar(a, pos)
-        return sp.Mul(a, self.power(b, sp.S.NegativeOne, pos), evaluate=self.ev)
+        inverse = self.power(b, sp.S.NegativeOne, pos)
+        self.check_size(a, inverse, pos)
+        return sp.Mul(a, inverse, evaluate=self.ev)
 
     def power(self, base, exp, pos):
         self.scalar(base, pos, "a number or expression base")
         self.scalar(exp, pos, "a number or expression exponent")
         lim = self.limits
         e_digits = _digits_bound(exp)
+        if e_digits is not None and e_digits <= 7 and isinstance(base, sp.Pow) \
+                and _digits_bound(base.exp) is not None:
+            # (x^a)^b is x^(a*b) once evaluated: the combined exponent must be in bounds
+            inner = base.exp
+            if _digits_bound(inner) > 7 or \
+                    _exponent_value_bound(inner) * _exponent_value_bound(exp) > lim.max_exponent:
+                self.fail(f"the exponent of a power of a power exceeds the limit "
+                          f"{lim.max_exponent}", pos)
         if e_digits is not None:
             if e_digits > 7 or _exponent_value_bound(exp) > lim.max_exponent:
                 shown = exp if e_digits <= 7 else "a huge number"
