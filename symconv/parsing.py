@@ -1341,8 +1341,16 @@ def _eq(p, args, pos):
     return p.relation("=", args[0], args[1], pos)
 
 
+_MINMAX_EVALUATED = 8   # SymPy's Max/Min compare every pair of symbolic arguments
+
+
 def _minmax(cls):
     def build(p, args, pos):
+        symbolic = [a for a in args if isinstance(a, sp.Basic) and a.free_symbols]
+        if len(symbolic) > _MINMAX_EVALUATED:
+            for a in args:
+                p.scalar(a, pos, "an expression argument")
+            return cls(*args, evaluate=False)   # values at points still evaluate
         return p.func(cls, args, pos)
     return build
 
