@@ -1230,8 +1230,19 @@ def _dummy_name(base, *exprs):
     return base + "_"
 
 
-def _solve(x, h, n, fallback, form):
-    """The closed form of ``Sum_k x[k] h[n-k]`` (x, h in an integer variable n)."""
+def _solve(x, h, n, fallback, form, timeout=None):
+    """The closed form of ``Sum_k x[k] h[n-k]`` (x, h in an integer variable n), or
+    ``fallback`` (the unevaluated sum) if it takes more than ``timeout`` seconds."""
+    from symconv.symbolic import _time_limit, _Timeout
+
+    try:
+        with _time_limit(timeout):
+            return _solve_unbounded(x, h, n, fallback, form)
+    except _Timeout:
+        return fallback
+
+
+def _solve_unbounded(x, h, n, fallback, form):
     k = sp.Dummy("k", integer=True)
 
     def run(known):
@@ -1258,7 +1269,7 @@ def _integer_version(n, *exprs):
     return m, tuple(e.xreplace({n: m}) for e in exprs), {m: n}
 
 
-def conv_discrete(x, h, n, *, form="auto"):
+def conv_discrete(x, h, n, *, form="auto", timeout=None):
     r"""Discrete convolution of two sequences given as formulas in ``n``.
 
     .. math:: (x * h)[n] = \sum_{k=-\infty}^{\infty} x[k]\, h[n - k]
@@ -1281,6 +1292,11 @@ def conv_discrete(x, h, n, *, form="auto"):
         times unit steps, ``'piecewise'`` as a ``Piecewise`` in ``n`` (when the
         breakpoints can be ordered), ``'auto'`` uses steps when every part starts
         at some ``n0`` and runs to infinity, and a ``Piecewise`` otherwise.
+    timeout : float or None, default None
+        Seconds allowed to the whole computation (SIGALRM, main thread on Unix
+        only); when they run out the result is the unevaluated ``Sum``. ``None``:
+        no limit. (A power such as ``n**10000`` makes the closed form a Faulhaber
+        polynomial of degree 10001, which takes minutes.)
 
     Returns
     -------
@@ -1333,10 +1349,10 @@ def conv_discrete(x, h, n, *, form="auto"):
     n_int, (x, h), back = _integer_version(n, x, h)
     k = sp.Symbol(_dummy_name("k", x, h, n_int), integer=True)
     fallback = sp.Sum(x.xreplace({n_int: k}) * h.xreplace({n_int: n_int - k}), (k, _NOO, _OO))
-    return _solve(x, h, n_int, fallback, form).xreplace(back)
+    return _solve(x, h, n_int, fallback, form, timeout).xreplace(back)
 
 
-def corr_discrete(x, h, n, *, form="auto", conjugate=True):
+def corr_discrete(x, h, n, *, form="auto", conjugate=True, timeout=None):
     r"""Discrete cross-correlation of two sequences given as formulas in ``n``.
 
     .. math:: (x \star h)[n] = \sum_{m=-\infty}^{\infty} x[n + m]\, \overline{h[m]}
@@ -1353,6 +1369,8 @@ def corr_discrete(x, h, n, *, form="auto", conjugate=True):
         Conjugate ``h``. SymPy's ``conjugate`` leaves real parameters alone, but a
         plain ``Symbol`` is complex (``conjugate(a)`` appears); declare symbols
         ``real=True`` or pass ``conjugate=False`` for real sequences.
+    timeout : float or None, default None
+        As for :func:`conv_discrete`.
 
     Returns
     -------
@@ -1385,4 +1403,4 @@ def corr_discrete(x, h, n, *, form="auto", conjugate=True):
     hc = sp.conjugate(h) if conjugate else h
     fallback = sp.Sum(x.xreplace({n_int: n_int + m}) * hc.xreplace({n_int: m}), (m, _NOO, _OO))
     flipped = hc.xreplace({n_int: -n_int})
-    return _solve(x, flipped, n_int, fallback, form).xreplace(back)
+    return _solve(x, flipped, n_int, fallback, form, timeout).xreplace(back)

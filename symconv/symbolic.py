@@ -1193,28 +1193,52 @@ def _relation_nonnegative(d):
 # fallbacks
 # ---------------------------------------------------------------------------
 
+_ACTIVE = []          # deadlines (time.monotonic()) of the enclosing _time_limit blocks
+_REPEAT = 0.05        # once a deadline has passed, the alarm repeats every _REPEAT s
+
+
+def _on_alarm(signum, frame):
+    if _ACTIVE and time.monotonic() >= _ACTIVE[-1] - 1e-3:
+        raise _Timeout()
+
+
 @contextmanager
 def _time_limit(seconds):
-    """Raise ``_Timeout`` after ``seconds`` (only in the main thread on Unix; else no limit)."""
+    """Raise ``_Timeout`` after ``seconds`` (only in the main thread on Unix; else no limit).
+
+    Nestable among themselves: an inner block never outlives the enclosing one (it
+    keeps the earlier deadline), and once a deadline has passed the alarm repeats
+    every ``_REPEAT`` s until that block is left, so a ``_Timeout`` caught by an inner
+    fallback (which then returns "no result") cannot leave the outer block unbounded.
+    A timer armed by someone else is left alone (no limit then).
+    """
     if seconds is not None and seconds <= 0:
         raise _Timeout()
     usable = (seconds is not None and hasattr(signal, "setitimer")
               and threading.current_thread() is threading.main_thread()
-              and signal.getitimer(signal.ITIMER_REAL)[0] == 0)
+              and (_ACTIVE or signal.getitimer(signal.ITIMER_REAL)[0] == 0))
     if not usable:
         yield
         return
-
-    def handler(signum, frame):
-        raise _Timeout()
-
-    previous = signal.signal(signal.SIGALRM, handler)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    now = time.monotonic()
+    deadline = now + seconds
+    outermost = not _ACTIVE
+    if outermost:
+        previous = signal.signal(signal.SIGALRM, _on_alarm)
+    else:
+        deadline = min(deadline, _ACTIVE[-1])
+    _ACTIVE.append(deadline)
+    signal.setitimer(signal.ITIMER_REAL, max(deadline - now, 1e-4), _REPEAT)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        _ACTIVE.pop()
+        if outermost:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+        else:
+            signal.setitimer(signal.ITIMER_REAL,
+                             max(_ACTIVE[-1] - time.monotonic(), 1e-4), _REPEAT)
 
 
 def _bad(value):
@@ -1278,6 +1302,17 @@ def _continuous(f, g, var, method, timeout):
     integral = sp.Integral(f.xreplace({var: shown}) * g.xreplace({var: var - shown}),
                            (shown, -sp.oo, sp.oo))
     budget = _Budget(timeout)
+    try:
+        # one deadline for the whole engine, not only SymPy's integrators: the piece
+        # engine's zero tests and comparisons may make SymPy evaluate a numeric Sum
+        # or Integral in a signal for minutes
+        with _time_limit(budget.remaining()):
+            return _engine(fr, gr, t, tau, var, shown, integral, method, budget)
+    except _Timeout:
+        return integral
+
+
+def _engine(fr, gr, t, tau, var, shown, integral, method, budget):
     if method in ("auto", "pieces"):
         try:
             value, conds = _conv_split(fr, gr, t, tau, budget=budget)
@@ -1393,11 +1428,11 @@ def conv(f, g, var=None, *, verify=False, method="auto", timeout=DEFAULT_TIMEOUT
         ``t < 0``) and :func:`sympy.integrate` of the whole integral; the other values
         use one of them alone. Whatever fails gives the unevaluated ``Integral``.
     timeout : float or None, default 10
-        Seconds allowed, in total, to SymPy's own integrators (the pairs the piece
-        engine hands to ``integrate``, the Laplace transform, ``integrate``); ``None``
-        for no limit. Enforced in the main thread on Unix only. The piece engine's
-        exact formulas are not limited (they take well under a second on textbook
-        pairs).
+        Seconds allowed to the whole computation (the piece engine, then SymPy's
+        integrators: the pairs the piece engine hands to ``integrate``, the Laplace
+        transform, ``integrate``; for an integer ``var``, the discrete engine); when
+        they run out the result is the unevaluated integral (sum). ``None`` for no
+        limit. Enforced in the main thread on Unix only (SIGALRM).
     mode, period
         For sequences: as in :func:`symconv.discrete.conv_seq`.
 
@@ -1516,7 +1551,7 @@ def _dispatch(op, f, g, var, verify, method, timeout, mode, period):
     if var.is_integer:
         from symconv import discrete
         fn = discrete.conv_discrete if op == "conv" else discrete.corr_discrete
-        return _checked(fn(f, g, var), f, g, var, op, verify)
+        return _checked(fn(f, g, var, timeout=timeout), f, g, var, op, verify)
     signs = [k for k in ("positive", "negative", "nonnegative", "nonpositive", "zero")
              if var.assumptions0.get(k)]
     if signs:

@@ -11,6 +11,8 @@ members of each supported family, checked numerically.
 
 import math
 import random
+import signal
+import time
 
 import numpy as np
 import pytest
@@ -587,3 +589,40 @@ def test_property_corr_matches_its_defining_integral(x, k, points):
     for t0 in points:
         ref = numeric_conv(x, k, t0, op="corr")
         assert abs(evaluate(r, t0) - ref) < 1e-7 * max(1, abs(ref))
+
+
+def _spin(seconds):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+
+
+def test_time_limits_nest_and_a_swallowed_timeout_cannot_unbound_the_outer_one():
+    from symconv.symbolic import _time_limit, _Timeout
+
+    with pytest.raises(_Timeout):
+        with _time_limit(0.2):
+            try:
+                with _time_limit(30):        # the inner block keeps the outer deadline
+                    _spin(2)
+            except _Timeout:                 # a fallback swallows it ...
+                pass
+            _spin(3)                         # ... the outer limit still stops this
+            pytest.fail("the outer time limit did not fire again")
+    # nothing stays armed afterwards
+    assert signal.getitimer(signal.ITIMER_REAL)[0] == 0
+    _spin(0.2)
+
+
+def test_timeout_covers_the_discrete_engine_and_the_piece_engine():
+    n = sp.Symbol("n", integer=True)
+    # a degree-10001 Faulhaber polynomial takes minutes: the unevaluated Sum instead
+    value = symbolic.conv(n**10000 * sp.Heaviside(n, 1), sp.Heaviside(n, 1), n, timeout=1)
+    assert isinstance(value, sp.Sum)
+    # the piece engine's zero tests would sum k**k numerically for minutes
+    t, k = sp.Symbol("t", real=True), sp.Symbol("k", integer=True)
+    big = sp.Sum(k**k, (k, 1, 1000))
+    value = symbolic.conv(big + sp.Heaviside(t), sp.Heaviside(t), t, timeout=1)
+    assert isinstance(value, sp.Integral) and value.has(big)
+    # an easy pair is unaffected by a short timeout
+    assert symbolic.conv(n**2 * sp.Heaviside(n, 1), sp.Heaviside(n, 1), n, timeout=5).has(sp.Sum) is False

@@ -158,18 +158,35 @@ def _parse_signal(text, label, discrete, symbols=None):
     return value
 
 
+_ORDERED_PRINT_SECONDS = 1.0
+
+
 def _format(value, latex):
+    """The printed result, terms in SymPy's usual order; if ordering them takes longer
+    than ``_ORDERED_PRINT_SECONDS`` (ordering calls ``complex()`` on numeric terms, and
+    a numeric ``Sum(k**k, (k, 1, 1000))`` is summed numerically for minutes), the terms
+    are printed in their stored order instead."""
+    from symconv.symbolic import _time_limit, _Timeout
+
     try:
-        if isinstance(value, (list, tuple)):
-            if latex:
-                return r"\left[" + ", ".join(sp.latex(v) for v in value) + r"\right]"
-            return "[" + ", ".join(sp.sstr(v) for v in value) + "]"
-        return sp.latex(value) if latex else sp.sstr(value)
+        try:
+            with _time_limit(_ORDERED_PRINT_SECONDS):
+                return _printed(value, latex, None)
+        except _Timeout:
+            return _printed(value, latex, "none")
     except ValueError as exc:
         if "integer string conversion" not in str(exc):
             raise
         raise SymconvError(f"the result must be printable, but it contains an integer of "
                            f"more than {sys.get_int_max_str_digits()} digits") from None
+
+
+def _printed(value, latex, order):
+    if isinstance(value, (list, tuple)):
+        if latex:
+            return r"\left[" + ", ".join(sp.latex(v, order=order) for v in value) + r"\right]"
+        return "[" + ", ".join(sp.sstr(v, order=order) for v in value) + "]"
+    return sp.latex(value, order=order) if latex else sp.sstr(value, order=order)
 
 
 def run(args, op):
