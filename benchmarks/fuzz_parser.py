@@ -17,8 +17,9 @@ random (default)
     invisible characters, lookalikes) and raw Unicode. It never stops at a finding:
     every outcome is classified and the shortest input of each kind is kept.
 hypothesis
-    The same goal with Hypothesis' generators and shrinking: stops at the first
-    failure and prints the shrunk example (run it again after fixing that one).
+    The grammar strategies of ``tests/test_hostile_input.py`` with many more examples
+    and shrinking: stops at the first failure and prints the shrunk example (run it
+    again after fixing that one).
 atheris
     Coverage-guided fuzzing of ``parse_math`` with bytes decoded as UTF-8 (``pip
     install atheris`` locally; it is not a project dependency). ``symconv`` is
@@ -403,21 +404,23 @@ def run_random(args):
 
 
 def run_hypothesis(args):
+    """Hypothesis with the grammar strategies of tests/test_hostile_input.py (plain,
+    LaTeX, mutated, raw Unicode) and shrinking: reports the first finding, shrunk."""
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
-    probe = Probe(args.slow, args.hang, args.grade, args.seed)
+    sys.path.insert(0, str(ROOT / "tests"))
+    import test_hostile_input as hostile
 
-    @st.composite
-    def answers(draw):
-        gen = Generator(draw(st.integers(0, 2 ** 32)))
-        return gen()
+    probe = Probe(args.slow, args.hang, args.grade, args.seed)
+    texts = st.one_of(hostile.mutated(hostile.math_text()), hostile.mutated(hostile.latex_text()),
+                      st.text(st.characters(exclude_categories=()), max_size=80))
 
     @settings(max_examples=args.examples, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
-    @given(answers())
-    def campaign(case):
-        text, options = case
+    @given(texts, st.booleans(), st.booleans())
+    def campaign(text, discrete, evaluate):
+        options = {"discrete": discrete, "evaluate": evaluate, "functions": ("f", "g")}
         outcome, detail, seconds = probe.run(text, options)
         assert outcome in FINE, f"{outcome}: {detail} for {text!r} {options}"
 
@@ -426,7 +429,7 @@ def run_hypothesis(args):
         campaign()
         print(f"no finding in {args.examples} examples ({time.perf_counter() - t0:.0f} s)")
     except AssertionError as exc:
-        print(f"finding (shrunk by seed):\n  {exc}")
+        print(f"finding (shrunk) after {time.perf_counter() - t0:.0f} s:\n  {exc}")
 
 
 def run_atheris(args):
@@ -440,7 +443,8 @@ def run_atheris(args):
     count = [0]
 
     def one(data):
-        text = data.decode("utf-8", errors="surrogatepass") if data else ""
+        # undecodable bytes become lone surrogates (U+DC80..U+DCFF): hostile too
+        text = data.decode("utf-8", errors="surrogateescape") if data else ""
         fdp = atheris.FuzzedDataProvider(data)
         options = {"discrete": fdp.ConsumeBool(), "latex": "auto"}
         outcome, detail, seconds = probe.run(text, options)
@@ -454,8 +458,10 @@ def run_atheris(args):
     gen = Generator(args.seed)
     for i in range(200):
         (seeds / f"seed{i}").write_bytes(gen()[0].encode("utf-8", "surrogatepass"))
-    atheris.Setup([sys.argv[0], str(seeds), "-timeout=0", "-rss_limit_mb=4096",
-                   f"-runs={args.examples * 2}"], one)
+    # libFuzzer's own timeout (SIGALRM) is only a backstop far beyond --hang (SIGVTALRM)
+    atheris.Setup([sys.argv[0], str(seeds), f"-timeout={int(10 * args.hang) + 30}",
+                   "-rss_limit_mb=4096", f"-runs={args.examples * 2}",
+                   f"-artifact_prefix={os.getcwd()}/"], one)
     atheris.Fuzz()
 
 
