@@ -1353,3 +1353,23 @@ def test_cli_check_proof_hostile_file_holds(tmp_path):
     assert outcome == "ok", rc
     assert rc == 1 and "Traceback" not in err
     _assert_no_engine_commands(out)
+
+
+def test_cli_matrix_huge_padding_is_refused():
+    """BUG (matrix.py conv_matrix/_entries, reached from ``symconv matrix``).
+    ``symconv matrix --kernel "[x, y]" --input 4 --padding 1000000000`` loops over
+    2*10^9 output positions in Python (minutes, growing memory) instead of refusing
+    a matrix with billions of rows."""
+    outcome, rc, out, err = _cli(["matrix", "--kernel", "[x, y]", "--input", "4",
+                                  "--padding", "1000000000"], 3)
+    assert outcome == "ok", "symconv matrix --padding 1e9 did not finish within 3 s"
+    assert rc == 2
+
+
+def test_cli_shapes_huge_integer_size_is_a_one_line_error():
+    """BUG (commands/shapes.py parse_input calls int() on the text). A 5,000-digit
+    size in ``--input`` makes int() raise ValueError (Python's int/str digit limit):
+    a traceback instead of the one-line ``--input`` error."""
+    outcome, rc, out, err = _cli(["shapes", "vgg16", "--input", "3," + "9" * 5000 + ",4"], 10)
+    assert outcome == "ok", f"symconv shapes raised {type(rc).__name__}: {str(rc)[:150]}"
+    assert rc == 2 and "Traceback" not in err
