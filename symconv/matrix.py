@@ -44,6 +44,9 @@ from symconv.errors import ShapeError, SymconvError
 
 __all__ = ["conv_matrix", "conv_transpose_matrix", "matrix_shapes", "vec", "unvec"]
 
+# larger matrices are refused: a SymPy matrix with millions of rows is never what was meant
+MAX_MATRIX_SIDE = 10**6
+
 
 # ---------------------------------------------------------------------------
 # parsing: kernels, shapes and hyper-parameters
@@ -197,6 +200,10 @@ def _entries(geo, n_in, n_out, padded):
     out_strides = _row_major_strides(n_out)
     in_strides = _row_major_strides(n_cols_sp)
     out_size, in_size = math.prod(n_out), math.prod(n_cols_sp)
+    rows, cols = geo.F * out_size, geo.C * in_size
+    if max(rows, cols) > MAX_MATRIX_SIDE:
+        raise ShapeError(f"the convolution matrix must have at most {MAX_MATRIX_SIDE} rows and "
+                         f"columns, but this one would be {rows} x {cols}")
     # per dimension and per tap m_i: the (row offset, column offset) pairs that hit the input
     per_dim = []
     for i in range(ndim):
@@ -226,7 +233,7 @@ def _entries(geo, n_in, n_out, padded):
                     row = row0 + sum(r for r, _ in combo)
                     col = col0 + sum(q for _, q in combo)
                     entries[(row, col)] = w  # distinct taps never share (row, col)
-    return entries, geo.F * out_size, geo.C * in_size
+    return entries, rows, cols
 
 
 def _build(entries, rows, cols, sparse, transpose):

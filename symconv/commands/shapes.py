@@ -58,6 +58,7 @@ a list of [lo, hi] pairs. A bare JSON list of layers works too.
 integer symbols. A batch axis of --batch is put in front.
 """
 
+_MAX_DIGITS = 30  # sizes are counts of pixels; longer numbers are refused, never converted
 _INT = re.compile(r"[0-9]+\Z")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
@@ -98,6 +99,9 @@ def parse_input(text):
     offset = 0
     for index, token in enumerate(text.split(","), start=1):
         stripped = token.strip()
+        if _INT.match(stripped) and len(stripped) > _MAX_DIGITS:
+            raise ParseError(f"--input entries must have at most {_MAX_DIGITS} digits, but entry "
+                             f"{index} has {len(stripped)}", position=offset)
         if _INT.match(stripped) and int(stripped) >= 1:
             entries.append(int(stripped))
         elif _NAME.match(stripped):
