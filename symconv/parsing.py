@@ -576,9 +576,17 @@ class _Parser:
                     if v in ("+", "-"):
                         if _BP_ADD <= min_bp:
                             break
-                        self.advance()
-                        right = self.parse_expr(_BP_ADD)
-                        left = self.add(left, self.neg(right, t.pos) if v == "-" else right, t.pos)
+                        # collect the whole flat sum and build it once: adding term by
+                        # term re-flattens the growing Add at every '+' (quadratic)
+                        terms, first = [left], t.pos
+                        while self.tok.kind == "op" and self.tok.value in ("+", "-") \
+                                and not (self.in_integral and self.at_differential()):
+                            op = self.tok
+                            self.advance()
+                            right = self.parse_expr(_BP_ADD)
+                            terms.append((self.neg(right, op.pos) if op.value == "-" else right,
+                                          op.pos))
+                        left = self.add_terms(terms[0], terms[1:], first)
                         continue
                     if v in ("*", "/", "//"):
                         if _BP_MUL <= min_bp:
@@ -1110,6 +1118,18 @@ class _Parser:
         if not self.ev and isinstance(a, sp.Add):   # keep a + b + c flat when unevaluated
             return sp.Add(*a.args, b, evaluate=False)
         return sp.Add(a, b, evaluate=self.ev)
+
+    def add_terms(self, left, rest, pos):
+        """``left + t1 + t2 + ...`` for ``rest = [(t1, pos1), ...]``, built as one node."""
+        if isinstance(left, sp.MatrixBase) or any(isinstance(b, sp.MatrixBase) for b, _ in rest):
+            for b, at in rest:
+                left = self.add(left, b, at)
+            return left
+        self.scalar(left, pos)
+        for b, at in rest:
+            self.scalar(b, at)
+        head = list(left.args) if not self.ev and isinstance(left, sp.Add) else [left]
+        return sp.Add(*head, *(b for b, _ in rest), evaluate=self.ev)
 
     def mul(self, a, b, pos):
         am, bm = isinstance(a, sp.MatrixBase), isinstance(b, sp.MatrixBase)

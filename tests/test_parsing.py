@@ -441,3 +441,14 @@ def test_printed_sympy_reparses(pair):
     _, expected = pair
     printed = sp.sstr(expected)
     assert sp.simplify(parse_math(printed) - expected) == 0
+
+
+def test_long_flat_sum_keeps_every_term_and_sign():
+    from symconv.parsing import parse_math
+    import sympy as sp
+    text = "+".join(f"x{i}" for i in range(300)) + "-y"
+    result = parse_math(text)
+    expected = sum(sp.Symbol(f"x{i}") for i in range(300)) - sp.Symbol("y")
+    assert sp.expand(result - expected) == 0
+    raw = parse_math("x - y + z", evaluate=False)
+    assert isinstance(raw, sp.Add) and len(raw.args) == 3
