@@ -931,7 +931,9 @@ def pool_layer(x, kernel_size, stride=None, padding=0, dilation=1, mode="max", c
         pos = (np.arange(out_shape[i])[:, None] * stride[i]
                + np.arange(kernel[i])[None, :] * dilation[i] - pads[i][0])
         real = ((pos >= 0) & (pos < spatial[i])).sum(axis=1)
-        if not real.all():
+        # a window on padding only has no maximum and no average over real elements;
+        # its average over the padded window (count_include_pad) is a well-defined 0
+        if not real.all() and (mode == "max" or not count_include_pad):
             o = int(np.argmin(real))
             raise ShapeError(f"{op}: every window must cover at least one input element, but window {o} "
                              f"of spatial dimension {i} covers only padding (size {spatial[i]}, "
