@@ -469,6 +469,26 @@ def _digits_bound(expr, depth=0):
     return None
 
 
+def _costly(expr):
+    """Whether SymPy's automatic evaluation of a function of ``expr`` may run for long:
+    it holds a Sum/Integral/Product (evaluated term by term or numerically), a power with
+    a high integer exponent (re/im of it expand the power), or an exponential of a large
+    or unbounded number (its integer part has a huge number of digits)."""
+    if not isinstance(expr, sp.Basic):
+        return False
+    if expr.has(sp.Sum, sp.Integral, sp.Product):
+        return True
+    for p in expr.atoms(sp.Pow):
+        if p.exp.is_Integer and abs(p.exp) > 64:
+            return True
+    for e in expr.atoms(sp.exp):
+        if e.args[0].is_number:
+            d = _digits_bound(e.args[0])
+            if d is None or d > 3:
+                return True
+    return False
+
+
 def _exponent_value_bound(exp):
     """Upper bound on |exp| for a numeric exponent whose digits are already bounded."""
     if isinstance(exp, sp.Rational):
@@ -1223,7 +1243,7 @@ class _Parser:
         for a in args:
             self.scalar(a, pos, "an expression argument")
             d = _digits_bound(a)
-            if d is not None and d > 50:
+            if (d is not None and d > 50) or _costly(a):
                 ev = False
         return cls(*args, evaluate=ev)
 
@@ -1242,7 +1262,7 @@ class _Parser:
     # signal builders: the same SymPy forms as symconv.signals
     def step(self, x, pos):
         self.scalar(x, pos)
-        return sp.Heaviside(x, 1) if self.discrete else sp.Heaviside(x)
+        return self.func(sp.Heaviside, [x, sp.S.One] if self.discrete else [x], pos)
 
     def ramp(self, x, pos):
         return sp.Mul(x, self.step(x, pos), evaluate=self.ev)
@@ -1252,15 +1272,21 @@ class _Parser:
         # both modes (for integer x the edges are never hit), as symconv.signals.rect
         half = sp.Rational(1, 2)
         ev = self.ev
-        return sp.Add(sp.Heaviside(sp.Add(x, half, evaluate=ev)),
-                      sp.Mul(-1, sp.Heaviside(sp.Add(x, -half, evaluate=ev)), evaluate=ev),
+        return sp.Add(self.func(sp.Heaviside, [sp.Add(x, half, evaluate=ev)], pos),
+                      sp.Mul(-1, self.func(sp.Heaviside, [sp.Add(x, -half, evaluate=ev)], pos),
+                             evaluate=ev),
                       evaluate=ev)
 
     def tri(self, x, pos):
         # 1 - |x| on |x| < 1, else 0, as symconv.signals.tri
         ev = self.ev
-        return sp.Piecewise((sp.Add(1, sp.Mul(-1, sp.Abs(x), evaluate=ev), evaluate=ev),
-                             sp.Lt(sp.Abs(x), 1)), (0, True))
+        if x.has(sp.Piecewise) or _costly(x):
+            # an evaluated |x| of a Piecewise (tri(tri(x))) splits into every branch
+            # combination: exponential in the nesting depth, so build it as written
+            ev = False
+        size = sp.Abs(x, evaluate=ev)
+        return sp.Piecewise((sp.Add(1, sp.Mul(-1, size, evaluate=ev), evaluate=ev),
+                             sp.Lt(size, 1, evaluate=ev)), (0, True), evaluate=ev)
 
 
 # ---- builtin functions: name -> (min args, max args, builder(parser, args, pos))
@@ -1292,13 +1318,11 @@ def _root(p, args, pos):
 def _delta(p, args, pos):
     if p.discrete:
         return sp.KroneckerDelta(p.scalar(args[0], pos), 0)
-    return sp.DiracDelta(p.scalar(args[0], pos))
+    return p.func(sp.DiracDelta, [args[0]], pos)
 
 
 def _heaviside(p, args, pos):
-    if len(args) == 2:
-        return sp.Heaviside(p.scalar(args[0], pos), p.scalar(args[1], pos))
-    return sp.Heaviside(p.scalar(args[0], pos))
+    return p.func(sp.Heaviside, args, pos)
 
 
 def _kronecker(p, args, pos):
@@ -1398,7 +1422,7 @@ _BUILTINS = {
     "u": (1, 1, lambda p, a, pos: p.step(a[0], pos)),
     "H": (1, 2, lambda p, a, pos: p.step(a[0], pos) if len(a) == 1 else _heaviside(p, a, pos)),
     "Heaviside": (1, 2, _heaviside), "delta": (1, 1, _delta),
-    "DiracDelta": (1, 2, lambda p, a, pos: sp.DiracDelta(*[p.scalar(x, pos) for x in a])),
+    "DiracDelta": (1, 2, lambda p, a, pos: p.func(sp.DiracDelta, a, pos)),
     "KroneckerDelta": (1, 2, _kronecker),
     "rect": (1, 1, lambda p, a, pos: p.rect(p.scalar(a[0], pos), pos)),
     "tri": (1, 1, lambda p, a, pos: p.tri(p.scalar(a[0], pos), pos)),

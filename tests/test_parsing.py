@@ -452,3 +452,15 @@ def test_long_flat_sum_keeps_every_term_and_sign():
     assert sp.expand(result - expected) == 0
     raw = parse_math("x - y + z", evaluate=False)
     assert isinstance(raw, sp.Add) and len(raw.args) == 3
+
+
+def test_functions_of_costly_arguments_are_kept_unevaluated():
+    from symconv.parsing import parse_math
+    import sympy as sp
+    x = sp.Symbol("x")
+    assert parse_math("u(x^500)") == sp.Heaviside(x**500, evaluate=False)
+    assert parse_math("re(x^1000)").func is sp.re
+    assert parse_math("floor(exp(854629))").func is sp.floor
+    # plain arguments still evaluate
+    assert parse_math("floor(7/2)") == 3
+    assert parse_math("u(3)") == 1
