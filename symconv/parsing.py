@@ -1279,11 +1279,12 @@ class _Parser:
 
     def tri(self, x, pos):
         # 1 - |x| on |x| < 1, else 0, as symconv.signals.tri
-        ev = self.ev
-        if x.has(sp.Piecewise) or _costly(x):
-            # an evaluated |x| of a Piecewise (tri(tri(x))) splits into every branch
-            # combination: exponential in the nesting depth, so build it as written
-            ev = False
+        if x.has(sp.Piecewise):
+            # SymPy rewrites a condition holding a Piecewise (|tri(x)| < 1) into sets and
+            # simplifies it even when unevaluated: exponential in the nesting depth
+            self.fail("tri of an expression containing tri (a piecewise function) is not "
+                      "supported", pos)
+        ev = False if _costly(x) else self.ev
         size = sp.Abs(x, evaluate=ev)
         return sp.Piecewise((sp.Add(1, sp.Mul(-1, size, evaluate=ev), evaluate=ev),
                              sp.Lt(size, 1, evaluate=ev)), (0, True), evaluate=ev)

@@ -464,3 +464,17 @@ def test_functions_of_costly_arguments_are_kept_unevaluated():
     # plain arguments still evaluate
     assert parse_math("floor(7/2)") == 3
     assert parse_math("u(3)") == 1
+
+
+def test_tri_of_a_piecewise_argument_is_refused():
+    import pytest
+    from symconv.errors import ParseError
+    from symconv.parsing import parse_math
+    with pytest.raises(ParseError, match="answer rejected: tri of"):
+        parse_math("tri(tri(x))")
+    assert parse_math("tri(x/2)").subs("x", 1) == sp_half()
+
+
+def sp_half():
+    import sympy as sp
+    return sp.Rational(1, 2)
