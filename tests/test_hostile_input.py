@@ -718,6 +718,17 @@ def test_unevaluated_long_sum_is_fast():
     parse_checked("+".join(["x"] * 2000), seconds=1.0, evaluate=False)
 
 
+@pytest.mark.parametrize("text", [" ".join(["x"] * 2000), "*".join(["x"] * 1900),
+                                  "-x" + "*y" * 1900, "x" + "/y" * 1900], ids=_short_id)
+def test_unevaluated_long_product_is_fast(text):
+    """BUG (parsing.py, _Parser.mul/div with evaluate=False: the sum was made linear in
+    c6dd546, products are still rebuilt at every factor). ``x x x ... x`` (2,000
+    implicit factors) takes ~3 s with ``evaluate=False`` and 3,000 factors ~5.5 s
+    (found by benchmarks/fuzz_parser.py); ``x*y*...``, ``-x*y*...`` and ``x/y/...``
+    likewise ~2 s."""
+    parse_checked(text, seconds=1.0, evaluate=False)
+
+
 def test_product_of_allowed_powers_respects_the_digit_limit():
     """BUG (parsing.py, _Parser.mul has no size guard). Each ``10^999`` is within the
     limits, but their product is not checked: ``10^999*10^999*10^999*10^999*10^999``
