@@ -428,6 +428,19 @@ def _tokenize(text, origin, latex, limits):
 
 # --------------------------------------------------------------------------- sizes
 
+def _coefficient_digits(expr):
+    """Digits bound of the largest numeric coefficient in ``expr`` (of the number itself,
+    of a product's numeric factor, or of the largest over a sum's terms)."""
+    if isinstance(expr, sp.Add):
+        bounds = [_coefficient_digits(term) for term in expr.args]
+        return None if any(b is None for b in bounds) else max(bounds)
+    if isinstance(expr, sp.Mul):
+        expr = expr.as_coeff_Mul()[0]
+    elif isinstance(expr, sp.Expr) and expr.free_symbols:
+        return 0.0
+    return _digits_bound(expr)
+
+
 def _digits_bound(expr, depth=0):
     """Upper bound on log10 of the numerator and denominator of a numeric expression
     (about its number of digits); ``None`` when it has free symbols or is not understood."""
@@ -1172,7 +1185,9 @@ class _Parser:
     def check_size(self, a, b, pos):
         """Refuse a product of numbers whose exact value would exceed ``max_digits``
         (each factor may be within the limits, ``10^999*10^999*...`` is not)."""
-        da, db = _digits_bound(a), _digits_bound(b)
+        # the numeric coefficients multiply even when symbols are around (x*10^999*10^999,
+        # and a number times a sum distributes over its terms)
+        da, db = _coefficient_digits(a), _coefficient_digits(b)
         if da is not None and db is not None and da + db > self.limits.max_digits:
             self.fail(f"a product with about {int(da + db) + 1} digits exceeds the limit of "
                       f"{self.limits.max_digits} digits", pos)
