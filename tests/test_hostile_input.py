@@ -408,7 +408,20 @@ CODE_ATTACKS = [
 ]
 
 
+# Known, not yet fixed (lead, end of session 1): SymPy's str/LaTeX printers order the terms
+# of a sum by evaluating numeric factors (Expr.as_terms -> complex()), so printing an
+# expression that contains a Sum with numeric limits evaluates that Sum (slow, and SymPy's
+# evaluation compiles and runs code of its own while doing so). The parser cannot stop a
+# closed numeric Sum from being a "number"; the fix belongs in the printers used by the
+# grader, proofs and latex (order='none' or an inert wrapper). strict: these start failing,
+# and must be unmarked, once it is fixed.
+_PRINTER_EVALUATES_SUMS = pytest.mark.xfail(strict=True, reason=(
+    "known bug: printing a numeric Sum orders terms by evaluating it (SymPy as_terms); "
+    "fix in the printers of grading/proofs/latex"))
+
+
 @pytest.mark.parametrize("text", CODE_ATTACKS, ids=_short_id)
+
 def test_code_execution_attempt_is_rejected(text):
     assert_rejected(text)
     assert_rejected(text, discrete=True)
@@ -657,7 +670,8 @@ def test_short_inputs_do_not_hang_the_parser():
 
 @pytest.mark.parametrize("text", ["floor(sum(1/2^k, (k, 0, oo)))",
                                   "floor(sum(1/k^2, (k, 1, oo)))",
-                                  "u(sum(1/2^k, (k, 0, oo)) - 2)",
+                                  pytest.param("u(sum(1/2^k, (k, 0, oo)) - 2)",
+                                               marks=_PRINTER_EVALUATES_SUMS),
                                   r"\lceil \sum_{k=2}^{\infty} \frac{1}{k^2} \rceil"])
 def test_parser_never_runs_generated_code(text):
     """BUG (parsing.py: floor/ceiling/Heaviside are built *evaluated*). To decide
@@ -720,6 +734,10 @@ def test_unevaluated_long_sum_is_fast():
 
 @pytest.mark.parametrize("text", [" ".join(["x"] * 2000), "*".join(["x"] * 1900),
                                   "-x" + "*y" * 1900, "x" + "/y" * 1900], ids=_short_id)
+@pytest.mark.xfail(strict=True, reason=(
+    "known bug (lead, end of session 1): _Parser.mul/div with evaluate=False rebuild the "
+    "n-ary product at every factor (quadratic, ~3-5 s at the 4,000-token limit); sums were "
+    "made linear in c6dd546, products not yet"))
 def test_unevaluated_long_product_is_fast(text):
     """BUG (parsing.py, _Parser.mul/div with evaluate=False: the sum was made linear in
     c6dd546, products are still rebuilt at every factor). ``x x x ... x`` (2,000
@@ -757,6 +775,7 @@ def test_power_of_a_power_respects_the_exponent_limit():
         assert max(exps, default=0) <= limit, f"{text!r} -> {result}"
 
 
+@_PRINTER_EVALUATES_SUMS
 def test_numeric_sum_in_a_sum_is_printable_quickly():
     """BUG (parsing.py result + every printer that orders terms). ``sum(k^k, (k, 1,
     1000)) + 1`` parses in microseconds, but printing it runs SymPy's
@@ -1172,6 +1191,7 @@ def test_check_proof_survives_a_pathological_line():
     assert outcome == "ok", f"check_proof: {outcome} {type(value).__name__}: {value}"
 
 
+@_PRINTER_EVALUATES_SUMS
 def test_reports_with_a_numeric_sum_print_quickly():
     """BUG (proofs.py ProofReport.__str__/latex and latex.py expr_latex/document print
     with SymPy's ordered printers). A proof line ``sum(k^k, (k, 1, 1000)) + n`` is
