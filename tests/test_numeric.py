@@ -11,6 +11,8 @@
 * dtypes are preserved and every bad input gets a clear error.
 """
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -273,22 +275,66 @@ def test_transpose_is_adjoint_of_conv(config):
 # signals: exact agreement with numpy, and scipy in N-D
 # ---------------------------------------------------------------------------
 
+SIGNAL_PATHS = {  # fixture name -> the executor function that must run
+    "default": None,
+    "taps": "_taps_product",
+    "banded": "_banded_product",
+    "banded-blocked": "_banded_product",
+}
+
+
+@pytest.fixture(params=list(SIGNAL_PATHS))
+def signal_path(request, monkeypatch):
+    """Run a test under each direct-sum path of convolve / correlate (``method='direct'``).
+
+    'default' leaves the module as it is (small inputs gather every window); the others
+    force the tap-by-tap sum or the banded products even on tiny inputs, the last one
+    with bands of 3 kernel taps and one gathered row block at a time. The forced
+    function must have run at least once.
+    """
+    name = request.param
+    if name != "default":
+        monkeypatch.setattr(sn, "_WINDOWS_MAX", -1)
+        monkeypatch.setattr(sn, "_TAPS_MAX_LENGTH", 10**9 if name == "taps" else 0)
+        monkeypatch.setattr(sn, "_TAPS_BLOCK", 3)
+    if name == "banded-blocked":
+        monkeypatch.setattr(sn, "_KERNEL_BLOCK", 3)
+        monkeypatch.setattr(sn, "_TOEPLITZ_BLOCK_BYTES", 1)
+    calls = []
+    target = SIGNAL_PATHS[name]
+    if target:
+        original = getattr(sn, target)
+
+        def spy(*args, **kwargs):
+            calls.append(target)
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(sn, target, spy)
+    yield name
+    if target:
+        assert calls, f"the {name} path did not run"
+
+
 int_signal = st.lists(st.integers(-9, 9), min_size=1, max_size=12).map(lambda v: np.array(v, dtype=float))
 
 
+@settings(**WITH_FIXTURE)
 @given(int_signal, int_signal, st.sampled_from(["full", "same", "valid"]))
-def test_convolve_and_correlate_equal_numpy_exactly(a, v, mode):
+def test_convolve_and_correlate_equal_numpy_exactly(signal_path, a, v, mode):
     # integer-valued floats: every sum is exact, so the results must be identical
-    np.testing.assert_array_equal(sn.convolve(a, v, mode), np.convolve(a, v, mode))
-    np.testing.assert_array_equal(sn.correlate(a, v, mode), np.correlate(a, v, mode))
+    method = "direct"
+    np.testing.assert_array_equal(sn.convolve(a, v, mode, method), np.convolve(a, v, mode))
+    np.testing.assert_array_equal(sn.correlate(a, v, mode, method), np.correlate(a, v, mode))
 
 
+@settings(**WITH_FIXTURE)
 @given(int_signal, int_signal, int_signal, int_signal, st.sampled_from(["full", "same", "valid"]))
-def test_complex_correlate_conjugates_like_numpy(ar, ai, vr, vi, mode):
+def test_complex_correlate_conjugates_like_numpy(signal_path, ar, ai, vr, vi, mode):
+    method = "direct"
     a = ar[:min(len(ar), len(ai))] + 1j * ai[:min(len(ar), len(ai))]
     v = vr[:min(len(vr), len(vi))] + 1j * vi[:min(len(vr), len(vi))]
-    np.testing.assert_array_equal(sn.correlate(a, v, mode), np.correlate(a, v, mode))
-    np.testing.assert_array_equal(sn.convolve(a, v, mode), np.convolve(a, v, mode))
+    np.testing.assert_array_equal(sn.correlate(a, v, mode, method), np.correlate(a, v, mode))
+    np.testing.assert_array_equal(sn.convolve(a, v, mode, method), np.convolve(a, v, mode))
 
 
 @st.composite
@@ -304,27 +350,179 @@ def nd_pairs(draw):
     return a, v
 
 
+@settings(**WITH_FIXTURE)
 @given(nd_pairs(), st.sampled_from(["full", "same", "valid"]))
-def test_nd_signals_equal_scipy(pair, mode):
+def test_nd_signals_equal_scipy(signal_path, pair, mode):
     signal = pytest.importorskip("scipy.signal")
+    method = "direct"
     a, v = pair
+    # integer dtype: 'auto' must take an exact direct path whatever the sizes
+    ai, vi = a.astype(np.int64), v.astype(np.int64)
     if mode != "full" and any(n < m for n, m in zip(a.shape, v.shape)):
         # numpy's per-axis rule (the loop reference) where scipy keeps a's shape / refuses
-        np.testing.assert_array_equal(sn.convolve(a, v, mode), nr.convolve(a, v, mode))
-        np.testing.assert_array_equal(sn.correlate(a, v, mode), nr.correlate(a, v, mode))
+        np.testing.assert_array_equal(sn.convolve(a, v, mode, method), nr.convolve(a, v, mode))
+        np.testing.assert_array_equal(sn.correlate(ai, vi, mode), nr.correlate(a, v, mode))
         return
-    np.testing.assert_array_equal(sn.convolve(a, v, mode), signal.convolve(a, v, mode, method="direct"))
-    np.testing.assert_array_equal(sn.correlate(a, v, mode), signal.correlate(a, v, mode, method="direct"))
+    want = signal.convolve(a, v, mode, method="direct")
+    np.testing.assert_array_equal(sn.convolve(a, v, mode, method), want)
+    np.testing.assert_array_equal(sn.convolve(ai, vi, mode), want)
+    np.testing.assert_array_equal(sn.correlate(a, v, mode, method), signal.correlate(a, v, mode, method="direct"))
 
 
-def test_long_signal_is_chunked_and_exact(monkeypatch):
-    monkeypatch.setattr(sn, "_CHUNK_BYTES", 1000)
+@settings(**WITH_FIXTURE)
+@given(st.integers(1, 160), st.integers(1, 24), st.sampled_from(["full", "same", "valid"]),
+       st.integers(0, 2**32 - 1))
+def test_signals_match_loop_reference(signal_path, n, m, mode, seed):
+    """Random real data through each path against the definition as loops (1-D and 2-D)."""
+    method = "direct"
+    rng = np.random.default_rng(seed)
+    a, v = rng.standard_normal(n), rng.standard_normal(m)
+    np.testing.assert_allclose(sn.correlate(a, v, mode, method), nr.correlate(a, v, mode),
+                               rtol=1e-12, atol=1e-12)
+    if n <= 60:  # the reference convolution loops over every (output, input) pair
+        np.testing.assert_allclose(sn.convolve(a, v, mode, method), nr.convolve(a, v, mode),
+                                   rtol=1e-12, atol=1e-12)
+    # a 2-D kernel whose longest axis is the first (moved last by the direct sum)
+    a2 = rng.standard_normal((min(n, 12), 5))
+    v2 = rng.standard_normal((min(m, 9), 2)) + 1j * rng.standard_normal((min(m, 9), 2))
+    np.testing.assert_allclose(sn.correlate(a2, v2, mode, method), nr.correlate(a2, v2, mode),
+                               rtol=1e-12, atol=1e-12)
+
+
+# sizes around the block lengths of the direct sum (8 taps, bands of P = 16/32/64 outputs,
+# 100 taps, 1024-tap kernel blocks) and around where 'auto' switches to the FFT
+BOUNDARY_SIZES = [1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 99, 100, 101, 127, 128, 129,
+                  150, 151, 181, 1023, 1024, 1025, 1499, 2047, 2049, 3000, 4099]
+sizes = st.one_of(st.sampled_from(BOUNDARY_SIZES), st.integers(1, 5000))
+
+
+def smooth_length(n):
+    """The smallest 2**i 3**j 5**k >= n, by trial (independent of the executor's search)."""
+    k = n
+    while True:
+        r = k
+        for p in (2, 3, 5):
+            while r % p == 0:
+                r //= p
+        if r == 1:
+            return k
+        k += 1
+
+
+def fft_bound(a, v, dtype):
+    """The documented error bound of method='fft' for real or complex a, v."""
+    points = math.prod(smooth_length(n + m - 1) for n, m in zip(a.shape, v.shape))
+    eps = np.finfo(dtype).eps
+    a2, a1 = np.linalg.norm(a.ravel()), np.abs(a).sum()
+    v2, v1 = np.linalg.norm(v.ravel()), np.abs(v).sum()
+    return 8 * eps * math.log2(max(points, 2)) * min(a2 * v1, a1 * v2)
+
+
+@given(sizes, sizes, st.sampled_from(["full", "same", "valid"]), st.integers(0, 2**32 - 1))
+def test_long_and_odd_sizes(n, m, mode, seed):
+    """Long signals: exact where promised, within the stated tolerance of the FFT elsewhere.
+
+    The data are multiples of 2**-7 below 8 in magnitude: every product and partial sum
+    fits in float64's 53 bits, so numpy's float64 result is the exact sum.
+    """
+    rng = np.random.default_rng(seed)
+    ai = rng.integers(-1024, 1024, n)
+    vi = rng.integers(-1024, 1024, m)
+    a, v = ai * 2.0**-7, vi * 2.0**-7
+    exact_conv, exact_corr = np.convolve(a, v, mode), np.correlate(a, v, mode)
+    # integers: 'auto' never leaves the exact direct sum
+    assert sn.signal_method(ai, vi, mode) == "direct"
+    np.testing.assert_array_equal(sn.convolve(ai, vi, mode), np.convolve(ai, vi, mode))
+    # floats, method='direct': exact on these data
+    np.testing.assert_array_equal(sn.convolve(a, v, mode, "direct"), exact_conv)
+    np.testing.assert_array_equal(sn.correlate(a, v, mode, "direct"), exact_corr)
+    # floats, method='fft' and 'auto': within the documented bound
+    bound = fft_bound(a, v, np.float64)
+    assert np.abs(sn.convolve(a, v, mode, "fft") - exact_conv).max() <= bound
+    assert np.abs(sn.correlate(a, v, mode, "fft") - exact_corr).max() <= bound
+    auto = sn.convolve(a, v, mode)
+    if sn.signal_method(a, v, mode) == "direct":
+        np.testing.assert_array_equal(auto, exact_conv)
+    else:
+        assert np.abs(auto - exact_conv).max() <= bound
+
+
+def test_auto_switches_to_fft_for_long_float_signals():
+    a, v = np.ones(3000), np.ones(3000)
+    assert sn.signal_method(a, v) == "fft"
+    assert sn.signal_method(a, v[:40]) == "direct"
+    assert sn.signal_method(a.astype(int), v.astype(int)) == "direct"
+    assert sn.signal_method(a.astype(object), v) == "direct"
+    a_inf = a.copy()
+    a_inf[5] = np.inf
+    assert sn.signal_method(a_inf, v) == "direct"
+    # the switch is monotone in the kernel length for a long signal
+    picks = [sn.signal_method(np.ones(100_000), np.ones(m)) for m in (10, 100, 1000, 10_000)]
+    assert picks == ["direct", "direct", "fft", "fft"]
+
+
+def test_fft_tolerance_with_a_wide_dynamic_range():
+    # entries from 2**-30 to 2**30: the FFT's error is relative to the norms, not per entry
+    rng = np.random.default_rng(11)
+    a = rng.choice([-1.0, 1.0], 4000) * 2.0 ** rng.integers(-30, 30, 4000)
+    v = rng.integers(-1024, 1024, 2500) * 1.0
+    exact = np.convolve(a, v)  # float64: a few large terms; compare with the exact integers
+    exact = np.array([float(x) for x in np.convolve(a.astype(object), v.astype(int).astype(object))])
+    err = np.abs(sn.convolve(a, v, method="fft") - exact).max()
+    assert err <= fft_bound(a, v, np.float64)
+    # the direct sum is much closer here: its error is relative to each entry's own terms
+    assert np.abs(sn.convolve(a, v, method="direct") - exact).max() < err
+
+
+def test_long_integer_signals_are_exact():
     rng = np.random.default_rng(5)
-    a = rng.integers(-9, 10, 3000).astype(float)
-    v = rng.integers(-9, 10, 40).astype(float)
+    a = rng.integers(-10_000, 10_000, 6000)
+    v = rng.integers(-10_000, 10_000, 3001)
+    for mode in ("full", "same", "valid"):
+        want = np.convolve(a, v, mode)  # int64 arithmetic, exact
+        got = sn.convolve(a, v, mode)
+        assert got.dtype == np.float64
+        np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(sn.correlate(v, a, mode), np.correlate(v, a, mode))
+    # Python ints in object arrays count as exact input too
+    ao, vo = a[:2000].astype(object), v[:700].astype(object)
+    np.testing.assert_array_equal(sn.convolve(ao, vo), np.convolve(a[:2000], v[:700]))
+    # 2-D integer images with a large kernel (the banded path, not the FFT)
+    img = rng.integers(-50, 50, (60, 70))
+    ker = rng.integers(-50, 50, (9, 20))
+    signal = pytest.importorskip("scipy.signal")
+    np.testing.assert_array_equal(sn.correlate(img, ker, "same"),
+                                  signal.correlate(img, ker, "same", method="direct"))
+
+
+def test_complex_and_float32_long_signals():
+    rng = np.random.default_rng(12)
+    a = rng.standard_normal(5000) + 1j * rng.standard_normal(5000)
+    v = rng.standard_normal(2000) - 1j * rng.standard_normal(2000)
+    assert sn.signal_method(a, v) == "fft"
+    for mode in ("full", "same", "valid"):
+        want = np.correlate(a, v, mode)
+        got = sn.correlate(a, v, mode)
+        assert got.dtype == np.complex128
+        assert np.abs(got - want).max() <= fft_bound(a, v, np.float64)
+        np.testing.assert_allclose(sn.correlate(a, v, mode, "direct"), want, rtol=1e-10, atol=1e-9)
+    a32, v32 = a.real.astype(np.float32), v.real.astype(np.float32)
+    for method in ("auto", "direct", "fft"):
+        got = sn.convolve(a32, v32, method=method)
+        assert got.dtype == np.float32
+        want = np.convolve(a32.astype(float), v32.astype(float))
+        assert np.abs(got - want).max() <= fft_bound(a32, v32, np.float32) + 2000 * 2.0**-23 * np.abs(
+            want).max()
+
+
+def test_non_finite_long_signals_follow_numpy():
+    # one inf and one nan: only the outputs whose sums contain them change, as in numpy
+    rng = np.random.default_rng(13)
+    a = rng.integers(-9, 10, 5000).astype(float)
+    v = rng.integers(-9, 10, 3000).astype(float)
+    a[100], a[4000] = np.inf, np.nan
     for mode in ("full", "same", "valid"):
         np.testing.assert_array_equal(sn.convolve(a, v, mode), np.convolve(a, v, mode))
-        np.testing.assert_array_equal(sn.correlate(v, a, mode), np.correlate(v, a, mode))
 
 
 def test_scalars_are_length_one_signals():
@@ -461,6 +659,10 @@ W1 = np.ones((1, 1, 3))
     (lambda: sn.correlate([1.0], [1.0], mode="circular"), SymconvError,
      "correlate: mode must be one of 'full', 'same', 'valid', but got 'circular'"),
     (lambda: sn.convolve(["a"], [1.0]), SymconvError, "convolve: a must be a numeric array"),
+    (lambda: sn.convolve([1.0], [1.0], method="fast"), SymconvError,
+     "convolve: method must be one of 'auto', 'direct', 'fft', but got 'fast'"),
+    (lambda: sn.signal_method([1.0], [[1.0]]), ShapeError,
+     "signal_method: a and v must have the same number of dimensions"),
 ])
 def test_errors(call, kind, message):
     with pytest.raises(kind, match=message):
