@@ -584,6 +584,23 @@ def test_depthwise_with_multiplier_and_empty_batch():
     assert sn.conv_layer(np.zeros((0, 3, 6, 5)), w, groups=3).shape == (0, 6, 4, 4)
 
 
+@pytest.mark.parametrize("block", [None, 1, 7])
+def test_depthwise_adds_the_bias_in_every_block(monkeypatch, block):
+    # the depthwise path adds the bias block by block; blocks of 1 and 7 elements cut
+    # rows and channels anywhere, and a tiny chunk size splits the batch as well
+    if block is not None:
+        monkeypatch.setattr(sn, "_DEPTHWISE_BLOCK", block)
+        monkeypatch.setattr(sn, "_CHUNK_BYTES", 1)
+    rng = np.random.default_rng(14)
+    x = rng.standard_normal((3, 4, 7, 6)).astype(np.float32)
+    for w in (rng.standard_normal((4, 1, 3, 3)), rng.standard_normal((8, 1, 2, 3))):
+        b = rng.standard_normal(w.shape[0])
+        got = sn.conv_layer(x, w.astype(np.float32), b, groups=4, padding=1)
+        assert got.dtype == np.float32
+        np.testing.assert_allclose(got, nr.conv_layer(x.astype(float), w, b, groups=4, padding=1),
+                                   rtol=1e-5, atol=1e-5)
+
+
 # ---------------------------------------------------------------------------
 # errors: each constraint is named, with the offending values
 # ---------------------------------------------------------------------------
