@@ -33,6 +33,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from symconv._printing import print_order
 from symconv.errors import SymconvError
 
 __all__ = ["escape_text", "expr_latex", "note", "document", "compile_pdf"]
@@ -268,6 +269,7 @@ def expr_latex(expr, **settings):
         obj = sympify(expr, strict=True)
     except Exception:
         return r"\text{" + escape_text(str(expr)) + "}"
+    settings.setdefault("order", print_order(obj))
     tex = _PRINTER(settings).doprint(obj)
     if _unsafe_latex(tex) is not None:
         return r"\text{\texttt{" + escape_text(str(obj)) + "}}"

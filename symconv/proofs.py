@@ -71,6 +71,8 @@ from sympy import (Abs, Add, Derivative, DiracDelta, Dummy, Eq, Expr, Function, 
                    Sum, Symbol, Tuple, oo)
 from sympy.core.function import AppliedUndef, UndefinedFunction
 
+from symconv._no_codegen import no_numeric_summation
+from symconv._printing import sstr
 from symconv.errors import ParseError, SymconvError
 
 __all__ = ["Derivation", "Step", "StepCheck", "StepReport", "ProofReport", "Counterexample",
@@ -352,7 +354,7 @@ class ProofReport:
 
 
 def _short(expr, limit=200):
-    text = str(expr)
+    text = sstr(expr)
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
@@ -2852,8 +2854,9 @@ def check_proof(lines, kind="discrete", functions=("f", "g"), symbols=None, *, s
             reports.append(StepReport(index, previous, expr, just, "refuted", error, None,
                                       "parse", time.perf_counter() - t0, number))
             continue
-        res = _guarded_check(previous, expr, kind=kind_n, seed=seed + index, instances=instances,
-                             time_limit=time_limit, justification=just)
+        with no_numeric_summation():   # the lines are untrusted text (see symconv._no_codegen)
+            res = _guarded_check(previous, expr, kind=kind_n, seed=seed + index,
+                                 instances=instances, time_limit=time_limit, justification=just)
         exprs.append(expr)
         reports.append(StepReport(index, previous, expr, just, res.status, res.reason,
                                   res.counterexample, res.method, time.perf_counter() - t0, number))

@@ -166,7 +166,13 @@ def test_sum_and_integral_notation():
     got = parse_math("sum(f(k)*g(n-k), (k, -oo, oo))", functions=("f", "g"))
     assert got == sp.Sum(f(ki) * g(n - ki), (ki, -sp.oo, sp.oo))
     assert parse_math("Sum(k, k, 1, n)") == sp.Sum(ki, (ki, 1, n))
-    assert parse_math("sum(k, (k, 1, 4))").doit() == 10
+    assert parse_math("sum(k, (k, 1, n))").doit().subs(n, 4) == 10
+    # a sum or integral without free variables is a number: the answer gives its value
+    for text in ("sum(k, (k, 1, 4))", "2 + integrate(t, (t, 0, 1))", "u(sum(1/2^k, (k, 0, oo)) - 2)"):
+        with pytest.raises(ParseError, match="has no free variable: it is a number"):
+            parse_math(text)
+    # ... unless it holds unknown functions (a definition, not a number)
+    assert parse_math("sum(f(k), (k, 0, 3))", functions=("f",)) == sp.Sum(f(ki), (ki, 0, 3))
     got = parse_math("integrate(f(tau)*g(t-tau), (tau, -oo, oo))", functions=("f", "g"))
     assert got == sp.Integral(f(tau) * g(t - tau), (tau, -sp.oo, sp.oo))
     assert parse_math("integrate(x^2, x)") == sp.Integral(x ** 2, x)
@@ -212,7 +218,9 @@ def test_latex_sum_integral_and_matrices():
     assert got == sp.Integral(f(tau) * g(t - tau), (tau, -sp.oo, sp.oo))
     got = parse_math(r"\int_0^t e^{-\tau}\,\mathrm{d}\tau + 1")
     assert got.doit() == 2 - sp.exp(-t)
-    assert parse_math(r"\int_0^1 x^2 dx").doit() == sp.Rational(1, 3)
+    assert parse_math(r"\int_0^a x^2 dx").doit() == a**3 / 3
+    with pytest.raises(ParseError, match=r"the integral over x has no free variable"):
+        parse_math(r"\int_0^1 x^2 dx")
     got = parse_math(r"\begin{bmatrix} 1 & 0 \\ 0 & 1 \end{bmatrix}")
     assert got == sp.eye(2)
     got = parse_math(r"\begin{pmatrix} a & b \\ c & d \\ \end{pmatrix}")

@@ -21,6 +21,7 @@ import sys
 
 import sympy as sp
 
+from symconv._printing import print_order
 from symconv.errors import ParseError, SymconvError
 
 _NAME = r"[A-Za-z][A-Za-z0-9_]*"
@@ -158,22 +159,11 @@ def _parse_signal(text, label, discrete, symbols=None):
     return value
 
 
-_ORDERED_PRINT_SECONDS = 1.0
-
-
 def _format(value, latex):
-    """The printed result, terms in SymPy's usual order; if ordering them takes longer
-    than ``_ORDERED_PRINT_SECONDS`` (ordering calls ``complex()`` on numeric terms, and
-    a numeric ``Sum(k**k, (k, 1, 1000))`` is summed numerically for minutes), the terms
-    are printed in their stored order instead."""
-    from symconv.symbolic import _time_limit, _Timeout
-
+    """The printed result, terms in SymPy's usual order unless ordering them would
+    evaluate a numeric sum or integral (:func:`symconv._printing.print_order`)."""
     try:
-        try:
-            with _time_limit(_ORDERED_PRINT_SECONDS):
-                return _printed(value, latex, None)
-        except _Timeout:
-            return _printed(value, latex, "none")
+        return _printed(value, latex, print_order(value))
     except ValueError as exc:
         if "integer string conversion" not in str(exc):
             raise

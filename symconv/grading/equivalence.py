@@ -49,6 +49,7 @@ from fractions import Fraction
 
 import sympy as sp
 
+from symconv._printing import sstr
 from symconv.errors import GradingError
 from symconv.grading.keys import Variable
 from symconv.grading.timing import TimeLimitExceeded, time_limit
@@ -191,12 +192,18 @@ def _explosive(expr):
 
 def _value(expr, point):
     """Evaluate ``expr`` at ``point``: an exact Rational, a complex number, +-oo, or
-    ``None`` where the expression is undefined (or too large to compute exactly)."""
+    ``None`` where the expression is undefined (or too large to compute exactly, or
+    holds an infinite sum or product: :meth:`Sampler._prepared` has already looked for
+    its closed form, and SymPy's numerical summation is switched off while grading,
+    see :mod:`symconv._no_codegen`)."""
     try:
         if point and any(isinstance(v, sp.Integer) for v in point.values()) and _explosive(expr) \
                 and _log10_bound(expr, point) > _MAX_DIGITS:
             return None
         v = expr.xreplace(point) if point else expr
+        if any(bound.has(sp.oo, -sp.oo) for op in v.atoms(sp.Sum, sp.Product)
+               for bound in op.limits):
+            return None
         if v.has(sp.Sum, sp.Integral, sp.Derivative, sp.Product):
             v = v.doit()
         if isinstance(v, sp.Rational):
@@ -294,7 +301,7 @@ def sstr_safe(obj):
     '1/3'
     """
     try:
-        return sp.sstr(obj)
+        return sstr(obj)
     except ValueError:
         pass
 
@@ -305,7 +312,7 @@ def sstr_safe(obj):
            (obj.atoms(sp.Rational) if isinstance(obj, sp.Basic) else ())
            if max(abs(r.p), r.q).bit_length() > 12_000}
     try:
-        return sp.sstr(obj.xreplace(big) if big else obj)
+        return sstr(obj.xreplace(big) if big else obj)
     except ValueError:
         return f"<{type(obj).__name__} too large to print>"
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from symconv._no_codegen import no_numeric_summation
 from symconv.errors import GradingError, ParseError, SymconvError
 from symconv.grading.equivalence import (DEFAULT_TOLERANCE, Comparer, Sampler, TrailEntry,
                                          sstr_safe,
@@ -307,7 +308,7 @@ def grade(answer_text, key, *, time_limit_s=None):
     limit_s = DEFAULT_TIME_LIMIT if time_limit_s is None else time_limit_s
     trail = []
     try:
-        with time_limit(limit_s) as limit:
+        with time_limit(limit_s) as limit, no_numeric_summation():
             result = _grade(answer_text, key, ctx, trail)
     except TimeLimitExceeded as exc:
         if exc.limit is not limit:
@@ -520,7 +521,8 @@ def _explain(answer, key, ctx, cex, detail):
     entry = f" ({cex['entry']})" if cex.get("entry") else ""
     text = f"Not equivalent to the expected answer{entry}"
     if where and cex["answer"] == "undefined":
-        text += f": for {where} your answer cannot be evaluated (undefined, or too large to compute)"
+        text += (f": for {where} your answer cannot be evaluated (undefined, too large to "
+                 f"compute, or an infinite sum without a closed form)")
         if key.show_expected:
             text += f", but the expected value is {cex['expected']}"
     elif where:

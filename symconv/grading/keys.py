@@ -44,6 +44,7 @@ ANSWER_TYPES = ("expression", "integer", "rational", "sequence", "matrix", "set"
                 "proof", "text")
 DOMAINS = ("integer", "real", "positive", "nonnegative", "positive integer",
            "nonnegative integer")
+POSITIVE_REAL_MIN = 0.01   # default lower sampling bound of a 'positive' (real) variable
 # name -> one-line meaning (the checks live in symconv.grading.forms)
 FORMS = {
     "expanded": "a sum of terms with no product or integer power of a sum left to expand",
@@ -73,8 +74,12 @@ class Variable:
 
     ``domain`` is 'integer' (sizes such as n, k, p, s), 'real', 'positive',
     'nonnegative', 'positive integer' or 'nonnegative integer'; ``min``/``max`` bound the
-    sampling range (inclusive).
+    sampling range (inclusive). Default ranges: integers -10..10, reals -5..5; a
+    positive integer starts at 1, a positive real at ``POSITIVE_REAL_MIN`` (0.01), a
+    nonnegative one at 0, and a range with one given end is 20 (integers) or 10 wide.
 
+    >>> Variable("positive").bounds()
+    (0.01, 10.01)
     >>> Variable("integer", 1, 64).symbol("n")
     n
     >>> Variable("integer", 1, 64).symbol("n").is_positive
@@ -93,7 +98,8 @@ class Variable:
         """The inclusive sampling range, with defaults for missing ends."""
         lo, hi = self.min, self.max
         if self.domain.startswith("positive"):
-            lo = (1 if self.is_integer else 0) if lo is None else lo
+            # a positive real starts just above 0: sampling 0 itself would leave the domain
+            lo = (1 if self.is_integer else POSITIVE_REAL_MIN) if lo is None else lo
         elif self.domain.startswith("nonnegative"):
             lo = 0 if lo is None else lo
         if lo is None and hi is None:
@@ -415,8 +421,9 @@ def _variable(part, name, spec):
     a, b = var.bounds()
     if "integer" in domain and b - a > 10**12:
         _fail(part, f"the range of {name!r} is too wide to sample, but got [{a}, {b}]")
-    if domain.startswith("positive") and a <= 0 and "integer" in domain:
-        _fail(part, f"a positive integer variable {name!r} needs min >= 1, but got {a}")
+    if domain.startswith("positive") and a <= 0:
+        kind, least = ("integer ", "min >= 1") if "integer" in domain else ("", "min > 0")
+        _fail(part, f"a positive {kind}variable {name!r} needs {least}, but got {a}")
     return var
 
 
