@@ -83,6 +83,7 @@ import unicodedata
 from dataclasses import dataclass
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from symconv.errors import ParseError
 
@@ -624,6 +625,9 @@ class _Parser:
                     if v in ("*", "/", "//"):
                         if _BP_MUL <= min_bp:
                             break
+                        if v in ("*", "/") and not isinstance(left, sp.MatrixBase):
+                            left = self.product_chain(left)
+                            continue
                         self.advance()
                         right = self.parse_expr(_BP_MUL)
                         if v == "*":
@@ -669,6 +673,9 @@ class _Parser:
                 if self.starts_atom(t):
                     if _BP_MUL <= min_bp:
                         break
+                    if not isinstance(left, sp.MatrixBase):
+                        left = self.product_chain(left)
+                        continue
                     right = self.parse_expr(_BP_MUL)
                     left = self.mul(left, right, t.pos)
                     continue
@@ -1009,7 +1016,7 @@ class _Parser:
             self.fail(f"the integration variable must be a name, but got '{var}'", d.pos, syntax=True)
         limits = (variable,) if lower is None else (variable, lower, upper)
         self.scalar(body, t.pos)
-        return sp.Integral(body, limits)
+        return self.not_a_bare_number(sp.Integral(body, limits), t.pos)
 
     def latex_matrix(self, t):
         env = t.value
@@ -1182,6 +1189,57 @@ class _Parser:
             return sp.Mul(*a.args, b, evaluate=False)
         return sp.Mul(a, b, evaluate=self.ev)
 
+    def product_chain(self, left):
+        """``left * f1 / f2 ...`` (``*``, ``/`` and implicit multiplication), built as
+        one node: :meth:`mul` factor by factor re-flattens (and when evaluating
+        re-sorts) the growing product at every factor, which is quadratic (1,800
+        distinct factors took 10 s), and :meth:`div` nests (``x/y/y/...`` 1,900 deep
+        could not even be printed). The digits of all numeric coefficients together
+        are bounded, as in :meth:`check_size`.
+
+        Unevaluated, the node is flat, ``Mul(a, b, c**-1)`` for ``a*b/c``, except that
+        a leading ``-a`` stays one factor (``Mul(-a, b)``). Evaluated, the factors are
+        multiplied one at a time while the product is a number or a sum (so that
+        ``2*(x + 1)*y`` distributes the 2 as SymPy does pairwise), and the rest is
+        multiplied in one ``Mul``; the result can differ from the pairwise one only in
+        form (``x/x*2*(y + 1)*z`` keeps ``2*z*(y + 1)``), never in value.
+        """
+        self.scalar(left, self.tok.pos)
+        if self.ev:
+            head, factors = left, []
+        else:
+            flat = isinstance(left, sp.Mul) and left.args[0] is not sp.S.NegativeOne
+            head, factors = None, (list(left.args) if flat else [left])
+        digits = _coefficient_digits(left)
+        while not (self.in_integral and self.at_differential()):
+            t = self.tok
+            divide = t.kind == "op" and t.value == "/"
+            if t.kind == "op" and t.value == "*" or divide:
+                self.advance()
+            elif not self.starts_atom(t):
+                break
+            right = self.parse_expr(_BP_MUL)
+            if isinstance(right, sp.MatrixBase):
+                built = sp.Mul(*factors, evaluate=False) if head is None else sp.Mul(head, *factors)
+                return self.div(built, right, t.pos) if divide else self.mul(built, right, t.pos)
+            self.scalar(right, t.pos)
+            if divide:
+                right = self.power(right, sp.S.NegativeOne, t.pos)
+            more = _coefficient_digits(right)
+            digits = None if digits is None or more is None else digits + more
+            if digits is not None and digits > self.limits.max_digits:
+                self.fail(f"a product with about {int(digits) + 1} digits exceeds the limit "
+                          f"of {self.limits.max_digits} digits", t.pos)
+            if head is not None and not factors and (
+                    head.is_Rational or head.as_coeff_Mul()[1].is_Add):
+                head = sp.Mul(head, right)
+                digits = _coefficient_digits(head)
+            else:
+                factors.append(right)
+        if head is None:
+            return sp.Mul(*factors, evaluate=False)
+        return sp.Mul(head, *factors) if factors else head
+
     def check_size(self, a, b, pos):
         """Refuse a product of numbers whose exact value would exceed ``max_digits``
         (each factor may be within the limits, ``10^999*10^999*...`` is not)."""
@@ -1272,7 +1330,22 @@ class _Parser:
             index = sp.Symbol(var.name, integer=True)
             body = body.xreplace({var: index})
             var = index
-        return sp.Sum(body, (var, lo, hi))
+        return self.not_a_bare_number(sp.Sum(body, (var, lo, hi)), pos)
+
+    def not_a_bare_number(self, operator, pos):
+        """Refuse a sum or integral without free variables (see the module notes).
+
+        Such an object is a number that SymPy would evaluate numerically whenever it is
+        printed (ordering the terms of a sum calls ``complex()`` on numeric factors) or
+        compared: Euler-Maclaurin or quadrature that may run for minutes, and for
+        infinite sums ``hypsum``, which generates, compiles and runs Python code from the
+        expression. An answer gives the value instead."""
+        if not operator.free_symbols and not operator.atoms(AppliedUndef):
+            kind = "sum" if isinstance(operator, sp.Sum) else "integral"
+            over = ", ".join(lim[0].name for lim in operator.limits)
+            self.fail(f"the {kind} over {over} has no free variable: it is a number, so "
+                      f"write its value instead (numeric {kind}s are not evaluated)", pos)
+        return operator
 
     # signal builders: the same SymPy forms as symconv.signals
     def step(self, x, pos):
@@ -1358,7 +1431,7 @@ def _integral(p, args, pos):
         return sp.Integral(body, var)
     p.scalar(lo, pos)
     p.scalar(hi, pos)
-    return sp.Integral(body, (var, lo, hi))
+    return p.not_a_bare_number(sp.Integral(body, (var, lo, hi)), pos)
 
 
 def _limits_form(p, args, pos, name, need_bounds):

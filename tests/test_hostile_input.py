@@ -247,7 +247,7 @@ def _warm_up():
 
     for text in ("2n+1", r"\frac{1}{2} + \sqrt{x}", "sum(k, (k, 1, n))", "tri(x) + rect(x)",
                  "max(x, y) + Mod(n, 3)", "[[1, 2], [3, 4]]", "{1, 2}", "x = y",
-                 "integrate(x, (x, 0, 1))", "u[n] + delta(n)", "floor(x/2) + 3!",
+                 "integrate(x, (x, 0, y))", "u[n] + delta(n)", "floor(x/2) + 3!",
                  r"\begin{bmatrix} 1 & 0 \\ 0 & 1 \end{bmatrix}", "Derivative(x^2, x)"):
         for kw in ({}, {"evaluate": False}, {"discrete": True}):
             parse_math(text, **kw)
@@ -406,18 +406,6 @@ CODE_ATTACKS = [
     "os\ufe52system",                              # small full stop
     "x\u00a0.real",
 ]
-
-
-# Known, not yet fixed (lead, end of session 1): SymPy's str/LaTeX printers order the terms
-# of a sum by evaluating numeric factors (Expr.as_terms -> complex()), so printing an
-# expression that contains a Sum with numeric limits evaluates that Sum (slow, and SymPy's
-# evaluation compiles and runs code of its own while doing so). The parser cannot stop a
-# closed numeric Sum from being a "number"; the fix belongs in the printers used by the
-# grader, proofs and latex (order='none' or an inert wrapper). strict: these start failing,
-# and must be unmarked, once it is fixed.
-_PRINTER_EVALUATES_SUMS = pytest.mark.xfail(strict=True, reason=(
-    "known bug: printing a numeric Sum orders terms by evaluating it (SymPy as_terms); "
-    "fix in the printers of grading/proofs/latex"))
 
 
 @pytest.mark.parametrize("text", CODE_ATTACKS, ids=_short_id)
@@ -670,8 +658,7 @@ def test_short_inputs_do_not_hang_the_parser():
 
 @pytest.mark.parametrize("text", ["floor(sum(1/2^k, (k, 0, oo)))",
                                   "floor(sum(1/k^2, (k, 1, oo)))",
-                                  pytest.param("u(sum(1/2^k, (k, 0, oo)) - 2)",
-                                               marks=_PRINTER_EVALUATES_SUMS),
+                                  "u(sum(1/2^k, (k, 0, oo)) - 2)",
                                   r"\lceil \sum_{k=2}^{\infty} \frac{1}{k^2} \rceil"])
 def test_parser_never_runs_generated_code(text):
     """BUG (parsing.py: floor/ceiling/Heaviside are built *evaluated*). To decide
@@ -681,8 +668,28 @@ def test_parser_never_runs_generated_code(text):
     also execs ``import scipy; import numpy; from scipy.special import *``). The parser
     promises never to run Python code for an answer; build these functions unevaluated
     when the argument holds a Sum/Integral (the tripwire sees the 'compile' audit
-    events of '<lambdifygenerated-N>')."""
+    events of '<lambdifygenerated-N>'). Printing ``Heaviside(Sum(...) - 2)`` got there
+    too (ordering the terms evaluates the Sum), so numeric sums are now refused."""
     parse_checked(text, seconds=2.0)
+
+
+@pytest.mark.parametrize("answer", ["floor(sum(1/(k^3 + x^2 + 1), (k, 1, oo)))",
+                                    "u(sum(1/(k^3 + x^2), (k, 1, oo)) - 2)",
+                                    "sum(x^k/(k^3 + 1), (k, 0, oo)) + x"], ids=_short_id)
+def test_grading_never_runs_generated_code(answer):
+    """BUG (grading/equivalence.py _value). An infinite sum with a free variable parses,
+    but at a sampled point it becomes numeric and evaluating it (floor of it, or evalf)
+    called SymPy's hypsum, which lambdifies the summand: grading ``floor(sum(1/(k^3 +
+    n), (k, 1, oo)))`` compiled and ran 43 generated functions. Grading now switches
+    numerical summation off (symconv._no_codegen) and treats a sum without closed form
+    as not evaluable at the point. The tripwire fails on any 'compile' event; a variant
+    with another constant is graded first, so that SymPy's own lazy set-up (its fixed
+    code templates, compiled once per process) happens outside the tripwire."""
+    _grade(answer.replace("1)", "2)").replace("^3", "^3 + 3"), _KEY_X, limit=3.0, hard=6.0)
+    with no_side_effects():
+        result, elapsed = _grade(answer, _KEY_X, limit=3.0, hard=6.0)
+    assert result.status in ("incorrect", "timeout") and result.score == 0, result.feedback
+    assert elapsed < 4.0
 
 
 def test_postfix_factorial_chain_is_bounded():
@@ -733,18 +740,19 @@ def test_unevaluated_long_sum_is_fast():
 
 
 @pytest.mark.parametrize("text", [" ".join(["x"] * 2000), "*".join(["x"] * 1900),
-                                  "-x" + "*y" * 1900, "x" + "/y" * 1900], ids=_short_id)
-@pytest.mark.xfail(strict=True, reason=(
-    "known bug (lead, end of session 1): _Parser.mul/div with evaluate=False rebuild the "
-    "n-ary product at every factor (quadratic, ~3-5 s at the 4,000-token limit); sums were "
-    "made linear in c6dd546, products not yet"))
-def test_unevaluated_long_product_is_fast(text):
-    """BUG (parsing.py, _Parser.mul/div with evaluate=False: the sum was made linear in
-    c6dd546, products are still rebuilt at every factor). ``x x x ... x`` (2,000
-    implicit factors) takes ~3 s with ``evaluate=False`` and 3,000 factors ~5.5 s
-    (found by benchmarks/fuzz_parser.py); ``x*y*...``, ``-x*y*...`` and ``x/y/...``
-    likewise ~2 s."""
-    parse_checked(text, seconds=1.0, evaluate=False)
+                                  "-x" + "*y" * 1900, "x" + "/y" * 1900,
+                                  "*".join(f"x{i}" for i in range(1800)),
+                                  " ".join(f"x{i}" for i in range(1800)),
+                                  "/".join(f"x{i}" for i in range(1800))], ids=_short_id)
+@pytest.mark.parametrize("evaluate", [False, True])
+def test_long_product_is_fast(text, evaluate):
+    """BUG (parsing.py, _Parser.mul/div: the product was rebuilt at every factor). With
+    ``evaluate=False``, ``x x ... x`` (2,000 implicit factors) took ~3 s and ``x*y*...``
+    ~2 s (found by benchmarks/fuzz_parser.py); evaluated, the product of 1,800
+    *distinct* names took 10 s and their quotient ``x0/x1/...`` 24 s (SymPy re-sorts
+    the growing product). Now a chain of factors is built as one node
+    (``_Parser.product_chain``)."""
+    parse_checked(text, seconds=1.0, evaluate=evaluate)
 
 
 def test_product_of_allowed_powers_respects_the_digit_limit():
@@ -775,15 +783,15 @@ def test_power_of_a_power_respects_the_exponent_limit():
         assert max(exps, default=0) <= limit, f"{text!r} -> {result}"
 
 
-@_PRINTER_EVALUATES_SUMS
 def test_numeric_sum_in_a_sum_is_printable_quickly():
     """BUG (parsing.py result + every printer that orders terms). ``sum(k^k, (k, 1,
-    1000)) + 1`` parses in microseconds, but printing it runs SymPy's
+    1000)) + 1`` parsed in microseconds, but printing it runs SymPy's
     ``as_ordered_terms``, which calls ``complex()`` on the numeric Sum:
     Euler-Maclaurin evaluation of 1000 terms of k^k, > 15 s. Every consumer prints
-    (grade feedback, CLI output, proof reports, LaTeX). Either the parser refuses/keeps
-    such sums inert, or printers must use ``order='none'``."""
-    parse_checked("sum(k^k, (k, 1, 1000)) + 1", seconds=1.5)
+    (grade feedback, CLI output, proof reports, LaTeX). The parser now refuses a sum
+    without free variables (it is a number: the answer gives the value)."""
+    result = assert_rejected("sum(k^k, (k, 1, 1000)) + 1")
+    assert "has no free variable: it is a number" in str(result)
 
 
 # ============================================================================= 5. fuzzing
@@ -944,7 +952,7 @@ def test_parse_answer_and_equivalent_reject_code():
 
 
 @pytest.mark.parametrize("answer", ["10^400", "-10^400", "1e400", "10^400 + 1/2",
-                                    "sum(k, (k, 1, 10^999))", "factorial(1000)"], ids=_short_id)
+                                    "sum(k, (k, x, 10^999))", "factorial(1000)"], ids=_short_id)
 def test_astronomical_constant_does_not_earn_credit(answer):
     """BUG (grading/equivalence.py, _same and _value). With a real-variable key
     (default tolerance 1e-9), ``complex(10**400)`` is ``inf`` and the check
@@ -993,7 +1001,7 @@ def test_grade_time_limit_is_not_swallowed_by_inner_limits():
 def test_slow_answers_time_out_in_process():
     """Answers whose evaluation never ends stop at grade()'s limit with status
     'timeout' (SIGALRM inside the main thread)."""
-    for answer in ("sum(k^k, (k, 1, 10^6)) + x", "sum(1/k, (k, 1, 10^12)) + x"):
+    for answer in ("sum(k^k + x, (k, 1, 10^6))", "sum(1/k + x, (k, 1, 10^12))"):
         result, elapsed = _grade(answer, _KEY_X, limit=1.0, hard=6.0)
         assert result.status == "timeout" and result.score == 0
         assert "time limit" in result.feedback
@@ -1124,7 +1132,7 @@ def test_batch_worker_isolation_one_row_per_input_row():
     keys = {"p": _KEY_N, "q": _KEY_X}
     rows = [
         {"student": "ok", "part": "p", "answer": "1 + 2n"},
-        {"student": "hang", "part": "q", "answer": "sum(k^k, (k, 1, 10^6)) + x"},
+        {"student": "hang", "part": "q", "answer": "sum(k^k + x, (k, 1, 10^6))"},
         {"student": "bomb", "part": "p", "answer": "((n^10000)^10000)^10000"},
         {"student": "code", "part": "p", "answer": "__import__('os').system('touch PWNED')"},
         {"student": "nul", "part": "p", "answer": "2n\x00+1"},
@@ -1191,24 +1199,29 @@ def test_check_proof_survives_a_pathological_line():
     assert outcome == "ok", f"check_proof: {outcome} {type(value).__name__}: {value}"
 
 
-@_PRINTER_EVALUATES_SUMS
 def test_reports_with_a_numeric_sum_print_quickly():
     """BUG (proofs.py ProofReport.__str__/latex and latex.py expr_latex/document print
-    with SymPy's ordered printers). A proof line ``sum(k^k, (k, 1, 1000)) + n`` is
-    checked in 0.1 s, but ``str(report)``, ``report.latex()`` and
-    ``document([parse_math("sum(k^k, (k, 1, 1000)) + 1")])`` each run for minutes:
-    ordering the terms calls complex() on the numeric Sum (Euler-Maclaurin over k^k).
-    The CLI got an unordered fallback; these printers need the same (``order='none'``)."""
+    with SymPy's ordered printers). A proof line ``sum(k^k, (k, 1, 1000)) + n`` was
+    checked in 0.1 s, but ``str(report)``, ``report.latex()`` and ``document([...])``
+    each ran for minutes: ordering the terms calls complex() on the numeric Sum
+    (Euler-Maclaurin over k^k). The parser now refuses such lines (the report says
+    why), and the printers of reports and LaTeX print a numeric Sum that a program
+    built itself unordered (symconv._printing)."""
+    from symconv.grading.equivalence import sstr_safe
     from symconv.latex import document
-    from symconv.proofs import check_proof
+    from symconv.proofs import check_proof, check_step
 
+    k, n = sp.symbols("k n", integer=True)
+    numeric = sp.Sum(k**k, (k, 1, 1000))
     line = "sum(k^k, (k, 1, 1000)) + n"
     outcome, report, _ = run_bounded(lambda: check_proof([line, "n + sum(k^k, (k, 1, 1000))"]), 10)
     assert outcome == "ok", (outcome, report)
+    assert "has no free variable: it is a number" in str(report)
     slow = []
     for name, job in (("str(report)", lambda: str(report)), ("report.latex()", report.latex),
-                      ("document([expr])",
-                       lambda: document([parse_math("sum(k^k, (k, 1, 1000)) + 1")]))):
+                      ("document([expr])", lambda: document([numeric + n + 1])),
+                      ("sstr_safe", lambda: sstr_safe(numeric + 1)),
+                      ("check_step", lambda: str(check_step(numeric + n, n + numeric)))):
         outcome, value, elapsed = run_bounded(job, 1.5)
         if outcome != "ok" or elapsed > 1.0:
             slow.append(f"{name}: {outcome} after {elapsed:.1f} s")
