@@ -28,6 +28,19 @@ instead of elapsed time, which is what an idle machine would take with one threa
 Usage::
 
     python benchmarks/bench_numeric.py [--threads N] [--repeat R] [--quick] [--clock wall|cpu]
+    python benchmarks/bench_numeric.py --calibrate   # check convolve(method='auto')
+
+The second table is a long 1-D signal (float64, 'full' mode) through
+``symconv.numeric.convolve`` (method 'auto', and each method forced), ``numpy.convolve``
+(direct sums), ``scipy.signal.fftconvolve`` and the loop reference
+``naive_reference.convolve`` (timed on a prefix of the output and scaled, ``~``).
+
+``--calibrate`` times ``convolve(method='direct')`` and ``convolve(method='fft')`` on a
+grid of 1-D, 2-D and 3-D float64 sizes, to check the constants of the cost model that
+``method='auto'`` uses (``symconv.numeric.signal_method``): it reports, per case, what
+'auto' picks and how much slower that is than the faster method, and how far the
+measured times are from the modelled ones (the constants are set by hand from these
+ratios: a least-squares fit was at the mercy of a single preempted run).
 """
 
 import argparse
@@ -41,6 +54,8 @@ def _parse():
                         help="threads for numpy's BLAS and for torch (default: all cores)")
     parser.add_argument("--repeat", type=int, default=15, help="timed runs per measurement (best is kept)")
     parser.add_argument("--quick", action="store_true", help="fewer repeats, skip the slow peers")
+    parser.add_argument("--calibrate", action="store_true",
+                        help="check the cost model of convolve(method='auto') instead")
     parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                         help="wall: elapsed time (default); cpu: CPU time of the process, which "
                              "with --threads 1 estimates the time on an idle machine when other "
@@ -53,6 +68,7 @@ if ARGS is not None:  # before numpy is imported
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS"):
         os.environ[var] = str(ARGS.threads)
 
+import math  # noqa: E402
 import platform  # noqa: E402
 import time  # noqa: E402
 
@@ -238,11 +254,118 @@ def fmt(t, approx=False):
     return ("~" if approx else "") + text
 
 
+def fmt_fine(t):
+    """Milliseconds with three significant digits or more (the signal table's short times)."""
+    if t is None:
+        return "-"
+    ms = t * 1e3
+    return f"{ms:.3f}" if ms < 1 else f"{ms:.2f}" if ms < 100 else f"{ms:,.0f}"
+
+
 def ratio(a, b):
     if a is None or b is None:
         return "-"
     r = a / b
     return f"{r:,.0f}x" if r >= 100 else f"{r:.2f}x"
+
+
+# ---------------------------------------------------------------------------
+# long 1-D signals
+# ---------------------------------------------------------------------------
+
+SIGNAL_CASES = [(3000, 3000), (3000, 40), (100_000, 40), (100_000, 3000), (1_000_000, 64)]
+
+
+def naive_signal_time(a, v):
+    """Time of the loop reference on a piece of the work, scaled to the whole (seconds).
+
+    ``naive_reference.correlate(a, v[::-1], 'full')`` (the same sum as the convolution
+    for real ``v``) runs its inner loop ``(n + m - 1) * m`` times, once per shift and
+    kernel tap, with the same work every time; it is timed on the first 500 samples of
+    ``a`` and at most 200 taps of ``v``, and scaled by the ratio of the loop counts.
+    """
+    n, m = len(a), len(v)
+    k, mm = min(n, 500), min(m, 200)
+    a_part, v_part = a[:k], v[::-1][:mm].copy()
+    t = best_of(lambda: nr.correlate(a_part, v_part, "full"), 1)
+    return t * ((n + m - 1) * m) / ((k + mm - 1) * mm)
+
+
+def signal_rows(rng, repeat, quick):
+    header = ("a x v (float64, full)", "symconv ms", "auto is", "direct ms", "fft ms", "numpy ms",
+              "scipy fft ms", "naive ms", "numpy/symconv", "scipy/symconv", "naive/symconv",
+              "max rel err")
+    rows = []
+    for n, m in SIGNAL_CASES:
+        a, v = rng.standard_normal(n), rng.standard_normal(m)
+        method = sn.signal_method(a, v)
+        fns = [lambda: sn.convolve(a, v), lambda: sn.convolve(a, v, method="direct"),
+               lambda: sn.convolve(a, v, method="fft"), lambda: np.convolve(a, v)]
+        if signal is not None:
+            fns.append(lambda: signal.fftconvolve(a, v))
+        times = interleaved(fns, repeat)
+        t_sym, t_dir, t_fft, t_np = times[:4]
+        t_sp = times[4] if signal is not None else None
+        want = np.convolve(a, v)
+        err = float(np.abs(sn.convolve(a, v) - want).max() / np.abs(want).max())
+        t_naive = None if quick else naive_signal_time(a, v)
+        rows.append((f"{n:,} x {m:,}", fmt_fine(t_sym), method, fmt_fine(t_dir), fmt_fine(t_fft),
+                     fmt_fine(t_np), fmt_fine(t_sp),
+                     fmt(t_naive, approx=True), ratio(t_np, t_sym), ratio(t_sp, t_sym),
+                     ratio(t_naive, t_sym), f"{err:.1e}"))
+        print("  done: signal", n, m, file=sys.stderr)
+    return header, rows
+
+
+def print_table(header, rows):
+    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
+    print("| " + " | ".join(h.ljust(wd) for h, wd in zip(header, widths)) + " |")
+    print("|" + "|".join("-" * (wd + 2) for wd in widths) + "|")
+    for r in rows:
+        print("| " + " | ".join(str(c).ljust(wd) for c, wd in zip(r, widths)) + " |")
+
+
+def calibrate(repeat):
+    """Time both methods of convolve on a grid; report the choices of 'auto' and the model's fit."""
+    rng = np.random.default_rng(1)
+    cases = [((n,), (m,)) for n in (300, 1000, 3000, 10_000, 100_000)
+             for m in (3, 7, 8, 20, 60, 150, 400, 1000, 3000) if m <= n]
+    cases += [((n, n), (m, m)) for n in (32, 64, 128, 256, 512) for m in (3, 5, 8, 16, 32) if m <= n // 2]
+    cases += [((n,) * 3, (m,) * 3) for n in (16, 32, 64) for m in (2, 3, 5, 8)]
+    taps, banded, ffts, report = [], [], [], []
+    for sa, sv in cases:
+        a, v = rng.standard_normal(sa), rng.standard_normal(sv)
+        t_dir, t_fft = interleaved([lambda: sn.convolve(a, v, method="direct"),
+                                    lambda: sn.convolve(a, v, method="fft")], repeat)
+        lengths = [n + m - 1 for n, m in zip(sa, sv)]
+        k = tuple(sorted(sv))  # the direct sum puts the longest kernel axis last
+        kind = sn._direct_kind(k, lengths)
+        L = math.prod(lengths)
+        if kind == "taps":
+            taps.append((t_dir * 1e9, L * math.prod(k)))
+        elif kind == "banded":
+            width = sn._band(k) + min(k[-1], sn._KERNEL_BLOCK) - 1
+            bands = -(-k[-1] // sn._KERNEL_BLOCK)
+            banded.append((t_dir * 1e9 / (L * bands), math.prod(k[:-1]) * width))
+        N = math.prod(sn._fft_length(n + m - 1) for n, m in zip(sa, sv))
+        ffts.append((t_fft * 1e9, N * math.log2(N)))
+        pick = sn.signal_method(a, v)
+        best = min(t_dir, t_fft)
+        report.append((f"{sa} x {sv}", kind, f"{t_dir * 1e3:.3f}", f"{t_fft * 1e3:.3f}", pick,
+                       f"{(t_dir if pick == 'direct' else t_fft) / best:.2f}x"))
+        print("  done:", sa, sv, file=sys.stderr)
+    print_table(("a x v", "direct kind", "direct ms", "fft ms", "auto picks", "auto / best"), report)
+    # measured over modelled time, per kind: the constants are right when these are near 1
+    model_tap = [t / (sn._COST_TAP * u) for t, u in taps]
+    model_band = [t / (sn._COST_BAND * u + sn._COST_ROW) for t, u in banded]
+    model_fft = [t / (sn._COST_FFT * u) for t, u in ffts]
+    for name, q in (("tap by tap", model_tap), ("banded", model_band), ("fft", model_fft)):
+        print(f"{name}: measured / modelled time, median {np.median(q):.2f}, "
+              f"range {min(q):.2f} to {max(q):.2f} over {len(q)} cases")
+    print(f"constants in use (ns): tap {sn._COST_TAP}, band {sn._COST_BAND} per lead tap and "
+          f"column + {sn._COST_ROW} per position, fft {sn._COST_FFT} per point and log2(points)")
+    worst = max(float(r[-1][:-1]) for r in report)
+    print(f"'auto' within {worst:.2f}x of the faster method on every case")
 
 
 def main():
@@ -253,6 +376,9 @@ def main():
         CLOCK = time.process_time
     if torch is not None:
         torch.set_num_threads(args.threads)
+    if args.calibrate:
+        calibrate(args.repeat)
+        return
     rng = np.random.default_rng(0)
     works = make_workloads(rng)
     model = "unknown"
@@ -294,14 +420,14 @@ def main():
         rows.append((work["name"], fmt(t_ours), fmt(t_naive, approx=True), fmt(t_scipy), fmt(t_torch),
                      ratio(t_naive, t_ours), ratio(t_scipy, t_ours), ratio(t_ours, t_torch), strategy))
         print("  done:", work["name"], file=sys.stderr)
-    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
-    print("| " + " | ".join(h.ljust(wd) for h, wd in zip(header, widths)) + " |")
-    print("|" + "|".join("-" * (wd + 2) for wd in widths) + "|")
-    for r in rows:
-        print("| " + " | ".join(str(c).ljust(wd) for c, wd in zip(r, widths)) + " |")
-    print(f"load average at end {os.getloadavg()[0]:.2f}")
+    print_table(header, rows)
     print("~ : naive loops timed on one image x one output channel (one input channel for the "
           "transposed convolution) and scaled linearly to the whole workload")
+    print()
+    print_table(*signal_rows(rng, repeat, args.quick))
+    print("~ : naive loops timed on the first outputs and scaled by the number of products; "
+          "max rel err: largest |symconv - numpy| over max |numpy|")
+    print(f"load average at end {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":
