@@ -17,9 +17,11 @@ for exactly those objects, and the usual order for everything else.
 '[Matrix([[-1 + Sum(k**(-2), (k, 1, oo))]]), 1 + x]'
 """
 
+import unicodedata
+
 import sympy as sp
 
-__all__ = ["print_order", "sstr"]
+__all__ = ["print_order", "sstr", "terminal_text"]
 
 _OPERATORS = (sp.Sum, sp.Product, sp.Integral)
 
@@ -39,3 +41,19 @@ def print_order(obj):
 def sstr(obj):
     """``sympy.sstr(obj)`` in the order chosen by :func:`print_order`."""
     return sp.sstr(obj, order=print_order(obj))
+
+
+def terminal_text(text):
+    r"""``text`` with every control or format character except newline and tab written
+    as an escape, for printing text that came from a user to a terminal.
+
+    Escape sequences (``[2J`` clears the screen, others retitle the window or worse)
+    and bidirectional overrides (which make text display in another order than it
+    reads) are shown, not obeyed.
+
+    >>> print(terminal_text("step 2\x1b[2J\u202egnp.exe"))
+    step 2\x1b[2J\u202egnp.exe
+    """
+    return "".join(ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C"
+                   else (f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}")
+                   for ch in text)

@@ -16,6 +16,7 @@ import importlib
 import pkgutil
 import sys
 
+from symconv._printing import terminal_text
 from symconv.errors import SymconvError
 
 __all__ = ["main", "build_parser"]
@@ -55,7 +56,7 @@ def main(argv=None):
     try:
         return int(args._run(args) or 0)
     except SymconvError as exc:
-        print(f"symconv {args.command}: error: {exc}", file=sys.stderr)
+        print(terminal_text(f"symconv {args.command}: error: {exc}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

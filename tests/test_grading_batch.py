@@ -217,3 +217,18 @@ def test_dask_cluster_gives_the_same_results():
     strip = lambda r: {k: v for k, v in r.items() if k != "seconds"}  # noqa: E731
     assert [strip(r) for r in remote.results] == [strip(r) for r in local.results]
     assert len(remote.results) == len(rows)
+
+
+def test_summary_escapes_control_characters_of_student_ids():
+    """Student ids come from the answers file: an escape sequence in one must be shown
+    in the printed summary, not sent to the terminal."""
+    from symconv.grading.batch import format_summary
+
+    summary = {"rows_in": 1, "rows_out": 1, "resumed": 0, "graded": 1,
+               "counts": {"correct": 1}, "histogram": {}, "seconds": 0.1,
+               "answers_per_second": 10.0,
+               "slowest": [{"row": 0, "student": "eve\x1b[2J\u202e", "part": "q",
+                            "status": "correct", "seconds": 0.1}]}
+    text = format_summary(summary)
+    assert "\x1b" not in text and "\u202e" not in text
+    assert "eve\\x1b[2J\\u202e" in text

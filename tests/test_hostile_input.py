@@ -1423,6 +1423,31 @@ def test_cli_check_proof_hostile_file_holds(tmp_path):
     _assert_no_engine_commands(out)
 
 
+@pytest.mark.parametrize("latex", [False, True])
+def test_cli_check_proof_shows_control_characters_escaped(tmp_path, latex):
+    """BUG (commands/check_proof.py printed the report raw). A justification holding an
+    escape sequence (``\x1b]0;...\x07`` retitles the terminal, ``\x1b[2J`` clears it) or
+    a bidirectional override reached the terminal as is. The report is now printed
+    with control and format characters escaped (symconv._printing.terminal_text)."""
+    proof = tmp_path / "proof.txt"
+    proof.write_text("sum(f(k)*g(n-k), (k, -oo, oo))\n"
+                     "sum(g(k)*f(n-k), (k, -oo, oo)) # swap \x1b[2J\x1b]0;owned\x07 \u202eevil\n",
+                     encoding="utf-8")
+    outcome, rc, out, err = _cli(["check-proof", str(proof)] + (["--latex"] if latex else []), 30)
+    assert outcome == "ok" and rc == 0, (outcome, rc, err)
+    assert not any(ch in out + err for ch in "\x1b\x07\u202e"), out
+    if not latex:
+        assert "\\x1b[2J" in out and "\\u202eevil" in out
+
+
+def test_cli_shapes_refuses_dunder_size_names():
+    """``symconv shapes --input 3,__import__,n`` made a (harmless) SymPy symbol named
+    ``__import__``; size names now follow the answer parser's rule (a letter first, no
+    leading or trailing underscore)."""
+    outcome, rc, out, err = _cli(["shapes", "lenet5", "--input", "1,__import__,n"], 10)
+    assert outcome == "ok" and rc == 2 and "'__import__' (entry 2)" in err, (rc, err)
+
+
 def test_cli_matrix_huge_padding_is_refused():
     """BUG (matrix.py conv_matrix/_entries, reached from ``symconv matrix``).
     ``symconv matrix --kernel "[x, y]" --input 4 --padding 1000000000`` loops over

@@ -15,6 +15,7 @@ input (unreadable file, bad options).
 
 import sys
 
+from symconv._printing import terminal_text
 from symconv.errors import SymconvError
 
 NAME = "check-proof"
@@ -60,10 +61,8 @@ def run(args):
         if not name.isidentifier() or name.startswith("_"):
             raise SymconvError(f"--functions must list plain names, but got {name!r}")
     report = check_proof(_read(args.file), kind=args.kind, functions=functions, seed=args.seed)
-    if args.latex:
-        print(report.latex())
-    else:
-        print(report)
+    # the justifications are the user's text: control characters are shown, not obeyed
+    print(terminal_text(report.latex() if args.latex else str(report)))
     if args.pdf:
         from symconv.latex import compile_pdf, document
 

@@ -60,7 +60,8 @@ integer symbols. A batch axis of --batch is put in front.
 
 _MAX_DIGITS = 30  # sizes are counts of pixels; longer numbers are refused, never converted
 _INT = re.compile(r"[0-9]+\Z")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+# a size name: a letter, then letters, digits or inner underscores (as the answer parser)
+_NAME = re.compile(r"[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?\Z")
 
 
 def add_arguments(parser):
@@ -92,6 +93,10 @@ def parse_input(text):
     Traceback (most recent call last):
     ...
     symconv.errors.ParseError: --input entries must be positive integers or names, but got 'n+1' (entry 2)
+    >>> parse_input('3,__import__,n')
+    Traceback (most recent call last):
+    ...
+    symconv.errors.ParseError: --input entries must be positive integers or names, but got '__import__' (entry 2)
     """
     from symconv.shapes import size_symbol
 

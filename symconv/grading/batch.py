@@ -37,6 +37,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from symconv._printing import terminal_text
 from symconv.errors import GradingError
 from symconv.grading.keys import AnswerKey, as_key, load_keys
 
@@ -426,7 +427,7 @@ def format_summary(summary):
         for s in summary["slowest"]:
             lines.append(f"  row {s['row']} ({s['student']}, {s['part']}): "
                          f"{(s['seconds'] or 0):.3f} s, {s['status']}")
-    return "\n".join(lines)
+    return terminal_text("\n".join(lines))   # student ids come from the answers file
 
 
 class _Progress:
