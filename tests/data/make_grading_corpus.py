@@ -228,14 +228,15 @@ rows.append({"part": P, "answer": {"repeat": "(", "times": 10_000, "then": "n", 
              "status": "invalid", "note": "10,000-deep parentheses around n", "category": "hostile"})
 
 # answers that parse but cannot be evaluated in time
-# (equal to the key: the two sums differ by the j = 1 term, 1^1 = 1; but evaluating them
-# means adding huge powers, which cannot finish within the limit)
-for a in ["floor((n + 2p - k)/s) + 1 + sum(j^j, (j, 1, 10^6)) - sum(j^j, (j, 2, 10^6)) - 1",
-          "floor((n + 2p - k)/s) + sum(j^j, (j, 1, 3000)) - sum(j^j, (j, 2, 3000))"]:
+# (equal to the key: the two sums differ by the j = s term, s^s; but evaluating them
+# means adding huge powers, which cannot finish within the limit; the variable s in the
+# bounds keeps them from being numeric sums, which the parser refuses)
+for a in ["floor((n + 2p - k)/s) + 1 + sum(j^j, (j, s, 10^6)) - sum(j^j, (j, s + 1, 10^6)) - s^s",
+          "floor((n + 2p - k)/s) + sum(j^j, (j, s, 3000)) - sum(j^j, (j, s + 1, 3000))"]:
     add(P, a, "timeout", "a sum of huge terms: the sampler cannot finish in time", category="too slow")
 # (these cancel symbolically before any evaluation: correct, and fast)
-for a in ["floor((n + 2p - k)/s) + 1 + sum(j^j, (j, 1, 10^6)) - sum(j^j, (j, 1, 10^6))",
-          "floor((n + 2p - k)/s) + 1 + 0*sum(factorial(j)^j, (j, 1, 10^5))"]:
+for a in ["floor((n + 2p - k)/s) + 1 + sum(j^j, (j, s, 10^6)) - sum(j^j, (j, s, 10^6))",
+          "floor((n + 2p - k)/s) + 1 + 0*sum(factorial(j)^j, (j, s, 10^5))"]:
     add(P, a, "correct", "the huge sums cancel structurally")
 
 # answers whose exact value at integer points is astronomically large: never built
@@ -398,6 +399,22 @@ for a in ["convolution", "Convolution."]:
 for a in ["matrix multiplication", "pooling"]:
     add(P, a, "incorrect", "wrong")
 add(P, "", "invalid", "empty")
+
+# sums without free variables are numbers: the parser refuses them (printing or comparing
+# them would sum them numerically, for infinite sums by generated code); an infinite sum
+# with a variable parses, but without a closed form it cannot be evaluated at any point
+P = "conv-size"
+add(P, "floor((n + 2p - k)/s) + sum(j^j, (j, 1, 1000)) - sum(j^j, (j, 2, 1000))", "invalid",
+    "a sum without free variables is a number: refused by the parser (printing or evaluating "
+    "it would sum it numerically)", category="hostile")
+add(P, "floor((n + 2p - k)/s) + u(sum(1/2^k, (k, 0, oo)) - 2)", "invalid",
+    "a numeric infinite sum: refused (SymPy's numerical summation generates and runs code)",
+    category="hostile")
+add(P, "floor((n + 2p - k)/s) + 1 + floor(sum(1/(j^3 + n), (j, 1, oo)))", "incorrect",
+    "an infinite sum with no closed form: not evaluable at the sampled points, and numerical "
+    "summation is switched off while grading", category="unanticipated wrong")
+add(P, r"\lfloor\frac{n+2p-k}{s}\rfloor + \sum_{j=1}^{1} 1", "invalid",
+    "a LaTeX numeric sum is refused too (write 1)", category="malformed")
 
 
 def main():
