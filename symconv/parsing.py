@@ -36,7 +36,9 @@ The grammar in one screen
 * Functions: ``floor ceil ceiling abs Abs sqrt root exp log ln sin cos tan sign sgn
   max min Max Min Mod mod factorial binomial conjugate conj re im``; signals ``u H
   Heaviside delta DiracDelta KroneckerDelta rect tri ramp``; ``sum``/``Sum(body, (k, a,
-  b))``, ``integrate``/``Integral(body, (t, a, b))`` (always unevaluated), ``Derivative``,
+  b))``, ``integrate``/``Integral(body, (t, a, b))`` (always unevaluated; one without free
+  variables, such as ``sum(1/2^k, (k, 0, oo))``, is a number and is refused: the answer
+  gives its value, see ``_Parser.not_a_bare_number``), ``Derivative``,
   ``Matrix``, ``Eq``. ``sqrt sin cos tan exp log ln`` may also be applied without
   parentheses to the next power-level operand (``sqrt 2``, ``\\sin x``). ``u``, ``H`` and
   ``delta`` not followed by ``(``/``[`` are plain symbols. Signals and declared functions
