@@ -1065,6 +1065,7 @@ def _window(a_shape, k_shape, mode, correlate):
     return starts, lengths
 
 
+@functools.lru_cache(maxsize=256)
 def _fft_length(n):
     """The smallest ``2**i * 3**j * 5**k >= n`` (numpy's FFT is fastest on such lengths)."""
     best = 1 << max(0, n - 1).bit_length()
@@ -1072,9 +1073,8 @@ def _fft_length(n):
     while p5 < best:
         p35 = p5
         while p35 < best:
-            q = p35
-            while q < n:
-                q *= 2
+            # the smallest p35 * 2**i >= n
+            q = p35 << max(0, (-(-n // p35) - 1).bit_length())
             best = min(best, q)
             p35 *= 3
         p5 *= 5
