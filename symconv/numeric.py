@@ -1149,7 +1149,7 @@ def _fft_window(a, kernel, starts, lengths, dtype):
 
 
 def _segment(a, kernel, starts, lengths, dtype, extra_last=0):
-    """The part of ``a`` (zero-extended) that the window reads, as a new array.
+    """The part of ``a`` (zero-extended) that the window reads, in scratch memory.
 
     ``seg[p] = a[p + start - (m - 1)]`` (0 outside ``a``), for ``p`` up to
     ``length + m - 1`` along each axis (plus ``extra_last`` zeros along the last one), so
@@ -1157,7 +1157,8 @@ def _segment(a, kernel, starts, lengths, dtype, extra_last=0):
     """
     seg_shape = [L + m - 1 for L, m in zip(lengths, kernel.shape)]
     seg_shape[-1] += extra_last
-    seg = np.zeros(seg_shape, dtype=dtype)
+    seg = _scratch("signal_segment", tuple(seg_shape), dtype)
+    seg.fill(0)
     dst, src = [], []
     for st, L, n, m in zip(starts, lengths, a.shape, kernel.shape):
         first = st - m + 1  # index into a of seg[0]

@@ -753,6 +753,17 @@ def test_results_do_not_share_scratch_memory():
         np.testing.assert_array_equal(first, kept)
 
 
+@pytest.mark.parametrize("method", ["direct", "fft"])
+def test_signal_results_do_not_share_scratch_memory(monkeypatch, method):
+    monkeypatch.setattr(sn, "_WINDOWS_MAX", -1)  # the scratch-backed paths even when small
+    rng = np.random.default_rng(15)
+    for m in (3, 40):  # tap by tap, banded
+        first = sn.correlate(rng.standard_normal(500), rng.standard_normal(m), "full", method)
+        kept = first.copy()
+        sn.correlate(rng.standard_normal(500), rng.standard_normal(m), "full", method)
+        np.testing.assert_array_equal(first, kept)
+
+
 def test_threads_compute_independently():
     from concurrent.futures import ThreadPoolExecutor
 
