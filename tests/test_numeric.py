@@ -466,8 +466,9 @@ def test_fft_tolerance_with_a_wide_dynamic_range():
     rng = np.random.default_rng(11)
     a = rng.choice([-1.0, 1.0], 4000) * 2.0 ** rng.integers(-30, 30, 4000)
     v = rng.integers(-1024, 1024, 2500) * 1.0
-    exact = np.convolve(a, v)  # float64: a few large terms; compare with the exact integers
-    exact = np.array([float(x) for x in np.convolve(a.astype(object), v.astype(int).astype(object))])
+    # the exact sums: a * 2**30 holds integers below 2**60, summed as Python ints, rounded once
+    a_int = np.array([int(x) for x in a * 2.0**30], dtype=object)
+    exact = np.array([float(x) for x in np.convolve(a_int, v.astype(int).astype(object))]) * 2.0**-30
     err = np.abs(sn.convolve(a, v, method="fft") - exact).max()
     assert err <= fft_bound(a, v, np.float64)
     # the direct sum is much closer here: its error is relative to each entry's own terms
