@@ -47,9 +47,10 @@ import math
 import sympy
 from sympy import Rational
 from sympy.calculus.finite_diff import finite_diff_weights
-from sympy.core.sympify import SympifyError, _sympify
+from sympy.core.sympify import _sympify
 
 from symconv._params import as_int, check_choice
+from symconv._strict import strict_sympify
 from symconv.errors import ShapeError, SymconvError
 
 __all__ = [
@@ -76,14 +77,7 @@ def _variables(ndim):
 
 
 def _exact(value, name):
-    if isinstance(value, str):
-        raise SymconvError(f"{name} must be a number or a SymPy expression, but got the "
-                           f"string {value!r}")
-    try:
-        return _sympify(value)
-    except SympifyError:
-        raise SymconvError(f"{name} must be a number or a SymPy expression, "
-                           f"but got {value!r}") from None
+    return strict_sympify(value, f"{name} must be a number or a SymPy expression")
 
 
 def _spacing(spacing):

@@ -46,6 +46,7 @@ import sympy as sp
 
 from symconv import shapes
 from symconv._params import as_int, check_choice, int_tuple, padding_pairs
+from symconv._rowmajor import row_major_strides
 from symconv.errors import ShapeError, SymconvError
 
 __all__ = ["corr2d", "corr2d_multi_in", "corr2d_multi_in_out", "pool2d",
@@ -146,14 +147,6 @@ def _flat_add(terms):
     if all(type(t) is int for t in terms):
         return sum(terms)
     return sp.Add(*terms)
-
-
-def _strides(shape):
-    out, acc = [], 1
-    for s in reversed(shape):
-        out.append(acc)
-        acc *= s
-    return tuple(reversed(out))
 
 
 def _operands(x, w, stride, dilation, layout):
@@ -335,7 +328,7 @@ def conv_layer(x, w, bias=None, stride=1, padding=0, dilation=1, groups=1,
 
     # per output position: the (kernel offset, input spatial offset) pairs that read
     # an input value (padding zeros contribute nothing and are skipped)
-    x_sstr, k_sstr = _strides(spatial), _strides(kernel)
+    x_sstr, k_sstr = row_major_strides(spatial), row_major_strides(kernel)
     per_dim = []
     for n_i, k_i, s_i, (lo, _), d_i, o_i in zip(spatial, kernel, stride_t, pads, dilation_t, out):
         table = []
@@ -452,7 +445,7 @@ def conv_transpose_layer(x, w, bias=None, stride=1, padding=0, output_padding=0,
                 if 0 <= o < o_i:
                     table[o].append((k, i))
         per_dim.append(table)
-    gathers = _flat_pairs(per_dim, out, _strides(kernel), _strides(spatial))
+    gathers = _flat_pairs(per_dim, out, row_major_strides(kernel), row_major_strides(spatial))
 
     x_size, k_size = math.prod(spatial), math.prod(kernel)
     result = []
@@ -565,7 +558,7 @@ def pool_layer(x, kernel_size, stride=None, padding=0, dilation=1, mode="max",
             padded = sum(1 for p in positions if p < n_i + hi)
             table.append((inside, padded))
         per_dim.append(table)
-    x_sstr = _strides(spatial)
+    x_sstr = row_major_strides(spatial)
     windows = []
     for o in itertools.product(*(range(o_i) for o_i in out)):
         rows = [per_dim[d][o[d]] for d in range(nd)]

@@ -37,9 +37,10 @@ import math
 import numbers
 
 import sympy
-from sympy.core.sympify import SympifyError, _sympify
 
 from symconv._params import as_int, int_tuple, padding_pairs
+from symconv._rowmajor import row_major_strides
+from symconv._strict import strict_sympify
 from symconv.errors import ShapeError, SymconvError
 
 __all__ = ["conv_matrix", "conv_transpose_matrix", "matrix_shapes", "vec", "unvec"]
@@ -99,14 +100,8 @@ def _nested_shape_and_values(obj, what):
 
 
 def _as_entry(value, what):
-    if isinstance(value, str):
-        raise SymconvError(f"{what} entries must be numbers or SymPy expressions (parse text "
-                           f"with symconv.parsing.parse_math first), but got the string {value!r}")
-    try:
-        return _sympify(value)
-    except SympifyError:
-        raise SymconvError(f"{what} entries must be numbers or SymPy expressions, "
-                           f"but got {value!r}") from None
+    return strict_sympify(value, f"{what} entries must be numbers or SymPy expressions",
+                          " (parse text with symconv.parsing.parse_math first)")
 
 
 def _shape_tuple(input_shape):
@@ -181,14 +176,6 @@ def _flat(index, shape):
     return flat
 
 
-def _row_major_strides(shape):
-    strides, acc = [], 1
-    for n in reversed(shape):
-        strides.append(acc)
-        acc *= n
-    return tuple(reversed(strides))
-
-
 def _entries(geo, n_in, n_out, padded):
     """Non-zero entries ``{(row, col): w}`` of the forward matrix.
 
@@ -197,8 +184,8 @@ def _entries(geo, n_in, n_out, padded):
     """
     ndim = len(geo.ksize)
     n_cols_sp = tuple(n + (lo + hi if padded else 0) for n, (lo, hi) in zip(n_in, geo.pads))
-    out_strides = _row_major_strides(n_out)
-    in_strides = _row_major_strides(n_cols_sp)
+    out_strides = row_major_strides(n_out)
+    in_strides = row_major_strides(n_cols_sp)
     out_size, in_size = math.prod(n_out), math.prod(n_cols_sp)
     rows, cols = geo.F * out_size, geo.C * in_size
     if max(rows, cols) > MAX_MATRIX_SIDE:
