@@ -148,24 +148,24 @@ def _conv_args(cfg):
     return x, w, b, kwargs
 
 
+def _as_floats(x, w, b):
+    return x.astype(float), w.astype(float), None if b is None else b.astype(float)
+
+
+# the float implementations an exact layer is compared with, and the tolerance: the
+# loop reference adds in the defining order and must agree exactly (atol=0 is equality)
+FLOAT_IMPLEMENTATIONS = pytest.mark.parametrize(
+    "implementation, atol", [(ref, 0), (sn, 1e-9)], ids=["naive_reference", "numeric_executor"])
+
+
+@FLOAT_IMPLEMENTATIONS
 @given(conv_configs())
-def test_conv_layer_matches_naive_reference(cfg):
+def test_conv_layer_matches_float_implementation(implementation, atol, cfg):
     x, w, b, kwargs = _conv_args(cfg)
     exact = conv_layer(x, w, b, **kwargs)
-    expected = ref.conv_layer(x.astype(float), w.astype(float),
-                              None if b is None else b.astype(float), **kwargs)
+    expected = implementation.conv_layer(*_as_floats(x, w, b), **kwargs)
     assert exact.shape == expected.shape
-    assert np.array_equal(as_numpy(exact), expected)
-
-
-@given(conv_configs())
-def test_conv_layer_matches_numeric_executor(cfg):
-    x, w, b, kwargs = _conv_args(cfg)
-    exact = conv_layer(x, w, b, **kwargs)
-    fast = sn.conv_layer(x.astype(float), w.astype(float),
-                         None if b is None else b.astype(float), **kwargs)
-    assert exact.shape == fast.shape
-    assert np.allclose(as_numpy(exact), fast, rtol=0, atol=1e-9)
+    assert np.allclose(as_numpy(exact), expected, rtol=0, atol=atol)
 
 
 @given(conv_configs())
@@ -219,24 +219,14 @@ def _transpose_args(cfg):
     return x, w, b, kwargs
 
 
+@FLOAT_IMPLEMENTATIONS
 @given(transpose_configs())
-def test_conv_transpose_matches_naive_reference(cfg):
+def test_conv_transpose_matches_float_implementation(implementation, atol, cfg):
     x, w, b, kwargs = _transpose_args(cfg)
     exact = conv_transpose_layer(x, w, b, **kwargs)
-    expected = ref.conv_transpose_layer(x.astype(float), w.astype(float),
-                                        None if b is None else b.astype(float), **kwargs)
+    expected = implementation.conv_transpose_layer(*_as_floats(x, w, b), **kwargs)
     assert exact.shape == expected.shape
-    assert np.array_equal(as_numpy(exact), expected)
-
-
-@given(transpose_configs())
-def test_conv_transpose_matches_numeric_executor(cfg):
-    x, w, b, kwargs = _transpose_args(cfg)
-    exact = conv_transpose_layer(x, w, b, **kwargs)
-    fast = sn.conv_transpose_layer(x.astype(float), w.astype(float),
-                                   None if b is None else b.astype(float), **kwargs)
-    assert exact.shape == fast.shape
-    assert np.allclose(as_numpy(exact), fast, rtol=0, atol=1e-9)
+    assert np.allclose(as_numpy(exact), expected, rtol=0, atol=atol)
 
 
 @given(transpose_configs())
