@@ -100,6 +100,17 @@ def _result_dtype(*arrays):
     return np.result_type(*[np.asarray(a).dtype for a in arrays], np.float32)
 
 
+def _conv_geometry(x, w, stride, padding, dilation):
+    """Spatial sizes of ``x (N, C, *spatial)`` and ``w (., ., *kernel)``, with the stride,
+    dilation and padding pairs normalised to one entry per spatial dimension."""
+    spatial = x.shape[2:]
+    kernel = w.shape[2:]
+    ndim = len(spatial)
+    s = _expand(stride, ndim)
+    d = _expand(dilation, ndim)
+    return spatial, kernel, ndim, s, d, _pairs(padding, kernel, d)
+
+
 # --------------------------------------------------------------------------- layers
 def conv_layer(x, w, bias=None, stride=1, padding=0, dilation=1, groups=1,
                padding_mode="zeros"):
@@ -115,14 +126,9 @@ def conv_layer(x, w, bias=None, stride=1, padding=0, dilation=1, groups=1,
     """
     x = np.asarray(x)
     w = np.asarray(w)
-    N, C = x.shape[:2]
-    spatial = x.shape[2:]
+    N = x.shape[0]
     F, Cg = w.shape[:2]
-    kernel = w.shape[2:]
-    ndim = len(spatial)
-    s = _expand(stride, ndim)
-    d = _expand(dilation, ndim)
-    pads = _pairs(padding, kernel, d)
+    spatial, kernel, ndim, s, d, pads = _conv_geometry(x, w, stride, padding, dilation)
     Fg = F // groups
     out_shape = tuple(_out_len(spatial[i], kernel[i], s[i], pads[i][0], pads[i][1], d[i])
                       for i in range(ndim))
@@ -161,14 +167,9 @@ def conv_transpose_layer(x, w, bias=None, stride=1, padding=0, output_padding=0,
     x = np.asarray(x)
     w = np.asarray(w)
     N, C = x.shape[:2]
-    spatial = x.shape[2:]
-    Cw, Fg = w.shape[:2]
-    kernel = w.shape[2:]
-    ndim = len(spatial)
-    s = _expand(stride, ndim)
-    d = _expand(dilation, ndim)
+    Fg = w.shape[1]
+    spatial, kernel, ndim, s, d, pads = _conv_geometry(x, w, stride, padding, dilation)
     op = _expand(output_padding, ndim)
-    pads = _pairs(padding, kernel, d)
     Cg = C // groups
     F = Fg * groups
     out_shape = tuple((spatial[i] - 1) * s[i] - pads[i][0] - pads[i][1]
@@ -262,14 +263,9 @@ def conv_layer_backward(x, w, grad_out, stride=1, padding=0, dilation=1, groups=
     x = np.asarray(x)
     w = np.asarray(w)
     grad_out = np.asarray(grad_out)
-    N, C = x.shape[:2]
-    spatial = x.shape[2:]
+    N = x.shape[0]
     F, Cg = w.shape[:2]
-    kernel = w.shape[2:]
-    ndim = len(spatial)
-    s = _expand(stride, ndim)
-    d = _expand(dilation, ndim)
-    pads = _pairs(padding, kernel, d)
+    spatial, kernel, ndim, s, d, pads = _conv_geometry(x, w, stride, padding, dilation)
     Fg = F // groups
     out_shape = grad_out.shape[2:]
     dtype = _result_dtype(x, w, grad_out)
