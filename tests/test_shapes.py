@@ -179,16 +179,23 @@ def test_nested_floors_are_flattened():
         assert c.subs(n, value) == conv_output_size(bi, 3, stride=2, padding=1)
 
 
+def assert_agrees_with_int_rule(expr, int_rule, sizes):
+    """``expr``, a size formula in ``n``, equals ``int_rule(value)`` at every value of
+    ``sizes`` where the integer rule gives a size (values it refuses are skipped)."""
+    for value in sizes:
+        try:
+            expected = int_rule(value)
+        except ShapeError:
+            continue
+        assert expr.subs(n, value) == expected
+
+
 @given(k=st.integers(1, 6), s=st.integers(1, 4), lo=st.integers(0, 3), hi=st.integers(0, 3),
        d=st.integers(1, 3))
 def test_conv_symbolic_substitutes_to_int(k, s, lo, hi, d):
     expr = conv_output_size(n, k, s, (lo, hi), d)
-    for value in range(1, 30):
-        try:
-            expected = conv_output_size(value, k, s, (lo, hi), d)
-        except ShapeError:
-            continue
-        assert expr.subs(n, value) == expected
+    assert_agrees_with_int_rule(expr, lambda v: conv_output_size(v, k, s, (lo, hi), d),
+                                range(1, 30))
 
 
 @given(k=st.integers(1, 6), s=st.integers(1, 4), p=st.integers(0, 3), d=st.integers(1, 3),
@@ -200,12 +207,8 @@ def test_pool_symbolic_substitutes_to_int(k, s, p, d, ceil_mode):
         return
     expr = pool_output_size(n, k, s, p, d, ceil_mode)
     assert not expr.has(sp.Min)  # the ceil-mode case is decided for concrete k, s, p, d
-    for value in range(1, 30):
-        try:
-            expected = pool_output_size(value, k, s, p, d, ceil_mode)
-        except ShapeError:
-            continue
-        assert expr.subs(n, value) == expected
+    assert_agrees_with_int_rule(expr, lambda v: pool_output_size(v, k, s, p, d, ceil_mode),
+                                range(1, 30))
 
 
 @given(k=st.integers(1, 6), s=st.integers(1, 4), p=st.integers(0, 3), d=st.integers(1, 3),
@@ -216,12 +219,8 @@ def test_transpose_symbolic_substitutes_to_int(k, s, p, d, op):
             conv_transpose_output_size(n, k, s, p, op, d)
         return
     expr = conv_transpose_output_size(n, k, s, p, op, d)
-    for value in range(1, 20):
-        try:
-            expected = conv_transpose_output_size(value, k, s, p, op, d)
-        except ShapeError:
-            continue
-        assert expr.subs(n, value) == expected
+    assert_agrees_with_int_rule(expr, lambda v: conv_transpose_output_size(v, k, s, p, op, d),
+                                range(1, 20))
 
 
 def test_symbolic_hyper_parameters():
