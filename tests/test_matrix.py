@@ -174,12 +174,15 @@ def layer_configs(draw, max_ndim=3):
                 groups=groups)
 
 
+def _layer_and_matrix(cfg):
+    """The weight, the batched input, the layer's keyword arguments and its matrix."""
+    kw = {name: cfg[name] for name in ("stride", "padding", "dilation", "groups")}
+    return cfg["w"], cfg["x"], kw, conv_matrix(cfg["w"], cfg["x"].shape[1:], **kw)
+
+
 @given(layer_configs())
 def test_matrix_times_vec_equals_naive_layer(cfg):
-    w, xin = cfg["w"], cfg["x"]
-    kw = dict(stride=cfg["stride"], padding=cfg["padding"], dilation=cfg["dilation"],
-              groups=cfg["groups"])
-    M = conv_matrix(w, xin.shape[1:], **kw)
+    w, xin, kw, M = _layer_and_matrix(cfg)
     expected = naive.conv_layer(xin, w, **kw)[0]
     assert M.shape == (expected.size, xin[0].size)
     got = to_numpy(M) @ xin[0].ravel()
@@ -195,20 +198,14 @@ def test_matrix_times_vec_equals_naive_layer(cfg):
 
 @given(layer_configs(max_ndim=2))
 def test_matrix_times_vec_equals_exact_layer(cfg):
-    w, xin = cfg["w"], cfg["x"]
-    kw = dict(stride=cfg["stride"], padding=cfg["padding"], dilation=cfg["dilation"],
-              groups=cfg["groups"])
-    M = conv_matrix(w, xin.shape[1:], **kw)
+    w, xin, kw, M = _layer_and_matrix(cfg)
     exact = layers.conv_layer(xin[0].tolist(), w.tolist(), **kw)
     assert list(M * vec(xin[0])) == list(vec(exact))
 
 
 @given(layer_configs())
 def test_transpose_matrix_equals_naive_transposed_layer_and_restores_shape(cfg):
-    w, xin = cfg["w"], cfg["x"]
-    kw = dict(stride=cfg["stride"], padding=cfg["padding"], dilation=cfg["dilation"],
-              groups=cfg["groups"])
-    M = conv_matrix(w, xin.shape[1:], **kw)
+    w, xin, kw, M = _layer_and_matrix(cfg)
     small_shape = (w.shape[0], *naive.conv_layer(xin, w, **kw).shape[2:])
     # the output_padding that restores the original length (< stride because the
     # forward layer drops at most s - 1 trailing positions)
@@ -235,10 +232,7 @@ def test_transpose_matrix_equals_naive_transposed_layer_and_restores_shape(cfg):
 
 @given(layer_configs(max_ndim=2))
 def test_input_gradient_is_transpose_times_output_gradient(cfg):
-    w, xin = cfg["w"], cfg["x"]
-    kw = dict(stride=cfg["stride"], padding=cfg["padding"], dilation=cfg["dilation"],
-              groups=cfg["groups"])
-    M = conv_matrix(w, xin.shape[1:], **kw)
+    w, xin, kw, M = _layer_and_matrix(cfg)
     grad_y = np.random.default_rng(3).integers(-4, 5, naive.conv_layer(xin, w, **kw).shape)
     grad_x, _gw, _gb = naive.conv_layer_backward(xin, w, grad_y, **kw)
     got = to_numpy(M).T @ grad_y.ravel()
