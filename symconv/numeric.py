@@ -1338,15 +1338,19 @@ def signal_method(a, v, mode="full"):
       number of output positions, the estimates in nanoseconds are: FFT
       ``1.3 * N * log2(N)``, ``N`` the product over the axes of ``n + m - 1`` rounded
       up to ``2**i 3**j 5**k``; direct, when every kernel axis is shorter than 8,
-      ``0.8 * L * taps``; otherwise (banded products, the longest kernel axis last,
-      ``P`` = 16, 32 or 64 output columns per band, bands of at most 1024 taps)
+      ``0.8 * L * taps``; otherwise (banded products with the longest kernel axis,
+      of ``m_last`` taps, last; bands of at most 1024 taps; ``P`` output columns per
+      band, 16 for bands under 16 taps, 32 under 100, else 64)
       ``L * bands * (0.05 * lead_taps * (P + m_last - 1) + 7.5)``.
 
     The constants come from timing both methods on the benchmark machine
     (``python benchmarks/bench_numeric.py --calibrate`` checks them and reports how
     much slower 'auto' is than the faster method; see ``docs/benchmarks.md``).
-    In 1-D the FFT wins roughly when both signals are longer than about 150 samples;
-    in 2-D from kernels of about 5 x 5 on.
+    In 1-D 'auto' picks the FFT from kernels of about 100 taps on (86 for a
+    300-sample signal, 224 for 100,000 samples, 313 for a million); in 2-D for
+    square kernels from 5 x 5, 6 x 6 or 7 x 7 (larger images: later) up to 7 x 7, and
+    again from 11 x 11 (128 x 128 images) to 15 x 15 (1024 x 1024) on; the banded
+    sum takes the kernels between.
 
     The answer is the same for :func:`convolve` and :func:`correlate`.
 
