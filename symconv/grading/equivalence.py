@@ -632,8 +632,9 @@ class Comparer:
         if diff is not None and isinstance(diff, sp.Expr):
             t0 = time.perf_counter()
             if _expandable(diff):
+                limit = time_limit(self.time_limit)
                 try:
-                    with time_limit(self.time_limit) as limit:
+                    with limit:
                         expanded = sp.expand(diff)
                 except TimeLimitExceeded as exc:
                     if exc.limit is not limit:   # an outer limit (grade()'s): not ours
@@ -698,8 +699,9 @@ class Comparer:
             trail.append(TrailEntry("simplify", "skipped", "not an expression", 0.0))
             return False
         t0 = time.perf_counter()
+        limit = time_limit(self.time_limit)
         try:
-            with time_limit(self.time_limit) as limit:
+            with limit:
                 zero = sp.simplify(diff) == 0
         except TimeLimitExceeded as exc:
             if exc.limit is not limit:

@@ -307,8 +307,9 @@ def grade(answer_text, key, *, time_limit_s=None):
     ctx = _context(key)
     limit_s = DEFAULT_TIME_LIMIT if time_limit_s is None else time_limit_s
     trail = []
+    limit = time_limit(limit_s)
     try:
-        with time_limit(limit_s) as limit, no_numeric_summation():
+        with limit, no_numeric_summation():
             result = _grade(answer_text, key, ctx, trail)
     except TimeLimitExceeded as exc:
         if exc.limit is not limit:
@@ -453,8 +454,9 @@ def _coerce(answer, key, ctx):
                 if key.type == "integer" and key.tolerance in (None, 0):
                     value = answer if answer.is_Rational else None
                     if value is None:
+                        limit = time_limit(key.time_limit)
                         try:
-                            with time_limit(key.time_limit) as limit:
+                            with limit:
                                 value = sp.nsimplify(answer) if answer.is_real else None
                         except TimeLimitExceeded as exc:
                             if exc.limit is not limit:   # grade()'s own limit: not ours

@@ -1,9 +1,13 @@
 """Wall-time limits inside one process (nestable, SIGALRM based).
 
+The implementation is shared with the rest of symconv (:mod:`symconv._time_limit`),
+so the grader's limits nest with the proof checker's and the symbolic engines'.
+
 ``time_limit(seconds)`` interrupts the code in its block with
 :class:`TimeLimitExceeded` when the time is up. It derives from ``BaseException``
 so that SymPy's internal ``except Exception`` clauses cannot swallow it. Limits nest:
-the earliest deadline fires first and only the block that set it catches it.
+the earliest deadline fires first; code that catches the exception re-raises it
+unless ``exc.limit`` is its own block.
 
 Signals are delivered to the main thread only, so off the main thread (or on a
 platform without ``setitimer``) the limit is *not enforced* and ``enforced`` is False;
@@ -24,77 +28,6 @@ True
 True time limit of 0.05 s exceeded
 """
 
-import signal
-import threading
-import time
+from symconv._time_limit import TimeLimitExceeded, time_limit
 
 __all__ = ["time_limit", "TimeLimitExceeded"]
-
-
-class TimeLimitExceeded(BaseException):
-    """Raised inside a :func:`time_limit` block whose time is up."""
-
-    def __init__(self, limit):
-        super().__init__(f"time limit of {limit.seconds:g} s exceeded")
-        self.limit = limit
-
-
-_active = []          # open limits, outermost first
-_previous_handler = None
-
-
-def _arm():
-    if not _active:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        return
-    remaining = min(lim.deadline for lim in _active) - time.monotonic()
-    signal.setitimer(signal.ITIMER_REAL, max(remaining, 1e-4))
-
-
-def _on_alarm(signum, frame):
-    now = time.monotonic()
-    for lim in _active:                     # outermost expired limit wins
-        if lim.deadline <= now + 1e-4 and not lim.fired:
-            lim.fired = True
-            raise TimeLimitExceeded(lim)
-    _arm()
-
-
-class time_limit:
-    """Context manager bounding the wall time of its block (see the module notes)."""
-
-    def __init__(self, seconds):
-        self.seconds = None if seconds is None else float(seconds)
-        self.enforced = False
-        self.fired = False
-        self.deadline = None
-
-    def __enter__(self):
-        global _previous_handler
-        if self.seconds is None or threading.current_thread() is not threading.main_thread() \
-                or not hasattr(signal, "setitimer"):
-            return self
-        self.enforced = True
-        self.deadline = time.monotonic() + self.seconds
-        if not _active:
-            _previous_handler = signal.signal(signal.SIGALRM, _on_alarm)
-        _active.append(self)
-        _arm()
-        return self
-
-    def __exit__(self, *exc):
-        global _previous_handler
-        if not self.enforced:
-            return False
-        _active.remove(self)
-        _arm()
-        if not _active:
-            signal.signal(signal.SIGALRM, _previous_handler or signal.SIG_DFL)
-            _previous_handler = None
-        return False
-
-    def remaining(self):
-        """Seconds left (``None`` when unlimited or not enforced)."""
-        if not self.enforced:
-            return None
-        return max(0.0, self.deadline - time.monotonic())
