@@ -32,6 +32,7 @@ from typing import NamedTuple
 import sympy as sp
 from sympy.core.sympify import SympifyError
 
+from symconv._time_limit import bounded_call
 from symconv.errors import SymconvError
 from symconv._params import as_int, check_choice
 
@@ -1233,13 +1234,8 @@ def _dummy_name(base, *exprs):
 def _solve(x, h, n, fallback, form, timeout=None):
     """The closed form of ``Sum_k x[k] h[n-k]`` (x, h in an integer variable n), or
     ``fallback`` (the unevaluated sum) if it takes more than ``timeout`` seconds."""
-    from symconv.symbolic import _time_limit, _Timeout
-
-    try:
-        with _time_limit(timeout):
-            return _solve_unbounded(x, h, n, fallback, form)
-    except _Timeout:
-        return fallback
+    # (an enclosing limit that runs out meanwhile is not ours: it propagates)
+    return bounded_call(lambda: _solve_unbounded(x, h, n, fallback, form), timeout, fallback)
 
 
 def _solve_unbounded(x, h, n, fallback, form):

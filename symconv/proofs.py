@@ -58,8 +58,6 @@ change of variables k -> n - m (Sum.change_index, limits included), as stated
 import functools
 import math
 import re
-import signal
-import threading
 import time
 from dataclasses import dataclass, field
 from itertools import permutations
@@ -73,6 +71,7 @@ from sympy.core.function import AppliedUndef, UndefinedFunction
 
 from symconv._no_codegen import no_numeric_summation
 from symconv._printing import sstr
+from symconv._time_limit import TimeLimitExceeded, bounded_call, time_limit as _time_limit
 from symconv.errors import ParseError, SymconvError
 
 __all__ = ["Derivation", "Step", "StepCheck", "StepReport", "ProofReport", "Counterexample",
@@ -600,45 +599,18 @@ def _expand_notation(expr):
 # bounded time for SymPy calls
 # ---------------------------------------------------------------------------
 
-class _Timeout(BaseException):
-    """Raised inside a SymPy call that ran out of time (BaseException: not swallowed)."""
-
-
-class _time_limit:
-    """Interrupt the block after ``seconds`` (main thread on Unix; elsewhere unlimited)."""
-
-    def __init__(self, seconds):
-        self.seconds = seconds
-        self.active = False
-
-    def __enter__(self):
-        if (self.seconds and hasattr(signal, "setitimer")
-                and threading.current_thread() is threading.main_thread()
-                and signal.getitimer(signal.ITIMER_REAL)[0] == 0):
-            self.previous = signal.signal(signal.SIGALRM, self._fire)
-            signal.setitimer(signal.ITIMER_REAL, self.seconds)
-            self.active = True
-        return self
-
-    @staticmethod
-    def _fire(signum, frame):
-        raise _Timeout()
-
-    def __exit__(self, *exc):
-        if self.active:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self.previous)
-        return False
+class _Overdue(BaseException):
+    """A cooperative deadline check (``_Canon.check_time``, which works off the main
+    thread too) found the deadline passed. Raised only inside a bounded block, whose
+    catch treats it as its own time-out (a BaseException, like TimeLimitExceeded)."""
 
 
 def _bounded(fn, seconds, default=None):
-    """``fn()`` or ``default`` if it times out or SymPy raises."""
+    """``fn()`` or ``default`` if it times out or SymPy raises (an enclosing limit that
+    runs out meanwhile is not ours: it propagates)."""
     try:
-        with _time_limit(seconds):
-            return fn()
-    except _Timeout:
-        return default
-    except (RecursionError, Exception):  # SymPy failures are "undecided", never fatal
+        return bounded_call(fn, seconds, default)
+    except (_Overdue, Exception):  # SymPy failures are "undecided", never fatal
         return default
 
 
@@ -811,7 +783,7 @@ class _Canon:
 
     def check_time(self):
         if time.monotonic() > self.deadline:
-            raise _Timeout()
+            raise _Overdue()
 
     def __call__(self, expr):
         self.check_time()
@@ -990,8 +962,6 @@ class _Canon:
                     lims = [ind_limits[i] for i in order]
                     try:
                         new_limits, new_core, coeff = self.simplify_nest(list(lims), ind_core)
-                    except _Timeout:
-                        raise
                     except Exception:
                         continue
                     if any(l[2] == -oo and l[3] == oo for l in new_limits) and \
@@ -2125,14 +2095,17 @@ class _Symbolic:
         if not self.has_nests and _is_zero(a2 - b2, max(0.5, self.seconds / 2)):
             return StepCheck("proven", prefix + "SymPy: simplify(left - right) == 0", method="sympy")
         ta, tb = _Trace(), _Trace()
+        limit = _time_limit(max(0.1, deadline - time.monotonic()))
         try:
-            with _time_limit(max(0.1, deadline - time.monotonic())):
+            with limit:
                 self.ca = _Canon(ta, deadline)(a2)
                 self.cb = _Canon(tb, deadline)(b2)
-        except _Timeout:
+        except TimeLimitExceeded as exc:
+            if exc.limit is not limit:
+                raise
             self.ca = self.cb = None
             return None
-        except Exception:
+        except (_Overdue, Exception):
             self.ca = self.cb = None
             return None
         per = max(0.3, min(2.0, deadline - time.monotonic()))
@@ -2294,12 +2267,17 @@ def _search_substitutions(a, cb, b, ca, deadline, depth=2):
                 if time.monotonic() > deadline or tried > 120:
                     return None
                 tried += 1
+                limit = _time_limit(max(0.05, deadline - time.monotonic()))
                 try:
-                    with _time_limit(max(0.05, deadline - time.monotonic())):
+                    with limit:
                         moved = sub.apply(expr)
                         c = canon_of(moved)
                         same = _canon_equal(c, cb, 1.0)
-                except _Timeout:
+                except TimeLimitExceeded as exc:
+                    if exc.limit is not limit:
+                        raise
+                    return None
+                except _Overdue:
                     return None
                 except Exception:
                     continue
@@ -2313,11 +2291,16 @@ def _search_substitutions(a, cb, b, ca, deadline, depth=2):
                 if time.monotonic() > deadline or tried > 120:
                     return None
                 tried += 1
+                limit = _time_limit(max(0.05, deadline - time.monotonic()))
                 try:
-                    with _time_limit(max(0.05, deadline - time.monotonic())):
+                    with limit:
                         c = canon_of(sub.apply(b))
                         same = _canon_equal(ca, c, 1.0)
-                except _Timeout:
+                except TimeLimitExceeded as exc:
+                    if exc.limit is not limit:
+                        raise
+                    return None
+                except _Overdue:
                     return None
                 except Exception:
                     continue
@@ -2724,7 +2707,7 @@ def _guarded_check(before, after, **options):
         return check_step(before, after, **options)
     except SymconvError as exc:
         return StepCheck("unverified", str(exc))
-    except _Timeout:
+    except _Overdue:
         return StepCheck("unverified", "the check ran out of time")
     except RecursionError:
         return StepCheck("unverified", "the expressions are nested too deeply to check")

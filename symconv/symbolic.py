@@ -53,15 +53,13 @@ splits are tried (more symbols of unknown sign give the unevaluated integral).
 
 import contextvars
 import numbers
-import signal
-import threading
 import time
-from contextlib import contextmanager
 from math import factorial
 
 import sympy as sp
 from sympy.core.relational import Relational
 
+from symconv._time_limit import TimeLimitExceeded, bounded_call, time_limit
 from symconv.discrete import conv_seq, corr_seq  # re-exported: the sequence layer
 from symconv.errors import SymconvError
 from symconv.signals import _as_expr, _as_var
@@ -86,9 +84,9 @@ class _Undecidable(Exception):
         self.difference = difference
 
 
-class _Timeout(BaseException):
-    """A fallback exceeded its time budget (a BaseException, so that the many
-    ``except Exception`` blocks inside SymPy cannot swallow it)."""
+# the shared time limit (private aliases kept for code and tests that import them)
+_time_limit = time_limit
+_Timeout = TimeLimitExceeded
 
 
 # ---------------------------------------------------------------------------
@@ -612,11 +610,16 @@ class _Run:
         if remaining is not None and remaining <= 0:
             raise _Unsupported("time budget spent")
         self.budget.used_sympy = True
+        limit = time_limit(remaining)
         try:
-            with _time_limit(remaining):
+            with limit:
                 value = sp.integrate(h, (self.tau, lower, upper))
-        except (_Timeout, Exception):  # noqa: BLE001 -- SymPy raises many types
-            raise _Unsupported("sympy.integrate failed or ran out of time") from None
+        except TimeLimitExceeded as exc:
+            if exc.limit is not limit:        # the whole computation's limit: not ours
+                raise
+            raise _Unsupported("sympy.integrate ran out of time") from None
+        except Exception:  # noqa: BLE001 -- SymPy raises many types
+            raise _Unsupported("sympy.integrate failed") from None
         if _bad(value):
             raise _Unsupported("sympy.integrate found no closed form")
         return value
@@ -1193,54 +1196,6 @@ def _relation_nonnegative(d):
 # fallbacks
 # ---------------------------------------------------------------------------
 
-_ACTIVE = []          # deadlines (time.monotonic()) of the enclosing _time_limit blocks
-_REPEAT = 0.05        # once a deadline has passed, the alarm repeats every _REPEAT s
-
-
-def _on_alarm(signum, frame):
-    if _ACTIVE and time.monotonic() >= _ACTIVE[-1] - 1e-3:
-        raise _Timeout()
-
-
-@contextmanager
-def _time_limit(seconds):
-    """Raise ``_Timeout`` after ``seconds`` (only in the main thread on Unix; else no limit).
-
-    Nestable among themselves: an inner block never outlives the enclosing one (it
-    keeps the earlier deadline), and once a deadline has passed the alarm repeats
-    every ``_REPEAT`` s until that block is left, so a ``_Timeout`` caught by an inner
-    fallback (which then returns "no result") cannot leave the outer block unbounded.
-    A timer armed by someone else is left alone (no limit then).
-    """
-    if seconds is not None and seconds <= 0:
-        raise _Timeout()
-    usable = (seconds is not None and hasattr(signal, "setitimer")
-              and threading.current_thread() is threading.main_thread()
-              and (_ACTIVE or signal.getitimer(signal.ITIMER_REAL)[0] == 0))
-    if not usable:
-        yield
-        return
-    now = time.monotonic()
-    deadline = now + seconds
-    outermost = not _ACTIVE
-    if outermost:
-        previous = signal.signal(signal.SIGALRM, _on_alarm)
-    else:
-        deadline = min(deadline, _ACTIVE[-1])
-    _ACTIVE.append(deadline)
-    signal.setitimer(signal.ITIMER_REAL, max(deadline - now, 1e-4), _REPEAT)
-    try:
-        yield
-    finally:
-        _ACTIVE.pop()
-        if outermost:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
-        else:
-            signal.setitimer(signal.ITIMER_REAL,
-                             max(_ACTIVE[-1] - time.monotonic(), 1e-4), _REPEAT)
-
-
 def _bad(value):
     """A SymPy result that is no closed form (or not a readable one)."""
     return value.has(sp.Integral, sp.LaplaceTransform, sp.InverseLaplaceTransform, sp.Limit,
@@ -1302,14 +1257,12 @@ def _continuous(f, g, var, method, timeout):
     integral = sp.Integral(f.xreplace({var: shown}) * g.xreplace({var: var - shown}),
                            (shown, -sp.oo, sp.oo))
     budget = _Budget(timeout)
-    try:
-        # one deadline for the whole engine, not only SymPy's integrators: the piece
-        # engine's zero tests and comparisons may make SymPy evaluate a numeric Sum
-        # or Integral in a signal for minutes
-        with _time_limit(budget.remaining()):
-            return _engine(fr, gr, t, tau, var, shown, integral, method, budget)
-    except _Timeout:
-        return integral
+    # one deadline for the whole engine, not only SymPy's integrators: the piece
+    # engine's zero tests and comparisons may make SymPy evaluate a numeric Sum
+    # or Integral in a signal for minutes
+    # (a caller's limit, grade()'s or the CLI's, that runs out meanwhile propagates)
+    return bounded_call(lambda: _engine(fr, gr, t, tau, var, shown, integral, method, budget),
+                        budget.remaining(), integral)
 
 
 def _engine(fr, gr, t, tau, var, shown, integral, method, budget):
@@ -1324,22 +1277,23 @@ def _engine(fr, gr, t, tau, var, shown, integral, method, budget):
         except (_Unsupported, _Undecidable):
             pass
     if method in ("auto", "laplace") and _is_causal(fr, t) and _is_causal(gr, t):
-        try:
-            with _time_limit(budget.remaining()):
-                value = _laplace(fr, gr, t)
-        except (_Timeout, Exception):  # noqa: BLE001 -- SymPy raises many types
-            value = None
+        value = _bounded_call(lambda: _laplace(fr, gr, t), budget)
         if value is not None and _plausible(value, fr, gr, t):
             return value.xreplace({t: var})
     if method in ("auto", "integrate"):
-        try:
-            with _time_limit(budget.remaining()):
-                value = _integrate(fr, gr, t, tau)
-        except (_Timeout, Exception):  # noqa: BLE001 -- SymPy raises many types
-            value = None
+        value = _bounded_call(lambda: _integrate(fr, gr, t, tau), budget)
         if value is not None and _plausible(value, fr, gr, t):
             return value.xreplace({t: var, tau: shown})
     return integral
+
+
+def _bounded_call(fn, budget):
+    """``fn()``, or None when it fails or the budget runs out (an enclosing limit that
+    runs out meanwhile is not ours: it propagates)."""
+    try:
+        return bounded_call(fn, budget.remaining())
+    except Exception:  # noqa: BLE001 -- SymPy raises many types
+        return None
 
 
 def _plausible(value, f, g, t):
