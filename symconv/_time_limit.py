@@ -111,7 +111,7 @@ def _pass_on(signum, frame):
 
 
 def _on_alarm(signum, frame):
-    if frame is not None and frame.f_globals is globals():
+    if frame is not None and frame.f_code in _UPDATING:
         # the alarm came while a block was being entered or left: raising here could
         # leave the stack of open blocks half updated, so try again in a moment
         if _state.open or _state.foreign_at is not None:
@@ -195,6 +195,10 @@ class time_limit:
         if not self.enforced:
             return None
         return max(0.0, self.deadline - time.monotonic())
+
+
+# the code that updates the shared state (an alarm arriving in it is handled a moment later)
+_UPDATING = frozenset({time_limit.__enter__.__code__, time_limit.__exit__.__code__, _arm.__code__})
 
 
 def bounded_call(fn, seconds, default=None):

@@ -306,3 +306,13 @@ def test_private_names_still_import():
     from symconv.symbolic import _Timeout, _time_limit
 
     assert _Timeout is TimeLimitExceeded and _time_limit is time_limit
+
+
+def test_a_limit_interrupts_a_c_function_called_directly():
+    """``fn`` without a Python frame of its own (time.sleep runs the handler when the
+    signal interrupts it): the limit still fires."""
+    import functools
+
+    t0 = time.monotonic()
+    assert bounded_call(functools.partial(time.sleep, 3), 0.1, default="late") == "late"
+    assert time.monotonic() - t0 < 1
