@@ -690,6 +690,14 @@ def test_grading_never_runs_generated_code(answer):
         result, elapsed = _grade(answer, _KEY_X, limit=3.0, hard=6.0)
     assert result.status in ("incorrect", "timeout") and result.score == 0, result.feedback
     assert elapsed < 4.0
+    # equivalent() on its own: a regression guard (it holds today even without its own
+    # switch, because the sampler skips infinite sums before evaluating them)
+    import symconv.grading as sg
+
+    renamed = answer.replace("x", "z")   # SymPy caches values: a fresh expression
+    with no_side_effects():
+        outcome, verdict, _ = run_bounded(lambda: sg.equivalent(renamed, "z^2 + 1"), 6)
+    assert outcome == "ok" and verdict.status != "equivalent", (outcome, verdict)
 
 
 def test_postfix_factorial_chain_is_bounded():

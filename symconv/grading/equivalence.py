@@ -49,6 +49,7 @@ from fractions import Fraction
 
 import sympy as sp
 
+from symconv._no_codegen import no_numeric_summation
 from symconv._printing import sstr
 from symconv.errors import GradingError
 from symconv.grading.keys import Variable
@@ -993,7 +994,8 @@ def equivalent(answer, expected, *, variables=None, constraints=(), tolerance=No
         reason = f"expected {_article(kb)}, but the answer is {_article(ka)}"
         trail.append(TrailEntry("type", "not equivalent", reason))
         return Verdict("not equivalent", "type", True, trail, {"reason": reason}, tolerance, 0, reason)
-    status, strategy, proven, cex, detail = comparer.compare(a, b, ka, trail)
+    with no_numeric_summation():   # answers are untrusted text (see symconv._no_codegen)
+        status, strategy, proven, cex, detail = comparer.compare(a, b, ka, trail)
     count = len(sampler._points or [])
     return Verdict(status, strategy, proven, trail, cex, tolerance,
                    min(count, samples) if any(t.strategy.endswith("sampling") for t in trail) else 0,
