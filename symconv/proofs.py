@@ -2742,7 +2742,7 @@ def _split_comment(line):
 
 
 def check_proof(lines, kind="discrete", functions=("f", "g"), symbols=None, *, seed=0,
-                instances=None, time_limit=4.0):
+                instances=None, time_limit=4.0, total_time_limit=None):
     r"""Check a proof written as text, one expression a line.
 
     Each line is an expression (SymPy syntax such as ``sum(f(k)*g(n - k), (k, -oo, oo))``,
@@ -2764,7 +2764,11 @@ def check_proof(lines, kind="discrete", functions=("f", "g"), symbols=None, *, s
     symbols : dict, optional
         Names mapped to ready-made SymPy symbols (to carry assumptions).
     seed, instances, time_limit
-        As in :meth:`Derivation.check`.
+        As in :meth:`Derivation.check` (``time_limit`` bounds each step).
+    total_time_limit : float, optional
+        Seconds for the whole proof: each step gets at most what is left, and the
+        steps after the budget is spent are reported 'unverified' without being
+        checked (default: no overall limit).
 
     Returns
     -------
@@ -2790,6 +2794,12 @@ def check_proof(lines, kind="discrete", functions=("f", "g"), symbols=None, *, s
     if kind_n is None:
         raise SymconvError("kind must be one of 'continuous', 'discrete', '2d', but got None")
     _check_options(seed, instances, time_limit)
+    if total_time_limit is not None:
+        if isinstance(total_time_limit, bool) or not isinstance(total_time_limit, (int, float)) \
+                or not total_time_limit > 0:
+            raise SymconvError(f"total_time_limit must be a positive number of seconds, but got "
+                               f"{total_time_limit!r}")
+        deadline = time.monotonic() + total_time_limit
     if isinstance(functions, str):
         functions = tuple(f.strip() for f in functions.split(",") if f.strip())
     chain = []  # (line number, expression or raw text, justification, parse error)
@@ -2837,9 +2847,15 @@ def check_proof(lines, kind="discrete", functions=("f", "g"), symbols=None, *, s
             reports.append(StepReport(index, previous, expr, just, "refuted", error, None,
                                       "parse", time.perf_counter() - t0, number))
             continue
-        with no_numeric_summation():   # the lines are untrusted text (see symconv._no_codegen)
-            res = _guarded_check(previous, expr, kind=kind_n, seed=seed + index,
-                                 instances=instances, time_limit=time_limit, justification=just)
+        budget = time_limit if total_time_limit is None else min(
+            time_limit, deadline - time.monotonic())
+        if budget <= 0:
+            res = StepCheck("unverified", f"not checked: the proof's overall time limit of "
+                                          f"{total_time_limit:g} s ran out before this step")
+        else:
+            with no_numeric_summation():   # untrusted text (see symconv._no_codegen)
+                res = _guarded_check(previous, expr, kind=kind_n, seed=seed + index,
+                                     instances=instances, time_limit=budget, justification=just)
         exprs.append(expr)
         reports.append(StepReport(index, previous, expr, just, res.status, res.reason,
                                   res.counterexample, res.method, time.perf_counter() - t0, number))

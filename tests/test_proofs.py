@@ -351,6 +351,20 @@ def test_check_proof_valid_discrete_proof():
     assert report.steps[1].line == 2
 
 
+def test_check_proof_total_time_limit_reports_unchecked_steps():
+    lines = ["(f*g)[n] = sum(f(k)*g(n - k), (k, -oo, oo))",
+             "= sum(f(n - m)*g(m), (m, -oo, oo))", "(g*f)[n]"] * 40
+    start = time.monotonic()
+    report = check_proof(lines, total_time_limit=0.3)
+    assert time.monotonic() - start < 2.0
+    statuses = [s.status for s in report.steps]
+    assert len(statuses) == 159 and statuses[0] == "proven"   # a line A = B is two entries and statuses[-1] == "unverified"
+    assert "overall time limit of 0.3 s ran out" in report.steps[-1].reason
+    assert not report.valid
+    with pytest.raises(SymconvError, match="total_time_limit must be a positive number"):
+        check_proof(lines[:3], total_time_limit=0)
+
+
 def test_check_proof_reports_the_first_wrong_step():
     report = check_proof("""
         # a wrong proof of commutativity

@@ -34,6 +34,11 @@ def add_arguments(parser):
     parser.add_argument("--latex", action="store_true", help="print the report as LaTeX")
     parser.add_argument("--pdf", metavar="OUT", default=None, help="compile the report to a PDF")
     parser.add_argument("--seed", type=int, default=0, help="seed of the numeric checks (default 0)")
+    parser.add_argument("--time-limit", type=float, default=4.0, metavar="S",
+                        help="seconds for each step (default 4)")
+    parser.add_argument("--total-time", type=float, default=120.0, metavar="S",
+                        help="seconds for the whole proof; later steps are reported unverified "
+                             "(default 120)")
 
 
 def _read(path):
@@ -60,7 +65,8 @@ def run(args):
     for name in functions:
         if not name.isidentifier() or name.startswith("_"):
             raise SymconvError(f"--functions must list plain names, but got {name!r}")
-    report = check_proof(_read(args.file), kind=args.kind, functions=functions, seed=args.seed)
+    report = check_proof(_read(args.file), kind=args.kind, functions=functions, seed=args.seed,
+                         time_limit=args.time_limit, total_time_limit=args.total_time)
     # the justifications are the user's text: control characters are shown, not obeyed
     print(terminal_text(report.latex() if args.latex else str(report)))
     if args.pdf:
