@@ -1454,15 +1454,9 @@ def convolve(a, v, mode="full", method="auto"):
     every axis. Convolution is correlation with the flipped kernel:
     ``convolve(a, v) == correlate(a, v[::-1], 'full')`` for real ``v``.
 
-    Accuracy: 'direct' adds the products in some order, so each entry is within the
-    usual bound of a dot product, ``m * eps * sum_j |a[..] * v[j]|`` (``m`` the number
-    of terms, ``eps`` of the result dtype), of the exact sum; with integer values
-    whose partial sums stay below ``2**53`` (float64) it is exact. 'fft' rounds every
-    entry relative to the whole signals: each entry is within
-    ``8 * eps * log2(points) * min(|a|_2 |v|_1, |a|_1 |v|_2)`` of the exact sum
-    (``points`` the FFT length per call, ``|.|_p`` the vector norms), so entries much
-    smaller than the largest ones lose relative accuracy and integer results come
-    out as nearby floats. Ask for ``method='direct'`` when exact results matter.
+    Accuracy: as in :func:`correlate` ('direct' within a dot product's rounding bound
+    and exact for integer values with partial sums below ``2**53``; 'fft' within
+    ``8 * eps * log2(points) * min(|a|_2 |v|_1, |a|_1 |v|_2)`` of the exact sum).
 
     Examples
     --------
