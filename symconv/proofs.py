@@ -2254,33 +2254,48 @@ def _symbolic_check(a, b, seconds):
 
 def _search_substitutions(a, cb, b, ca, deadline, depth=2):
     """Breadth-first search over changes of variables turning a into b (or b into a)."""
+    out_of_time, failed = object(), object()
+    tried = 0
+
+    def attempt(compute):
+        """``compute()`` within what is left of the deadline (at most 121 attempts in
+        all): its value, ``failed`` when SymPy raised, ``out_of_time`` otherwise (an
+        enclosing limit that runs out meanwhile is not ours: it propagates)."""
+        nonlocal tried
+        if time.monotonic() > deadline or tried > 120:
+            return out_of_time
+        tried += 1
+        limit = _time_limit(max(0.05, deadline - time.monotonic()))
+        try:
+            with limit:
+                return compute()
+        except TimeLimitExceeded as exc:
+            if exc.limit is not limit:
+                raise
+            return out_of_time
+        except _Overdue:
+            return out_of_time
+        except Exception:
+            return failed
 
     def canon_of(e):
         return _Canon(_Trace(), deadline)(e)
 
+    def moved_left(sub, expr):
+        moved = sub.apply(expr)
+        return moved, _canon_equal(canon_of(moved), cb, 1.0)
+
     frontier = [(a, [])]
-    tried = 0
     for level in range(depth):
         new_frontier = []
         for expr, path in frontier:
             for sub in _substitutions(expr, b):
-                if time.monotonic() > deadline or tried > 120:
+                got = attempt(lambda: moved_left(sub, expr))
+                if got is out_of_time:
                     return None
-                tried += 1
-                limit = _time_limit(max(0.05, deadline - time.monotonic()))
-                try:
-                    with limit:
-                        moved = sub.apply(expr)
-                        c = canon_of(moved)
-                        same = _canon_equal(c, cb, 1.0)
-                except TimeLimitExceeded as exc:
-                    if exc.limit is not limit:
-                        raise
-                    return None
-                except _Overdue:
-                    return None
-                except Exception:
+                if got is failed:
                     continue
+                moved, same = got
                 steps = path + [sub.describe()]
                 if same:
                     return "; then ".join(steps)
@@ -2288,23 +2303,10 @@ def _search_substitutions(a, cb, b, ca, deadline, depth=2):
         if level == 0:
             # the other direction: a change of variables in the right-hand side
             for sub in _substitutions(b, a):
-                if time.monotonic() > deadline or tried > 120:
+                same = attempt(lambda: _canon_equal(ca, canon_of(sub.apply(b)), 1.0))
+                if same is out_of_time:
                     return None
-                tried += 1
-                limit = _time_limit(max(0.05, deadline - time.monotonic()))
-                try:
-                    with limit:
-                        c = canon_of(sub.apply(b))
-                        same = _canon_equal(ca, c, 1.0)
-                except TimeLimitExceeded as exc:
-                    if exc.limit is not limit:
-                        raise
-                    return None
-                except _Overdue:
-                    return None
-                except Exception:
-                    continue
-                if same:
+                if same is not failed and same:
                     return sub.describe() + " in the right-hand side"
         frontier = new_frontier[:30]
     return None
