@@ -162,21 +162,18 @@ def _parse_signal(text, label, discrete, symbols=None):
 def _format(value, latex):
     """The printed result, terms in SymPy's usual order unless ordering them would
     evaluate a numeric sum or integral (:func:`symconv._printing.print_order`)."""
+    order = print_order(value)
     try:
-        return _printed(value, latex, print_order(value))
+        if isinstance(value, (list, tuple)):
+            if latex:
+                return r"\left[" + ", ".join(sp.latex(v, order=order) for v in value) + r"\right]"
+            return "[" + ", ".join(sp.sstr(v, order=order) for v in value) + "]"
+        return sp.latex(value, order=order) if latex else sp.sstr(value, order=order)
     except ValueError as exc:
         if "integer string conversion" not in str(exc):
             raise
         raise SymconvError(f"the result must be printable, but it contains an integer of "
                            f"more than {sys.get_int_max_str_digits()} digits") from None
-
-
-def _printed(value, latex, order):
-    if isinstance(value, (list, tuple)):
-        if latex:
-            return r"\left[" + ", ".join(sp.latex(v, order=order) for v in value) + r"\right]"
-        return "[" + ", ".join(sp.sstr(v, order=order) for v in value) + "]"
-    return sp.latex(value, order=order) if latex else sp.sstr(value, order=order)
 
 
 def run(args, op):
