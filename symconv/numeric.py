@@ -1113,10 +1113,10 @@ def _costs(a_shape, k_shape, lengths):
     return direct, _COST_FFT * points * math.log2(points)
 
 
-def _choose(a, kernel, exact, mode, correlate):
+def _choose(a, kernel, exact, lengths):
+    """'direct' or 'fft' for ``method='auto'`` (``lengths``: the window's, see _window)."""
     if exact:
         return "direct"
-    _, lengths = _window(a.shape, kernel.shape, mode, correlate)
     direct, fft = _costs(a.shape, kernel.shape, lengths)
     if fft >= direct:
         return "direct"
@@ -1315,9 +1315,9 @@ def _signal(a, v, mode, correlate, op, method="auto"):
     else:
         kernel = v[(slice(None, None, -1),) * v.ndim]
     dtype = np.result_type(a.dtype, kernel.dtype, np.float32)
-    if method == "auto":
-        method = _choose(a, kernel, a_exact or v_exact, mode, correlate)
     starts, lengths = _window(a.shape, kernel.shape, mode, correlate)
+    if method == "auto":
+        method = _choose(a, kernel, a_exact or v_exact, lengths)
     if method == "fft":
         return _fft_window(a, kernel, starts, lengths, dtype)
     return _direct_window(a, kernel, starts, lengths, dtype)
@@ -1368,7 +1368,7 @@ def signal_method(a, v, mode="full"):
     if a.ndim != v.ndim:
         raise ShapeError(f"{op}: a and v must have the same number of dimensions, "
                          f"but got a.shape={a.shape} and v.shape={v.shape}")
-    return _choose(a, v, a_exact or v_exact, mode, False)
+    return _choose(a, v, a_exact or v_exact, _window(a.shape, v.shape, mode, False)[1])
 
 
 @_in_context
