@@ -16,7 +16,10 @@ import sys
 import types
 from importlib import import_module
 
+from symconv import _checkout
 from symconv.errors import SymconvError  # defined first: every layer raises it
+
+_checkout.install()  # from a source checkout, symconv.exercises is ../exercises
 
 __version__ = "0.1.0"
 
