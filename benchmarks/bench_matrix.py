@@ -11,7 +11,7 @@ import time
 
 import sympy
 
-from symconv.matrix import conv_matrix
+from symconv.nn.matrix import conv_matrix
 
 
 def best(fn, repeat=3):

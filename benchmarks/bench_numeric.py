@@ -350,15 +350,15 @@ def calibrate(repeat):
                                     lambda: sn.convolve(a, v, method="fft")], repeat)
         lengths = [n + m - 1 for n, m in zip(sa, sv)]
         k = tuple(sorted(sv))  # the direct sum puts the longest kernel axis last
-        kind = sn._direct_kind(k, lengths)
+        kind = sn.signal._direct_kind(k, lengths)
         L = math.prod(lengths)
         if kind == "taps":
             taps.append((t_dir * 1e9, L * math.prod(k)))
         elif kind == "banded":
-            width = sn._band(k) + min(k[-1], sn._KERNEL_BLOCK) - 1
-            bands = -(-k[-1] // sn._KERNEL_BLOCK)
+            width = sn.signal._band(k) + min(k[-1], sn.signal._KERNEL_BLOCK) - 1
+            bands = -(-k[-1] // sn.signal._KERNEL_BLOCK)
             banded.append((t_dir * 1e9 / (L * bands), math.prod(k[:-1]) * width))
-        N = math.prod(sn._fft_length(n + m - 1) for n, m in zip(sa, sv))
+        N = math.prod(sn.signal._fft_length(n + m - 1) for n, m in zip(sa, sv))
         ffts.append((t_fft * 1e9, N * math.log2(N)))
         pick = sn.signal_method(a, v)
         best = min(t_dir, t_fft)
@@ -367,14 +367,14 @@ def calibrate(repeat):
         print("  done:", sa, sv, file=sys.stderr)
     print_table(("a x v", "direct kind", "direct ms", "fft ms", "auto picks", "auto / best"), report)
     # measured over modelled time, per kind: the constants are right when these are near 1
-    model_tap = [t / (sn._COST_TAP * u) for t, u in taps]
-    model_band = [t / (sn._COST_BAND * u + sn._COST_ROW) for t, u in banded]
-    model_fft = [t / (sn._COST_FFT * u) for t, u in ffts]
+    model_tap = [t / (sn.signal._COST_TAP * u) for t, u in taps]
+    model_band = [t / (sn.signal._COST_BAND * u + sn.signal._COST_ROW) for t, u in banded]
+    model_fft = [t / (sn.signal._COST_FFT * u) for t, u in ffts]
     for name, q in (("tap by tap", model_tap), ("banded", model_band), ("fft", model_fft)):
         print(f"{name}: measured / modelled time, median {np.median(q):.2f}, "
               f"range {min(q):.2f} to {max(q):.2f} over {len(q)} cases")
-    print(f"constants in use (ns): tap {sn._COST_TAP}, band {sn._COST_BAND} per lead tap and "
-          f"column + {sn._COST_ROW} per position, fft {sn._COST_FFT} per point and log2(points)")
+    print(f"constants in use (ns): tap {sn.signal._COST_TAP}, band {sn.signal._COST_BAND} per lead tap and "
+          f"column + {sn.signal._COST_ROW} per position, fft {sn.signal._COST_FFT} per point and log2(points)")
     worst = max(float(r[-1][:-1]) for r in report)
     print(f"'auto' within {worst:.2f}x of the faster method on every case")
 

@@ -8,7 +8,7 @@ plus two finite sequences with symbolic entries):
   an earlier one; "closed" is "yes" when the result contains no unevaluated
   ``Integral``/``Sum``, "cond." for a ``Piecewise`` that is closed under a condition
   (e.g. convergence, ``a**2 < 1``) and unevaluated otherwise, "no" else;
-  "check" is the status of :func:`symconv.crosscheck.crosscheck` on the result (one
+  "check" is the status of :func:`symconv.verify.crosscheck` on the result (one
   random draw plus the special cases; not timed).
 * sympy -- the defining integral/sum handed to ``sympy.integrate`` / ``sympy.summation``
   over ``(-oo, oo)`` (``sympy.discrete.convolution`` for the sequences), in a fresh
@@ -207,7 +207,7 @@ def main():
         _baseline(args.baseline)
         return 0
 
-    from symconv.crosscheck import crosscheck
+    from symconv.verify import crosscheck
 
     print(f"# {datetime.date.today().isoformat()}, {_machine()}")
     print(f"# symconv: median of {args.repeat} runs (cache cleared); sympy: one run, killed "
@@ -252,7 +252,7 @@ def main():
               f"{base_timeout} timed out")
 
     # the exact layer
-    from symconv.layers import conv_layer
+    from symconv.nn.layers import conv_layer
 
     xs = sp.Array(sp.symbols("x0:192")).reshape(1, 3, 8, 8)
     ws = sp.Array(sp.symbols("w0:108")).reshape(4, 3, 3, 3)

@@ -18,7 +18,7 @@ grid_check             'confirmed': a general formula agrees exactly with a brut
                        count at every point of a finite grid (not a proof for all values)
 numeric_check          'confirmed' within a tolerance against a float computation
 kernel_check           'proven' exactness on polynomials (symbolic) plus the measured
-                       convergence order, from :meth:`symconv.kernels.Kernel.verify`
+                       convergence order, from :meth:`symconv.nn.kernels.Kernel.verify`
 =====================  ==============================================================
 """
 
@@ -56,7 +56,7 @@ def derivation_check(derivation, what=None, **options):
 
 
 def crosscheck_check(report, what):
-    """A :class:`symconv.crosscheck.CrosscheckReport` as a check."""
+    """A :class:`symconv.verify.CrosscheckReport` as a check."""
     status = {True: "confirmed", False: "refuted"}.get(report.agree, "unverified")
     verdict = {"agree": "agrees with", "disagree": "DISAGREES with",
                "not verified": "could not be compared with"}[report.status]
@@ -195,7 +195,7 @@ def _evalf(value):
 
 
 def kernel_check(kernel):
-    """A :class:`symconv.kernels.Kernel` checked by its own ``verify()``."""
+    """A :class:`symconv.nn.kernels.Kernel` checked by its own ``verify()``."""
     report = kernel.verify()
     if report.ok:
         detail = (f"{kernel.name}: exact on every polynomial of degree <= "

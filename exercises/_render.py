@@ -86,7 +86,7 @@ def _show_latex(obj, caption):
         out.append(_paragraphs(caption))
     latex_method = getattr(obj, "latex", None)
     if callable(latex_method) and not isinstance(obj, (sp.Basic, sp.MatrixBase)):
-        from symconv.kernels import Kernel
+        from symconv.nn.kernels import Kernel
 
         tex = latex_method()
         if tex.lstrip().startswith(r"\begin{tabular}"):

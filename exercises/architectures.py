@@ -1,10 +1,10 @@
 """Shape walks through the classic networks of the notes: LeNet-5, AlexNet, VGG-16 and
 ResNet-18, plus the receptive field argument for stacks of 3x3 kernels.
 
-The library's tables (:func:`symconv.shapes.infer_shapes`) are checked against an
+The library's tables (:func:`symconv.nn.shapes.infer_shapes`) are checked against an
 independent walk written here: it follows the layer specifications, counts window
 positions one by one and counts parameters from the textbook formulas, using neither
-the size rules of :mod:`symconv.shapes` nor the layers' own ``num_params``.
+the size rules of :mod:`symconv.nn.shapes` nor the layers' own ``num_params``.
 """
 
 import numpy as np
@@ -12,8 +12,9 @@ import sympy as sp
 from sympy import symbols
 
 from symconv import architectures as arch
-from symconv.layers import conv_layer
-from symconv.shapes import infer_shapes, receptive_field
+from symconv.nn.layers import conv_layer
+from symconv.nn.architectures import infer_shapes
+from symconv.nn.shapes import receptive_field
 
 from . import _brute
 from ._checks import exact_check, grid_check
@@ -117,7 +118,7 @@ def _lenet(s):
     total = table.total_params
     s.say("Each 5x5 convolution removes 4 pixels per side length and each pooling halves it: "
           "32 -> 28 -> 14 -> 10 -> 5, so 16 x 5 x 5 numbers are flattened.")
-    s.show(table, "The layer table computed by symconv.shapes.infer_shapes:")
+    s.show(table, "The layer table computed by symconv.nn.shapes.infer_shapes:")
     a_shape, a_params, _trail = walk(arch.get("lenet5").layers, (1, 32, 32))
     x = np.random.default_rng(0).standard_normal((1, 1, 32, 32)).astype(np.float32)
     _y, ran = arch.run_numpy(arch.get("lenet5").layers, x)
@@ -178,7 +179,7 @@ def _alexnet(s):
     features = [layer for layer in layers if layer.name and layer.name.startswith("features")]
     s.say("The first layer gives floor((224 + 2*2 - 11)/4) + 1 = 55; the 3x3/2 poolings "
           "take 55 -> 27 -> 13 -> 6, and the padded convolutions keep the size.")
-    s.show(table, "The layer table computed by symconv.shapes.infer_shapes:")
+    s.show(table, "The layer table computed by symconv.nn.shapes.infer_shapes:")
     s.part("a", answer=side, prompt="side of the first feature map",
            key=key("integer", side, mistakes=[
                mistake(side - 1, "Count the first window position: floor(217/4) + 1.", 0.5),

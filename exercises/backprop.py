@@ -5,10 +5,10 @@ import sympy as sp
 from sympy import Matrix, symbols
 
 import symconv.numeric as sn
-from symconv.layers import conv_layer, conv_transpose_layer
-from symconv.matrix import conv_matrix, conv_transpose_matrix
+from symconv.nn.layers import conv_layer, conv_transpose_layer
+from symconv.nn.matrix import conv_matrix, conv_transpose_matrix
 from symconv.proofs import theorem
-from symconv.shapes import conv_output_size, conv_transpose_output_size
+from symconv.nn.shapes import conv_output_size, conv_transpose_output_size
 
 from . import _brute
 from ._checks import derivation_check, exact_check, numeric_check
@@ -135,7 +135,7 @@ def _transposed(s):
            key=key("matrix", T, variables=variables, mistakes=[
                mistake(M, "That is the forward convolution's matrix (2x5); the transposed "
                           "convolution uses its transpose.", 0.25)]),
-           checks=[exact_check(T, M.T, "the transpose of symconv.matrix.conv_matrix([x, y, z], "
+           checks=[exact_check(T, M.T, "the transpose of symconv.nn.matrix.conv_matrix([x, y, z], "
                                        "5, stride=2)"),
                    exact_check(list(T * Matrix([a, b])), out, "the output of (a)"),
                    derivation_check(adjoint, "the transposed convolution is the adjoint "
@@ -190,7 +190,7 @@ def _matrix_form(s):
                    exact_check([sp.expand(v) for v in back[1:5]],
                                _seq(conv_transpose_layer([[[p, q, r, t]]], [[[x, y, z]]],
                                                          padding=1)),
-                               "symconv.layers.conv_transpose_layer(padding=1) for the four "
+                               "symconv.nn.layers.conv_transpose_layer(padding=1) for the four "
                                "inner entries")])
 
 

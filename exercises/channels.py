@@ -8,10 +8,10 @@ import sympy as sp
 from sympy import Matrix, symbols
 
 import symconv.numeric as sn
-from symconv.discrete import conv_seq
-from symconv.layers import conv_layer, corr2d_multi_in, corr2d_multi_in_out
+from symconv.signals.discrete import conv_seq
+from symconv.nn.layers import conv_layer, corr2d_multi_in, corr2d_multi_in_out
 from symconv.proofs import theorem
-from symconv.shapes import conv_output_size
+from symconv.nn.shapes import conv_output_size
 
 from . import _brute
 from ._checks import derivation_check, exact_check, grid_check, numeric_check, sympy_check
@@ -116,7 +116,7 @@ def _stacked(s):
                                "Adding kernels is what two parallel layers do; layers applied "
                                "one after the other compose by convolution.", 0)]),
            checks=[exact_check(twice, once, "the two layers applied one after the other to a "
-                                            "symbolic input of length 7 (symconv.layers."
+                                            "symbolic input of length 7 (symconv.nn.layers."
                                             "conv_layer twice versus once)"),
                    exact_check(single, _brute.conv1d_full(k1, k2),
                                "the full convolution of the kernels by a double loop"),

@@ -8,9 +8,9 @@ import sympy as sp
 from sympy import Function, Integral, Sum, oo, symbols
 
 import symconv.numeric as sn
-from symconv.layers import conv_layer
+from symconv.nn.layers import conv_layer
 from symconv.proofs import Derivation, convolution
-from symconv.reindex import mlp_to_conv, parameter_counts
+from symconv.proofs.reindex import mlp_to_conv, parameter_counts
 
 from ._checks import derivation_check, exact_check, grid_check, numeric_check
 from ._keys import key, mistake
@@ -62,7 +62,7 @@ def _delta_zero(s):
            checks=[derivation_check(deriv),
                    exact_check(exact.tolist(), by_hand,
                                "the per-pixel matrix product sum_c W[f, c] x[c, i, j] on a "
-                               "symbolic 3-channel input (symconv.layers.conv_layer with a 1x1 "
+                               "symbolic 3-channel input (symconv.nn.layers.conv_layer with a 1x1 "
                                "kernel)"),
                    numeric_check(sn.conv_layer(x, w), per_pixel,
                                  "symconv.numeric.conv_layer with a 1x1 kernel against numpy.einsum "
@@ -205,7 +205,7 @@ def _parameters(s):
           "bias: (hw)^2 + hw parameters, about 10^12 for a megapixel image. (b) Writing "
           "W[i, j, k, l] = V[k - i, l - j], only the offsets matter; they range over "
           "-(h-1)..(h-1) and -(w-1)..(w-1), plus one shared bias. (c) Locality keeps "
-          "(2Δ + 1)^2 offsets, independent of the image size. symconv.reindex.mlp_to_conv "
+          "(2Δ + 1)^2 offsets, independent of the image size. symconv.proofs.reindex.mlp_to_conv "
           "checks that each constrained dense layer equals the corresponding "
           "cross-correlation layer (here on 4x4 images with Δ = 1):")
     s.show(mlp_to_conv(4, 4, delta=1).check())
@@ -232,7 +232,7 @@ def _parameters(s):
                mistake(h * w, "That is the number of hidden units; each needs h*w weights "
                               "and a bias.", 0)]),
            checks=[grid_check(lambda hh, ww: dense.subs({h: hh, w: ww}), brute_dense, sizes,
-                              "symconv.reindex.parameter_counts against counting the index "
+                              "symconv.proofs.reindex.parameter_counts against counting the index "
                               "pairs (hidden pixel, input pixel) and the biases, "
                               "h, w = 1..5")])
     s.part("b", answer=invariant, prompt="translation invariant",
@@ -241,7 +241,7 @@ def _parameters(s):
                mistake(h * w + 1, "Offsets can be negative: k - i runs from -(h - 1) to "
                                   "h - 1.", 0.25)]),
            checks=[grid_check(lambda hh, ww: invariant.subs({h: hh, w: ww}), brute_offsets,
-                              sizes, "symconv.reindex.parameter_counts against counting the "
+                              sizes, "symconv.proofs.reindex.parameter_counts against counting the "
                                      "distinct offsets (k - i, l - j) plus one bias, "
                                      "h, w = 1..5")])
     s.part("c", answer=local, prompt="translation invariant and local",
@@ -252,5 +252,5 @@ def _parameters(s):
                                                  "2Δ + 1 values per axis.", 0.25)]),
            checks=[grid_check(lambda dd: local.subs(D, dd), brute_local,
                               [(dd,) for dd in range(0, 8)],
-                              "symconv.reindex.parameter_counts against counting the offsets "
+                              "symconv.proofs.reindex.parameter_counts against counting the offsets "
                               "|a|, |b| <= Δ plus one bias, Δ = 0..7")])

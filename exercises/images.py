@@ -4,10 +4,10 @@ diagonal edges, the matrix form, and hand-made derivative and integral kernels."
 import sympy as sp
 from sympy import Matrix, Symbol, symbols
 
-from symconv.kernels import (derivative_kernel, edge_images, image_kernel, integral_kernel,
+from symconv.nn.kernels import (derivative_kernel, edge_images, image_kernel, integral_kernel,
                              min_kernel_size)
-from symconv.layers import corr2d
-from symconv.matrix import conv_matrix
+from symconv.nn.layers import corr2d
+from symconv.nn.matrix import conv_matrix
 
 from . import _brute
 from ._checks import exact_check, grid_check, kernel_check
@@ -221,5 +221,5 @@ def _kernels(s):
                                "That is the size of the symmetric (central) stencil of accuracy "
                                "2, not the minimum.", 0.25)]),
            checks=[grid_check(lambda o: size.subs(d, o), machine, [(o,) for o in arguments],
-                              "d + 1 against symconv.kernels.min_kernel_size(d, explain=True), "
+                              "d + 1 against symconv.nn.kernels.min_kernel_size(d, explain=True), "
                               "whose Vandermonde checks are proven symbolically for each d")])

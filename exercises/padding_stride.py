@@ -9,8 +9,8 @@ import sympy as sp
 from sympy import floor, symbols
 
 import symconv.numeric as sn
-from symconv.layers import conv_layer, conv_transpose_layer
-from symconv.shapes import conv_output_size, conv_transpose_output_size, same_padding
+from symconv.nn.layers import conv_layer, conv_transpose_layer
+from symconv.nn.shapes import conv_output_size, conv_transpose_output_size, same_padding
 
 from . import _brute
 from ._checks import exact_check, grid_check, instance_check, numeric_check, sympy_check
@@ -164,7 +164,7 @@ def _same_odd(s):
     n = symbols("n", integer=True, positive=True)
     kept = conv_output_size(n, 2 * m + 1, padding=answer.subs(k, 2 * m + 1))
     s.say("The output length is n + 2p - k + 1, which equals n when 2p = k - 1. For odd k the "
-          "two sides get the same amount, (k - 1)/2 (symconv.shapes.same_padding(2m + 1) gives "
+          "two sides get the same amount, (k - 1)/2 (symconv.nn.shapes.same_padding(2m + 1) gives "
           f"({lo}, {hi})).")
     s.part(answer=answer,
            key=key("expression", answer,
@@ -181,7 +181,7 @@ def _same_odd(s):
                               "n + 2p - k + 1 with p = (k - 1)/2 against counting window "
                               "starts, n <= 14, odd k <= 9"),
                    sympy_check(kept, n, "for every odd k = 2m + 1 and every n, the output size "
-                                        "conv_output_size(n, 2m + 1, padding=m) (symconv.shapes, "
+                                        "conv_output_size(n, 2m + 1, padding=m) (symconv.nn.shapes, "
                                         "symbolic) against n")])
 
 
@@ -244,7 +244,7 @@ def _mirror(s):
     padded = list(conv_layer([[x]], [[[1]]], padding=2, padding_mode="reflect")[0, 0])
     s.say("Reflection without repeating the edge continues x[-i] = x[i] and "
           "x[n - 1 + i] = x[n - 1 - i]. A convolution with the one-tap kernel [1] returns its "
-          "padded input unchanged, so symconv.layers.conv_layer(..., padding_mode='reflect') "
+          "padded input unchanged, so symconv.nn.layers.conv_layer(..., padding_mode='reflect') "
           "shows the padding itself.")
     s.part(answer=padded,
            key=key("sequence", padded, mistakes=[
@@ -283,7 +283,7 @@ def _stride_saving(s):
            key=key("expression", factor, variables={"s": {"domain": "positive integer", "max": 8}},
                    mistakes=[mistake(st, "The stride applies along both axes.", 0.5)]),
            checks=[Check("confirmed" if worst < 1e-5 else "refuted", "numeric",
-                         f"the exact ratio of output counts (from symconv.shapes."
+                         f"the exact ratio of output counts (from symconv.nn.shapes."
                          f"conv_output_size) at n = 10^6 is within {worst:.2g} of s^2 for "
                          f"k in 1, 3, 5, p in 0, 1, s in 1..4", tolerance=1e-5, seed=0)])
 
@@ -338,5 +338,5 @@ def _half_stride(s):
         "[a, b, c] with the kernel [x, y, z]."),
         checks=[exact_check(direct, via_zeros,
                             "zero insertion [a, 0, b, 0, c] followed by a full stride-1 "
-                            "convolution with [x, y, z] (symconv.layers.conv_transpose_layer, "
+                            "convolution with [x, y, z] (symconv.nn.layers.conv_transpose_layer, "
                             "stride 2, on the other side)")])

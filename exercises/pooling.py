@@ -8,8 +8,8 @@ import sympy as sp
 from sympy import Matrix, Rational, symbols
 
 import symconv.numeric as sn
-from symconv.layers import conv_layer, pool2d, pool_layer
-from symconv.shapes import conv_output_size, pool_output_size
+from symconv.nn.layers import conv_layer, pool2d, pool_layer
+from symconv.nn.shapes import conv_output_size, pool_output_size
 
 from . import _brute
 from ._checks import exact_check, grid_check, numeric_check
@@ -92,7 +92,7 @@ def _avg_as_conv(s):
                                               "entries.", 0.5),
                mistake(Matrix(2, 2, [Rational(1, 2)] * 4), "The weights must add up to 1: "
                                                            "1/4 each.", 0.25)]),
-           checks=[exact_check(as_conv, pooled, "symconv.layers.pool_layer(mode='avg') on a "
+           checks=[exact_check(as_conv, pooled, "symconv.nn.layers.pool_layer(mode='avg') on a "
                                                 "symbolic 4x4 input")])
     stride = 2
     s.part("b", answer=stride, prompt="stride",
@@ -122,7 +122,7 @@ def _max_not_conv(s):
         "c >= 0 but not for c = -1, since max(-x) = -min(x).) With a bias the layer is affine, "
         "and the same example applied to the differences still contradicts it."),
         checks=[Check("proven" if lhs != rhs else "refuted", "counterexample",
-                      f"symconv.layers.pool_layer gives max([1, 1]) = {lhs} but "
+                      f"symconv.nn.layers.pool_layer gives max([1, 1]) = {lhs} but "
                       f"max([1, 0]) + max([0, 1]) = {rhs}: additivity fails")])
 
 

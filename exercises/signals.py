@@ -5,10 +5,10 @@ import numpy as np
 import sympy as sp
 from sympy import Heaviside, Rational, exp, sqrt, symbols
 
-from symconv.crosscheck import crosscheck
-from symconv.discrete import conv_seq, corr_seq
+from symconv.verify import crosscheck
+from symconv.signals.discrete import conv_seq, corr_seq
 from symconv.signals import delta, ramp, rect, u
-from symconv.symbolic import conv, corr
+from symconv.signals.continuous import conv, corr
 
 from . import _brute
 from ._checks import crosscheck_check, exact_check, grid_check, sympy_check
@@ -302,7 +302,7 @@ def _discrete_boxes(s):
            checks=[grid_check(lambda p, q: length.subs({N: p, M: q}),
                               lambda p, q: len(conv_seq([1] * p, [1] * q)),
                               [(p, q) for p in range(1, 9) for q in range(1, 9)],
-                              "N + M - 1 against the length of symconv.discrete.conv_seq, "
+                              "N + M - 1 against the length of symconv.signals.discrete.conv_seq, "
                               "N, M <= 8")])
 
 

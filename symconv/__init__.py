@@ -16,7 +16,7 @@ import sys
 import types
 from importlib import import_module
 
-from symconv import _checkout
+from symconv._util import checkout as _checkout
 from symconv.errors import SymconvError  # defined first: every layer raises it
 
 _checkout.install()  # from a source checkout, symconv.exercises is ../exercises
@@ -25,21 +25,23 @@ __version__ = "0.1.0"
 
 # public name -> the module (under symconv) that defines it
 _API = {
-    "u": "signals", "delta": "signals", "rect": "signals", "tri": "signals",
-    "ramp": "signals", "flip": "signals", "shift": "signals",
-    "conv": "symbolic", "corr": "symbolic", "conv_seq": "symbolic", "corr_seq": "symbolic",
-    "corr2d": "layers", "corr2d_multi_in": "layers", "corr2d_multi_in_out": "layers",
-    "pool2d": "layers", "conv_layer": "layers", "conv_transpose_layer": "layers",
-    "pool_layer": "layers",
-    "conv_output_size": "shapes", "conv_transpose_output_size": "shapes",
-    "pool_output_size": "shapes", "same_padding": "shapes", "receptive_field": "shapes",
-    "infer_shapes": "shapes",
-    "conv_matrix": "matrix", "conv_transpose_matrix": "matrix",
-    "derivative_kernel": "kernels", "integral_kernel": "kernels",
-    "min_kernel_size": "kernels",
-    "mlp_to_conv": "reindex",
-    "Derivation": "proofs", "theorem": "proofs", "check_proof": "proofs",
-    "crosscheck": "crosscheck",
+    "u": "signals.functions", "delta": "signals.functions", "rect": "signals.functions",
+    "tri": "signals.functions", "ramp": "signals.functions", "flip": "signals.functions",
+    "shift": "signals.functions",
+    "conv": "verify.checked", "corr": "verify.checked",
+    "conv_seq": "signals.discrete", "corr_seq": "signals.discrete",
+    "corr2d": "nn.layers", "corr2d_multi_in": "nn.layers", "corr2d_multi_in_out": "nn.layers",
+    "pool2d": "nn.layers", "conv_layer": "nn.layers", "conv_transpose_layer": "nn.layers",
+    "pool_layer": "nn.layers",
+    "conv_output_size": "nn.shapes", "conv_transpose_output_size": "nn.shapes",
+    "pool_output_size": "nn.shapes", "same_padding": "nn.shapes", "receptive_field": "nn.shapes",
+    "infer_shapes": "nn.architectures.table",
+    "conv_matrix": "nn.matrix", "conv_transpose_matrix": "nn.matrix",
+    "derivative_kernel": "nn.kernels", "integral_kernel": "nn.kernels",
+    "min_kernel_size": "nn.kernels",
+    "mlp_to_conv": "proofs.reindex",
+    "Derivation": "proofs.checker", "check_proof": "proofs.checker", "theorem": "proofs.theorems",
+    "crosscheck": "verify.crosscheck",
     "explain": "explain",
 }
 # public submodules, reachable as attributes (symconv.numeric, ...)
@@ -67,10 +69,10 @@ class _Package(types.ModuleType):
     """The module type of ``symconv``: public functions win over same-named submodules.
 
     ``crosscheck`` and ``explain`` are both public functions and the modules that define
-    them. Importing such a submodule (``from symconv.crosscheck import Checked``) makes
+    them. Importing such a submodule (``from symconv.verify import Checked``) makes
     Python's import system bind the *module* to the package attribute, which would shadow
     the function; here the function is bound instead. Reach the module itself through
-    ``from symconv.crosscheck import ...`` or ``sys.modules['symconv.crosscheck']``.
+    ``from symconv.verify import ...`` or ``sys.modules['symconv.verify']``.
     """
 
     def __setattr__(self, name, value):

@@ -16,7 +16,7 @@ import importlib
 import pkgutil
 import sys
 
-from symconv._printing import terminal_text
+from symconv._util.text import terminal_text
 from symconv.errors import SymconvError
 
 __all__ = ["main", "build_parser"]

@@ -11,14 +11,14 @@ What it understands
 -------------------
 * a :class:`~symconv.proofs.Derivation` (checked on the spot unless ``check=False``)
   and a :class:`~symconv.proofs.ProofReport` (from ``Derivation.check()``,
-  :func:`~symconv.proofs.check_proof`, :func:`~symconv.theorems.theorem` ...):
+  :func:`~symconv.proofs.check_proof`, :func:`~symconv.proofs.theorems.theorem` ...):
   every step with its status and the reason;
-* a :class:`~symconv.crosscheck.CrosscheckReport` and a
-  :class:`~symconv.crosscheck.Checked` value (``conv(..., verify=True)``);
-* a :class:`~symconv.shapes.ShapeTable` (:func:`~symconv.shapes.infer_shapes`);
-* a :class:`~symconv.kernels.Kernel` (verified on the spot unless ``check=False``),
-  a :class:`~symconv.kernels.KernelReport` and a
-  :class:`~symconv.kernels.MinSizeArgument`;
+* a :class:`~symconv.verify.CrosscheckReport` and a
+  :class:`~symconv.verify.Checked` value (``conv(..., verify=True)``);
+* a :class:`~symconv.nn.shapes.ShapeTable` (:func:`~symconv.nn.shapes.infer_shapes`);
+* a :class:`~symconv.nn.kernels.Kernel` (verified on the spot unless ``check=False``),
+  a :class:`~symconv.nn.kernels.KernelReport` and a
+  :class:`~symconv.nn.kernels.MinSizeArgument`;
 * a grade (:class:`~symconv.grading.GradeResult`), an equivalence
   :class:`~symconv.grading.Verdict` and a batch report;
 * an exercise :class:`~symconv.exercises.Solution` (and its parts and checks);
@@ -81,7 +81,7 @@ def explain(obj, *, check=True, quiet=False, file=None):
         A symconv result (see the module notes for the list) or a plain value.
     check : bool, default True
         For a :class:`~symconv.proofs.Derivation`, run ``Derivation.check()``; for a
-        :class:`~symconv.kernels.Kernel`, run ``Kernel.verify()``. With ``False`` they
+        :class:`~symconv.nn.kernels.Kernel`, run ``Kernel.verify()``. With ``False`` they
         are only described, and the text says that nothing was checked.
     quiet : bool, default False
         Do not print; only return the text.
@@ -160,26 +160,7 @@ def _is(obj, module, name):
 
 
 def _explain_lines(obj, check):
-    handlers = [
-        ("symconv.proofs", "ProofReport", _proof_report),
-        ("symconv.proofs", "Derivation", _derivation),
-        ("symconv.proofs", "StepReport", _step_report),
-        ("symconv.crosscheck", "Checked", _checked),
-        ("symconv.crosscheck", "CrosscheckReport", _crosscheck_report),
-        ("symconv.shapes", "ShapeTable", _shape_table),
-        ("symconv.shapes", "ReceptiveField", _receptive_field),
-        ("symconv.kernels", "Kernel", _kernel),
-        ("symconv.kernels", "KernelReport", _kernel_report),
-        ("symconv.kernels", "MinSizeArgument", _min_size),
-        ("symconv.grading.grader", "GradeResult", _grade_result),
-        ("symconv.grading.equivalence", "Verdict", _verdict),
-        ("symconv.grading.batch", "BatchReport", _batch_report),
-        ("symconv.exercises._registry", "Solution", _solution),
-        ("symconv.exercises._registry", "Part", _part),
-        ("symconv.exercises._registry", "Check", _exercise_check),
-        ("symconv.exercises._registry", "Exercise", _exercise),
-    ]
-    for module, name, handler in handlers:
+    for module, name, handler in _handlers():
         if _is(obj, module, name):
             return handler(obj, check)
     plain = _plain(obj)
@@ -189,6 +170,30 @@ def _explain_lines(obj, check):
         "explain needs a symconv result (a Derivation or proof report, a crosscheck report or "
         "Checked value, a shape table, a kernel or its report, a grade, an exercise solution) "
         f"or a plain SymPy/number value, but got an object of type {type(obj).__name__}")
+
+
+def _handlers():
+    """(defining module, class name, handler); tests/test_explain.py checks that every
+    entry names a class that exists, so a rename or a move fails loudly."""
+    return [
+        ("symconv.proofs.checker", "ProofReport", _proof_report),
+        ("symconv.proofs.checker", "Derivation", _derivation),
+        ("symconv.proofs.checker", "StepReport", _step_report),
+        ("symconv.verify.crosscheck", "Checked", _checked),
+        ("symconv.verify.crosscheck", "CrosscheckReport", _crosscheck_report),
+        ("symconv.nn.architectures.table", "ShapeTable", _shape_table),
+        ("symconv.nn.shapes", "ReceptiveField", _receptive_field),
+        ("symconv.nn.kernels", "Kernel", _kernel),
+        ("symconv.nn.kernels", "KernelReport", _kernel_report),
+        ("symconv.nn.kernels", "MinSizeArgument", _min_size),
+        ("symconv.grading.grader", "GradeResult", _grade_result),
+        ("symconv.grading.equivalence", "Verdict", _verdict),
+        ("symconv.grading.batch", "BatchReport", _batch_report),
+        ("symconv.exercises._registry", "Solution", _solution),
+        ("symconv.exercises._registry", "Part", _part),
+        ("symconv.exercises._registry", "Check", _exercise_check),
+        ("symconv.exercises._registry", "Exercise", _exercise),
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -352,13 +357,13 @@ def _crosscheck_report(report, check):
 
 def _checked(value, check):
     result, report = value
-    engine = ("symconv.symbolic, the closed-form engine (pieces, exact antiderivatives, "
-              "case splits; see the notes of symconv.symbolic)"
+    engine = ("symconv.signals.continuous, the closed-form engine (pieces, exact antiderivatives, "
+              "case splits; see the notes of symconv.signals.continuous)"
               if report.kind == "continuous" else
-              "symconv.discrete, the closed-form sum engine (regions, geometric and "
+              "symconv.signals.discrete, the closed-form sum engine (regions, geometric and "
               "Faulhaber sums)" if report.kind == "discrete" else
-              "symconv.discrete.conv_seq / corr_seq, the defining sum entry by entry"
-              if report.kind == "sequence" else "the exact layer of symconv.layers")
+              "symconv.signals.discrete.conv_seq / corr_seq, the defining sum entry by entry"
+              if report.kind == "sequence" else "the exact layer of symconv.nn.layers")
     out = [f"a checked result: {_short(result)}"]
     out += _wrap(f"obtained: {report.op} computed by {engine}")
     return out + _crosscheck_body(report)
@@ -371,7 +376,7 @@ def _checked(value, check):
 def _shape_table(table, check):
     out = [f"shape table: {table.name}, input {_shape(table.input_shape)}, output "
            f"{_shape(table.output_shape)}, {_count(table.total_params)} parameters"]
-    out += _wrap("obtained: symconv.shapes applied each layer's output-size rule in turn "
+    out += _wrap("obtained: symconv.nn.shapes applied each layer's output-size rule in turn "
                  "(convolution floor((n + p_lo + p_hi - d(k-1) - 1)/s) + 1, the transposed and "
                  "pooling rules, PyTorch's ceil_mode rule), and counted each layer's weights "
                  "and biases from its specification.")
@@ -409,7 +414,7 @@ def _count(value):
 def _receptive_field(rf, check):
     return [f"receptive field: size {_short(rf.size)}, jump {_short(rf.jump)}, start "
             f"{_short(rf.start)}, first input index {_short(rf.first)}",
-            *_wrap("obtained: symconv.shapes.receptive_field composed the layers' kernel "
+            *_wrap("obtained: symconv.nn.shapes.receptive_field composed the layers' kernel "
                    "sizes, strides, paddings and dilations (size grows by d(k-1) times the "
                    "jump, the jump multiplies by the stride)."),
             *_wrap("verified: no check is attached; rf.span(i) gives the input indices seen "
@@ -426,7 +431,7 @@ def _kernel(kernel, check):
     out = [f"kernel: {kernel.name} ({kernel.form} form)",
            f"  weights {kernel.tolist()} at offsets {offsets}",
            f"  approximates {_short(kernel.approximates)}"]
-    out += _wrap("obtained: exact weights from symconv.kernels (Taylor expansion: exactness on "
+    out += _wrap("obtained: exact weights from symconv.nn.kernels (Taylor expansion: exactness on "
                  "polynomials is a Vandermonde system, solved exactly; Fornberg's recursion "
                  "for derivatives).")
     if kernel.statement:
@@ -457,7 +462,7 @@ def _kernel_report(report, check):
 
 def _min_size(arg, check):
     out = [f"minimum kernel size for a derivative of order {arg.order}: {arg.size} taps",
-           *_wrap("obtained: symconv.kernels.min_kernel_size; the argument is the moment "
+           *_wrap("obtained: symconv.nn.kernels.min_kernel_size; the argument is the moment "
                   "system sum_m w_m o_m**j (j = 0..d), a Vandermonde system:"),
            *("  " + line for line in arg.text.splitlines()),
            "verified:"]
@@ -675,7 +680,7 @@ def _plain(obj):
     if isinstance(obj, (int, float)) or (hasattr(obj, "dtype") and getattr(obj, "ndim", 1) == 0):
         return [f"a plain number: {obj}",
                 *_wrap("obtained: not recorded; sizes from conv_output_size and friends are "
-                       "evaluations of the formula in symconv.shapes (pass SymPy symbols to see "
+                       "evaluations of the formula in symconv.nn.shapes (pass SymPy symbols to see "
                        "the formula itself)."),
                 "verified: NO - a bare number carries no verification."]
     if hasattr(obj, "shape") and hasattr(obj, "dtype"):

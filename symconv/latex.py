@@ -33,7 +33,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from symconv._printing import print_order
+from symconv._util.sympy_safety import print_order
 from symconv.errors import SymconvError
 
 __all__ = ["escape_text", "expr_latex", "note", "document", "compile_pdf"]

@@ -4,14 +4,14 @@ Every function here is the defining index formula written as plain Python loops
 (over the batch, the output channels, the output positions, the input channels and
 the kernel taps), with no vectorisation and no cleverness.  It is slow on purpose:
 it exists so that the fast code (:mod:`symconv.numeric`), the exact layers
-(:mod:`symconv.layers`) and the matrix builder can be tested against something
+(:mod:`symconv.nn.layers`) and the matrix builder can be tested against something
 whose correctness can be checked by reading it.
 
 The function names and argument lists are those of :mod:`symconv.numeric`
 (``conv_layer``, ``conv_transpose_layer``, ``pool_layer``, ``conv_layer_backward``,
 ``convolve``, ``correlate``), so a test can swap one for the other.  Arguments are
 normalised by the small helpers at the top of this file, deliberately *not* by
-``symconv._params``, so that a mistake there cannot hide in both implementations.
+``symconv._util.validate``, so that a mistake there cannot hide in both implementations.
 Inputs are assumed to be valid; only the few checks needed to keep the loops
 meaningful raise ``ValueError``.
 

@@ -14,7 +14,7 @@ import sympy as sp
 
 from symconv import architectures as A
 from symconv.errors import ShapeError, SymconvError
-from symconv.shapes import infer_shapes
+from symconv.nn.architectures import infer_shapes
 
 n = sp.Symbol("n", integer=True, positive=True)
 
@@ -385,7 +385,7 @@ def test_against_pytorch_meta_modules(name, size):
 
 def test_pool_sizes_against_pytorch_grid():
     torch = pytest.importorskip("torch")
-    from symconv.shapes import pool_output_size
+    from symconv.nn.shapes import pool_output_size
 
     for size in range(1, 14):
         for k in range(1, 5):

@@ -123,7 +123,7 @@ def test_parse_assumptions():
                                  TypeError("cannot determine truth value\nof Relational"),
                                  ValueError("math domain error")])
 def test_any_engine_failure_is_a_one_line_error(capsys, monkeypatch, exc):
-    from symconv import symbolic
+    from symconv.signals import continuous as symbolic
 
     def fail(*args, **kwargs):
         raise exc

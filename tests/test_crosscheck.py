@@ -1,4 +1,4 @@
-"""Tests of symconv.crosscheck: correct closed forms pass, wrong ones are caught,
+"""Tests of symconv.verify: correct closed forms pass, wrong ones are caught,
 and what cannot be checked is reported as not verified (never as a pass)."""
 
 import numpy as np
@@ -7,10 +7,10 @@ import sympy as sp
 from hypothesis import given, settings, strategies as st
 from sympy import Abs, DiracDelta, Eq, Heaviside, KroneckerDelta, Piecewise, Rational, exp, pi
 
-from symconv.crosscheck import Checked, CrosscheckReport, crosscheck, crosscheck_layer
-from symconv.discrete import conv_seq, corr_seq
+from symconv.verify import Checked, CrosscheckReport, crosscheck, crosscheck_layer
+from symconv.signals.discrete import conv_seq, corr_seq
 from symconv.errors import SymconvError
-from symconv.layers import conv_layer, conv_transpose_layer, pool_layer
+from symconv.nn.layers import conv_layer, conv_transpose_layer, pool_layer
 
 t = sp.Symbol("t", real=True)
 n = sp.Symbol("n", integer=True)

@@ -1,4 +1,4 @@
-"""Tests for symconv.discrete.
+"""Tests for symconv.signals.discrete.
 
 Finite sequences are checked against numpy.convolve / numpy.correlate (and a naive
 modular sum for the circular mode). Closed forms are checked against textbook
@@ -14,7 +14,7 @@ import pytest
 import sympy as sp
 from hypothesis import given, settings, strategies as st
 
-from symconv.discrete import conv_discrete, conv_seq, corr_discrete, corr_seq
+from symconv.signals.discrete import conv_discrete, conv_seq, corr_discrete, corr_seq
 from symconv.errors import SymconvError
 
 n = sp.Symbol("n", integer=True)

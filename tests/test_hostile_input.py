@@ -681,7 +681,7 @@ def test_grading_never_runs_generated_code(answer):
     but at a sampled point it becomes numeric and evaluating it (floor of it, or evalf)
     called SymPy's hypsum, which lambdifies the summand: grading ``floor(sum(1/(k^3 +
     n), (k, 1, oo)))`` compiled and ran 43 generated functions. Grading now switches
-    numerical summation off (symconv._no_codegen) and treats a sum without closed form
+    numerical summation off (symconv._util.sympy_safety) and treats a sum without closed form
     as not evaluable at the point. The tripwire fails on any 'compile' event; a variant
     with another constant is graded first, so that SymPy's own lazy set-up (its fixed
     code templates, compiled once per process) happens outside the tripwire."""
@@ -1214,7 +1214,7 @@ def test_reports_with_a_numeric_sum_print_quickly():
     each ran for minutes: ordering the terms calls complex() on the numeric Sum
     (Euler-Maclaurin over k^k). The parser now refuses such lines (the report says
     why), and the printers of reports and LaTeX print a numeric Sum that a program
-    built itself unordered (symconv._printing)."""
+    built itself unordered (symconv._util.sympy_safety)."""
     from symconv.grading.equivalence import sstr_safe
     from symconv.latex import document
     from symconv.proofs import check_proof, check_step
@@ -1401,7 +1401,7 @@ def test_cli_conv_with_a_numeric_sum_does_not_hang():
 
 
 def test_cli_conv_discrete_high_power_respects_timeout():
-    """BUG (discrete.py _faulhaber, reached from symconv.symbolic.conv). ``symconv conv
+    """BUG (discrete.py _faulhaber, reached from symconv.signals.continuous.conv). ``symconv conv
     "n^10000*u(n)" "u(n)" --discrete --timeout 2`` computes a degree-10,000 Faulhaber
     sum with no time limit (> 100 s); the user's --timeout does not cover it."""
     outcome, rc, out, err = _cli(["conv", "n^10000*u(n)", "u(n)", "--discrete", "--timeout",
@@ -1436,7 +1436,7 @@ def test_cli_check_proof_shows_control_characters_escaped(tmp_path, latex):
     """BUG (commands/check_proof.py printed the report raw). A justification holding an
     escape sequence (``\x1b]0;...\x07`` retitles the terminal, ``\x1b[2J`` clears it) or
     a bidirectional override reached the terminal as is. The report is now printed
-    with control and format characters escaped (symconv._printing.terminal_text)."""
+    with control and format characters escaped (symconv._util.sympy_safety.terminal_text)."""
     proof = tmp_path / "proof.txt"
     proof.write_text("sum(f(k)*g(n-k), (k, -oo, oo))\n"
                      "sum(g(k)*f(n-k), (k, -oo, oo)) # swap \x1b[2J\x1b]0;owned\x07 \u202eevil\n",

@@ -1,4 +1,4 @@
-"""Tests for symconv.kernels: weights, orientation, exactness, convergence, image effects.
+"""Tests for symconv.nn.kernels: weights, orientation, exactness, convergence, image effects.
 
 Weights are checked against an independent solve of the Taylor (Vandermonde) moment
 conditions and textbook tables; applications against NumPy/SciPy (``numpy.correlate``,
@@ -18,11 +18,11 @@ from sympy import Rational
 
 import symconv.numeric as sn
 from symconv.errors import SymconvError
-from symconv.kernels import (
+from symconv.nn.kernels import (
     Kernel, derivative_kernel, directional_derivative_kernel, edge_images, image_kernel,
     integral_kernel, laplacian_kernel, min_kernel_size, mixed_partial_kernel, scharr_kernel,
     sobel_kernel, verify_kernel)
-from symconv.matrix import conv_matrix
+from symconv.nn.matrix import conv_matrix
 
 R = Rational
 

@@ -10,7 +10,7 @@ import sympy as sp
 from symconv.errors import SymconvError
 from symconv.latex import compile_pdf, document, escape_text, expr_latex, note
 from symconv.proofs import Derivation, check_proof
-from symconv.theorems import NAMES, kinds, theorem
+from symconv.proofs.theorems import NAMES, kinds, theorem
 
 HAVE_TEX = shutil.which("pdflatex") is not None
 needs_tex = pytest.mark.skipif(not HAVE_TEX, reason="pdflatex is not installed")

@@ -1,4 +1,4 @@
-"""Tests of the exact layers (symconv.layers).
+"""Tests of the exact layers (symconv.nn.layers).
 
 The exact layers are compared with two independent implementations: the loop
 reference ``tests/naive_reference.py`` and the vectorised executor
@@ -16,7 +16,7 @@ import naive_reference as ref
 import symconv
 import symconv.numeric as sn
 from symconv.errors import ShapeError, SymconvError
-from symconv.layers import (conv_layer, conv_transpose_layer, corr2d, corr2d_multi_in,
+from symconv.nn.layers import (conv_layer, conv_transpose_layer, corr2d, corr2d_multi_in,
                             corr2d_multi_in_out, pool2d, pool_layer)
 
 

@@ -1,8 +1,8 @@
-"""Tests for symconv.matrix: the matrix of a convolution and of its transpose.
+"""Tests for symconv.nn.matrix: the matrix of a convolution and of its transpose.
 
 The matrices are checked against three independent implementations of the layer:
 the loop reference ``tests/naive_reference.py``, the NumPy executor
-``symconv.numeric`` and the exact layers ``symconv.layers``, on random
+``symconv.numeric`` and the exact layers ``symconv.nn.layers``, on random
 configurations drawn by hypothesis (1-3 spatial dimensions, channels, groups,
 stride, asymmetric padding, dilation), plus hand-computed small cases.
 """
@@ -18,9 +18,9 @@ from scipy import signal as sps
 
 import naive_reference as naive
 import symconv.numeric as sn
-from symconv import layers
+from symconv.nn import layers
 from symconv.errors import ShapeError, SymconvError
-from symconv.matrix import conv_matrix, conv_transpose_matrix, matrix_shapes, unvec, vec
+from symconv.nn.matrix import conv_matrix, conv_transpose_matrix, matrix_shapes, unvec, vec
 
 a, b, c, d, x, y, z = sympy.symbols("a b c d x y z")
 

@@ -88,14 +88,14 @@ def conv_configs(draw, padding_modes=("zeros", "reflect", "replicate", "circular
 def strategy(request, monkeypatch):
     """Run a test under each computation path of the executor."""
     if request.param == "taps":  # and one matrix product for the whole batch
-        monkeypatch.setattr(sn, "_IM2COL_MIN_ROWS", 0)
-        monkeypatch.setattr(sn, "_BATCHED_GEMM_MAX_ROWS", 0)
+        monkeypatch.setattr(sn.layers, "_IM2COL_MIN_ROWS", 0)
+        monkeypatch.setattr(sn.layers, "_BATCHED_GEMM_MAX_ROWS", 0)
     elif request.param == "im2col":  # and one matrix product per image
-        monkeypatch.setattr(sn, "_IM2COL_MIN_ROWS", 10**9)
-        monkeypatch.setattr(sn, "_BATCHED_GEMM_MAX_ROWS", 10**9)
+        monkeypatch.setattr(sn.layers, "_IM2COL_MIN_ROWS", 10**9)
+        monkeypatch.setattr(sn.layers, "_BATCHED_GEMM_MAX_ROWS", 10**9)
     elif request.param == "chunked":  # one image (or less) per batch chunk
-        monkeypatch.setattr(sn, "_CHUNK_BYTES", 1)
-        monkeypatch.setattr(sn, "_DEPTHWISE_BLOCK", 1)
+        monkeypatch.setattr(sn.layers, "_CHUNK_BYTES", 1)
+        monkeypatch.setattr(sn.layers, "_DEPTHWISE_BLOCK", 1)
     return request.param
 
 
@@ -294,22 +294,22 @@ def signal_path(request, monkeypatch):
     """
     name = request.param
     if name != "default":
-        monkeypatch.setattr(sn, "_WINDOWS_MAX", -1)
-        monkeypatch.setattr(sn, "_TAPS_MAX_LENGTH", 10**9 if name == "taps" else 0)
-        monkeypatch.setattr(sn, "_TAPS_BLOCK", 3)
+        monkeypatch.setattr(sn.signal, "_WINDOWS_MAX", -1)
+        monkeypatch.setattr(sn.signal, "_TAPS_MAX_LENGTH", 10**9 if name == "taps" else 0)
+        monkeypatch.setattr(sn.signal, "_TAPS_BLOCK", 3)
     if name == "banded-blocked":
-        monkeypatch.setattr(sn, "_KERNEL_BLOCK", 3)
-        monkeypatch.setattr(sn, "_TOEPLITZ_BLOCK_BYTES", 1)
+        monkeypatch.setattr(sn.signal, "_KERNEL_BLOCK", 3)
+        monkeypatch.setattr(sn.signal, "_TOEPLITZ_BLOCK_BYTES", 1)
     calls = []
     target = SIGNAL_PATHS[name]
     if target:
-        original = getattr(sn, target)
+        original = getattr(sn.signal, target)
 
         def spy(*args, **kwargs):
             calls.append(target)
             return original(*args, **kwargs)
 
-        monkeypatch.setattr(sn, target, spy)
+        monkeypatch.setattr(sn.signal, target, spy)
     yield name
     if target:
         assert calls, f"the {name} path did not run"
@@ -590,8 +590,8 @@ def test_depthwise_adds_the_bias_in_every_block(monkeypatch, block):
     # the depthwise path adds the bias block by block; blocks of 1 and 7 elements cut
     # rows and channels anywhere, and a tiny chunk size splits the batch as well
     if block is not None:
-        monkeypatch.setattr(sn, "_DEPTHWISE_BLOCK", block)
-        monkeypatch.setattr(sn, "_CHUNK_BYTES", 1)
+        monkeypatch.setattr(sn.layers, "_DEPTHWISE_BLOCK", block)
+        monkeypatch.setattr(sn.layers, "_CHUNK_BYTES", 1)
     rng = np.random.default_rng(14)
     x = rng.standard_normal((3, 4, 7, 6)).astype(np.float32)
     for w in (rng.standard_normal((4, 1, 3, 3)), rng.standard_normal((8, 1, 2, 3))):
@@ -756,7 +756,7 @@ def test_results_do_not_share_scratch_memory():
 
 @pytest.mark.parametrize("method", ["direct", "fft"])
 def test_signal_results_do_not_share_scratch_memory(monkeypatch, method):
-    monkeypatch.setattr(sn, "_WINDOWS_MAX", -1)  # the scratch-backed paths even when small
+    monkeypatch.setattr(sn.signal, "_WINDOWS_MAX", -1)  # the scratch-backed paths even when small
     rng = np.random.default_rng(15)
     for m in (3, 40):  # tap by tap, banded
         first = sn.correlate(rng.standard_normal(500), rng.standard_normal(m), "full", method)
@@ -775,5 +775,5 @@ def test_threads_compute_independently():
         parallel = list(pool.map(lambda job: sn.conv_layer(job[0], job[1], padding=1, stride=(1, 2)), jobs))
     for a, b in zip(serial, parallel):
         np.testing.assert_array_equal(a, b)
-    sn._clear_workspace()
+    sn._workspace._clear_workspace()
     np.testing.assert_array_equal(sn.conv_layer(*jobs[0], padding=1, stride=(1, 2)), serial[0])

@@ -1,4 +1,4 @@
-"""Tests for symconv.reindex: the MLP -> convolution argument and its checks.
+"""Tests for symconv.proofs.reindex: the MLP -> convolution argument and its checks.
 
 Besides running the derivation's own checks, the tests rebuild the constrained fully
 connected layer here, independently, and compare it with the NumPy executor and the
@@ -14,7 +14,7 @@ import naive_reference as naive
 import symconv.numeric as sn
 from symconv.errors import SymconvError
 from symconv.proofs import Derivation
-from symconv.reindex import _check_stage, _Stage, mlp_to_conv, parameter_counts
+from symconv.proofs.reindex import _check_stage, _Stage, mlp_to_conv, parameter_counts
 
 
 # ---------------------------------------------------------------------------

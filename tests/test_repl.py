@@ -109,7 +109,7 @@ def test_crosscheck_survives_its_module_being_imported():
     out = _fresh("""
         import sympy as sp, symconv as sc
         t = sp.Symbol("t", real=True)
-        sc.conv(sc.u(t), sc.u(t), t, verify=True)   # imports symconv.crosscheck
+        sc.conv(sc.u(t), sc.u(t), t, verify=True)   # imports symconv.verify
         print(callable(sc.crosscheck))
     """)
     assert out.split() == ["True"]
@@ -130,7 +130,7 @@ def _make_objects():
         "ShapeTable (numeric)": sc.infer_shapes("lenet5"),
         "Checked": sc.conv(sp.exp(-a * t) * sc.u(t), sp.exp(-b * t) * sc.u(t), t, verify=True),
         "Kernel": sc.derivative_kernel(2),
-        "Kernel (2-d)": importlib.import_module("symconv.kernels").laplacian_kernel(),
+        "Kernel (2-d)": importlib.import_module("symconv.nn.kernels").laplacian_kernel(),
         "MinSizeArgument": sc.min_kernel_size(2, explain=True),
         "Architecture": sc.architectures.get("lenet5"),
         "mlp_to_conv Derivation": sc.mlp_to_conv(3, 3, delta=1),
@@ -295,7 +295,7 @@ def test_batch_report_displays(tmp_path):
 
 
 def test_user_text_is_escaped_in_html_displays():
-    from symconv.crosscheck import CrosscheckReport
+    from symconv.verify import CrosscheckReport
     from symconv.grading import GradeResult
     from symconv.grading.equivalence import TrailEntry, Verdict
 

@@ -1,4 +1,4 @@
-"""Tests of symconv.shapes: integer and symbolic size rules, same padding, receptive field.
+"""Tests of symconv.nn.shapes: integer and symbolic size rules, same padding, receptive field.
 
 Integer results are compared with brute-force counts of valid window positions (the
 definition, not the formula); symbolic results are compared with the integer results by
@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from symconv.errors import ShapeError, SymconvError
-from symconv.shapes import (
+from symconv.nn.shapes import (
     conv_output_size,
     conv_transpose_output_size,
     pool_output_size,

@@ -1,4 +1,4 @@
-"""Tests of symconv.symbolic: closed forms of continuous convolutions/correlations.
+"""Tests of symconv.signals.continuous: closed forms of continuous convolutions/correlations.
 
 Every closed form is compared with an independent numeric evaluation of the
 *defining integral* (scipy.integrate.quad, split at the signals' discontinuities,
@@ -21,10 +21,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate
 
-from symconv import symbolic
+import symconv as sc
+from symconv.signals import continuous as symbolic
 from symconv.errors import SymconvError
 from symconv.signals import delta, flip, ramp, rect, shift, tri, u
-from symconv.symbolic import conv, corr
+from symconv.signals.continuous import conv, corr
 
 t = sp.Symbol("t", real=True)
 a, b, T, W = sp.symbols("a b T W", positive=True)
@@ -499,7 +500,7 @@ def test_sequences_dispatch_to_conv_seq():
 
 
 def test_integer_variable_dispatches_to_the_discrete_engine():
-    from symconv import discrete
+    from symconv.signals import discrete
     n = sp.Symbol("n", integer=True)
     x, h = sp.Rational(1, 2) ** n * u(n), u(n) - u(n - 3)
     assert conv(x, h, n) == discrete.conv_discrete(x, h, n)
@@ -507,7 +508,7 @@ def test_integer_variable_dispatches_to_the_discrete_engine():
 
 
 def test_verify_returns_a_checked_report():
-    checked = conv(sp.exp(-a * t) * u(t), rect(t), t, verify=True)
+    checked = sc.conv(sp.exp(-a * t) * u(t), rect(t), t, verify=True)
     assert checked.report.agree is True
     assert checked.value == conv(sp.exp(-a * t) * u(t), rect(t), t)
 
@@ -598,7 +599,7 @@ def _spin(seconds):
 
 
 def test_time_limits_nest_and_a_swallowed_timeout_cannot_unbound_the_outer_one():
-    from symconv.symbolic import _time_limit, _Timeout
+    from symconv.signals.continuous import _time_limit, _Timeout
 
     with pytest.raises(_Timeout):
         with _time_limit(0.2):

@@ -8,7 +8,7 @@ from sympy import Function, Integral, Matrix, Sum, exp, floor, oo
 
 from symconv.errors import ShapeError, SymconvError
 from symconv.proofs import check_step, convolution, correlation
-from symconv.theorems import NAMES, kinds, theorem
+from symconv.proofs.theorems import NAMES, kinds, theorem
 
 ALL = [(name, kind) for name in NAMES for kind in kinds(name)]
 
@@ -126,7 +126,7 @@ def test_a_broken_derivation_reports_the_first_failure():
 # ---------------------------------------------------------------------------
 
 def test_output_size_formula_agrees_with_the_shape_rules():
-    from symconv.shapes import conv_output_size
+    from symconv.nn.shapes import conv_output_size
 
     final = theorem("output_size").result
     syms = {s.name: s for s in final.free_symbols}

@@ -3,7 +3,7 @@
 Both commands read two signals (formulas or finite sequences) from the command line,
 parse them with the safe parser :func:`symconv.parsing.parse_math` (text is never
 evaluated), build the symbols with the assumptions given by ``--assume``, call
-:func:`symconv.symbolic.conv` / :func:`~symconv.symbolic.corr`, and print the result,
+:func:`symconv.signals.continuous.conv` / :func:`~symconv.signals.continuous.corr`, and print the result,
 optionally as LaTeX and with the numeric cross-check report (``--check``).
 
 The ``--assume`` mini-language (items separated by commas or semicolons)::
@@ -21,7 +21,7 @@ import sys
 
 import sympy as sp
 
-from symconv._printing import print_order
+from symconv._util.sympy_safety import print_order
 from symconv.errors import ParseError, SymconvError
 
 _NAME = r"[A-Za-z][A-Za-z0-9_]*"
@@ -161,7 +161,7 @@ def _parse_signal(text, label, discrete, symbols=None):
 
 def _format(value, latex):
     """The printed result, terms in SymPy's usual order unless ordering them would
-    evaluate a numeric sum or integral (:func:`symconv._printing.print_order`)."""
+    evaluate a numeric sum or integral (:func:`symconv._util.sympy_safety.print_order`)."""
     order = print_order(value)
     try:
         if isinstance(value, (list, tuple)):
@@ -198,7 +198,7 @@ def run(args, op):
 
 
 def _run(args, op):
-    from symconv import symbolic
+    from symconv.signals import continuous as symbolic
 
     facts = parse_assumptions(args.assume)
     var_name = args.var or ("n" if args.discrete else "t")
@@ -234,7 +234,7 @@ def _run(args, op):
         check_options = {}
     report = None
     if args.check:
-        from symconv.crosscheck import crosscheck
+        from symconv.verify import crosscheck
 
         report = crosscheck(value, f, g, var, op=op, seed=args.seed, **check_options)
     print(_format(value, args.latex))

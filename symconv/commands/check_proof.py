@@ -15,7 +15,7 @@ input (unreadable file, bad options).
 
 import sys
 
-from symconv._printing import terminal_text
+from symconv._util.text import terminal_text
 from symconv.errors import SymconvError
 
 NAME = "check-proof"

@@ -10,7 +10,7 @@ Examples::
 Formulas are read by the safe parser (:func:`symconv.parsing.parse_math`; ``u``,
 ``delta``, ``rect``, ``tri``, ``ramp`` are known), never evaluated as Python.
 ``--check`` compares the result with the independent NumPy executor on random
-parameter values and prints the report (see :func:`symconv.crosscheck.crosscheck`);
+parameter values and prints the report (see :func:`symconv.verify.crosscheck`);
 the exit status is then 1 unless the check agreed.
 """
 

@@ -125,7 +125,7 @@ def _show(kernel, args):
 
 
 def run(args):
-    from symconv import kernels as K
+    from symconv.nn import kernels as K
 
     if args.kind == "min-size":
         arg = K.min_kernel_size(args.order, explain=True)

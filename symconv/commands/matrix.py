@@ -163,7 +163,7 @@ def _shape(text):
 
 
 def run(args):
-    from symconv.matrix import conv_matrix, conv_transpose_matrix, matrix_shapes
+    from symconv.nn.matrix import conv_matrix, conv_transpose_matrix, matrix_shapes
 
     kernel = parse_nested(args.kernel)
     shape = _shape(args.input)

@@ -48,7 +48,7 @@ def _size(text, name):
 
 
 def run(args):
-    from symconv.reindex import mlp_to_conv, parameter_counts
+    from symconv.proofs.reindex import mlp_to_conv, parameter_counts
 
     h, w = _size(args.height, "--height"), _size(args.width, "--width")
     derivation = mlp_to_conv(h, w, args.channels_in, args.channels_out, args.delta, seed=args.seed)

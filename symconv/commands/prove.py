@@ -33,7 +33,7 @@ def add_arguments(parser):
 
 
 def run(args):
-    from symconv.theorems import NAMES, kinds, theorem
+    from symconv.proofs.theorems import NAMES, kinds, theorem
 
     if args.list:
         width = max(len(n) for n in NAMES)

@@ -98,7 +98,7 @@ def parse_input(text):
     ...
     symconv.errors.ParseError: --input entries must be positive integers or names, but got '__import__' (entry 2)
     """
-    from symconv.shapes import size_symbol
+    from symconv.nn.architectures.table import size_symbol
 
     entries = []
     offset = 0
@@ -121,7 +121,7 @@ def parse_input(text):
 
 
 def _resolve(arch):
-    from symconv import architectures
+    from symconv.nn import architectures
 
     if arch.lower().endswith(".json") or os.path.sep in arch or os.path.isfile(arch):
         return architectures.load_json(arch)
@@ -129,8 +129,8 @@ def _resolve(arch):
 
 
 def _listing():
-    from symconv import architectures
-    from symconv.shapes import infer_shapes
+    from symconv.nn import architectures
+    from symconv.nn.architectures import infer_shapes
 
     lines = []
     for name in architectures.names():
@@ -143,7 +143,7 @@ def _listing():
 
 
 def run(args):
-    from symconv.shapes import infer_shapes
+    from symconv.nn.architectures import infer_shapes
 
     if args.list:
         print(_listing())
@@ -165,7 +165,7 @@ def run(args):
         shape = arch.input_shape
         if check_size is not None:
             # check a symbolic table: every spatial size becomes n
-            from symconv.shapes import size_symbol
+            from symconv.nn.architectures.table import size_symbol
 
             shape = (shape[0],) + (size_symbol("n"),) * (len(shape) - 1)
     else:

@@ -37,7 +37,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from symconv._printing import terminal_text
+from symconv._util.text import terminal_text
 from symconv.errors import GradingError
 from symconv.grading.keys import AnswerKey, as_key, load_keys
 

@@ -49,11 +49,11 @@ from fractions import Fraction
 
 import sympy as sp
 
-from symconv._no_codegen import no_numeric_summation
-from symconv._printing import sstr
+from symconv._util.sympy_safety import no_numeric_summation
+from symconv._util.sympy_safety import sstr
 from symconv.errors import GradingError
 from symconv.grading.keys import Variable
-from symconv.grading.timing import TimeLimitExceeded, time_limit
+from symconv._util.deadline import TimeLimitExceeded, time_limit
 
 __all__ = ["equivalent", "Verdict", "TrailEntry", "Sampler", "DEFAULT_TOLERANCE"]
 
@@ -196,7 +196,7 @@ def _value(expr, point):
     ``None`` where the expression is undefined (or too large to compute exactly, or
     holds an infinite sum or product: :meth:`Sampler._prepared` has already looked for
     its closed form, and SymPy's numerical summation is switched off while grading,
-    see :mod:`symconv._no_codegen`)."""
+    see :mod:`symconv._util.sympy_safety`)."""
     try:
         if point and any(isinstance(v, sp.Integer) for v in point.values()) and _explosive(expr) \
                 and _log10_bound(expr, point) > _MAX_DIGITS:
@@ -994,7 +994,7 @@ def equivalent(answer, expected, *, variables=None, constraints=(), tolerance=No
         reason = f"expected {_article(kb)}, but the answer is {_article(ka)}"
         trail.append(TrailEntry("type", "not equivalent", reason))
         return Verdict("not equivalent", "type", True, trail, {"reason": reason}, tolerance, 0, reason)
-    with no_numeric_summation():   # answers are untrusted text (see symconv._no_codegen)
+    with no_numeric_summation():   # answers are untrusted text (see symconv._util.sympy_safety)
         status, strategy, proven, cex, detail = comparer.compare(a, b, ka, trail)
     count = len(sampler._points or [])
     return Verdict(status, strategy, proven, trail, cex, tolerance,

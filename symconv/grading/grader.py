@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from symconv._no_codegen import no_numeric_summation
+from symconv._util.sympy_safety import no_numeric_summation
 from symconv.errors import GradingError, ParseError, SymconvError
 from symconv.grading.equivalence import (DEFAULT_TOLERANCE, Comparer, Sampler, TrailEntry,
                                          sstr_safe,
@@ -41,7 +41,7 @@ from symconv.grading.equivalence import (DEFAULT_TOLERANCE, Comparer, Sampler, T
                                          kind_of)
 from symconv.grading.forms import describe, satisfies
 from symconv.grading.keys import as_key
-from symconv.grading.timing import TimeLimitExceeded, time_limit
+from symconv._util.deadline import TimeLimitExceeded, time_limit
 
 __all__ = ["grade", "parse_answer", "GradeResult", "STATUSES", "DEFAULT_TIME_LIMIT"]
 

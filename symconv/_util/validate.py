@@ -1,0 +1,124 @@
+"""Validation and normalisation of layer hyper-parameters (concrete integers).
+
+Shared by the exact layers, the NumPy executor and the matrix builder so that all
+three read ``stride=2``, ``padding=(1, (0, 2))`` or ``padding='same'`` the same way
+(PyTorch's meaning). Only argument handling lives here, never the computation.
+Shape *formulas* over symbols live in :mod:`symconv.nn.shapes`.
+"""
+
+import numbers
+
+from symconv.errors import ShapeError, SymconvError
+
+__all__ = ["as_int", "int_tuple", "padding_pairs", "check_choice"]
+
+
+def as_int(value, name, minimum=None):
+    """Return ``value`` as a Python int, or raise a :class:`SymconvError` naming ``name``.
+
+    >>> as_int(3, "stride", minimum=1)
+    3
+    >>> as_int(0, "stride", minimum=1)
+    Traceback (most recent call last):
+    ...
+    symconv.errors.SymconvError: stride must be an integer >= 1, but got 0
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        # SymPy Integer is not numbers.Integral-registered in every version
+        if getattr(value, "is_Integer", False):
+            value = int(value)
+        else:
+            bound = "" if minimum is None else f" >= {minimum}"
+            raise SymconvError(f"{name} must be an integer{bound}, but got {value!r}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise SymconvError(f"{name} must be an integer >= {minimum}, but got {value}")
+    return value
+
+
+def int_tuple(value, ndim, name, minimum=None):
+    """Expand an int or a length-``ndim`` sequence of ints into a tuple.
+
+    >>> int_tuple(2, 3, "stride", minimum=1)
+    (2, 2, 2)
+    >>> int_tuple((1, 2), 2, "dilation", minimum=1)
+    (1, 2)
+    >>> int_tuple((1, 2), 3, "stride")
+    Traceback (most recent call last):
+    ...
+    symconv.errors.SymconvError: stride must be an int or a sequence of 3 ints, but got (1, 2)
+    """
+    if isinstance(value, (list, tuple)):
+        if len(value) != ndim:
+            raise SymconvError(
+                f"{name} must be an int or a sequence of {ndim} ints, but got {tuple(value)!r}")
+        return tuple(as_int(v, name, minimum) for v in value)
+    return (as_int(value, name, minimum),) * ndim
+
+
+def padding_pairs(padding, kernel_size, stride, dilation):
+    """Normalise ``padding`` to one ``(lo, hi)`` pair per spatial dimension.
+
+    Accepted forms (PyTorch's meaning): an int (both sides of every dimension),
+    one int per dimension, one ``(lo, hi)`` pair per dimension, ``'valid'`` (no
+    padding) and ``'same'`` (stride 1 only; total ``d*(k-1)`` per dimension with the
+    odd extra element on the high side).
+
+    >>> padding_pairs(1, (3, 3), (1, 1), (1, 1))
+    ((1, 1), (1, 1))
+    >>> padding_pairs('same', (4,), (1,), (1,))
+    ((1, 2),)
+    >>> padding_pairs([(0, 1), 2], (3, 3), (1, 1), (1, 1))
+    ((0, 1), (2, 2))
+    >>> padding_pairs('same', (3,), (2,), (1,))
+    Traceback (most recent call last):
+    ...
+    symconv.errors.ShapeError: padding='same' requires stride 1 in every dimension, but got stride (2,)
+    """
+    ndim = len(kernel_size)
+    if isinstance(padding, str):
+        mode = padding.lower()
+        if mode == "valid":
+            return ((0, 0),) * ndim
+        if mode == "same":
+            if any(s != 1 for s in stride):
+                raise ShapeError("padding='same' requires stride 1 in every dimension, "
+                                 f"but got stride {tuple(stride)}")
+            pairs = []
+            for k, d in zip(kernel_size, dilation):
+                total = d * (k - 1)
+                pairs.append((total // 2, total - total // 2))
+            return tuple(pairs)
+        raise SymconvError(f"padding must be an int, a sequence, 'same' or 'valid', but got {padding!r}")
+    if isinstance(padding, (list, tuple)):
+        if len(padding) != ndim:
+            raise SymconvError(f"padding must have one entry per spatial dimension ({ndim}), "
+                               f"but got {tuple(padding)!r}")
+        pairs = []
+        for p in padding:
+            if isinstance(p, (list, tuple)):
+                if len(p) != 2:
+                    raise SymconvError(f"a padding pair must be (lo, hi), but got {tuple(p)!r}")
+                pairs.append((as_int(p[0], "padding", 0), as_int(p[1], "padding", 0)))
+            else:
+                p = as_int(p, "padding", 0)
+                pairs.append((p, p))
+        return tuple(pairs)
+    p = as_int(padding, "padding", 0)
+    return ((p, p),) * ndim
+
+
+def check_choice(value, choices, name):
+    """Return ``value`` if it is one of ``choices``, else raise a clear error.
+
+    >>> check_choice('max', ('max', 'avg'), 'mode')
+    'max'
+    >>> check_choice('mean', ('max', 'avg'), 'mode')
+    Traceback (most recent call last):
+    ...
+    symconv.errors.SymconvError: mode must be one of 'max', 'avg', but got 'mean'
+    """
+    if value not in choices:
+        options = ", ".join(repr(c) for c in choices)
+        raise SymconvError(f"{name} must be one of {options}, but got {value!r}")
+    return value

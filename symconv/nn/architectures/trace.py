@@ -1,0 +1,170 @@
+"""Tracing a list of layer specifications: shapes and parameters row by row, and the
+same network run on NumPy arrays."""
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from symconv.errors import ShapeError
+from symconv.nn.architectures.io import _as_layer
+from symconv.nn.architectures.specs import Residual, _activate, _fmt
+
+__all__ = ["Row", "trace", "run_numpy"]
+
+
+# ---------------------------------------------------------------------------
+# tracing: shapes and parameters row by row
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Row:
+    """One row of a shape table.
+
+    ``name`` is the dotted module name, ``kind`` the layer type, ``description`` a short
+    summary, ``input_shape``/``output_shape`` tuples of ints or SymPy expressions,
+    ``params`` the layer's own trainable parameters (a residual block's row counts 0:
+    its inner layers have rows of their own), ``depth`` the nesting level, and
+    ``conditions`` the conditions on symbolic sizes under which the layer is valid
+    (each a SymPy relation, empty when nothing is left undecided).
+    """
+
+    name: str
+    kind: str
+    description: str
+    input_shape: tuple
+    output_shape: tuple
+    params: object
+    depth: int = 0
+    conditions: tuple = field(default=())
+
+
+def _undecided(condition):
+    """Return the condition unless it is decidably true; raise nothing."""
+    if condition is True or condition is sp.true:
+        return None
+    return condition
+
+
+def _conditions(layer, shape, out):
+    """Conditions on the symbols for this layer to be valid (sizes >= 1, matching features)."""
+    found = []
+    for size in out[2:] if layer.kind in ("conv", "conv_transpose", "pool") else ():
+        if not isinstance(size, int):
+            cond = _undecided(sp.Ge(size, 1))
+            if cond is not None and cond not in found:
+                found.append(cond)
+    if layer.kind == "linear" and layer.in_features is not None and not isinstance(shape[-1], int):
+        cond = _undecided(sp.Eq(shape[-1], layer.in_features))
+        if cond is not None:
+            found.append(cond)
+    return tuple(found)
+
+
+def _join(prefix, name):
+    return name if prefix is None else f"{prefix}.{name}"
+
+
+def trace(layers, input_shape, prefix=None, depth=0):
+    """Propagate ``input_shape`` through ``layers`` and return one :class:`Row` per layer.
+
+    Parameters
+    ----------
+    layers : sequence of Layer or mapping
+        The network (mappings are read by :func:`layer_from_dict`).
+    input_shape : tuple
+        ``(N, C, *spatial)``; entries are ints or SymPy expressions.
+
+    Returns
+    -------
+    list of Row
+        Rows in execution order; a residual block contributes the rows of its main path,
+        then of its shortcut, then its own row (the sum).
+
+    Raises
+    ------
+    ShapeError
+        When a layer cannot take its input; the message names the layer.
+    """
+    rows = []
+    shape = tuple(input_shape)
+    for index, layer in enumerate(layers):
+        layer = _as_layer(layer)
+        name = _join(prefix, layer.name if layer.name is not None else str(index))
+        try:
+            if isinstance(layer, Residual):
+                inner = trace(layer.main, shape, name, depth + 1)
+                side = trace(layer.shortcut, shape, name, depth + 1)
+                rows.extend(inner)
+                rows.extend(side)
+                out = inner[-1].output_shape
+                short = side[-1].output_shape if side else shape
+                conditions = _match(out, short, name)
+                rows.append(Row(name, layer.kind, layer.describe(shape), shape, out, 0, depth,
+                                conditions))
+            else:
+                out = tuple(layer.output_shape(shape))
+                rows.append(Row(name, layer.kind, layer.describe(shape), shape, out,
+                                layer.num_params(shape), depth, _conditions(layer, shape, out)))
+        except ShapeError as exc:
+            message = str(exc)
+            if not message.startswith("layer '"):
+                message = f"layer '{name}' ({layer.kind}) with input {_fmt(shape)}: {message}"
+            raise ShapeError(message) from None
+        shape = out
+    return rows
+
+
+def _match(a, b, name):
+    """Conditions for the two paths of a residual block to have equal shapes."""
+    if len(a) != len(b):
+        raise ShapeError(f"residual block '{name}': both paths must give the same shape, "
+                         f"but got {_fmt(a)} and {_fmt(b)}")
+    found = []
+    for x, y in zip(a, b):
+        if isinstance(x, int) and isinstance(y, int):
+            if x != y:
+                raise ShapeError(f"residual block '{name}': both paths must give the same shape, "
+                                 f"but got {_fmt(a)} and {_fmt(b)}")
+            continue
+        difference = sp.simplify(sp.sympify(x) - y)
+        if difference == 0:
+            continue
+        if difference.is_zero is False:
+            raise ShapeError(f"residual block '{name}': both paths must give the same shape, "
+                             f"but got {_fmt(a)} and {_fmt(b)}")
+        found.append(sp.Eq(x, y))
+    return tuple(found)
+
+
+def run_numpy(layers, x, rng=None, prefix=None):
+    """Run ``layers`` on the array ``x`` with random weights; return ``(y, [(name, shape), ...])``.
+
+    The list has one entry per row of :func:`trace`, in the same order and with the same
+    names, holding the shape of the array each layer actually produced. Convolutions and
+    pooling go through :mod:`symconv.numeric`.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(0) if rng is None else rng
+    shapes = []
+    for index, layer in enumerate(layers):
+        layer = _as_layer(layer)
+        name = _join(prefix, layer.name if layer.name is not None else str(index))
+        if isinstance(layer, Residual):
+            y, inner = run_numpy(layer.main, x, rng, name)
+            if layer.shortcut:
+                short, side = run_numpy(layer.shortcut, x, rng, name)
+            else:
+                short, side = x, []
+            shapes.extend(inner)
+            shapes.extend(side)
+            if y.shape != short.shape:
+                raise ShapeError(f"residual block '{name}': the paths gave arrays of shapes "
+                                 f"{y.shape} and {short.shape}")
+            x = _activate(y + short, layer.activation or "identity")
+        else:
+            x = layer.forward(x, rng)
+        shapes.append((name, tuple(x.shape)))
+    return x, shapes
+
+

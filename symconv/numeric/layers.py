@@ -1,0 +1,874 @@
+"""Layer operations of the executor: convolution, transposed convolution, pooling and
+the convolution's backward pass (see :mod:`symconv.numeric` for the method)."""
+
+import functools
+import itertools
+import math
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from symconv._util.validate import check_choice, int_tuple, padding_pairs
+from symconv.errors import ShapeError, SymconvError
+from symconv.numeric._sizes import (
+    conv_output_size,
+    conv_transpose_output_size,
+    pool_output_size,
+)
+from symconv.numeric._workspace import _scratch
+
+__all__ = ["conv_layer", "conv_transpose_layer", "pool_layer", "conv_layer_backward", "conv_strategy"]
+
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+POOL_MODES = ("max", "avg")
+SIGNAL_MODES = ("full", "same", "valid")
+_NP_PAD_MODE = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+# below this many rows (C/groups * k_last) per kernel-row product, one im2col product is faster
+_IM2COL_MIN_ROWS = 32
+# filter matrices with fewer rows are multiplied image by image (see _filter_product)
+_BATCHED_GEMM_MAX_ROWS = 64
+# elements of one block of the depthwise multiply-adds: 2**18 (1 MiB of float32 per
+# operand) measured 20% faster than 2**15 on the benchmark's depthwise layer; the cost
+# is mostly per ufunc call, and bigger blocks make fewer calls
+_DEPTHWISE_BLOCK = 1 << 18
+# largest im2col / sliding-window temporary, in bytes; bigger work is done in batch chunks
+_CHUNK_BYTES = 1 << 27
+
+
+# ---------------------------------------------------------------------------
+# argument checking
+# ---------------------------------------------------------------------------
+
+_SHAPE_PREFIXES = ("conv: ", "conv_transpose: ", "pool: ")
+
+
+def _in_context(func):
+    """Make every error of ``func`` start with its name, e.g. ``conv_layer: stride must be ...``.
+
+    Messages from the shared helpers (:mod:`symconv._util.validate`, :mod:`symconv.nn.shapes`) do
+    not know which operation called them; the error is re-raised, same class, with the
+    operation's name in front (``from None``: the user sees one clear message).
+    """
+    op = func.__name__
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except SymconvError as exc:
+            message = str(exc)
+            if message.startswith(op + ": "):
+                raise
+            for prefix in _SHAPE_PREFIXES:
+                if message.startswith(prefix):
+                    message = message[len(prefix):]
+                    break
+            raise type(exc)(f"{op}: {message}") from None
+
+    return wrapper
+
+
+def _real_array(value, name, op):
+    """``value`` as a real floating ndarray (ints and bools become float64)."""
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged nested lists and the like
+        raise SymconvError(f"{op}: {name} must be a real numeric array, but got {value!r}") from exc
+    if arr.dtype.kind in "biu":
+        return arr.astype(np.float64)
+    if arr.dtype.kind == "f":
+        return arr
+    if arr.dtype.kind == "O":
+        try:
+            return arr.astype(np.float64)
+        except (TypeError, ValueError):
+            pass
+    raise SymconvError(f"{op}: {name} must be a real numeric array, but got dtype {arr.dtype}")
+
+
+def _dtype(*arrays):
+    """The computation dtype: the widest float of the inputs, at least float32."""
+    return np.result_type(*[a.dtype for a in arrays], np.float32)
+
+
+def _check_input(x, op, name="x"):
+    if not 3 <= x.ndim <= 5:
+        raise ShapeError(f"{op}: {name} must have shape (N, C, *spatial) with 1 to 3 spatial "
+                         f"dimensions, but got shape {x.shape}")
+    if x.shape[1] < 1 or any(n < 1 for n in x.shape[2:]):
+        raise ShapeError(f"{op}: {name} must have at least one channel and non-empty spatial "
+                         f"dimensions, but got shape {x.shape}")
+
+
+def _check_weight(x, w, op):
+    if w.ndim != x.ndim:
+        raise ShapeError(f"{op}: w must have as many dimensions as x ({x.ndim}), "
+                         f"but got w.shape={w.shape} for x.shape={x.shape}")
+    if w.shape[0] < 1 or w.shape[1] < 1 or any(k < 1 for k in w.shape[2:]):
+        raise ShapeError(f"{op}: w must have non-empty dimensions, but got w.shape={w.shape}")
+
+
+def _check_groups(groups, C, F, op):
+    groups = int_tuple(groups, 1, "groups", minimum=1)[0]
+    if C % groups:
+        raise ShapeError(f"{op}: groups must divide the input channels, but {groups} does not divide {C}")
+    if F % groups:
+        raise ShapeError(f"{op}: groups must divide the output channels, but {groups} does not divide {F}")
+    return groups
+
+
+def _check_bias(bias, F, op):
+    if bias is None:
+        return None
+    b = _real_array(bias, "bias", op)
+    if b.shape != (F,):
+        raise ShapeError(f"{op}: bias must have shape ({F},) (one entry per output channel), "
+                         f"but got shape {b.shape}")
+    return b
+
+
+def _broadcast_bias(b, ndim_spatial):
+    return b.reshape((1, -1) + (1,) * ndim_spatial)
+
+
+# ---------------------------------------------------------------------------
+# the convolution engine: a sum over taps of matrix products on phase arrays
+# ---------------------------------------------------------------------------
+
+class _Plan:
+    """Where every kernel tap reads a zero-padded input, in flattened phase arrays.
+
+    For stride ``s`` and dilation ``d`` along one dimension, tap ``t`` of output ``o``
+    reads padded position ``o*s + t*d = (o + q)*s + r`` with ``r = t*d mod s`` and
+    ``q = t*d // s``: element ``o + q`` of the phase array ``xp[r::s]``. Every phase
+    array has the same shape ``P = ceil(padded/s)`` (zero-filled at the end) and is
+    flattened row-major (strides ``pitch``, ``size`` elements per image). Then the
+    window of tap ``t`` is the flat array shifted by ``offset_t = sum_i q_i*pitch_i``,
+    and output ``o`` sits at flat index ``sum_i o_i*pitch_i < L`` (the other indices
+    below ``L`` are computed and thrown away: a few columns per output row). For
+    ``l < L`` every read ``l + offset_t`` stays inside the image's own ``size`` block.
+
+    Buffers are channel-major, ``(C, N*size + tail)``: the images one after another, so
+    that one matrix product covers the whole batch. The taps along the last dimension
+    (``k_last`` of them) are stacked as rows (``stack[c, j, p] = buffer_j[c, p + q_j]``),
+    so a layer is one product with ``C/groups * k_last`` columns of filters per kernel row.
+    """
+
+    def __init__(self, padded_shape, kernel, stride, dilation, out_shape):
+        D = len(kernel)
+        self.stride = stride
+        self.out_shape = out_shape
+        self.phase_shape = tuple(-(-padded_shape[i] // stride[i]) for i in range(D))
+        pitch = [1] * D
+        for i in range(D - 2, -1, -1):
+            pitch[i] = pitch[i + 1] * self.phase_shape[i + 1]
+        self.pitch = tuple(pitch)
+        self.size = math.prod(self.phase_shape)
+        self.length = sum((out_shape[i] - 1) * pitch[i] for i in range(D)) + 1
+        self.k_last = kernel[-1]
+        # last-dimension taps j: (phase component, shift)
+        self.last = [((j * dilation[-1]) % stride[-1], (j * dilation[-1]) // stride[-1])
+                     for j in range(kernel[-1])]
+        # leading taps u, row-major over kernel[:-1]: (leading phase, offset)
+        self.lead = []
+        for u in itertools.product(*[range(k) for k in kernel[:-1]]):
+            phase = tuple((u[i] * dilation[i]) % stride[i] for i in range(D - 1))
+            offset = sum(((u[i] * dilation[i]) // stride[i]) * pitch[i] for i in range(D - 1))
+            self.lead.append((phase, offset))
+        self.lead_phases = sorted({p for p, _ in self.lead})
+        # every tap, row-major over the whole kernel: (phase, offset)
+        self.taps = [(lp + (r,), off + q) for lp, off in self.lead for r, q in self.last]
+        self.phases = sorted({p for p, _ in self.taps})
+        self.max_lead = max(off for _, off in self.lead)
+        self.max_tap = max(off for _, off in self.taps)
+
+    def _fill_phase(self, grid, xt, pads, phase):
+        """Write phase ``phase`` of ``xt (C, N, *spatial)``, zero-padded by ``pads``, into ``grid``."""
+        spatial = xt.shape[2:]
+        dst, src = [slice(None), slice(None)], [slice(None), slice(None)]
+        for i in range(len(spatial)):
+            lo, s, r, n = pads[i][0], self.stride[i], phase[i], spatial[i]
+            # padded positions r + j*s that hold x, i.e. lo <= r + j*s < lo + n
+            j0 = max(0, -(-(lo - r) // s))
+            j1 = max(j0, -(-(lo + n - r) // s))  # exclusive
+            dst.append(slice(j0, j1))
+            src.append(slice(r + j0 * s - lo, r + (j1 - 1) * s - lo + 1, s) if j1 > j0 else slice(0, 0))
+        _fill_border(grid, dst)
+        grid[tuple(dst)] = xt[tuple(src)]
+
+    def buffers(self, x, pads, dtype, tail):
+        """Flattened phase arrays ``{phase: (C, N*size + tail)}`` of ``x`` zero-padded by ``pads``."""
+        N, C = x.shape[:2]
+        xt = x.swapaxes(0, 1)  # (C, N, *spatial), a view
+        buffers = {}
+        for index, phase in enumerate(self.phases):
+            buf = _scratch(f"buffer{index}", (C, N * self.size + tail), dtype)
+            buf[:, N * self.size:] = 0
+            self._fill_phase(buf[:, :N * self.size].reshape((C, N) + self.phase_shape), xt, pads, phase)
+            buffers[phase] = buf
+        return buffers
+
+    def stacks(self, x, pads, dtype, tail):
+        """``{leading phase: (C, k_last, N*size + tail)}``: the last-dimension taps as rows.
+
+        ``stack[c, j, p] = buffer_j[c, p + q_j]`` (``buffer_j`` the phase array of
+        last-dimension tap ``j``), written straight from ``x``: row ``j`` holds the phase
+        grid from position ``qmax - q_j`` of a row of length ``qmax + width``, and the
+        stack is the view that starts at ``qmax``.
+        """
+        N, C = x.shape[:2]
+        xt = x.swapaxes(0, 1)
+        width = N * self.size + tail
+        qmax = max(q for _, q in self.last)
+        stacks = {}
+        for index, lp in enumerate(self.lead_phases):
+            raw = _scratch(f"stack{index}", (C, self.k_last, qmax + width), dtype)
+            for j, (r, q) in enumerate(self.last):
+                start = qmax - q
+                grid = raw[:, j, start:start + N * self.size].reshape((C, N) + self.phase_shape)
+                self._fill_phase(grid, xt, pads, lp + (r,))
+                raw[:, j, start + N * self.size:] = 0
+            stacks[lp] = raw[:, :, qmax:]
+        return stacks
+
+    def scatter(self, ext):
+        """View the result ``(F, N, L or more)`` at the real outputs, as ``(N, F, *out_shape)``."""
+        item = ext.itemsize
+        return as_strided(ext, shape=(ext.shape[1], ext.shape[0]) + self.out_shape,
+                          strides=(ext.strides[1], ext.strides[0]) + tuple(p * item for p in self.pitch))
+
+    def extend(self, y):
+        """The inverse of :meth:`scatter`: ``y (N, F, *out_shape)`` into zeros ``(F, N, size)``."""
+        ext = _scratch("grad_ext", (y.shape[1], y.shape[0], self.size), y.dtype)
+        ext.fill(0)
+        self.scatter(ext)[...] = y
+        return ext
+
+
+def _fill_border(grid, inner):
+    """Zero ``grid`` outside the box ``inner`` (a tuple of slices), one slab per dimension."""
+    lead = [slice(None)] * grid.ndim
+    for axis in range(2, grid.ndim):
+        sl = inner[axis]
+        before = lead.copy()
+        before[axis] = slice(0, sl.start)
+        grid[tuple(before)] = 0
+        after = lead.copy()
+        after[axis] = slice(sl.stop, None)
+        grid[tuple(after)] = 0
+        lead[axis] = sl
+
+
+def _strategy(Cg, k_last):
+    if Cg == 1:
+        return "depthwise"
+    if Cg * k_last < _IM2COL_MIN_ROWS:
+        return "im2col"
+    return "taps"
+
+
+def conv_strategy(x_shape, w_shape, groups=1):
+    """Name the way :func:`conv_layer` computes a layer: 'taps', 'im2col' or 'depthwise'.
+
+    * ``'depthwise'`` when each group has one input channel: per tap, an elementwise
+      multiply-add of the shifted input, in cache-sized blocks;
+    * ``'im2col'`` when ``C/groups * k_last < 32`` (``k_last`` the kernel length along the
+      last dimension): all shifted windows are gathered into one
+      ``(C/groups * taps, positions)`` matrix and multiplied once by the filters;
+    * ``'taps'`` otherwise: the ``k_last`` shifted copies of the input are stacked and
+      multiplied once by all kernel rows at the same time (a ``(rows * F, C/groups * k_last)``
+      filter matrix); the rows' partial results are then added with their shifts.
+
+    >>> conv_strategy((8, 64, 56, 56), (64, 64, 3, 3))
+    'taps'
+    >>> conv_strategy((10, 3, 32, 32), (8, 3, 5, 5))
+    'im2col'
+    >>> conv_strategy((8, 64, 56, 56), (64, 1, 3, 3), groups=64)
+    'depthwise'
+    """
+    del x_shape, groups  # the choice depends on the filters' shape only
+    return _strategy(int(w_shape[1]), int(w_shape[-1]))
+
+
+def _batch_chunks(N, bytes_per_item):
+    step = max(1, _CHUNK_BYTES // max(1, bytes_per_item))
+    return [(i, min(N, i + step)) for i in range(0, N, step)]
+
+
+def _filter_product(wmat, cols, n, size):
+    """``wmat (G, R, K) @ cols (G, K, n*size)`` as ``(G, R, n, size)`` (a scratch array or a view of one).
+
+    With many filter rows one product covers the whole batch; with few rows (a thin
+    matrix, on which OpenBLAS threads poorly) one product per image is faster.
+    """
+    G, R, K = wmat.shape
+    if R >= _BATCHED_GEMM_MAX_ROWS or n == 1:
+        out = _scratch("product", (G, R, n * size), wmat.dtype)
+        return np.matmul(wmat, cols, out=out).reshape(G, R, n, size)
+    per_image = cols.reshape(G, K, n, size).transpose(2, 0, 1, 3)  # (n, G, K, size), a view
+    out = _scratch("product", (n, G, R, size), wmat.dtype)
+    return np.matmul(wmat, per_image, out=out).transpose(1, 2, 0, 3)
+
+
+def _correlate_ext(x, pads, plan, w, groups, dtype, bias=None):
+    """Forward result ``(F, N, size)`` of a zero-padded cross-correlation layer.
+
+    Entry ``[f, n, sum_i o_i*pitch_i]`` is output ``o`` of filter ``f`` on image ``n``
+    (read it with :meth:`_Plan.scatter`). Returns ``(ext, with_bias)``: the depthwise
+    path adds ``bias`` (if given) while a block is still in cache, the others leave it
+    to the caller.
+    """
+    N, C = x.shape[:2]
+    F, Cg = w.shape[:2]
+    G, Fg, kl, U, size, L = groups, F // groups, plan.k_last, len(plan.lead), plan.size, plan.length
+    T = U * kl
+    strategy = _strategy(Cg, kl)
+    item = np.dtype(dtype).itemsize
+    ext = _scratch("ext", (F, N, size), dtype)
+    nphase = len(plan.phases)
+    if strategy == "depthwise":
+        wt = w.reshape(G, Fg, T).astype(dtype, copy=False)
+        chunks = _batch_chunks(N, C * size * item * nphase)
+        for a, b in chunks:
+            buffers = plan.buffers(x[a:b], pads, dtype, tail=plan.max_tap)
+            if len(chunks) == 1:  # ext itself, contiguous
+                _depthwise(buffers, plan, wt, ext.reshape(G, Fg, N * size), bias)
+            else:
+                out = _scratch("depthwise", (G, Fg, (b - a) * size), dtype)
+                _depthwise(buffers, plan, wt, out, bias)
+                ext[:, a:b] = out.reshape(F, b - a, size)
+        return ext, bias is not None
+    if strategy == "im2col":
+        wflat = np.ascontiguousarray(w.reshape(G, Fg, Cg * T), dtype=dtype)
+        for a, b in _batch_chunks(N, C * size * item * (nphase + T)):
+            n = b - a
+            M = n * size
+            buffers = plan.buffers(x[a:b], pads, dtype, tail=plan.max_tap)
+            cols = _scratch("cols", (C, T, M), dtype)
+            for t, (phase, off) in enumerate(plan.taps):
+                cols[:, t] = buffers[phase][:, off:off + M]
+            out = _filter_product(wflat, cols.reshape(G, Cg * T, M), n, size)  # (G, Fg, n, size)
+            ext[:, a:b] = out.reshape(F, n, size)
+        return ext, False
+    # taps: Z[g, u, f, p] = sum_{c, j} w[g*Fg + f, c, u, j] * stack[g*Cg + c, j, p]
+    wall = np.ascontiguousarray(
+        w.reshape(G, Fg, Cg, U, kl).transpose(0, 3, 1, 2, 4), dtype=dtype).reshape(G, U * Fg, Cg * kl)
+    per_item = size * item * (C * kl + U * F)
+    for a, b in _batch_chunks(N, per_item):
+        n = b - a
+        M = n * size
+        stacks = plan.stacks(x[a:b], pads, dtype, tail=0)
+        out = ext[:, a:b].reshape(G, Fg, n, size)
+        groups_of_rows = {}
+        for u, (lp, off) in enumerate(plan.lead):
+            groups_of_rows.setdefault(lp, []).append((u, off))
+        first = True
+        for lp, rows in groups_of_rows.items():
+            us = [u for u, _ in rows]
+            wsel = wall.reshape(G, U, Fg, Cg * kl)[:, us].reshape(G, len(us) * Fg, Cg * kl)
+            Z = _filter_product(wsel, stacks[lp][:, :, :M].reshape(G, Cg * kl, M), n, size)
+            Z = Z.reshape(G, len(us), Fg, n, size)
+            for i, (u, off) in enumerate(rows):
+                part = Z[:, i, :, :, off:off + L]
+                if first:
+                    out[..., :L] = part
+                    first = False
+                else:
+                    out[..., :L] += part
+    return ext, False
+
+
+def _depthwise(buffers, plan, wt, out, bias=None):
+    """``out[g, f, p] = bias[g*Fg + f] + sum_t wt[g, f, t] * buffer_t[g, p + offset_t]``, in blocks.
+
+    Each block of ``_DEPTHWISE_BLOCK`` elements gets one multiply and one add per tap
+    (and the bias) while it stays in cache.
+    """
+    G, Fg, M = out.shape
+    if bias is not None:
+        bias = bias.astype(out.dtype, copy=False).reshape(G, Fg, 1)
+    cols = max(1, min(M, _DEPTHWISE_BLOCK // max(1, Fg)))
+    rows = max(1, _DEPTHWISE_BLOCK // (cols * Fg))
+    tmp = _scratch("depthwise_tmp", (min(rows, G), Fg, cols), out.dtype)
+    for g0 in range(0, G, rows):
+        g1 = min(G, g0 + rows)
+        for m0 in range(0, M, cols):
+            m1 = min(M, m0 + cols)
+            o = out[g0:g1, :, m0:m1]
+            t_ = tmp[:g1 - g0, :, :m1 - m0]
+            for t, (phase, off) in enumerate(plan.taps):
+                window = buffers[phase][g0:g1, None, m0 + off:m1 + off]
+                np.multiply(wt[g0:g1, :, t, None], window, out=o if t == 0 else t_)
+                if t:
+                    o += t_
+            if bias is not None:
+                o += bias[g0:g1]
+
+
+def _weight_grad(x, pads, plan, grad_ext, w_shape, groups, dtype):
+    """``dw[f, c, t] = sum_{n, o} grad[n, f, o] * xp[n, g*Cg + c, o*s + t*d]``, per kernel row.
+
+    ``grad_ext`` is the output gradient laid out by :meth:`_Plan.extend`, ``(F, N, size)``,
+    zero at the thrown-away positions; one matrix product per kernel row covers the batch.
+    """
+    N, C = x.shape[:2]
+    F, Cg = w_shape[:2]
+    G, Fg, kl, U, size = groups, F // groups, plan.k_last, len(plan.lead), plan.size
+    item = np.dtype(dtype).itemsize
+    nphase = len(plan.phases)
+    if Cg == 1:  # depthwise: one batched dot product per tap, no stacked copies
+        grad_w = np.zeros((G, Fg, U * kl), dtype=dtype)
+        for a, b in _batch_chunks(N, C * size * item * nphase):
+            M = (b - a) * size
+            g = np.ascontiguousarray(grad_ext[:, a:b]).reshape(G, Fg, M)
+            buffers = plan.buffers(x[a:b], pads, dtype, tail=plan.max_tap)
+            for t, (phase, off) in enumerate(plan.taps):
+                window = buffers[phase][:, off:off + M].reshape(G, M, 1)
+                grad_w[:, :, t] += np.matmul(g, window)[..., 0]
+        return grad_w.reshape(w_shape)
+    grad_w = np.zeros((G, Fg, Cg, U, kl), dtype=dtype)
+    for a, b in _batch_chunks(N, size * item * (C * kl + F)):
+        M = (b - a) * size
+        g = np.ascontiguousarray(grad_ext[:, a:b]).reshape(G, Fg, M)
+        stacks = plan.stacks(x[a:b], pads, dtype, tail=plan.max_lead)
+        for u, (lp, off) in enumerate(plan.lead):
+            window = stacks[lp][:, :, off:off + M].reshape(G, Cg * kl, M)
+            grad_w[:, :, :, u] += np.matmul(g, window.swapaxes(-1, -2)).reshape(G, Fg, Cg, kl)
+    return grad_w.reshape(w_shape)
+
+
+# ---------------------------------------------------------------------------
+# layer parameters
+# ---------------------------------------------------------------------------
+
+def _conv_setup(x, w, stride, padding, dilation, groups, op):
+    """Validate a convolution; return (stride, dilation, pads, out_shape, groups)."""
+    _check_input(x, op)
+    _check_weight(x, w, op)
+    D = x.ndim - 2
+    C, F, Cg = x.shape[1], w.shape[0], w.shape[1]
+    groups = _check_groups(groups, C, F, op)
+    if Cg * groups != C:
+        raise ShapeError(f"{op}: w.shape[1] * groups must equal the input channels, but got "
+                         f"{Cg} * {groups} = {Cg * groups} != {C} (x.shape={x.shape}, w.shape={w.shape})")
+    kernel = w.shape[2:]
+    stride = int_tuple(stride, D, "stride", minimum=1)
+    dilation = int_tuple(dilation, D, "dilation", minimum=1)
+    pads = padding_pairs(padding, kernel, stride, dilation)
+    out_shape = tuple(conv_output_size(x.shape[2 + i], kernel[i], stride[i], pads[i], dilation[i])
+                      for i in range(D))
+    return stride, dilation, pads, out_shape, groups
+
+
+def _pad_nonzero(x, pads, padding_mode, op):
+    """Explicitly pad ``x`` for the reflect / replicate / circular modes (PyTorch's limits)."""
+    for i, (lo, hi) in enumerate(pads):
+        n = x.shape[2 + i]
+        if padding_mode == "reflect" and max(lo, hi) >= n:
+            raise ShapeError(f"{op}: reflect padding must be < the input size in each dimension, "
+                             f"but got padding ({lo}, {hi}) for size {n} in spatial dimension {i}")
+        if padding_mode == "circular" and max(lo, hi) > n:
+            raise ShapeError(f"{op}: circular padding must be <= the input size in each dimension, "
+                             f"but got padding ({lo}, {hi}) for size {n} in spatial dimension {i}")
+    return np.pad(x, ((0, 0), (0, 0)) + tuple(pads), mode=_NP_PAD_MODE[padding_mode])
+
+
+def _conv_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, bias=None):
+    """Zero-padded cross-correlation (plus bias): ``(N, F, *out_shape)`` contiguous."""
+    padded = tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads))
+    plan = _Plan(padded, w.shape[2:], stride, dilation, out_shape)
+    ext, with_bias = _correlate_ext(x, pads, plan, w, groups, dtype, bias)
+    view = plan.scatter(ext)  # of scratch memory: always copied out
+    y = np.empty(view.shape, dtype=dtype)
+    if bias is None or with_bias:
+        np.copyto(y, view)
+    else:
+        np.add(view, _broadcast_bias(bias.astype(dtype, copy=False), len(out_shape)), out=y)
+    return y
+
+
+# ---------------------------------------------------------------------------
+# public layer operations
+# ---------------------------------------------------------------------------
+
+@_in_context
+def conv_layer(x, w, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"):
+    """Convolution layer (a cross-correlation, as in PyTorch's ``conv1d/2d/3d``).
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, *spatial)
+        Input with 1, 2 or 3 spatial dimensions.
+    w : array_like, shape (F, C/groups, *kernel)
+        Filters.
+    bias : array_like, shape (F,), optional
+    stride, dilation : int or sequence of ints, default 1
+        Each >= 1.
+    padding : int, sequence, (lo, hi) pairs, 'same' or 'valid', default 0
+        An int pads both sides of every dimension; a sequence gives one int or one
+        ``(lo, hi)`` pair per dimension. ``'same'`` (stride 1 only) pads ``d*(k - 1)``
+        in total, the odd element on the high side, as PyTorch does.
+    groups : int, default 1
+        Input and output channels split into ``groups`` independent blocks
+        (``groups == C`` with ``C/groups == 1`` is a depthwise convolution).
+    padding_mode : {'zeros', 'reflect', 'replicate', 'circular'}, default 'zeros'
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, F, *out)
+        ``y[n, f, o] = bias[f] + sum_{c, t} xp[n, g*C/G + c, o*s + t*d] * w[f, c, t]``,
+        ``out = floor((n + p_lo + p_hi - d*(k - 1) - 1)/s) + 1`` per dimension.
+
+    Raises
+    ------
+    ShapeError
+        Wrong ranks, a channel count that does not match ``w`` and ``groups``, groups
+        not dividing the channels, an empty output, padding too large for the mode.
+    SymconvError
+        A non-positive stride or dilation, a negative padding, an unknown mode.
+
+    Examples
+    --------
+    >>> x = np.array([[[1.0, 2.0, 3.0, 4.0]]])
+    >>> conv_layer(x, np.array([[[1.0, 0.0, -1.0]]]), padding=1)
+    array([[[-2., -2., -2.,  3.]]])
+    >>> conv_layer(x, np.array([[[1.0, 1.0]]]), padding='same', padding_mode='reflect')
+    array([[[3., 5., 7., 7.]]])
+    >>> conv_layer(x, np.ones((1, 1, 2)), stride=2, dilation=2, bias=[10.0])
+    array([[[14.]]])
+    >>> conv_layer(x, np.ones((1, 2, 2)))
+    Traceback (most recent call last):
+    ...
+    symconv.errors.ShapeError: conv_layer: w.shape[1] * groups must equal the input channels, but got 2 * 1 = 2 != 1 (x.shape=(1, 1, 4), w.shape=(1, 2, 2))
+    """
+    op = "conv_layer"
+    x = _real_array(x, "x", op)
+    w = _real_array(w, "w", op)
+    padding_mode = check_choice(padding_mode, PADDING_MODES, "padding_mode")
+    stride, dilation, pads, out_shape, groups = _conv_setup(x, w, stride, padding, dilation, groups, op)
+    b = _check_bias(bias, w.shape[0], op)
+    dtype = _dtype(x, w)
+    if padding_mode != "zeros" and any(lo or hi for lo, hi in pads):
+        x = _pad_nonzero(x, pads, padding_mode, op)
+        pads = ((0, 0),) * len(pads)
+    return _conv_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, bias=b)
+
+
+def _transpose_padding(padding, D, op):
+    if isinstance(padding, str):
+        if padding.lower() == "valid":
+            return ((0, 0),) * D
+        raise SymconvError(f"{op}: padding must be an int, a sequence or 'valid', but got {padding!r}")
+    return padding_pairs(padding, (1,) * D, (1,) * D, (1,) * D)
+
+
+@_in_context
+def conv_transpose_layer(x, w, bias=None, stride=1, padding=0, output_padding=0, dilation=1, groups=1):
+    """Transposed convolution layer (PyTorch's ``conv_transpose1d/2d/3d``).
+
+    Every input element is spread through the kernel: ``x[n, c, i] * w[c, f, t]`` is
+    added to output position ``i*s + t*d - p_lo`` of channel ``g*F/G + f`` (``g`` the
+    group of ``c``); positions outside the output are dropped. It is the adjoint of
+    :func:`conv_layer` with the same arguments.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, *spatial)
+    w : array_like, shape (C, F/groups, *kernel)
+        Note the order: input channels first, as in PyTorch.
+    bias : array_like, shape (F,), optional
+    stride, dilation : int or sequence of ints, default 1
+    padding : int, sequence of ints or of (lo, hi) pairs, or 'valid', default 0
+        Removed from each end of the full transposed output.
+    output_padding : int or sequence of ints, default 0
+        Extra length on the high end; must be < max(stride, dilation).
+    groups : int, default 1
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, F, *out)
+        ``out = (n - 1)*s - p_lo - p_hi + d*(k - 1) + output_padding + 1``.
+
+    Examples
+    --------
+    >>> x = np.array([[[1.0, 2.0]]])
+    >>> conv_transpose_layer(x, np.array([[[1.0, 10.0, 100.0]]]), stride=2)
+    array([[[  1.,  10., 102.,  20., 200.]]])
+    >>> conv_transpose_layer(x, np.array([[[1.0, 1.0, 1.0]]]), stride=2, padding=1, output_padding=1)
+    array([[[1., 3., 2., 2.]]])
+    """
+    op = "conv_transpose_layer"
+    x = _real_array(x, "x", op)
+    w = _real_array(w, "w", op)
+    _check_input(x, op)
+    _check_weight(x, w, op)
+    D = x.ndim - 2
+    C = x.shape[1]
+    if w.shape[0] != C:
+        raise ShapeError(f"{op}: w.shape[0] must equal the input channels, but got {w.shape[0]} != {C} "
+                         f"(x.shape={x.shape}, w.shape={w.shape})")
+    groups = int_tuple(groups, 1, "groups", minimum=1)[0]
+    if C % groups:
+        raise ShapeError(f"{op}: groups must divide the input channels, but {groups} does not divide {C}")
+    F = w.shape[1] * groups
+    kernel = w.shape[2:]
+    stride = int_tuple(stride, D, "stride", minimum=1)
+    dilation = int_tuple(dilation, D, "dilation", minimum=1)
+    output_padding = int_tuple(output_padding, D, "output_padding", minimum=0)
+    pads = _transpose_padding(padding, D, op)
+    out_shape = tuple(conv_transpose_output_size(x.shape[2 + i], kernel[i], stride[i], pads[i],
+                                                 output_padding[i], dilation[i]) for i in range(D))
+    b = _check_bias(bias, F, op)
+    dtype = _dtype(x, w)
+    y = _transpose_forward(x, w, stride, dilation, pads, out_shape, groups, dtype)
+    if b is not None:
+        y += _broadcast_bias(b.astype(dtype, copy=False), D)
+    return y
+
+
+def _transpose_stride1(x, w, dilation, p_lo, out_shape, groups, dtype):
+    """Stride-1 transposed convolution ``y[j] = sum_t x[j + p_lo - t*d] w[t]`` (no bias).
+
+    A correlation of ``x`` padded by ``d*(k - 1) - p_lo`` below (and by what the output
+    length needs above; negative amounts crop ``x``) with the kernel flipped and its two
+    channel axes swapped inside each group. ``p_lo`` may be negative.
+    """
+    D = x.ndim - 2
+    N, C = x.shape[:2]
+    Cg, Fg = C // groups, w.shape[1]
+    kernel = w.shape[2:]
+    wf = w[(slice(None), slice(None)) + (slice(None, None, -1),) * D]
+    wf = wf.reshape((groups, Cg, Fg) + kernel).swapaxes(1, 2).reshape((groups * Fg, Cg) + kernel)
+    crop, cpads = [slice(None), slice(None)], []
+    for i in range(D):
+        n, k, d = x.shape[2 + i], kernel[i], dilation[i]
+        lo = d * (k - 1) - p_lo[i]
+        hi = out_shape[i] + d * (k - 1) - lo - n  # so that the correlation has out_shape[i] outputs
+        start, stop = max(0, -lo), n - max(0, -hi)
+        if stop <= start:  # no input element reaches the output
+            return np.zeros((N, groups * Fg) + tuple(out_shape), dtype=dtype)
+        crop.append(slice(start, stop))
+        cpads.append((max(lo, 0), max(hi, 0)))
+    return _conv_forward(x[tuple(crop)], wf, (1,) * D, dilation, tuple(cpads), tuple(out_shape),
+                         groups, dtype)
+
+
+def _transpose_forward(x, w, stride, dilation, pads, out_shape, groups, dtype):
+    """Transposed convolution without bias, as one stride-1 correlation per output phase.
+
+    Along one dimension, output ``j`` receives ``x[i] w[t]`` for ``i*s + t*d = j + p_lo``.
+    Split the outputs by ``rho = (j + p_lo) mod s`` and write ``j + p_lo = m*s + rho``: only
+    the taps with ``t*d = rho (mod s)`` reach them, at ``i = m - (t*d - rho)/s``. Those taps
+    are evenly spaced, so each phase ``rho`` is a stride-1 transposed convolution of the
+    whole input with a sub-kernel (dilation ``(t1 - t0)*d/s``), written to
+    ``y[first::s]``. No output is scattered twice and no zeros are multiplied.
+    """
+    D = x.ndim - 2
+    if all(s == 1 for s in stride):
+        return _transpose_stride1(x, w, dilation, [lo for lo, _ in pads], out_shape, groups, dtype)
+    N, F = x.shape[0], w.shape[1] * groups
+    y = np.zeros((N, F) + tuple(out_shape), dtype=dtype)
+    per_dim = []
+    for i in range(D):
+        s, d, k, lo, out = stride[i], dilation[i], w.shape[2 + i], pads[i][0], out_shape[i]
+        options = []
+        for rho in range(s):
+            taps = [t for t in range(k) if (t * d) % s == rho]
+            m_min = -(-(lo - rho) // s)
+            count = (out - 1 + lo - rho) // s - m_min + 1
+            if not taps or count <= 0:
+                options.append(None)
+                continue
+            options.append(dict(
+                taps=taps,
+                dilation=(taps[1] - taps[0]) * d // s if len(taps) > 1 else 1,
+                p_lo=m_min - (taps[0] * d - rho) // s,
+                count=count,
+                first=m_min * s + rho - lo))
+        per_dim.append(options)
+    for phase in np.ndindex(*stride):
+        opts = [per_dim[i][phase[i]] for i in range(D)]
+        if any(o is None for o in opts):
+            continue  # no tap reaches these outputs: they stay 0
+        wsub = w
+        for i, o in enumerate(opts):
+            wsub = np.take(wsub, o["taps"], axis=2 + i)
+        part = _transpose_stride1(x, wsub, [o["dilation"] for o in opts], [o["p_lo"] for o in opts],
+                                  [o["count"] for o in opts], groups, dtype)
+        y[(slice(None), slice(None)) + tuple(slice(o["first"], None, s) for o, s in zip(opts, stride))] = part
+    return y
+
+
+@_in_context
+def conv_layer_backward(x, w, grad_out, stride=1, padding=0, dilation=1, groups=1):
+    """Gradients of a zero-padded convolution layer: ``(grad_x, grad_w, grad_b)``.
+
+    With ``y = conv_layer(x, w, b, stride, padding, dilation, groups)`` and ``grad_out``
+    the gradient of a loss with respect to ``y``:
+
+    * ``grad_x`` is the transposed convolution of ``grad_out`` with the same ``w`` and
+      arguments (``output_padding`` chosen so that it has the shape of ``x``);
+    * ``grad_w[f, c, t] = sum_{n, o} grad_out[n, f, o] * xp[n, g*C/G + c, o*s + t*d]``,
+      a cross-correlation of the padded input with ``grad_out`` (dilated by the stride);
+    * ``grad_b[f] = sum_{n, o} grad_out[n, f, o]``.
+
+    Parameters
+    ----------
+    x, w, stride, padding, dilation, groups
+        As for :func:`conv_layer` (zero padding only).
+    grad_out : array_like, shape (N, F, *out)
+        The gradient with respect to the layer's output.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(grad_x, grad_w, grad_b)`` with the shapes of ``x``, ``w`` and the bias ``(F,)``.
+
+    Notes
+    -----
+    The weight gradient multiplies a few unused positions (the ends of output rows)
+    by zeros, so when ``x`` holds ``inf`` or ``nan`` the weight gradient may be ``nan``
+    in entries that an exact computation would leave finite.
+
+    Examples
+    --------
+    >>> x = np.array([[[1.0, 2.0, 3.0]]])
+    >>> w = np.array([[[1.0, -1.0]]])
+    >>> gx, gw, gb = conv_layer_backward(x, w, np.array([[[1.0, 1.0]]]))
+    >>> gx
+    array([[[ 1.,  0., -1.]]])
+    >>> gw
+    array([[[3., 5.]]])
+    >>> gb
+    array([2.])
+    """
+    op = "conv_layer_backward"
+    x = _real_array(x, "x", op)
+    w = _real_array(w, "w", op)
+    g = _real_array(grad_out, "grad_out", op)
+    stride, dilation, pads, out_shape, groups = _conv_setup(x, w, stride, padding, dilation, groups, op)
+    expected = (x.shape[0], w.shape[0]) + out_shape
+    if g.shape != expected:
+        raise ShapeError(f"{op}: grad_out must have the output shape {expected}, but got shape {g.shape}")
+    dtype = _dtype(x, w)
+    # input gradient: the transposed convolution of grad_out with the same arguments, with
+    # the output padding (n + p_lo + p_hi - d*(k-1) - 1) mod s < s that gives x's shape
+    grad_x = _transpose_forward(g, w, stride, dilation, pads, x.shape[2:], groups, dtype)
+    # weight gradient: a cross-correlation of the padded input with grad_out
+    padded = tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads))
+    plan = _Plan(padded, w.shape[2:], stride, dilation, out_shape)
+    grad_ext = plan.extend(g.astype(dtype, copy=False))
+    grad_w = _weight_grad(x, pads, plan, grad_ext, w.shape, groups, dtype)
+    grad_b = g.sum(axis=(0,) + tuple(range(2, g.ndim)), dtype=dtype)
+    return grad_x, grad_w, grad_b
+
+
+def _flag(value, name):
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise SymconvError(f"{name} must be True or False, but got {value!r}")
+
+
+@_in_context
+def pool_layer(x, kernel_size, stride=None, padding=0, dilation=1, mode="max", ceil_mode=False,
+               count_include_pad=True):
+    """Max or average pooling (PyTorch's ``max_pool`` / ``avg_pool`` in 1, 2 or 3 dimensions).
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, *spatial)
+    kernel_size : int or sequence of ints
+    stride : int or sequence of ints, optional
+        Defaults to ``kernel_size``.
+    padding : int, sequence or (lo, hi) pairs, default 0
+        At most ``kernel_size/2`` on each side. Padding never wins a maximum.
+    dilation : int or sequence of ints, default 1
+    mode : {'max', 'avg'}, default 'max'
+    ceil_mode : bool, default False
+        Count windows with ``ceil`` instead of ``floor``, but drop a last window that
+        would start in the high-side padding (PyTorch's rule).
+    count_include_pad : bool, default True
+        For 'avg': divide by the number of taps inside the padded input (True) or by
+        the number of taps on real input elements (False).
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, C, *out)
+        ``y[n, c, o]`` = max or mean of ``x[n, c, o*s + t*d - p_lo]`` over the taps ``t``;
+        ``out`` is :func:`symconv.nn.shapes.pool_output_size`.
+
+    Examples
+    --------
+    >>> x = np.array([[[1.0, 5.0, 2.0, 4.0, 3.0]]])
+    >>> pool_layer(x, 2)
+    array([[[5., 4.]]])
+    >>> pool_layer(x, 2, ceil_mode=True)
+    array([[[5., 4., 3.]]])
+    >>> pool_layer(x, 2, mode='avg', padding=1)
+    array([[[0.5, 3.5, 3.5]]])
+    >>> pool_layer(x, 2, mode='avg', padding=1, count_include_pad=False)
+    array([[[1. , 3.5, 3.5]]])
+    """
+    op = "pool_layer"
+    x = _real_array(x, "x", op)
+    _check_input(x, op)
+    mode = check_choice(mode, POOL_MODES, "mode")
+    ceil_mode = _flag(ceil_mode, "ceil_mode")
+    count_include_pad = _flag(count_include_pad, "count_include_pad")
+    D = x.ndim - 2
+    kernel = int_tuple(kernel_size, D, "kernel_size", minimum=1)
+    stride = kernel if stride is None else int_tuple(stride, D, "stride", minimum=1)
+    dilation = int_tuple(dilation, D, "dilation", minimum=1)
+    pads = padding_pairs(padding, kernel, stride, dilation)
+    spatial = x.shape[2:]
+    out_shape = tuple(pool_output_size(spatial[i], kernel[i], stride[i], pads[i], dilation[i], ceil_mode)
+                      for i in range(D))
+    dtype = _dtype(x)
+    # per dimension and output: taps on real elements, and taps inside the padded input
+    real_counts, padded_counts = [], []
+    for i in range(D):
+        pos = (np.arange(out_shape[i])[:, None] * stride[i]
+               + np.arange(kernel[i])[None, :] * dilation[i] - pads[i][0])
+        real = ((pos >= 0) & (pos < spatial[i])).sum(axis=1)
+        # a window on padding only has no maximum and no average over real elements;
+        # its average over the padded window (count_include_pad) is a well-defined 0
+        if not real.all() and (mode == "max" or not count_include_pad):
+            o = int(np.argmin(real))
+            raise ShapeError(f"{op}: every window must cover at least one input element, but window {o} "
+                             f"of spatial dimension {i} covers only padding (size {spatial[i]}, "
+                             f"kernel_size={kernel[i]}, stride={stride[i]}, padding={pads[i]}, "
+                             f"dilation={dilation[i]})")
+        real_counts.append(real)
+        padded_counts.append(((pos >= -pads[i][0]) & (pos < spatial[i] + pads[i][1])).sum(axis=1))
+    # the region the windows read, from -p_lo: filled with the neutral element outside x
+    need = tuple((out_shape[i] - 1) * stride[i] + dilation[i] * (kernel[i] - 1) + 1 for i in range(D))
+    fill = -np.inf if mode == "max" else 0
+    xp = np.full(x.shape[:2] + need, fill, dtype=dtype)
+    dst, src = [slice(None)] * 2, [slice(None)] * 2
+    for i in range(D):
+        lo = pads[i][0]
+        keep = min(spatial[i], need[i] - lo)
+        dst.append(slice(lo, lo + keep))
+        src.append(slice(0, keep))
+    xp[tuple(dst)] = x[tuple(src)]
+    y = None
+    for t in np.ndindex(*kernel):
+        view = xp[(slice(None),) * 2 + tuple(
+            slice(t[i] * dilation[i], t[i] * dilation[i] + (out_shape[i] - 1) * stride[i] + 1, stride[i])
+            for i in range(D))]
+        if y is None:
+            y = view.copy()
+        elif mode == "max":
+            np.maximum(y, view, out=y)
+        else:
+            y += view
+    if mode == "avg":
+        counts = padded_counts if count_include_pad else real_counts
+        divisor = np.ones((), dtype=dtype)
+        for i, c in enumerate(counts):
+            divisor = np.multiply.outer(divisor, c.astype(dtype))
+        y /= divisor
+    return y
+
+
