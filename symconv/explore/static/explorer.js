@@ -313,6 +313,18 @@
     return Math.max(10, Math.min(34, Math.floor(640 / Math.max(count, 1))));
   }
 
+  function escape(text) {
+    return String(text).replace(/[&<>"]/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}[c];
+    });
+  }
+
+  // grids are written as one HTML string: thousands of cells stay fast to redraw
+  function gridHtml(cls, cols, size, cells) {
+    return '<div class="grid ' + cls + '" style="grid-template-columns: repeat(' + cols + ", " +
+      size + "px); --cell: " + size + 'px">' + cells.join("") + "</div>";
+  }
+
   function drawFrame() {
     var box = $("frame");
     box.textContent = "";
@@ -320,13 +332,12 @@
       "the sliding window over the padded input";
     if (!result.kernel) { $("frame-caption").textContent = ""; return; }
     var axes = result.axes;
-    var caption = state.t ?
+    $("frame-caption").textContent = state.t ?
       "x with s − 1 zeros between entries and d·(k − 1) zeros around it (plus the output padding at " +
       "the end); the flipped kernel slides one step at a time, and the first p_lo and last p_hi " +
       "outputs are cropped." :
       "x with p_lo zeros before and p_hi zeros after; the kernel moves s steps per output and its taps " +
       "are d apart.";
-    $("frame-caption").textContent = caption;
     var tapAt = {};
     combos(axes.map(function (ax, a) { return taps(ax, state.c[a]); })).forEach(function (combo) {
       var flat = 0;
@@ -334,33 +345,27 @@
       tapAt[combo.map(function (t) { return t.pos; }).join(",")] = result.kernel[flat];
     });
     var rows = state.dims === 2 ? axes[0].geo.L : 1, cols = axes[state.dims - 1].geo.L;
-    var size = cellSize(Math.max(rows, cols));
-    var grid = el("div", "grid frame");
-    grid.style.gridTemplateColumns = "repeat(" + cols + ", " + size + "px)";
+    var size = cellSize(Math.max(rows, cols)), cells = [];
     for (var r = 0; r < rows; r++) {
       for (var c = 0; c < cols; c++) {
         var pos = state.dims === 2 ? [r, c] : [c];
         var kinds = pos.map(function (p, a) { return frameKind(axes[a], p); });
         var kind = kinds.every(function (k) { return k === "x"; }) ? "x" :
           kinds.indexOf("pad") >= 0 ? "pad" : "inserted";
-        var cell = el("div", "cell " + kind);
-        cell.style.width = cell.style.height = size + "px";
         var index = pos.map(function (p, a) { return inputAt(axes[a], p); });
-        if (kind === "x" && size >= 24) cell.textContent = state.dims === 1 ? "x" + index[0] : "";
-        else if (size >= 24) cell.textContent = "0";
-        cell.title = kind === "x" ? "x[" + index.join(",") + "]" : kind === "pad" ? "padding zero" :
+        var label = size < 24 ? "" : kind !== "x" ? "0" : state.dims === 1 ? "x" + index[0] : "";
+        var title = kind === "x" ? "x[" + index.join(",") + "]" : kind === "pad" ? "padding zero" :
           "inserted zero";
-        var tap = tapAt[pos.join(",")];
+        var tap = tapAt[pos.join(",")], badge = "";
         if (tap) {
-          cell.className += " tap";
-          cell.title += " × " + tap.text;
-          var badge = el("span", "badge", size >= 18 ? tap.text : "");
-          cell.appendChild(badge);
+          title += " × " + tap.text;
+          badge = '<span class="badge">' + (size >= 18 ? escape(tap.text) : "") + "</span>";
         }
-        grid.appendChild(cell);
+        cells.push('<div class="cell ' + kind + (tap ? " tap" : "") + '" title="' + escape(title) +
+                   '">' + label + badge + "</div>");
       }
     }
-    box.appendChild(grid);
+    box.innerHTML = gridHtml("frame", cols, size, cells);
   }
 
   function drawKernel() {
@@ -379,29 +384,23 @@
     box.textContent = "";
     if (!result.kernel) return;
     var sizes = result.sizes, rows = state.dims === 2 ? sizes[0] : 1, cols = sizes[state.dims - 1];
-    var size = cellSize(Math.max(rows, cols));
-    var grid = el("div", "grid outputs");
-    grid.style.gridTemplateColumns = "repeat(" + cols + ", " + size + "px)";
+    var size = cellSize(Math.max(rows, cols)), selected = state.c.join(","), cells = [];
     for (var r = 0; r < rows; r++) {
       for (var c = 0; c < cols; c++) {
         var cell = state.dims === 2 ? [r, c] : [c];
-        var button = el("button", "cell out", size >= 24 ? (state.dims === 1 ? "y" + c : "") : "");
-        button.type = "button";
-        button.id = "out-" + cell.join("-");
-        button.style.width = button.style.height = size + "px";
-        button.title = "y[" + cell.join(",") + "]";
-        button.dataset.cell = cell.join(",");
-        if (cell.join(",") === state.c.join(",")) button.className += " selected";
-        button.addEventListener("click", onCell);
-        grid.appendChild(button);
+        cells.push('<button type="button" class="cell out' + (cell.join(",") === selected ? " selected" : "") +
+                   '" id="out-' + cell.join("-") + '" data-cell="' + cell.join(",") + '" title="y[' +
+                   cell.join(",") + ']">' + (size >= 24 && state.dims === 1 ? "y" + c : "") + "</button>");
       }
     }
-    box.appendChild(grid);
+    box.innerHTML = gridHtml("outputs", cols, size, cells);
   }
 
   function onCell(event) {
+    var button = event.target.closest ? event.target.closest("button[data-cell]") : null;
+    if (!button) return;
     stop();
-    state.c = event.currentTarget.dataset.cell.split(",").map(Number);
+    state.c = button.dataset.cell.split(",").map(Number);
     update();
   }
 
@@ -533,6 +532,7 @@
       update();
     });
     $("play").addEventListener("click", toggle);
+    $("outputs").addEventListener("click", onCell);
     update();
   }
 
