@@ -45,11 +45,11 @@ The documentation site can serve the same files.
 Examples
 --------
 >>> import tempfile, pathlib
->>> report = build_site(pathlib.Path(tempfile.mkdtemp()) / "site")
+>>> report = build_site(pathlib.Path(tempfile.mkdtemp()) / "site", check=False)
 >>> sorted(p.name for p in report.path.iterdir())
 ['data.js', 'explorer.css', 'explorer.js', 'index.html', 'katex']
->>> report.checked > 5000 and report.bytes < 1_000_000
-True
+>>> report.files, report.bytes < 1_000_000
+(28, True)
 """
 
 import json
