@@ -7,6 +7,8 @@
 * The Quickstart commands live in ``README.md``. A page that contains the marker
   ``<!-- quickstart -->`` gets the README's Quickstart code block in its place
   (:func:`on_page_markdown`), so the site and the README can never disagree.
+* :func:`on_post_build` writes the interactive explorer (``symconv explore``) into the
+  site's ``explore/`` folder, which ``explorer.md`` links to.
 """
 
 import json
@@ -104,3 +106,9 @@ def on_page_markdown(markdown, page, config, files):
             block = readme_quickstart(handle.read())
         markdown = markdown.replace(QUICKSTART_MARKER, block)
     return markdown
+
+
+def on_post_build(config):
+    from symconv.explore import build_site
+
+    build_site(os.path.join(config["site_dir"], "explore"), check=False)
