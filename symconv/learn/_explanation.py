@@ -252,9 +252,10 @@ class RunExplanation:
             unseen = self._unstable_directions_free_of_target()
             if unseen:
                 out.append("  the least-squares kernel has no component along the growing "
-                           f"direction(s) {', '.join(unseen)}: what explodes is the start's "
-                           "component along them (from an exactly zero start only rounding "
-                           "errors would feed it)")
+                           f"direction(s) {', '.join(unseen)}: only the start's component "
+                           "along them grows (a random start has one); from a start without "
+                           "it, such as zeros, the iteration converges even at this step in "
+                           "exact arithmetic")
         for sa, sb, printed, predicted, dev in self.observed_ratios:
             note = "within 1%" if dev <= 0.01 else "the other modes still count"
             out.append(f"  printed: (L - L*) from step {sa} to {sb} x {printed:.6g}; predicted "
