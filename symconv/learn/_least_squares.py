@@ -365,11 +365,11 @@ class LeastSquares:
         generic start."""
         eta = exact_lr(lr)
         bound = self.stable_bound
-        if bound == sp.oo or sp.simplify(eta - bound).is_negative:
+        if bound == sp.oo:
             return "converges"
-        if sp.simplify(eta - bound) == 0:
-            return "oscillates"
-        return "diverges"
+        if bound.is_Rational:  # a rational step can equal only a rational bound
+            return "converges" if eta < bound else "oscillates" if eta == bound else "diverges"
+        return "converges" if bool(eta < bound) else "diverges"  # exact sign (SymPy)
 
     def loss_growth(self, lr, steps=1):
         """``rate^(2 steps)``: the factor by which ``L - L*`` changes over ``steps`` steps
