@@ -8,7 +8,6 @@ notebook's printed numbers are the observations to explain.
 """
 
 import io
-import math
 from contextlib import redirect_stdout
 from fractions import Fraction
 
@@ -152,6 +151,8 @@ CASES = {
     "d2l": dict(X=band_image(8), K=[[1, -1]], kernel_shape=(1, 2), lr=0.03, steps=10),
     "bias-mean": dict(X=band_image(8), K=[[1, -1]], kernel_shape=(1, 2), lr=0.4, steps=15,
                       bias=True, loss="mean"),
+    "fractions": dict(X=np.random.default_rng(8).integers(0, 8, (4, 5)) / 4, K=[[0.5, -1]],
+                      kernel_shape=(1, 2), lr=0.05, steps=10, bias=True, loss="mean"),
     "3x3": dict(X=np.random.default_rng(3).integers(0, 4, (7, 6)), K=[[1, 0, -1]] * 3,
                 kernel_shape=(3, 3), lr=0.002, steps=12),
 }
@@ -507,9 +508,10 @@ def test_cli_images_from_a_list_and_from_files(tmp_path):
         assert status == 0
         outs.append(out.split("\n", 1)[1])
         ls = sl.analyze(X, corr2d_np(X, [[1, -1]]), (1, 2))
-        assert out.splitlines()[-1] == (f"verdict: {ls.verdict(sp.Rational(1, 3))} (lr 1/3 "
-                                        f"{'<' if ls.verdict(sp.Rational(1, 3)) == 'converges' else '>'}"
-                                        f" 2/λ_max = {ls.stable_bound})")
+        verdict = ls.verdict(sp.Rational(1, 3))
+        sign = {"converges": "<", "oscillates": "=", "diverges": ">"}[verdict]
+        assert out.splitlines()[-1] == \
+            f"verdict: {verdict} (lr 1/3 {sign} 2/λ_max = {ls.stable_bound})"
     assert len(set(outs)) == 1
 
 

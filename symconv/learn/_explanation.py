@@ -173,10 +173,12 @@ class RunExplanation:
                   f"AᵀA θ* = Aᵀy cancel the linear term; AᵀA = {_mat(ls.gram)}")]
         modal = self._modal_form(0)
         if modal is not None:
-            vecs = "; ".join(f"λ = {sp.sstr(lam)}: v = {_vec(v)}" for lam, v in ls.modes if lam != 0)
+            vecs = "; ".join(f"λ = {sp.sstr(lam)}: v = {_vec(v)}"
+                             for lam, v in ls.modes if lam != 0)
             steps.append((modal, f"eigenvectors of H = 2c AᵀA ({vecs}); each term is "
                                  "λ/2 times the squared coordinate along v/|v|"))
-        out.append(sc.Derivation(steps, title=f"The loss as a sum of modes (eigenvalues of H: {lams})"))
+        out.append(sc.Derivation(steps,
+                                 title=f"The loss as a sum of modes (eigenvalues of H: {lams})"))
         for count in (1, 2):
             after, update = self._after_steps(count)
             chain = [after]

@@ -185,6 +185,29 @@ class LeastSquares:
         ``w0, w1, ...`` (the kernel, row-major) and ``b`` with a bias.
     scale : sympy.Rational
         ``c``: 1 for the sum loss, ``1/m`` for the mean.
+
+    Examples
+    --------
+    The row ``[0, 1, 1, 0]`` with target ``[-1, 0, 1]`` (made by ``[1, -1]``): the
+    Hessian has eigenvalues 6 and 2 with eigenvectors ``(1, 1)`` and ``(1, -1)``, so the
+    step ``1/4`` multiplies the error by ``-1/2`` and ``1/2`` along them and the loss
+    falls by 4 per step from any start:
+
+    >>> from sympy import Rational
+    >>> ls = analyze([[0, 1, 1, 0]], [[-1, 0, 1]], (1, 2))
+    >>> [(lam, list(v)) for lam, v in ls.modes]
+    [(6, [1, 1]), (2, [1, -1])]
+    >>> ls.mode_factors(Rational(1, 4)), ls.rate(Rational(1, 4)), ls.loss_growth(Rational(1, 4))
+    ((-1/2, 1/2), 1/2, 1/4)
+    >>> ls.predicted_losses(Rational(1, 4), 3)          # from the zero kernel
+    (2, 1/2, 1/8, 1/32)
+
+    A constant row determines only the sum of the two entries: rank 1, and the kernels
+    ``θ* + t (1, -1)`` all fit; the smallest one is returned.
+
+    >>> const = analyze([[1, 1, 1]], [[2, 2]], (1, 2))
+    >>> const.rank, const.identifiable, list(const.nullspace[0]), list(const.solution)
+    (1, False, [1, -1], [1, 1])
     """
 
     def __init__(self, prob):
@@ -427,16 +450,24 @@ class LeastSquares:
         if self.bias:
             start.append(Fraction(float(exact_number(init_bias, "init_bias"))))
         n = len(start)
-        star = [_fraction(v) for v in self.solution]
-        G = [[_fraction(self.gram[i, j]) for j in range(n)] for i in range(n)]
-        c, lr_f, L_star = _fraction(self.scale), _fraction(eta), _fraction(self.min_loss)
-        e = [s - t for s, t in zip(start, star)]
+        # integers only inside the loop: e_k = E_k / d_k and I - ηH = N / q, so that
+        # E_{k+1} = N E_k and d_{k+1} = q d_k (no gcd per step; one division per loss)
+        error = [s - _fraction(t) for s, t in zip(start, self.solution)]
+        d = math.lcm(*[e.denominator for e in error])
+        E = [int(e * d) for e in error]
+        M = sp.eye(n) - eta * self.hessian
+        q = math.lcm(*[int(v.q) for v in M])
+        N = [[int(M[i, j] * q) for j in range(n)] for i in range(n)]
+        g = math.lcm(*[int(v.q) for v in self.gram])
+        G = [[int(self.gram[i, j] * g) for j in range(n)] for i in range(n)]
+        c, L_star = _fraction(self.scale), _fraction(self.min_loss)
         out = []
         for k in range(steps + 1):
-            Ge = [sum(G[i][j] * e[j] for j in range(n)) for i in range(n)]
-            out.append(sp.Rational(L_star + c * sum(e[i] * Ge[i] for i in range(n))))
+            quad = sum(E[i] * sum(G[i][j] * E[j] for j in range(n)) for i in range(n))
+            out.append(sp.Rational(L_star + c * Fraction(quad, g * d * d)))
             if k < steps:
-                e = [e[i] - lr_f * 2 * c * Ge[i] for i in range(n)]
+                E = [sum(N[i][j] * E[j] for j in range(n)) for i in range(n)]
+                d *= q
         return tuple(out)
 
     def __repr__(self):
