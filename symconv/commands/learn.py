@@ -83,6 +83,8 @@ def _array(text, name):
         except json.JSONDecodeError as exc:
             raise SymconvError(f"{name} must be a list of numbers such as [[1, -1]], but got "
                                f"{text!r} ({exc.msg})") from None
+        if not isinstance(value, list) or not value:
+            raise SymconvError(f"{name} must be a non-empty list of numbers, but got {text!r}")
         return value if isinstance(value[0], list) else [value]
     if not os.path.isfile(text):
         raise SymconvError(f"{name} must be a list such as [[1, -1]] or an existing .npy/text "
@@ -116,7 +118,7 @@ def _exact_matrix(rows, name):
 
     if not rows or not all(isinstance(r, list) and len(r) == len(rows[0]) and r for r in rows):
         raise SymconvError(f"{name} must be a rectangular 2-D list of numbers, but got {rows!r}")
-    return sp.Matrix([[exact_number(v, name) for v in r] for r in rows])
+    return sp.Matrix([[exact_number(v, f"every entry of {name}") for v in r] for r in rows])
 
 
 def _shape(text):
