@@ -36,6 +36,7 @@ TOPICS = {
                              "layer"),
     "pooling": ("pooling", "Max and average pooling"),
     "backprop": ("backprop", "The backward pass, transposed convolution and the matrix form"),
+    "learning": ("learning", "Learning a kernel by gradient descent: step-size bound, identifiability"),
     "architectures": ("architectures", "Shape walks through LeNet-5, AlexNet, VGG and ResNet"),
     "signals": ("signals", "Signals: convolution pairs, LTI systems, the convolution theorem"),
 }
