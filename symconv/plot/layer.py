@@ -145,8 +145,8 @@ def layer_geometry(n, k, s, pad, d, transposed, output_padding, at):
     return Axis(tuple(cells), tuple(sources), window, out, caption)
 
 
-_FACE = {"input": style.CELL_COLORS["input"], "padding": style.CELL_COLORS["padding"],
-         "inserted": style.CELL_COLORS["inserted"], "cropped": style.CELL_COLORS["cropped"]}
+_FACE = {kind: style.CELL_COLORS[kind]
+         for kind in ("input", "padding", "inserted", "cropped", "output", "selected")}
 
 
 def _cell_kind(kinds):
@@ -159,17 +159,19 @@ def _cell_kind(kinds):
     return "input"
 
 
-def _draw_grid(ax, x0, rows, cols, kind_of, gid, y_top):
+def _draw_grid(ax, x0, rows, cols, kind_of, y_top):
     edge = style.CELL_COLORS["edge"]
     for r in range(rows):
         for c in range(cols):
             kind = kind_of(r, c)
             dashed = kind in ("padding", "inserted")
-            ax.add_patch(Rectangle((x0 + c, y_top - r - 1), 1, 1,
-                                   facecolor=_FACE.get(kind, style.CELL_COLORS["output"]),
-                                   edgecolor=edge if kind != "cropped" else "#B0B0B0",
-                                   linewidth=0.6, linestyle="--" if dashed else "-",
-                                   gid=f"{gid(kind)}-{r}-{c}"))
+            selected = kind == "selected"
+            ax.add_patch(Rectangle((x0 + c, y_top - r - 1), 1, 1, facecolor=_FACE[kind],
+                                   edgecolor=(style.OKABE_ITO["black"] if selected else
+                                              edge if kind != "cropped" else "#B0B0B0"),
+                                   linewidth=1.3 if selected else 0.6,
+                                   linestyle="--" if dashed else "-", zorder=3 if selected else 1,
+                                   gid=f"{kind}-{r}-{c}"))
 
 
 @styled
@@ -322,7 +324,7 @@ def plot_layer(input_shape, kernel_size, stride=1, padding=0, dilation=1, *, tra
         kinds = [cols_geo.cells[c]] + ([rows_geo.cells[r]] if rows_geo else [])
         return _cell_kind(kinds)
 
-    _draw_grid(ax, 0, in_rows, in_cols, input_kind, lambda kind: kind, top)
+    _draw_grid(ax, 0, in_rows, in_cols, input_kind, top)
     # the window: one highlighted cell per kernel tap
     window_rows = rows_geo.window if rows_geo else (0,)
     for r in window_rows:
@@ -333,13 +335,9 @@ def plot_layer(input_shape, kernel_size, stride=1, padding=0, dilation=1, *, tra
     out_top = height_cells - (height_cells - out_rows) / 2
     x_out = in_cols + _GAP
     selected = (position[0], position[1]) if ndim == 2 else (0, position[0])
-    _draw_grid(ax, x_out, out_rows, out_cols, lambda r, c: "output",
-               lambda kind: kind, out_top)
+    _draw_grid(ax, x_out, out_rows, out_cols,
+               lambda r, c: "selected" if (r, c) == selected else "output", out_top)
     r, c = selected
-    ax.add_patch(Rectangle((x_out + c, out_top - r - 1), 1, 1,
-                           facecolor=style.CELL_COLORS["selected"],
-                           edgecolor=style.OKABE_ITO["black"], linewidth=1.3,
-                           gid=f"selected-{r}-{c}", zorder=3))
     # an arrow from the window to the output entry it computes
     wr = sum(window_rows) / len(window_rows)
     wc = sum(cols_geo.window) / len(cols_geo.window)
