@@ -1,5 +1,14 @@
 """Pictures of convolution: signals, flip-and-slide, layer diagrams, matrices, networks.
 
+============================  ==========================================================
+:func:`plot_signals`          f, g and their convolution or correlation, stacked
+:func:`plot_flip_and_slide`   f(τ), g(t − τ) and the shaded product at a few t; animated
+:func:`plot_layer`            convolution-arithmetic grid diagram of one (transposed) layer
+:func:`plot_matrix`           a convolution matrix cell by cell, one colour per entry
+:func:`plot_kernel`           a stencil with its exact weights and offsets
+:func:`plot_architecture`     output sizes through a network (from ``infer_shapes``)
+============================  ==========================================================
+
 Every function returns a :class:`matplotlib.figure.Figure` (a notebook shows it) and
 accepts ``ax=`` to draw into axes the caller owns. Write a figure with
 :func:`save_figure` (PNG, SVG or PDF by the file name) or get its bytes with
@@ -25,7 +34,14 @@ Decisions
 b'<?xml'
 """
 
+from symconv.plot.architecture import plot_architecture
+from symconv.plot.flip_slide import plot_flip_and_slide
+from symconv.plot.layer import plot_layer
+from symconv.plot.matrix import plot_kernel, plot_matrix
 from symconv.plot.output import figure_bytes, save_animation, save_figure
 from symconv.plot.signals import plot_signals
 
-__all__ = ["plot_signals", "figure_bytes", "save_figure", "save_animation"]
+__all__ = [
+    "plot_signals", "plot_flip_and_slide", "plot_layer", "plot_matrix", "plot_kernel",
+    "plot_architecture", "figure_bytes", "save_figure", "save_animation",
+]
