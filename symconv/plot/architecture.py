@@ -108,7 +108,7 @@ def plot_architecture(table, *, subs=None, input_shape=None, depth=0, hide=HIDDE
         raise SymconvError(f"plot_architecture: at most {_MAX_BARS} layers are drawn, but "
                            f"{len(entries)} are selected; lower depth= or hide more kinds")
     for name, _, shape in entries:
-        if not all(isinstance(v, (int, np.integer)) or (isinstance(v, sp.Integer)) for v in shape):
+        if not all(isinstance(v, (int, np.integer, sp.Integer)) for v in shape):
             raise SymconvError(f"plot_architecture: sizes must be integers, but layer "
                                f"{name!r} has {shape}")
     count = len(entries)

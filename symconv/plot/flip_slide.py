@@ -83,9 +83,9 @@ def _default_at(lo, hi, discrete):
     width = hi - lo
     points = np.linspace(lo + 0.22 * width, hi - 0.3 * width, 3)
     if discrete:
-        values = sorted({int(round(p)) for p in points})
+        values = sorted({round(float(p)) for p in points})
         return [sp.Integer(v) for v in values]
-    return sorted({sp.Rational(round(p * 4), 4) for p in points})
+    return sorted({sp.Rational(round(float(p) * 4), 4) for p in points})
 
 
 def _tau_range(geometry, at, static_range, mover_range):

@@ -31,7 +31,10 @@ _METADATA = {
 _ANIMATION_FORMATS = ("gif", "html")
 
 
-def format_of(path, allowed=tuple(sorted(style.FORMATS))):
+_FIGURE_FORMATS = tuple(sorted(style.FORMATS))
+
+
+def format_of(path, allowed=_FIGURE_FORMATS):
     """The file format named by ``path``'s suffix (``'conv.svg'`` -> ``'svg'``).
 
     >>> format_of("figures/layer.PNG")

@@ -8,6 +8,8 @@ panel title, interval by interval. Discrete signals (an integer variable, or fin
 sequences) are stem plots; Dirac impulses are arrows of their weight.
 """
 
+import itertools
+
 import numpy as np
 import sympy as sp
 
@@ -130,7 +132,7 @@ def pieces(result, var, points):
         runs[0][1], runs[-1][2] = None, None
     else:
         edges = [None, *points, None]
-        for left, right in zip(edges[:-1], edges[1:]):
+        for left, right in itertools.pairwise(edges):
             if left is None:
                 point = right - 1
             elif right is None:
