@@ -195,9 +195,9 @@ def _sequence_text(values, start, var):
 
 def _mark_breakpoints(ax, points):
     """Dotted guides at the breakpoints, their exact values on a top axis."""
-    for p in points:
+    for k, p in enumerate(points):
         ax.axvline(float(p), color=style.SIGNAL_COLORS["guide"], linestyle=":", linewidth=0.9,
-                   gid="breakpoint", zorder=1)
+                   gid=f"breakpoint-{k}", zorder=1)
     if points:
         top = ax.secondary_xaxis("top")
         top.set_xticks([float(p) for p in points], labels=[plain(p, 10) for p in points])
@@ -239,7 +239,7 @@ def plot_signals(f, g, var=None, *, op="conv", subs=None, result=None, xlim=None
     -------
     matplotlib.figure.Figure
         Artists carry ``gid`` ``'f'``, ``'g'`` and ``'result'`` (the curve, or the stem
-        markers of a discrete signal) and ``'breakpoint'`` (the guides), which SVG
+        markers of a discrete signal) and ``'breakpoint-<k>'`` (the guides), which SVG
         output keeps as element ids.
 
     Raises
