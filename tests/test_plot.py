@@ -487,6 +487,27 @@ def test_architecture_with_symbolic_sizes():
         plot_architecture("alexnet", input_shape=(3, "n", "n"), subs={"n": 10})
 
 
+def test_every_figure_draws_into_the_callers_axes():
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(10, 10))
+    axes = list(fig.subplots(3, 3).ravel())
+    assert plot_layer((5, 5), 3, stride=2, padding=1, ax=axes[0]) is fig
+    assert plot_matrix(sc.conv_matrix([1, 2, 3], 5), ax=axes[1]) is fig
+    assert plot_kernel(sc.derivative_kernel(2), ax=axes[2]) is fig
+    assert plot_architecture("lenet5", ax=axes[3:5]) is fig
+    assert plot_flip_and_slide(sc.rect(t), sc.rect(t), t, at=[0], ax=axes[5:7]) is fig
+    animation = plot_flip_and_slide(sc.rect(t), sc.rect(t), t, animate=True, frames=2,
+                                    ax=axes[7:9])
+    assert animation.figure is fig
+    animation.to_jshtml()                                     # render it (no warning)
+    assert sum((p.get_gid() or "").startswith("window-") for p in axes[0].patches) == 9
+    with pytest.raises(SymconvError, match="ax must be a matplotlib Axes or None"):
+        plot_kernel([1, 2], ax=axes[:2])
+    with pytest.raises(SymconvError, match="sequence of 2 matplotlib Axes"):
+        plot_flip_and_slide(sc.rect(t), sc.rect(t), t, at=[0], ax=axes[0])
+
+
 # ---------------------------------------------------------------------------
 # global state and speed-relevant choices
 # ---------------------------------------------------------------------------

@@ -142,6 +142,9 @@ def plot_architecture(table, *, subs=None, input_shape=None, depth=0, hide=HIDDE
     bottom.set_xticks(x, labels=[name for name, _, _ in entries], rotation=60, ha="right",
                       rotation_mode="anchor", fontsize=style.SMALL_FONT_SIZE - (count > 30))
     bottom.set_xlim(-0.6, count - 0.4)
+    top.set_xlim(-0.6, count - 0.4)
+    top.set_xticks(x)
+    top.tick_params(labelbottom=False)
     for axis in (top, bottom):
         tidy_axes(axis)
     kinds = list(dict.fromkeys(kind for _, kind, _ in entries))
