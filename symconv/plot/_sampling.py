@@ -17,8 +17,8 @@ import sympy as sp
 from symconv.errors import SymconvError
 from symconv.plot import style
 
-__all__ = ["Signal", "as_signal", "normalise_subs", "breakpoints", "evaluate",
-           "plot_range", "sample_points", "exact_label", "number_label"]
+__all__ = ["Signal", "as_signal", "normalise_subs", "substitute", "breakpoints", "plot_range",
+           "sample_points", "number_label"]
 
 _MAX_SEQUENCE = 10_000
 
@@ -46,7 +46,8 @@ def normalise_subs(subs, what):
     return out
 
 
-def _substitute(expr, values):
+def substitute(expr, values):
+    """``expr`` with the symbols named in ``values`` replaced by their numbers."""
     if not values:
         return expr
     mapping = {s: values[s.name] for s in expr.free_symbols
@@ -171,7 +172,7 @@ def as_signal(value, var, subs, what, discrete=None, start=0):
         numbers = []
         for item in items:
             try:
-                entry = _substitute(sp.sympify(item, strict=True), subs)
+                entry = substitute(sp.sympify(item, strict=True), subs)
             except (sp.SympifyError, TypeError):
                 raise SymconvError(f"{what}: sequence entries must be numbers or SymPy "
                                    f"expressions, but got {item!r}") from None
@@ -197,7 +198,7 @@ def as_signal(value, var, subs, what, discrete=None, start=0):
     if expr.has(sp.Integral, sp.Sum):
         raise SymconvError(f"{what}: only closed forms can be plotted, but got an unevaluated "
                            f"{'integral' if expr.has(sp.Integral) else 'sum'}: {expr}")
-    expr = _substitute(expr, subs)
+    expr = substitute(expr, subs)
     free = _free_names(expr, var)
     if free:
         raise SymconvError(f"{what}: every symbol except the variable {var} needs a value to "
@@ -268,11 +269,6 @@ def breakpoints(expr, var):
     return sorted((p for p in found if p.is_finite), key=float)
 
 
-def evaluate(signal, x):
-    """The signal's values at ``x`` (impulses left out)."""
-    return signal(x)
-
-
 def plot_range(signals, breakpoints_, xlim=None, what="plot"):
     """``(lo, hi)`` of the horizontal axis: all breakpoints with a margin, extended to
     where the signals have decayed to 1% of their peak (at most four widths out)."""
@@ -311,17 +307,6 @@ def sample_points(lo, hi, breakpoints_, discrete, num=style.SAMPLES):
     extra = [float(p) + d for p in breakpoints_ for d in (-eps, 0.0, eps)
              if lo < float(p) < hi]
     return np.unique(np.concatenate([x, extra]))
-
-
-def exact_label(value, limit=40):
-    """Math text for an exact number or expression; a decimal when too long for a tick."""
-    from symconv.latex import expr_latex
-
-    value = sp.sympify(value)
-    tex = expr_latex(value)
-    if len(tex) > limit and value.is_number:
-        return number_label(value)
-    return f"${tex}$"
 
 
 def number_label(value, digits=3):

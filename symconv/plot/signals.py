@@ -58,9 +58,15 @@ def prepare_signals(f, g, var, op, subs, what):
                                f"expressions, but got {type(f).__name__} and "
                                f"{type(g).__name__}")
         index = var if isinstance(var, sp.Symbol) else sp.Symbol("n", integer=True)
-        fs = _sampling.as_signal(f, index, values, f"{what}: f")
-        gs = _sampling.as_signal(g, index, values, f"{what}: g")
-        return "sequence", fs.values, gs.values, index, values
+        exact = []
+        for label, sequence in (("f", f), ("g", g)):
+            # raises with the names of the symbols that have no value
+            _sampling.as_signal(sequence, index, values, f"{what}: {label}")
+            items = list(sequence) if not isinstance(sequence, np.ndarray) else \
+                sequence.ravel().tolist()
+            exact.append([_sampling.substitute(sp.sympify(v, strict=True), values)
+                          for v in items])
+        return "sequence", exact[0], exact[1], index, values
     if not isinstance(var, sp.Symbol):
         raise SymconvError(f"{what}: var must be a SymPy Symbol (integer=True for discrete "
                            f"signals), but got {var!r}")
@@ -68,7 +74,7 @@ def prepare_signals(f, g, var, op, subs, what):
     for label, value in (("f", f), ("g", g)):
         # raises with the names of the symbols that have no value
         _sampling.as_signal(value, var, values, f"{what}: {label}")
-        exprs.append(_sampling._substitute(sp.sympify(value, strict=True), values))
+        exprs.append(_sampling.substitute(sp.sympify(value, strict=True), values))
     return "expression", exprs[0], exprs[1], var, values
 
 
@@ -76,9 +82,7 @@ def compute_result(kind, f, g, var, op):
     """The closed form (expression) or the full sequence, and its start index."""
     function = sc.conv if op == "conv" else sc.corr
     if kind == "sequence":
-        values = function([sp.nsimplify(v) if float(v).is_integer() else v for v in f],
-                          [sp.nsimplify(v) if float(v).is_integer() else v for v in g],
-                          None, mode="full")
+        values = function(list(f), list(g), None, mode="full")
         start = 0 if op == "conv" else -(len(g) - 1)
         return list(values), start
     return function(f, g, var), 0
@@ -187,7 +191,7 @@ def _pieces_agree(listed, signal, lo, hi):
 
 
 def _sequence_text(values, start, var):
-    shown = ", ".join(_sampling.number_label(v).replace("-", "−") for v in values[:8])
+    shown = ", ".join(plain(v, 8) for v in values[:8])
     more = ", ..." if len(values) > 8 else ""
     where = f" from {plain(var)} = {plain(start)}" if start else ""
     return f"[{shown}{more}]{where}"
@@ -310,7 +314,7 @@ def plot_signals(f, g, var=None, *, op="conv", subs=None, result=None, xlim=None
     for label, tex_label, signal, original in zip(labels, tex_labels, (fs, gs, rs),
                                                   (f, g, result)):
         if kind == "sequence":
-            titles.append(f"{label} = {_sequence_text(signal.values, signal.start, var)}")
+            titles.append(f"{label} = {_sequence_text(original, signal.start, var)}")
             continue
         folded = original
         if not isinstance(original, sp.Piecewise) and original.has(sp.Piecewise) \
