@@ -164,6 +164,11 @@ def test_bad_input_raises_symconv_error(kwargs, message):
         plot_signals(sc.rect(t), sc.rect(t), t, **kwargs)
 
 
+def test_complex_signals_are_refused():
+    with pytest.raises(SymconvError, match="plot_signals: f: signals must be real-valued"):
+        plot_signals(sp.I * sc.rect(t), sc.rect(t), t)
+
+
 def test_mixed_sequence_and_formula_is_refused():
     with pytest.raises(SymconvError, match="both be sequences or both be expressions"):
         plot_signals([1, 2], sc.rect(t), t)

@@ -113,7 +113,8 @@ class Signal:
     ``(location, weight)`` pairs of exact numbers.
     """
 
-    def __init__(self, kind, var, expr=None, values=None, start=0, impulses=()):
+    def __init__(self, kind, var, expr=None, values=None, start=0, impulses=(), what="plot"):
+        self.what = what
         self.kind = kind
         self.var = var
         self.expr = expr
@@ -143,8 +144,8 @@ class Signal:
         y = np.broadcast_to(np.asarray(y), x.shape)
         if np.iscomplexobj(y):
             if np.any(np.abs(y.imag) > 1e-9 * (1 + np.abs(y.real))):
-                raise SymconvError(f"plot: signals must be real-valued, but {self.expr} takes "
-                                   "complex values")
+                raise SymconvError(f"{self.what}: signals must be real-valued, but {self.expr} "
+                                   "takes complex values")
             y = y.real
         return np.array(y, dtype=float)
 
@@ -186,7 +187,7 @@ def as_signal(value, var, subs, what, discrete=None, start=0):
             if abs(number.imag) > 1e-12 * (1 + abs(number.real)):
                 raise SymconvError(f"{what}: signals must be real-valued, but got {item}")
             numbers.append(number.real)
-        return Signal("sequence", var, values=numbers, start=start)
+        return Signal("sequence", var, values=numbers, start=start, what=what)
     try:
         expr = sp.sympify(value, strict=True)
     except (sp.SympifyError, TypeError):
@@ -210,7 +211,7 @@ def as_signal(value, var, subs, what, discrete=None, start=0):
         raise SymconvError(f"{what}: a discrete signal uses delta[n] (KroneckerDelta), but "
                            f"got a Dirac impulse in {expr}")
     return Signal("discrete" if discrete else "continuous", var, expr=regular,
-                  impulses=impulses)
+                  impulses=impulses, what=what)
 
 
 def _piecewise_polynomial(argument, var):
