@@ -164,6 +164,11 @@ def test_bad_input_raises_symconv_error(kwargs, message):
         plot_signals(sc.rect(t), sc.rect(t), t, **kwargs)
 
 
+def test_values_beyond_floats_are_refused():
+    with pytest.raises(SymconvError, match="values a float can hold"):
+        plot_signals(sp.exp(-a * t) * sc.u(t), sc.u(t), t, subs={a: sp.Integer(10) ** 400})
+
+
 def test_complex_signals_are_refused():
     with pytest.raises(SymconvError, match="plot_signals: f: signals must be real-valued"):
         plot_signals(sp.I * sc.rect(t), sc.rect(t), t)

@@ -140,7 +140,11 @@ class Signal:
             self._function = sp.lambdify(self.var, _rewrite(self.expr), "numpy")
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            y = self._function(x)
+            try:
+                y = self._function(x)
+            except (OverflowError, ZeroDivisionError) as exc:
+                raise SymconvError(f"{self.what}: the signal must have values a float can "
+                                   f"hold, but evaluating {self.expr} failed ({exc})") from None
         y = np.broadcast_to(np.asarray(y), x.shape)
         if np.iscomplexobj(y):
             if np.any(np.abs(y.imag) > 1e-9 * (1 + np.abs(y.real))):
