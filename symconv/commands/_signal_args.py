@@ -75,8 +75,8 @@ def parse_assumptions(text):
     return facts
 
 
-def add_arguments(parser, op):
-    """Declare the options shared by ``symconv conv`` and ``symconv corr``."""
+def add_signal_arguments(parser, op):
+    """Declare the two signals and how to read them (also used by ``symconv plot``)."""
     what = "convolution" if op == "conv" else "cross-correlation"
     parser.add_argument("f", help="first signal: a formula such as 'exp(-a*t)*u(t)' "
                                   "(u, delta, rect, tri, ramp available) or a sequence '[1, 2, x]'")
@@ -88,6 +88,11 @@ def add_arguments(parser, op):
     parser.add_argument("--discrete", action="store_true",
                         help=f"discrete-time {what} (the variable becomes an integer; "
                              "also implied by --assume 'n integer')")
+
+
+def add_arguments(parser, op):
+    """Declare the options shared by ``symconv conv`` and ``symconv corr``."""
+    add_signal_arguments(parser, op)
     parser.add_argument("--mode", choices=_SEQUENCE_MODES, default=None,
                         help="for sequences: numpy's mode (default: full for conv, "
                              "valid for corr), or circular")
@@ -197,9 +202,13 @@ def run(args, op):
                            f"{message})") from None
 
 
-def _run(args, op):
-    from symconv.signals import continuous as symbolic
+def read_signals(args, op):
+    """The signals of ``add_signal_arguments``: ``(f, g, var, symbols)``.
 
+    ``f`` and ``g`` are SymPy expressions in ``var`` (a real symbol, or an integer one
+    for discrete signals), or two lists (then ``var`` is None); ``symbols`` maps every
+    name to the symbol built with its ``--assume`` facts.
+    """
     facts = parse_assumptions(args.assume)
     var_name = args.var or ("n" if args.discrete else "t")
     if not re.fullmatch(_NAME, var_name):
@@ -216,11 +225,18 @@ def _run(args, op):
         raise SymconvError(f"{op} needs two sequences or two formulas, but got "
                            f"{'a sequence' if isinstance(f, list) else 'a formula'} and "
                            f"{'a sequence' if isinstance(g, list) else 'a formula'}")
+    return f, g, (None if sequences else symbols[var_name]), symbols
+
+
+def _run(args, op):
+    from symconv.signals import continuous as symbolic
+
+    f, g, var, _symbols = read_signals(args, op)
+    sequences = var is None
     if not sequences and (args.mode is not None or args.period is not None):
         raise SymconvError("--mode and --period apply to sequences only, but the signals "
                            "are formulas")
     fn = symbolic.conv if op == "conv" else symbolic.corr
-    var = None if sequences else symbols[var_name]
     if sequences:
         mode = args.mode or ("circular" if args.period is not None
                              else ("full" if op == "conv" else "valid"))

@@ -90,7 +90,7 @@ def _size(mode, n, k, s, p, d):
 
 
 def size_table():
-    """Output sizes and error messages of the whole grid, straight from ``symconv.shapes``.
+    """Output sizes and error messages of the whole grid, straight from ``symconv.nn.shapes``.
 
     Returns
     -------
