@@ -230,18 +230,29 @@ def _operation_of(e):
     return None
 
 
+def _subtracted(term):
+    """A term of a sum without its minus sign (``-b`` and ``-2b`` in ``a - b``, ``a - 2b``)."""
+    if isinstance(term, sp.Mul) and term.args and isinstance(term.args[0], sp.Number) \
+            and term.args[0].is_negative:
+        c, rest = -term.args[0], term.args[1:]
+        if c == 1:
+            return rest[0] if len(rest) == 1 else sp.Mul(*rest, evaluate=False)
+        return sp.Mul(c, *rest, evaluate=False)
+    return term
+
+
 def _walk(e, found):
     if not isinstance(e, sp.Basic) or isinstance(e, sp.Atom) or _literal(e):
         return
     if isinstance(e, sp.Add):
         found.extend([("add", e)] * (len(e.args) - 1))
         for a in e.args:     # a minus sign inside a sum is the subtraction itself
-            _walk(_strip_sign(a), found)
+            _walk(_subtracted(a), found)
         return
     if isinstance(e, sp.Mul):
         numbers = [a for a in e.args if _literal(a)]
         rest = [a for a in e.args if not _literal(a)]
-        if any(a == -1 for a in numbers):
+        if any(_negative_literal(a) for a in numbers):     # -a, and -2a (coefficient -2)
             found.append(("negate", e))
         if any(a != 1 and a != -1 for a in numbers):
             found.append(("scale", e))
