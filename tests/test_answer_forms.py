@@ -195,3 +195,18 @@ closed_form = true
     again = pickle.loads(pickle.dumps(keys))
     assert sg.grade("max(a, b)", again["max"]).score == 0
     assert sg.grade("integrate(tau, (tau, 0, t))", again["ramp"]).score == 0
+
+
+def test_the_examples_of_the_answer_keys_page_run():
+    """docs/answer-keys.md writes its examples as ```python blocks (not run by test_docs)."""
+    import doctest
+    import pathlib
+    import re
+
+    page = pathlib.Path(__file__).resolve().parent.parent / "docs" / "answer-keys.md"
+    source = "\n".join(re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), re.S))
+    test = doctest.DocTestParser().get_doctest(source, {}, page.name, str(page), 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    report = []
+    runner.run(test, out=report.append)
+    assert runner.failures == 0 and runner.tries >= 10, "".join(report)
