@@ -156,7 +156,7 @@ def describe(forms):
     return " or ".join(names.get(f, f) for f in forms)
 
 
-# --------------------------------------------------------------------------- what an answer is built from
+# ---------------------------------------------------------------- what an answer is built from
 #
 # The names of the operations are those of ``symconv.grading.keys.OPERATIONS`` (the key
 # fields ``operations``, ``forbidden`` and ``at_most``); each use of an operation in the

@@ -360,15 +360,17 @@ class AnswerKey:
 
     def _check_own_build(self, value, written, what):
         """The key's own answer must obey its rules; a mistake that is no closed form could
-        never be recognised (such answers are refused before mistakes are looked at)."""
+        never be recognised (such answers are refused before mistakes are looked at).
+
+        The operations are those of the answer as written: they are checked when the answer
+        is text (``written``); a SymPy object computed by a library has no written form
+        (a convolution may come back as a Piecewise), only its closed form is checked."""
         if not self.has_build_rules:
             return
-        if written is None:
-            written = value
-        if what == "the answer":
+        if what == "the answer" and written is not None:
             problem = self.build_problem(written)
         else:
-            problem = self.build_problem(written, operations=False)
+            problem = self.build_problem(value, operations=False)
         if problem:
             _fail(self.part, f"{what} breaks the key's own rules: "
                              f"{problem.replace('but your answer', 'but it')}")
@@ -445,7 +447,8 @@ class AnswerKey:
         if self.type == "text":
             return [m.answer for m in self.mistakes]
         if not hasattr(self, "_mistake_values"):
-            values = [self._value(m.answer, f"mistake {i + 1}") for i, m in enumerate(self.mistakes)]
+            values = [self._value(m.answer, f"mistake {i + 1}")
+                      for i, m in enumerate(self.mistakes)]
             for i, (m, v) in enumerate(zip(self.mistakes, values)):
                 self._check_own_build(v, self._written(m.answer), f"mistake {i + 1}")
             self._mistake_values = values
