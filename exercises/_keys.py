@@ -17,25 +17,48 @@ from sympy.printing.str import StrPrinter
 
 from symconv.errors import SymconvError
 
-__all__ = ["key", "mistake", "as_text", "export_key", "keys_toml", "export_keys"]
+__all__ = ["key", "mistake", "as_text", "export_key", "part_prompt", "keys_toml",
+           "export_keys"]
 
 
-def mistake(answer, feedback, credit=0.0, *, text=None):
-    """An anticipated wrong answer: the value (computed by the library where possible),
-    the feedback a student sees, and the fraction of the points it earns.
+def mistake(answer, feedback, credit=0.0, *, text=None, agrees=None):
+    """An anticipated wrong answer: the value (computed by the library where possible,
+    from the wrong reasoning the feedback names), the feedback a student sees, and the
+    fraction of the points it earns.
 
     ``text`` overrides how the value is written in the exported key (needed only for
     values whose printed form the answer parser does not read, e.g. a ``Piecewise``).
+    ``agrees`` says where the wrong formula still takes the answer's value ("t <= 0",
+    "d even"): the feedback must be true there too, and the tests check that every
+    mistake that agrees with the answer somewhere on the key's domain says where
+    (``exercises._audit``). Neither is part of the exported key.
     """
     entry = {"answer": answer, "feedback": feedback, "credit": float(credit)}
     if text is not None:
         entry["_text"] = text
+    if agrees is not None:
+        entry["_agrees"] = agrees
     return entry
 
 
-def key(type, answer, *, points=1, variables=None, mistakes=(), **options):
-    """A key mapping in the grading format (see ``docs/answer-keys.md``)."""
+#: answer types read as math: their keys refuse a restated question by default
+_MATH_TYPES = ("expression", "integer", "rational", "sequence", "matrix", "set", "equation")
+
+
+def key(type, answer, *, points=1, variables=None, mistakes=(), closed_form=None, **options):
+    """A key mapping in the grading format (see ``docs/answer-keys.md``).
+
+    Every answer of the catalogue is a closed form computed by the library, so a key of
+    an answer read as math refuses an unevaluated integral, sum, derivative, limit or
+    ``conv(...)`` call (``closed_form = true``) unless ``closed_form=False`` opts into
+    evaluating such answers. ``operations``, ``forbidden`` and ``at_most`` (passed on
+    with the other options) say what the answer may be built from.
+    """
     out = {"type": type, "answer": answer, "points": points}
+    if closed_form is None:
+        closed_form = type in _MATH_TYPES
+    if closed_form:
+        out["closed_form"] = True
     if variables:
         out["variables"] = dict(variables)
     if mistakes:
@@ -107,6 +130,15 @@ class _AnswerPrinter(StrPrinter):
         return self._print_Function(expr)
 
 
+def part_prompt(part, exercise):
+    """The exported question of a part: the exercise's prompt, then the part's label and
+    its own prompt ("... (b) step response"); an unlabelled part adds its prompt alone."""
+    if not part.prompt:
+        return exercise.prompt
+    head = f"({part.label}) " if part.label is not None else ""
+    return f"{exercise.prompt} {head}{part.prompt}"
+
+
 def export_key(part):
     """The key of ``part`` with answers and mistakes written as text."""
     k = part.key
@@ -125,9 +157,7 @@ def export_key(part):
     if part.prompt or part.exercise_id:
         from ._registry import get
 
-        ex = get(part.exercise_id)
-        prompt = ex.prompt + (f" ({part.label}) {part.prompt}" if part.prompt else "")
-        out.setdefault("prompt", prompt)
+        out.setdefault("prompt", part_prompt(part, get(part.exercise_id)))
     return out
 
 

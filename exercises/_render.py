@@ -130,6 +130,17 @@ def _key_summary(part):
     if n:
         credits = ", ".join(f"{m['credit']:g}" for m in k["mistakes"])
         text += f", {n} anticipated mistake{'s' if n != 1 else ''} (credit {credits})"
+    rules = []
+    if k.get("closed_form"):
+        rules.append("closed form required")
+    if k.get("operations"):
+        rules.append("built only from " + ", ".join(k["operations"]))
+    if k.get("forbidden"):
+        rules.append("without " + ", ".join(k["forbidden"]))
+    for name, count in k.get("at_most", {}).items():
+        rules.append(f"at most {count} {name}")
+    if rules:
+        text += "; " + "; ".join(rules)
     return text + f"; part id {part.id}."
 
 

@@ -7,6 +7,8 @@ positions one by one and counts parameters from the textbook formulas, using nei
 the size rules of :mod:`symconv.nn.shapes` nor the layers' own ``num_params``.
 """
 
+import dataclasses
+
 import numpy as np
 import sympy as sp
 from sympy import symbols
@@ -123,11 +125,26 @@ def _lenet(s):
     x = np.random.default_rng(0).standard_normal((1, 1, 32, 32)).astype(np.float32)
     _y, ran = arch.run_numpy(arch.get("lenet5").layers, x)
     ran_flat = dict(ran)["flatten"][1]
+    # the anticipated mistakes, each computed from the wrong reasoning its feedback names
+    features = arch.get("lenet5").layers[:7]
+    side = 32
+    for _conv in range(2):                  # n - k instead of n - k + 1, then the pooling
+        side = (side - 5) // 2
+    off_by_one = 16 * side * side
+    same = [dataclasses.replace(layer, padding=2) if isinstance(layer, arch.Conv) else layer
+            for layer in features]          # convolutions that keep the size
+    padded = infer_shapes(same, (1, 1, 32, 32)).output_shape[1]
+    one_pool = infer_shapes([layer for layer in features if layer.name != "pool2"],
+                            (1, 1, 32, 32)).output_shape[1]
     s.part("a", answer=flat, prompt="inputs of the first fully connected layer",
            key=key("integer", flat, mistakes=[
-               mistake(16 * 4 * 4, "Each convolution without padding keeps n - k + 1 = n - 4 "
+               mistake(off_by_one, "Each convolution without padding keeps n - k + 1 = n - 4 "
                                    "pixels, not n - 5: 28, 14, 10, 5.", 0.25),
-               mistake(16 * 8 * 8, "Both pooling layers halve the size: 10 -> 5.", 0.25)]),
+               mistake(padded, "That is what size-preserving ('same') padding would give "
+                               "(32, 16, 16, 8); here there is no padding, so each 5x5 "
+                               "convolution removes 4 pixels: 32 -> 28 and 14 -> 10.", 0.25),
+               mistake(one_pool, "Both pooling layers halve the size: the second one takes "
+                                 "10 -> 5.", 0.25)]),
            checks=[exact_check(flat, ran_flat, "the flattened size in a NumPy run of the network "
                                                "(symconv.architectures.run_numpy)"),
                    exact_check(flat, walk(arch.get("lenet5").layers[:7], (1, 32, 32))[0][0],
@@ -165,10 +182,12 @@ def _lenet(s):
           prompt="""AlexNet (torchvision's version) starts with an 11x11 convolution with stride 4
           and padding 2 on a 3x224x224 image, followed by 3x3 max pooling with stride 2, a 5x5
           convolution with padding 2, pooling, three 3x3 convolutions with padding 1 and a last
-          pooling. (a) What is the side of the first feature map? (b) What is the shape
-          (channels, height, width) at the end of the convolutional part? (c) How many
-          trainable parameters does the whole network have? (d) What is the smallest square
-          input side it accepts?""")
+          pooling; an adaptive average pooling then resizes whatever map comes out to 6x6 for
+          the fully connected classifier (256 x 6 x 6 inputs). (a) What is the side of the
+          first feature map? (b) What is the shape (channels, height, width) at the end of the
+          convolutional part, before the adaptive pooling? (c) How many trainable parameters
+          does the whole network have? (d) What is the smallest square input side this
+          network (with its adaptive pooling) accepts?""")
 def _alexnet(s):
     table = infer_shapes("alexnet")
     side = table.rows[0].output_shape[2]
@@ -188,10 +207,11 @@ def _alexnet(s):
            checks=[exact_check(side, _brute.count_windows(224, 11, 4, 2),
                                "counting window starts one by one")])
     walked = walk(features, (3, 224, 224))[0]
+    before_last_pool = list(_row(table, "features.11").output_shape[1:])
     s.part("b", answer=end, prompt="shape after the convolutional part",
            key=key("sequence", end, mistakes=[
-               mistake([256, 13, 13], "The last max pooling (3x3, stride 2) still follows: "
-                                      "13 -> 6.", 0.5)]),
+               mistake(before_last_pool, "The last max pooling (3x3, stride 2) still follows: "
+                                         "13 -> 6.", 0.5)]),
            checks=[exact_check(end, list(walked), "an independent walk over the layer "
                                                   "specifications")])
     _parameters_part(s, "c", table, layers)
@@ -208,10 +228,25 @@ def _alexnet(s):
         return True
 
     brute = next(size for size in range(11, 400) if _safe_accepts(accepts, size))
+    # the anticipated mistakes, computed from the reasoning their feedback names
+    kernel_side = features[0].kernel_size
+    fits = int(list(infer_shapes(features[:1], (1, 3, "n", "n")).smallest.values())[0])
+    fixed = [layer for layer in layers if not isinstance(layer, arch.AdaptivePool)]
+    fixed_smallest = int(list(infer_shapes(fixed, (1, 3, "n", "n")).smallest.values())[0])
     s.part("d", answer=smallest, prompt="smallest input side",
+           note=f"Without the adaptive pooling, a classifier built for exactly 256 x 6 x 6 "
+                f"inputs would need the convolutional part to end at 6x6, which takes a side "
+                f"of at least {fixed_smallest}.",
            key=key("integer", smallest, mistakes=[
-               mistake(11, "The kernel fits at 11, but the three poolings need at least 3 "
-                           "pixels each time.", 0)]),
+               mistake(kernel_side, f"{kernel_side} is the size of the first kernel (with "
+                                    f"padding 2 it already fits at {fits}); the three 3x3 "
+                                    f"poolings with stride 2 that follow need maps of at least "
+                                    f"3 pixels.", 0),
+               mistake(fixed_smallest, f"{fixed_smallest} is the smallest side for an AlexNet "
+                                       f"without the adaptive pooling, whose classifier takes "
+                                       f"exactly 256 x 6 x 6 inputs; with the adaptive pooling "
+                                       f"any final map of at least 1x1 is resized to 6x6.",
+                       0.25)]),
            checks=[exact_check(smallest, brute, "the first n >= 11 for which the independent "
                                                 "walk reaches the end with every size >= 1")])
 
@@ -235,12 +270,13 @@ def _vgg(s):
     layers = arch.get("vgg16").layers
     features = [layer for layer in layers if layer.name and layer.name.startswith("features")]
     end = list(_row(table, features[-1].name).output_shape[1:])
+    four_pools = list(_row(table, features[-2].name).output_shape[1:])   # before the last one
     s.say("A 3x3 convolution with padding 1 keeps the size, so only the five poolings change "
           "it: 224 / 2^5 = 7. Most parameters sit in the first fully connected layer: "
           "512 x 7 x 7 x 4096 + 4096 of them.")
     s.part("a", answer=end, prompt="shape after the last block",
            key=key("sequence", end, mistakes=[
-               mistake([512, 14, 14], "There are five poolings, one per block: 224 / 32.", 0.5)]),
+               mistake(four_pools, "There are five poolings, one per block: 224 / 32.", 0.5)]),
            checks=[exact_check(end, list(walk(features, (3, 224, 224))[0]),
                                "an independent walk over the layer specifications")])
     _parameters_part(s, "b", table, layers)
@@ -259,6 +295,7 @@ def _resnet(s):
     layers = arch.get("resnet18").layers
     stem_side = _row(table, "maxpool").output_shape[2]
     end = list(_row(table, "layer4.1").output_shape[1:])
+    two_halvings = [end[0], stem_side // 4, stem_side // 4]   # one of the three halvings missed
     total = table.total_params
     stem = [layer for layer in layers if layer.name in ("conv1", "bn1", "relu", "maxpool")]
     body = [layer for layer in layers if layer.name and layer.name.startswith("layer")]
@@ -278,7 +315,7 @@ def _resnet(s):
                                "an independent walk over the stem")])
     s.part("b", answer=end, prompt="shape after the last stage",
            key=key("sequence", end, mistakes=[
-               mistake([512, 14, 14], "Stages 2, 3 and 4 each halve the side: 56 -> 7.", 0.5)]),
+               mistake(two_halvings, "Stages 2, 3 and 4 each halve the side: 56 -> 7.", 0.5)]),
            checks=[exact_check(end, list(walk(stem + body, (3, 224, 224))[0]),
                                "an independent walk through all residual blocks")])
     s.part("c", answer=total, prompt="trainable parameters",
@@ -308,8 +345,9 @@ def _receptive(s):
           "7x7 layer, with 27 C^2 instead of 49 C^2 weights and two extra nonlinearities.")
     s.part("a", answer=rf.size, prompt="receptive field",
            key=key("integer", rf.size, mistakes=[
-               mistake(9, "The fields overlap: each extra layer adds k - 1 = 2, not 3.", 0.25),
-               mistake(27, "The field grows additively, not multiplicatively.", 0)]),
+               mistake(3 + 3 + 3, "The fields overlap: each extra layer adds k - 1 = 2, "
+                                  "not 3.", 0.25),
+               mistake(3 * 3 * 3, "The field grows additively, not multiplicatively.", 0)]),
            checks=[exact_check(rf.size, len(seen), "the number of input symbols that output 0 "
                                                    "of three stacked exact layers depends on")])
     s.part("b", answer=weights, prompt="weights of the three layers",
@@ -317,7 +355,8 @@ def _receptive(s):
                                                            "max": 512}},
                    mistakes=[mistake(49 * C ** 2, "That is the single 7x7 layer.", 0),
                              mistake(27 * C, "Each layer has C x C kernels of 9 weights.",
-                                     0.25)]),
+                                     0.25,
+                                     agrees="C = 1")]),
            checks=[grid_check(lambda c: weights.subs(C, c),
                               lambda c: sum(walk([arch.Conv(c, 3, padding=1, bias=False)] * 3,
                                                  (c, 8, 8))[1:2]),

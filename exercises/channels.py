@@ -53,24 +53,27 @@ def _multi_in(s):
 
 @exercise("channels-multi-in-out", topic=TOPIC, title="Three output channels",
           source="worked example of the notes (corr2d_multi_in_out)",
-          prompt="""Keep the two-channel input of the previous exercise and stack three kernels:
-          K (as before), K + 1 and K + 2 (every entry increased by 1 and by 2), giving a kernel
+          prompt="""The input has two channels, X0 with rows (0, 1, 2), (3, 4, 5), (6, 7, 8) and
+          X1 with rows (1, 2, 3), (4, 5, 6), (7, 8, 9). The kernel K has one 2x2 slice per
+          channel, K0 with rows (0, 1), (2, 3) and K1 with rows (1, 2), (3, 4). Stack three
+          kernels: K, K + 1 and K + 2 (every entry increased by 1 and by 2), giving a kernel
           tensor of shape (3, 2, 2, 2). (a) What is the shape of the output? (b) Give the
           output channel produced by K + 2.""")
 def _multi_in_out(s):
     Ks = [K2, _plus(K2, 1), _plus(K2, 2)]
     Y = corr2d_multi_in_out(X2, Ks)
     shape = list(Y.shape)
-    s.say("Each kernel of shape (2, 2, 2) produces one output channel exactly as in the "
-          "previous exercise, so the output has shape (3, 2, 2). Since the input channels are "
+    s.say("Each kernel of shape (2, 2, 2) produces one output channel exactly as in "
+          "channels-multi-in, so the output has shape (3, 2, 2). Since the input channels are "
           "summed, adding 1 to every kernel entry adds the sum of each input window over both "
           "channels.")
     s.part("a", answer=shape, prompt="output shape",
            key=key("sequence", shape, mistakes=[
                mistake([3, 2, 2, 2], "That is the kernel's shape; each kernel gives one 2x2 "
                                      "channel.", 0),
-               mistake([2, 2, 2], "One output channel per kernel: three kernels, three "
-                                  "channels.", 0.25)]),
+               mistake([len(X2)] + shape[1:], "That keeps the input's 2 channels; the "
+                                              "output has one channel per kernel: three "
+                                              "kernels, three channels.", 0.25)]),
            checks=[exact_check(shape, list(sn.conv_layer(np.array(X2, float)[None],
                                                           np.array(Ks, float)).shape[1:]),
                                "the shape from symconv.numeric.conv_layer")])
@@ -130,7 +133,8 @@ def _stacked(s):
                    mistakes=[mistake(K1 + K2, "The two kernels overlap in one tap: "
                                               "k1 + k2 - 1.", 0.25),
                              mistake(K1 * K2, "The sizes add (minus one), they do not "
-                                              "multiply.", 0)]),
+                                              "multiply.", 0,
+                                     agrees="k1 = 1 or k2 = 1")]),
            checks=[grid_check(lambda p, q: size.subs({K1: p, K2: q}),
                               lambda p, q: len(conv_seq([1] * p, [1] * q)),
                               [(p, q) for p in range(1, 8) for q in range(1, 8)],
@@ -161,11 +165,12 @@ def _stacked(s):
           source=SOURCE + ", exercise 2",
           prompt="""An input of shape c_i x h x w is convolved with a kernel of shape
           c_o x c_i x k_h x k_w, padding p_h, p_w and strides s_h, s_w; let o_h and o_w be
-          the output height and width. (a) How many multiplications does the forward pass
-          take (count products with padded zeros too)? (b) How many numbers must be held in
-          memory for the forward pass: input, weights, biases and output? (c) How many
-          multiplications does the backward pass take to get the gradients with respect to
-          the input and the weights? Answer in terms of c_i, c_o, k_h, k_w, o_h, o_w, h, w.""")
+          the output height and width. Answer each part in terms of c_i, c_o, k_h, k_w, o_h,
+          o_w, h and w. (a) How many multiplications does the forward pass take (count
+          products with padded zeros too)? (b) How many numbers must be held in memory for
+          the forward pass: input, weights, biases and output? (c) How many multiplications
+          does the backward pass take to get the gradients with respect to the input and the
+          weights?""")
 def _cost(s):
     ci, co, kh, kw, oh, ow, h, w = symbols("c_i c_o k_h k_w o_h o_w h w", integer=True,
                                            positive=True)
@@ -224,7 +229,8 @@ def _cost(s):
                mistake(co * ci * kh * kw * h * w, "Count output positions (o_h o_w), not input "
                                                   "pixels.", 0.5),
                mistake(co * kh * kw * oh * ow, "Each output sums over all c_i input channels.",
-                       0.25)]),
+                       0.25,
+                       agrees="c_i = 1")]),
            checks=[grid_check(formula(forward), count_forward, configs,
                               "the formula against counting the products of the naive "
                               "forward loop, " + where)])
@@ -282,7 +288,9 @@ def _one_by_one(s):
     s.part(answer=flat,
            key=key("matrix", flat, mistakes=[
                mistake(X.T * W.T, "This is (W X)^T: rows should be the output channels.", 0.5),
-               mistake(W.T * W * X, "Multiply the weights with the input once: W X.", 0)]),
+               mistake(W.T * W * X, "That multiplies by W and then by W^T, back to 3 rows; the "
+                                    "layer is the single product W X, one row per output "
+                                    "channel.", 0)]),
            checks=[exact_check(flat, W * X, "the matrix product W X"),
                    numeric_check(flat, sn.conv_layer(np.array(channels, float)[None],
                                                      np.array(weights, float))[0].reshape(2, 4),

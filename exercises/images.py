@@ -105,8 +105,9 @@ def _diagonal(s):
         s.part(label, answer=Y, prompt=prompt, note=f"Result: {what}.",
                key=key("matrix", Y, mistakes=[
                    mistake(sp.zeros(*Y.shape), "A diagonal edge is not invisible to a "
-                                               "horizontal (or vertical) difference: in every "
-                                               "row the value steps from 0 to 1 once.", 0),
+                                               "difference of neighbours: the rows and the "
+                                               "columns of the image cross the diagonal, where "
+                                               "the value changes between 0 and 1.", 0),
                    mistake(-Y, "The sign is reversed: the kernel computes the first minus the "
                                "second neighbour.", 0.5)]),
                checks=[exact_check(Y, _brute.corr2d(Xin, Kin), "a direct loop over the windows")])
@@ -175,7 +176,8 @@ def _kernels(s):
     s.part("a", answer=w2, prompt="second-derivative kernel (h = 1)",
            key=key("sequence", w2, mistakes=[
                mistake(list(derivative_kernel(1, offsets="forward").tolist()),
-                       "That is a first-derivative kernel (f(x + 1) - f(x)).", 0),
+                       "That is the one-sided first-derivative kernel on offsets 0, 1, 2, "
+                       "(-3f(x) + 4f(x + 1) - f(x + 2))/2: it approximates f', not f''.", 0),
                mistake([-w for w in w2], "Right shape, wrong sign: the weights must satisfy "
                                          "sum w o^2 = 2 > 0.", 0.25),
                mistake([w / 2 for w in w2], "Scaled by 1/2: the second moment sum w o^2 must "
@@ -196,8 +198,9 @@ def _kernels(s):
                                "The weights must carry the spacing h (the cells have width h).",
                                0.5),
                        mistake([h * w for w in integral_kernel("running_sum", cells=4).tolist()],
-                               "Weighting every sample by h counts the two end cells' halves "
-                               "twice: the end samples get h/2.", 0.25)]),
+                               "Weighting each of the four samples by h adds up four cells of "
+                               "width h, one more than the three of [x_n, x_n + 3h]: the "
+                               "trapezoid rule gives the two end samples h/2.", 0.25)]),
            checks=[kernel_check(kt)])
     d = Symbol("d", integer=True, positive=True)
     arguments = {order: min_kernel_size(order, explain=True) for order in (1, 2, 3, 4)}
@@ -218,8 +221,11 @@ def _kernels(s):
                        mistake(d, "d taps give only d free weights for d + 1 conditions: "
                                   "the Vandermonde argument rules it out.", 0),
                        mistake(2 * sp.floor((d + 1) / 2) + 1,
-                               "That is the size of the symmetric (central) stencil of accuracy "
-                               "2, not the minimum.", 0.25)]),
+                               "That is the size of the smallest centred (symmetric) stencil. "
+                               "It equals d + 1 when d is even, but for odd d a centred stencil "
+                               "needs d + 2 taps, while a one-sided one needs only d + 1.",
+                               0.25,
+                               agrees="d even (the feedback says so)")]),
            checks=[grid_check(lambda o: size.subs(d, o), machine, [(o,) for o in arguments],
                               "d + 1 against symconv.nn.kernels.min_kernel_size(d, explain=True), "
                               "whose Vandermonde checks are proven symbolically for each d")])

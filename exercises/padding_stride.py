@@ -42,11 +42,14 @@ def _output_size(s):
         mistake(floor((n + 2 * p - k) / st), "Count the first window too: the formula ends in "
                                              "+ 1.", 0.5),
         mistake(sp.ceiling((n + 2 * p - k) / st) + 1, "Round down: a last window that does not "
-                                                       "fit completely is not computed.", 0.5),
+                                                       "fit completely is not computed.", 0.5,
+                agrees="s divides n + 2p - k: no partial last window"),
         mistake(conv_output_size(n, k, stride=st, padding=(p, 0)),
-                "The padding is added on both sides: 2p, not p.", 0.5),
+                "The padding is added on both sides: 2p, not p.", 0.5,
+                agrees="p = 0, or the p missing zeros do not complete another window"),
         mistake(conv_transpose_output_size(n, k, stride=st, padding=p),
-                "That is the size of a transposed convolution (it enlarges the input).", 0),
+                "That is the size of a transposed convolution (it enlarges the input).", 0,
+                agrees="isolated sizes, e.g. s = 1 with k = 2p + 1"),
     ]
     grid = [(nn, kk, pp, ss) for nn, kk, pp, ss in itertools.product(range(1, 13), range(1, 6),
                                                                      range(0, 3), range(1, 4))
@@ -89,11 +92,13 @@ def _transposed_size(s):
                    constraints=["(n - 1)s + k - 2p >= 1"], mistakes=[
                        mistake(conv_output_size(n, k, stride=st, padding=p),
                                "That is the forward (downsampling) formula; the transposed "
-                               "convolution goes the other way.", 0),
+                               "convolution goes the other way.", 0,
+                               agrees="isolated sizes, e.g. s = 1 with k = 2p + 1"),
                        mistake(n * st + k - 2 * p, "The first copy starts at 0: there are "
                                                    "n - 1 gaps of s, not n.", 0.5),
                        mistake(conv_transpose_output_size(n, k, stride=st, padding=(p, 0)),
-                               "The padding is removed at both ends: 2p.", 0.5)]),
+                               "The padding is removed at both ends: 2p.", 0.5,
+                               agrees="p = 0")]),
            checks=[grid_check(lambda *a: formula.subs(dict(zip((n, k, p, st), a))),
                               lambda nn, kk, pp, ss: _brute.transposed_length(nn, kk, ss, pp),
                               grid, "the formula against the length of a scatter-add loop for "
@@ -171,7 +176,8 @@ def _same_odd(s):
                    variables={"k": {"domain": "positive integer", "max": 31}},
                    constraints=["mod(k, 2) = 1"], mistakes=[
                        mistake(k - 1, "That is the total padding; half of it goes on each "
-                                      "side.", 0.5),
+                                      "side.", 0.5,
+                               agrees="k = 1 (no padding)"),
                        mistake(k / 2, "For odd k this is not an integer: the total must be "
                                       "k - 1.", 0)]),
            checks=[grid_check(lambda nn, kk: nn + 2 * answer.subs(k, kk) - kk + 1,
@@ -281,7 +287,8 @@ def _stride_saving(s):
                 for kk, pp, ss in points)
     s.part(answer=factor,
            key=key("expression", factor, variables={"s": {"domain": "positive integer", "max": 8}},
-                   mistakes=[mistake(st, "The stride applies along both axes.", 0.5)]),
+                   mistakes=[mistake(st, "The stride applies along both axes.", 0.5,
+                                     agrees="s = 1")]),
            checks=[Check("confirmed" if worst < 1e-5 else "refuted", "numeric",
                          f"the exact ratio of output counts (from symconv.nn.shapes."
                          f"conv_output_size) at n = 10^6 is within {worst:.2g} of s^2 for "

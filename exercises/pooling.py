@@ -8,7 +8,7 @@ import sympy as sp
 from sympy import Matrix, Rational, symbols
 
 import symconv.numeric as sn
-from symconv.nn.layers import conv_layer, pool2d, pool_layer
+from symconv.nn.layers import conv_layer, corr2d, pool2d, pool_layer
 from symconv.nn.shapes import conv_output_size, pool_output_size
 
 from . import _brute
@@ -28,18 +28,24 @@ def _pool_example(s):
     X = Matrix(3, 3, range(9))
     mx = Matrix(pool2d(X, (2, 2)).tolist())
     av = Matrix(pool2d(X, (2, 2), "avg").tolist())
+    # the anticipated mistakes, each computed from the wrong reasoning its feedback names
+    whole = Matrix(pool2d(X, (3, 3)).tolist())                     # one window: the whole input
+    stride2 = Matrix(pool_layer([[X.tolist()]], 2)[0, 0].tolist())  # stride = window (2)
+    window_sum = Matrix(corr2d(X, Matrix.ones(2, 2)).tolist())     # weights 1, not 1/4
     s.say("The four windows are the same as for a 2x2 convolution; pooling replaces the "
           "weighted sum by the maximum or the mean of the window and has no parameters.")
     s.part("a", answer=mx, prompt="maximum",
            key=key("matrix", mx, mistakes=[
                mistake(av, "That is the average; max pooling keeps the largest entry.", 0),
-               mistake(Matrix([[8]]), "The window moves with stride 1: there are four "
-                                      "windows.", 0)]),
+               mistake(whole, "That is the maximum of the whole 3x3 input; a 2x2 window "
+                              "with stride 1 has four positions, one maximum each.", 0),
+               mistake(stride2, "That is pooling with stride 2 (only the top-left window "
+                                "fits); with stride 1 the 2x2 window has four positions.", 0)]),
            checks=[exact_check(mx, _brute.pool2d(X, 2, 1, "max"), "a loop over the windows")])
     s.part("b", answer=av, prompt="average",
            key=key("matrix", av, mistakes=[
                mistake(mx, "That is the maximum; average pooling takes the mean.", 0),
-               mistake(4 * av, "That is the window sum; divide by the 4 entries.", 0.5)]),
+               mistake(window_sum, "That is the window sum; divide by the 4 entries.", 0.5)]),
            checks=[exact_check(av, _brute.pool2d(X, 2, 1, "avg"), "a loop over the windows")])
 
 
@@ -135,7 +141,11 @@ def _max_not_conv(s):
 def _relu_max(s):
     a, b, t = symbols("a b t", real=True)
     tpos = symbols("t", nonnegative=True)
-    form = b + sp.Max(a - b, 0)
+
+    def relu(x):
+        return sp.Max(x, 0)
+
+    form = b + relu(a - b)
     case1 = sp.simplify(form.subs(a, b + tpos) - sp.Max(b + tpos, b))
     case2 = sp.simplify(form.subs(a, b - tpos) - sp.Max(b - tpos, b))
     s.say("If a >= b then ReLU(a - b) = a - b and the sum is a; otherwise ReLU(a - b) = 0 "
@@ -145,13 +155,16 @@ def _relu_max(s):
            text="b + max(a - b, 0)",
            key=key("expression", form, variables={"a": {"domain": "real"},
                                                   "b": {"domain": "real"}},
+                   operations=["add", "relu"], at_most={"relu": 1},
                    mistakes=[
-                       mistake(sp.Max(a, 0) + sp.Max(b, 0), "ReLU(a) + ReLU(b) adds both "
-                                                            "positive parts: for a = b = 1 it "
-                                                            "gives 2.", 0),
-                       mistake((a + b) / 2 + sp.Max(a - b, 0) / 2,
-                               "Half of |a - b| is missing when b > a: add ReLU(b - a)/2 too.",
-                               0.25)]),
+                       mistake(relu(a) + relu(b), "ReLU(a) + ReLU(b) adds both positive "
+                                                  "parts: for a = b = 1 it gives 2.", 0,
+                               agrees="min(a, b) <= 0 <= max(a, b)"),
+                       mistake((a + b) / 2 + relu(a - b) / 2,
+                               "Right for a >= b, but for b > a this gives the mean (a + b)/2, "
+                               "not b: half of |a - b| is missing there. With one ReLU, start "
+                               "from b and add the part of a that exceeds it.", 0.25,
+                               agrees="a >= b (the feedback says so)")]),
            checks=[Check("proven" if case1 == 0 and case2 == 0 else "refuted", "sympy",
                          "with a = b + t and a = b - t (t >= 0) SymPy reduces "
                          "b + max(a - b, 0) - max(a, b) to 0 in both cases")])
@@ -189,9 +202,9 @@ def _relu_max(s):
 @exercise("d2l-7.5.4", topic=TOPIC, title="The cost of a pooling layer",
           source=SOURCE + ", exercise 4",
           prompt="""A max-pooling layer with a p_h x p_w window, padding (p_h, p_w) and strides
-          (s_h, s_w) is applied to an input of size c x h x w. Write the output height o_h as a
-          formula, and count the comparisons: how many does the layer make in terms of c, o_h,
-          o_w, p_h and p_w?""")
+          (s_h, s_w) is applied to an input of size c x h x w. (a) Write the output height o_h
+          as a formula in h, p_h and s_h. (b) Count the comparisons: how many does the layer
+          make? Answer in terms of c, o_h, o_w, p_h and p_w.""")
 def _pool_cost(s):
     c, oh, ow, ph, pw, h, sh = symbols("c o_h o_w p_h p_w h s_h", integer=True, positive=True)
     height = conv_output_size(h, ph, stride=sh, padding=ph)
@@ -206,8 +219,10 @@ def _pool_cost(s):
              "s_h": {"domain": "positive integer", "max": 4}}
     s.part("a", answer=height, prompt="output height o_h",
            key=key("expression", height, variables=sizes, mistakes=[
-               mistake(conv_output_size(h, ph, stride=sh), "The padding p_h is added on both "
-                                                          "sides.", 0.5),
+               mistake(conv_output_size(h, ph, stride=sh), "The padding is missing: p_h zeros "
+                                                          "are added on each side, so the padded "
+                                                          "height is h + 2p_h.", 0.5,
+                       agrees="when the 2p_h missing zeros do not complete another window"),
                mistake(sp.floor((h + ph) / sh), "Count the first window: + 1.", 0.5)]),
            checks=[grid_check(lambda hh, pp, ss: height.subs({h: hh, ph: pp, sh: ss}),
                               lambda hh, pp, ss: _brute.count_windows(hh, pp, ss, pp),
@@ -233,7 +248,8 @@ def _pool_cost(s):
                mistake(c * oh * ow * ph * pw, "Finding the maximum of m numbers takes m - 1 "
                                               "comparisons.", 0.75),
                mistake(oh * ow * (ph * pw - 1), "Every channel is pooled separately: times "
-                                                "c.", 0.5)]),
+                                                "c.", 0.5,
+                       agrees="c = 1")]),
            checks=[grid_check(lambda *v: comparisons.subs(dict(zip((c, oh, ow, ph, pw), v))),
                               count, list(itertools.product((1, 2), (1, 3), (2,), (1, 2, 3),
                                                             (2, 3))),
@@ -260,6 +276,7 @@ def _min_pool(s):
     s.part(answer=form, text="-max(-a, -b)",
            key=key("expression", form, variables={"a": {"domain": "real"},
                                                   "b": {"domain": "real"}},
+                   operations=["max", "negate"],
                    mistakes=[mistake(sp.Max(-a, -b), "Negate the result too: max(-a, -b) is "
                                                      "-min(a, b).", 0.25),
                              mistake(-sp.Max(a, b), "Negate the inputs before taking the "

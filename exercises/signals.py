@@ -60,7 +60,8 @@ def _rate(name, lo, hi):
 @exercise("signals-exp-exp", topic=TOPIC, title="Two causal exponentials",
           source=SOURCE + ", causal exponentials",
           prompt="""Convolve f(t) = e^(-a t) u(t) with g(t) = e^(-b t) u(t), where a, b > 0 and
-          u is the unit step. (a) Give f ∗ g for a ≠ b. (b) Give f ∗ g when a = b.""")
+          u is the unit step, and give the results in closed form. (a) Give f ∗ g for a ≠ b.
+          (b) Give f ∗ g when a = b.""")
 def _exp_exp(s):
     a, b = symbols("a b", positive=True)
     f, g = exp(-a * t) * u(t), exp(-b * t) * u(t)
@@ -79,8 +80,10 @@ def _exp_exp(s):
     s.part("a", answer=generic, prompt="a ≠ b",
            key=key("expression", generic, variables=variables, mistakes=[
                mistake(generic / u(t), "The result is causal: multiply by u(t) (it vanishes "
-                                       "for t < 0).", 0.5),
-               mistake(-generic, "Check the sign at small t > 0: the result is positive.", 0)]),
+                                       "for t < 0).", 0.5,
+                       agrees="t >= 0 (the feedback is about t < 0)"),
+               mistake(-generic, "Check the sign at small t > 0: the result is positive.", 0,
+                       agrees="t <= 0, where both vanish")]),
            checks=[crosscheck_check(report, "the Piecewise result (both cases)"),
                    causal_check(generic, t, by_integral,
                                 "SymPy's integrate of e^(-a τ) e^(-b(t - τ)) over 0 < τ < t")])
@@ -88,9 +91,11 @@ def _exp_exp(s):
     eq_report = crosscheck(equal, f, exp(-a * t) * u(t), t)
     s.part("b", answer=equal, prompt="a = b",
            key=key("expression", equal, variables=variables, mistakes=[
-               mistake(equal / u(t), "The result is causal: multiply by u(t).", 0.5),
+               mistake(equal / u(t), "The result is causal: multiply by u(t).", 0.5,
+                       agrees="t >= 0 (the feedback is about t < 0)"),
                mistake(exp(-a * t) * u(t), "The integrand is constant on 0 < τ < t, so the "
-                                           "integral grows like t.", 0)]),
+                                           "integral grows like t.", 0,
+                       agrees="t <= 0, where both vanish, and t = 1")]),
            checks=[crosscheck_check(eq_report, "the a = b case"),
                    sympy_check(equal, sp.simplify(full.subs(b, a)),
                                "the general Piecewise result with b = a substituted")])
@@ -112,27 +117,33 @@ def _boxes(s):
     s.part("a", answer=tri_result, prompt="rect ∗ rect", text="tri(t)",
            key=key("expression", tri_result, variables=_time(-2, 2), mistakes=[
                mistake(rect(t), "Convolving two boxes does not give a box: the overlap grows "
-                                "and shrinks linearly.", 0, text="rect(t)"),
+                                "and shrinks linearly.", 0, text="rect(t)",
+                       agrees="|t| >= 1, where both vanish"),
                mistake(2 * (sp.Max(1 - sp.Abs(t), 0)), "The peak is the overlap of the two "
                                                        "boxes at t = 0, which has length 1.",
-                       0.25, text="2 tri(t)")]),
+                       0.25, text="2 tri(t)",
+                       agrees="|t| >= 1, where both vanish")]),
            checks=[crosscheck_check(crosscheck(tri_result, f, f, t), "rect ∗ rect")])
     f1, f2 = u(t) - u(t - 1), u(t) - u(t - 2)
     trap = conv(f1, f2, t)
     s.show(trap)
     s.part("b", answer=trap, prompt="box [0, 1] ∗ box [0, 2]",
            text="ramp(t) - ramp(t - 1) - ramp(t - 2) + ramp(t - 3)",
-           key=key("expression", trap, variables=_time(-1, 4), mistakes=[
+           key=key("expression", trap, variables=_time(-1, 4),
+                   # ramps r(t - c) = (t - c) u(t - c) are read as steps times polynomials
+                   operations=["add", "negate", "scale", "multiply", "step"], mistakes=[
                mistake(ramp(t) - 2 * ramp(t - Rational(3, 2)) + ramp(t - 3),
                        "That is a triangle; the overlap stays at 1 while the short box is "
                        "inside the long one, a flat top from t = 1 to 2.", 0.25,
-                       text="ramp(t) - 2 ramp(t - 3/2) + ramp(t - 3)")]),
+                       text="ramp(t) - 2 ramp(t - 3/2) + ramp(t - 3)",
+                       agrees="outside 1 < t < 2 (the feedback is about the top)")]),
            checks=[crosscheck_check(crosscheck(trap, f1, f2, t), "box ∗ box")])
 
 
 @exercise("signals-ramp-step", topic=TOPIC, title="A ramp convolved with a step",
           source=SOURCE + ", ramp and step",
-          prompt="""Convolve the ramp r(t) = t u(t) with the unit step u(t).""")
+          prompt="""Convolve the ramp r(t) = t u(t) with the unit step u(t). Give the result in
+          closed form.""")
 def _ramp_step(s):
     result = conv(ramp(t), u(t), t)
     s.say("Convolving with the unit step integrates: (f ∗ u)(t) = integral of f from -∞ to t. "
@@ -141,8 +152,10 @@ def _ramp_step(s):
     by_integral = sp.integrate(tau, (tau, 0, tp))
     s.part(answer=result,
            key=key("expression", result, variables=_time(), mistakes=[
-               mistake(2 * result, "Integrating t gives t^2/2.", 0.5),
-               mistake(ramp(t), "Convolving with the step integrates the ramp once more.", 0)]),
+               mistake(2 * result, "Integrating t gives t^2/2.", 0.5,
+                       agrees="t <= 0, where both vanish"),
+               mistake(ramp(t), "Convolving with the step integrates the ramp once more.", 0,
+                       agrees="t <= 0, where both vanish, and t = 2")]),
            checks=[crosscheck_check(crosscheck(result, ramp(t), u(t), t), "r ∗ u"),
                    causal_check(result, t, by_integral, "SymPy's integral of τ over 0 < τ < t")])
 
@@ -186,7 +199,8 @@ def _autocorrelation(s):
            key=key("expression", result, variables={**_time(), **_rate("a", 0.3, 3)},
                    mistakes=[mistake(exp(-a * t) / (2 * a) * u(t), "An autocorrelation is even: "
                                                                     "the t < 0 half mirrors "
-                                                                    "t > 0.", 0.25),
+                                                                    "t > 0.", 0.25,
+                                     agrees="t >= 0 (the feedback is about t < 0)"),
                              mistake(exp(-a * sp.Abs(t)) / a, "The integral of e^(-2 a τ) "
                                                               "over τ > 0 is 1/(2a).", 0.5)]),
            checks=[crosscheck_check(crosscheck(result, x, x, t, op="corr"), "x ⋆ x")])
@@ -205,16 +219,19 @@ def _delta_shift(s):
     sifted = sp.integrate(sp.DiracDelta(tau - 2) * g.subs(t, t - tau), (tau, -sp.oo, sp.oo))
     s.part(answer=result,
            key=key("expression", result, variables=_time(-2, 8), mistakes=[
-               mistake(exp(-t) * u(t - 2), "Delay the exponential too: e^(-(t - 2)).", 0.25),
-               mistake(g, "Convolving with a shifted impulse delays the signal.", 0)]),
+               mistake(exp(-t) * u(t - 2), "Delay the exponential too: e^(-(t - 2)).", 0.25,
+                       agrees="t < 2, where both vanish"),
+               mistake(g, "Convolving with a shifted impulse delays the signal.", 0,
+                       agrees="t < 0, where both vanish")]),
            checks=[crosscheck_check(crosscheck(result, f, g, t), "δ(t - 2) ∗ e^(-t) u(t)"),
                    sympy_check(result, sifted, "SymPy's integral of δ(τ - 2) g(t - τ)")])
 
 
 @exercise("signals-geometric", topic=TOPIC, title="Two geometric sequences",
           source=SOURCE + ", discrete exponentials",
-          prompt="""Convolve x[n] = a^n u[n] with h[n] = b^n u[n] (u[n] = 1 for n >= 0).
-          (a) Give x ∗ h for a ≠ b. (b) Give it for a = b.""")
+          prompt="""Convolve x[n] = a^n u[n] with h[n] = b^n u[n] (u[n] = 1 for n >= 0), where
+          a, b > 0, and give the results in closed form (no sums left). (a) Give x ∗ h for
+          a ≠ b. (b) Give it for a = b.""")
 def _geometric(s):
     a, b = symbols("a b", positive=True)
     x, h = a ** n * u(n), b ** n * u(n)
@@ -234,9 +251,11 @@ def _geometric(s):
     s.part("a", answer=generic, prompt="a ≠ b",
            key=key("expression", generic, variables=variables, discrete=True, mistakes=[
                mistake((a ** n - b ** n) / (a - b) * u(n), "The sum has n + 1 terms, k = 0..n: "
-                                                           "the powers are n + 1.", 0.5),
+                                                           "the powers are n + 1.", 0.5,
+                       agrees="n < 0, where both vanish"),
                mistake(generic / u(n), "The result vanishes for n < 0: multiply by u[n].",
-                       0.5)]),
+                       0.5,
+                       agrees="n >= -1 (the feedback is about n < 0)")]),
            checks=[crosscheck_check(crosscheck(full, x, h, n), "the Piecewise result"),
                    causal_check(generic, n, series, "SymPy's closed form of the finite sum "
                                                     "sum_(k=0..n) a^k b^(n-k)"),
@@ -250,7 +269,8 @@ def _geometric(s):
                    variables={"n": variables["n"], "a": {"domain": "positive", "min": 0.2,
                                                          "max": 0.95}},
                    mistakes=[mistake(n * a ** n * u(n), "There are n + 1 terms a^k a^(n - k), "
-                                                        "k = 0..n.", 0.5)]),
+                                                        "k = 0..n.", 0.5,
+                                     agrees="n < 0, where both vanish")]),
            checks=[crosscheck_check(crosscheck(equal, x, a ** n * u(n), n), "the a = b case"),
                    sympy_check(equal, sp.simplify(full.subs(b, a)),
                                "the general result with b = a substituted")])
@@ -284,7 +304,8 @@ def _discrete_boxes(s):
                    variables={"n": {"domain": "integer", "min": -4, "max": 9}},
                    mistakes=[mistake((n + 1) * (u(n) - u(n - 3)),
                                      "That is only the rising half; the overlap then shrinks "
-                                     "again, 2 and 1 at n = 3 and 4.", 0.25)]),
+                                     "again, 2 and 1 at n = 3 and 4.", 0.25,
+                                     agrees="n <= 2 and n >= 5")]),
            checks=[crosscheck_check(crosscheck(formula, box, box, n), "box ∗ box"),
                    exact_check([formula.subs(n, v) for v in range(-2, 8)],
                                [0, 0] + seq + [0, 0, 0], "the sequence of (a), padded with "
@@ -298,7 +319,8 @@ def _discrete_boxes(s):
                    mistakes=[mistake(N + M, "The first and last index sums are 0 and "
                                             "N + M - 2: N + M - 1 entries.", 0.25),
                              mistake(sp.Max(N, M), "That is the length of numpy's 'same' "
-                                                   "mode.", 0)]),
+                                                   "mode.", 0,
+                                     agrees="M = 1 or N = 1")]),
            checks=[grid_check(lambda p, q: length.subs({N: p, M: q}),
                               lambda p, q: len(conv_seq([1] * p, [1] * q)),
                               [(p, q) for p in range(1, 9) for q in range(1, 9)],
@@ -324,8 +346,10 @@ def _rc(s):
     variables = {**_time(-2, 6), **_rate("a", 0.3, 3)}
     s.part("a", answer=h, prompt="impulse response",
            key=key("expression", h, variables=variables, mistakes=[
-               mistake(exp(-a * t), "The system is causal: h(t) = 0 for t < 0.", 0.5),
-               mistake(exp(a * t) * u(t), "y' = -a y decays: the exponent is -a t.", 0)]),
+               mistake(exp(-a * t), "The system is causal: h(t) = 0 for t < 0.", 0.5,
+                       agrees="t >= 0 (the feedback is about t < 0)"),
+               mistake(exp(a * t) * u(t), "y' = -a y decays: the exponent is -a t.", 0,
+                       agrees="t <= 0")]),
            checks=[Check("proven" if residual_after == 0 and jump == 1 else "refuted", "sympy",
                          f"h' + a h = 0 for t > 0 (SymPy: {residual_after}), h = 0 for t < 0, "
                          f"and h jumps by {jump} at t = 0, which is what the impulse δ(t) "
@@ -336,9 +360,11 @@ def _rc(s):
     s.part("b", answer=step, prompt="step response",
            key=key("expression", step, variables=variables, mistakes=[
                mistake((1 - exp(-a * t)) * u(t), "The output settles at x/a = 1/a, not 1.",
-                       0.5),
+                       0.5,
+                       agrees="t <= 0, where both vanish (and a = 1)"),
                mistake(step / u(t), "The output is zero before the step: multiply by u(t).",
-                       0.5)]),
+                       0.5,
+                       agrees="t >= 0 (the feedback is about t < 0)")]),
            checks=[crosscheck_check(crosscheck(step, h, u(t), t), "h ∗ u"),
                    Check("proven" if ode == 1 and sp.limit(step, t, 0, "+") == 0 else "refuted",
                          "sympy", f"y' + a y = {ode} for t > 0 and y(0+) = 0 (SymPy)")])
@@ -347,7 +373,8 @@ def _rc(s):
 @exercise("signals-lti-recursive", topic=TOPIC, title="A first-order recursive filter",
           source=SOURCE + ", discrete LTI systems",
           prompt="""A discrete system computes y[n] = x[n] + y[n - 1]/2, starting at rest.
-          (a) Give its impulse response h[n]. (b) Give its response to the unit step u[n].""")
+          (a) Give its impulse response h[n]. (b) Give its response to the unit step u[n], in
+          closed form.""")
 def _recursive(s):
     half = Rational(1, 2)
     h = half ** n * u(n)
@@ -366,10 +393,12 @@ def _recursive(s):
     m = symbols("m", integer=True, positive=True)
     # for n >= 1 both steps are 1: check the recursion on the formula (1/2)^n itself
     recursion = sp.simplify(half ** m - half * half ** (m - 1))
-    s.part("a", answer=h, text="(1/2)^n u[n]",
+    s.part("a", answer=h, prompt="impulse response", text="(1/2)^n u[n]",
            key=key("expression", h, variables=variables, discrete=True, mistakes=[
-               mistake(half ** n, "The system starts at rest: h[n] = 0 for n < 0.", 0.5),
-               mistake(2 ** n * u(n), "Each step halves the previous output.", 0)]),
+               mistake(half ** n, "The system starts at rest: h[n] = 0 for n < 0.", 0.5,
+                       agrees="n >= 0 (the feedback is about n < 0)"),
+               mistake(2 ** n * u(n), "Each step halves the previous output.", 0,
+                       agrees="n <= 0")]),
            checks=[grid_check(lambda k: h.subs(n, k), lambda k: impulse[k],
                               [(k,) for k in range(25)],
                               "the closed form against running the recursion on δ[n], exact "
@@ -381,11 +410,13 @@ def _recursive(s):
                                   "starts at rest")])
     step = conv(u(n), h, n)
     response = run(lambda k: 1)
-    s.part("b", answer=step,
+    s.part("b", answer=step, prompt="step response",
            key=key("expression", step, variables=variables, discrete=True, mistakes=[
                mistake((1 - half ** n) * u(n), "The first output is already 1 (y[0] = x[0]); "
-                                               "the limit is 2.", 0.25),
-               mistake(2 * u(n), "That is only the limit as n grows.", 0.25)]),
+                                               "the limit is 2.", 0.25,
+                       agrees="n < 0, where both vanish"),
+               mistake(2 * u(n), "That is only the limit as n grows.", 0.25,
+                       agrees="n < 0, where both vanish")]),
            checks=[crosscheck_check(crosscheck(step, u(n), h, n), "u ∗ h"),
                    grid_check(lambda k: step.subs(n, k), lambda k: response[k],
                               [(k,) for k in range(25)],
@@ -397,7 +428,9 @@ def _recursive(s):
           source=SOURCE + ", FIR filters",
           prompt="""The system y[n] = (x[n] + x[n - 1] + x[n - 2])/3 averages the last three
           samples. (a) Give its impulse response as the list of values h[0], h[1], h[2].
-          (b) Give the full output for the input x = [3, 6, 9] (x[0] = 3, zero elsewhere).""")
+          (b) The input is x[n] = 3δ[n] + 6δ[n - 1] + 9δ[n - 2] (x[0] = 3, x[1] = 6,
+          x[2] = 9, zero elsewhere). Give the full output as the list y[0], y[1], ... up to
+          its last nonzero value.""")
 def _moving_average(s):
     third = Rational(1, 3)
     hs = [third] * 3
@@ -445,8 +478,8 @@ def _corr_vs_conv(s):
 
 @exercise("signals-convolution-theorem", topic=TOPIC, title="The convolution theorem",
           source=SOURCE + ", the convolution theorem",
-          prompt="""(a) Using the Laplace transform, give the transform of
-          (e^(-a t) u(t)) ∗ (e^(-b t) u(t)) for a ≠ b, as a function of s. (b) The circular
+          prompt="""(a) Give the Laplace transform of (e^(-a t) u(t)) ∗ (e^(-b t) u(t)) for
+          a ≠ b, as a function of s. (b) The circular
           convolution of period 4 of x = [1, 2, 0, 1] with h = [1, 0, -1, 0] can be computed
           with the discrete Fourier transform. Give the result.""")
 def _theorem(s):

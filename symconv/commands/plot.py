@@ -239,7 +239,7 @@ def _figure(args):
                                                         form=args.form))
     if kind == "arch":
         import symconv as sc
-        from symconv import architectures
+        from symconv.nn import architectures
         from symconv.commands.shapes import parse_input
 
         name = args.arch

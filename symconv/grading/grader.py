@@ -362,6 +362,11 @@ def _grade(text, key, ctx, trail):
                   f"of this exercise (variables: {', '.join(sorted(ctx.known_names)) or 'none'})")
         trail.append(TrailEntry("variables", "not equivalent", reason))
         return _result(key, "incorrect", 0, _sentence(reason) + _hint(key), trail)
+    if key.closed_form:     # a restated question is refused before it is evaluated
+        problem = key.build_problem(answer, operations=False)
+        if problem:
+            trail.append(TrailEntry("closed form", "refused", problem))
+            return _result(key, "incorrect", 0, _sentence(problem), trail)
     extra_deltas = _atoms(answer, sp.DiracDelta) - set(ctx.delta_map)
     if extra_deltas:
         reason = (f"your answer contains the impulse {sstr_safe(sorted(extra_deltas, key=sp.default_sort_key)[0])}, "
@@ -470,13 +475,24 @@ def _coerce(answer, key, ctx):
 
 def _check_forms(text, answer, key, ctx, trail, strategy, proven):
     forms = [f for f in key.forms if f not in _ORIENTATION]
-    if not forms:
+    rules = key.operations or key.forbidden or key.at_most
+    if not forms and not rules:
         return _result(key, "correct", 1.0, "Correct.", trail, strategy=strategy, proven=proven)
     t0 = time.perf_counter()
     try:
         unevaluated = key.parse(text, evaluate=False)
     except ParseError:
         unevaluated = answer
+    if rules:   # what the answer may be built from: equivalent but built otherwise earns nothing
+        problem = key.build_problem(unevaluated, closed_form=False)
+        trail.append(TrailEntry("operations", "refused" if problem else "ok", problem or "",
+                                time.perf_counter() - t0))
+        if problem:
+            return _result(key, "incorrect", 0, _sentence(problem), trail, strategy=strategy,
+                           proven=proven)
+        if not forms:
+            return _result(key, "correct", 1.0, "Correct.", trail, strategy=strategy,
+                           proven=proven)
     ok = [f for f in forms if satisfies(f, text, unevaluated)]
     trail.append(TrailEntry("form", "ok" if ok else "not satisfied",
                             f"accepted: {', '.join(forms)}", time.perf_counter() - t0))

@@ -37,7 +37,7 @@ import sympy as sp
 from symconv.errors import GradingError, ParseError
 
 __all__ = ["AnswerKey", "Variable", "Mistake", "load_keys", "as_key", "ANSWER_TYPES",
-           "FORMS", "FORMAT_VERSION"]
+           "FORMS", "OPERATIONS", "FORMAT_VERSION"]
 
 FORMAT_VERSION = 1
 ANSWER_TYPES = ("expression", "integer", "rational", "sequence", "matrix", "set", "equation",
@@ -60,6 +60,19 @@ FORMS = {
     "convolution": "a kernel in convolution orientation (the key's orientation); the "
                    "flipped kernel is recognised as the correlation orientation",
     "any orientation": "a kernel in either orientation (the flipped kernel is accepted too)",
+}
+# name -> how feedback names it; what an answer may be built from (key fields
+# 'operations', 'forbidden', 'at_most'; detected by symconv.grading.forms.operations)
+OPERATIONS = {
+    "add": "addition/subtraction", "negate": "negation", "scale": "multiplication by numbers",
+    "multiply": "products", "divide": "division", "power": "powers", "sqrt": "square roots",
+    "exp": "exp", "log": "log", "sin": "sin", "cos": "cos", "tan": "tan", "abs": "abs",
+    "sign": "sign", "floor": "floor", "ceil": "ceil", "mod": "mod", "factorial": "factorial",
+    "binomial": "binomial", "max": "max", "relu": "ReLU (max(x, 0))", "min": "min",
+    "step": "unit steps", "delta": "impulses", "piecewise": "piecewise definitions",
+    "function": "calls of the declared functions", "complex": "conjugate/re/im",
+    "integral": "integrals", "sum": "sums", "product": "products of a sequence (Product)",
+    "derivative": "derivatives", "limit": "limits", "conv": "conv(...) calls",
 }
 
 
@@ -136,7 +149,7 @@ class Mistake:
 _KEY_FIELDS = ("type", "answer", "points", "variables", "tolerance", "forms", "mistakes",
                "hints", "functions", "discrete", "constraints", "samples", "seed", "prove",
                "time_limit", "form_credit", "equation_scale", "kind", "show_expected",
-               "prompt", "latex")
+               "prompt", "latex", "closed_form", "operations", "forbidden", "at_most")
 
 
 @dataclass(eq=False)
@@ -186,6 +199,19 @@ class AnswerKey:
         Seconds allowed for a symbolic simplification.
     form_credit : float, default 0.5
         Credit of an equivalent answer that is not in an accepted form.
+    closed_form : bool, default False
+        Refuse (no credit, saying why) an answer that still holds an unevaluated
+        integral, sum, product, derivative or limit, or a ``conv(...)`` call: it restates
+        the question. False (the version-1 behaviour): such an answer is evaluated and
+        graded by its value.
+    operations : list of str, optional
+        The only operations the answer may use (names of ``OPERATIONS``; numbers and the
+        variables are always allowed). An equivalent answer using another one gets no
+        credit, with the reason.
+    forbidden : list of str, optional
+        Operations the answer must not use.
+    at_most : dict, optional
+        ``{operation: count}``: how many times an operation may be used ("one ReLU").
     equation_scale : bool, default False
         Accept an equation multiplied through by a nonzero constant.
     kind : str, optional
@@ -225,6 +251,10 @@ class AnswerKey:
     show_expected: bool = True
     prompt: object = None
     latex: object = "auto"
+    closed_form: bool = False
+    operations: tuple = ()
+    forbidden: tuple = ()
+    at_most: dict = field(default_factory=dict)
     part: object = None
 
     def __post_init__(self):
@@ -271,6 +301,7 @@ class AnswerKey:
         if self.latex not in ("auto", True, False):
             _fail(part, f"latex must be 'auto', true or false, but got {self.latex!r}")
         self.mistakes = tuple(_mistake(part, i, m) for i, m in enumerate(self.mistakes or ()))
+        self._check_build_fields()
         if self.type == "proof":
             if self.kind is not None and not isinstance(self.kind, str):
                 _fail(part, f"kind must be a string, but got {self.kind!r}")
@@ -282,6 +313,75 @@ class AnswerKey:
             _fail(part, f"an answer is required for type {self.type!r}")
         self._reference = None
         self._symbols = None
+
+    def _check_build_fields(self):
+        part = self.part
+        if not isinstance(self.closed_form, bool):
+            _fail(part, f"closed_form must be true or false, but got {self.closed_form!r}")
+        self.operations = tuple(_string_list(part, "operations", self.operations))
+        self.forbidden = tuple(_string_list(part, "forbidden", self.forbidden))
+        if not isinstance(self.at_most, dict):
+            _fail(part, f"at_most must be a table {{operation = count}}, but got {self.at_most!r}")
+        for name, count in self.at_most.items():
+            if isinstance(count, bool) or not isinstance(count, numbers.Integral) or count < 0:
+                _fail(part, f"at_most.{name} must be an integer >= 0, but got {count!r}")
+        self.at_most = {str(k): int(v) for k, v in self.at_most.items()}
+        for what, names in (("operations", self.operations), ("forbidden", self.forbidden),
+                            ("at_most", tuple(self.at_most))):
+            for name in names:
+                if name not in OPERATIONS:
+                    _fail(part, f"{what} must name operations among {', '.join(OPERATIONS)}, "
+                                f"but got {name!r}")
+        both = set(self.operations) & set(self.forbidden)
+        if both:
+            _fail(part, f"an operation cannot be both allowed and forbidden, but got "
+                        f"{', '.join(sorted(both))}")
+        if self.type in ("proof", "text") and self.has_build_rules:
+            _fail(part, f"closed_form, operations, forbidden and at_most apply to answers read "
+                        f"as math, not to type {self.type!r}")
+
+    @property
+    def has_build_rules(self):
+        """Whether the key restricts what an answer may be built from (besides forms)."""
+        return bool(self.closed_form or self.operations or self.forbidden or self.at_most)
+
+    def build_problem(self, written, *, closed_form=True, operations=True):
+        """Why an answer (as parsed, ideally unevaluated) breaks this key's rules on what it
+        may be built from, or None. See :func:`symconv.grading.forms.operations_problem`."""
+        from symconv.grading.forms import closed_form_problem, operations_problem
+
+        if closed_form and self.closed_form:
+            problem = closed_form_problem(written)
+            if problem:
+                return problem
+        if operations and (self.operations or self.forbidden or self.at_most):
+            return operations_problem(written, self.operations, self.forbidden, self.at_most)
+        return None
+
+    def _check_own_build(self, value, written, what):
+        """The key's own answer must obey its rules; a mistake that is no closed form could
+        never be recognised (such answers are refused before mistakes are looked at).
+
+        The operations are those of the answer as written: they are checked when the answer
+        is text (``written``); a SymPy object computed by a library has no written form
+        (a convolution may come back as a Piecewise), only its closed form is checked."""
+        if not self.has_build_rules:
+            return
+        if what == "the answer" and written is not None:
+            problem = self.build_problem(written)
+        else:
+            problem = self.build_problem(value, operations=False)
+        if problem:
+            _fail(self.part, f"{what} breaks the key's own rules: "
+                             f"{problem.replace('but your answer', 'but it')}")
+
+    def _written(self, value):
+        if isinstance(value, str):
+            try:
+                return self.parse(value, evaluate=False)
+            except ParseError:
+                return None
+        return None
 
     # ---- pickling (worker processes): caches are rebuilt on the other side
     _CACHES = ("_reference", "_symbols", "_mistake_values", "_grading_context")
@@ -337,7 +437,9 @@ class AnswerKey:
         if self.type in ("proof", "text"):
             return self.answer
         if self._reference is None:
-            self._reference = self._value(self.answer, "the answer")
+            value = self._value(self.answer, "the answer")
+            self._check_own_build(value, self._written(self.answer), "the answer")
+            self._reference = value
         return self._reference
 
     def mistake_values(self):
@@ -345,8 +447,11 @@ class AnswerKey:
         if self.type == "text":
             return [m.answer for m in self.mistakes]
         if not hasattr(self, "_mistake_values"):
-            self._mistake_values = [self._value(m.answer, f"mistake {i + 1}")
-                                    for i, m in enumerate(self.mistakes)]
+            values = [self._value(m.answer, f"mistake {i + 1}")
+                      for i, m in enumerate(self.mistakes)]
+            for i, (m, v) in enumerate(zip(self.mistakes, values)):
+                self._check_own_build(v, self._written(m.answer), f"mistake {i + 1}")
+            self._mistake_values = values
         return self._mistake_values
 
     def to_dict(self):
@@ -464,7 +569,8 @@ def as_key(key, part=None):
         _fail(part, "the field 'type' is required")
     data = dict(key)
     data.setdefault("part", part)
-    for name in ("forms", "mistakes", "hints", "functions", "constraints"):
+    for name in ("forms", "mistakes", "hints", "functions", "constraints", "operations",
+                 "forbidden"):
         if isinstance(data.get(name), list):
             data[name] = tuple(data[name])
     return AnswerKey(**data)
