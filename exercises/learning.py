@@ -98,7 +98,7 @@ def _seed(s):
                    proof])
     bound = ls.stable_bound
     s.part("b", answer=bound, prompt="the largest stable step 2/λ_max",
-           key=key("expression", bound, mistakes=[
+           key=key("rational", bound, mistakes=[
                mistake(1 / ls.lambda_max, "1/λ_max removes the top mode in one step; the "
                                           "iteration stays stable up to twice that.", 0),
                mistake(4 / ls.lambda_max, "Use 2/λ_max of the Hessian 2 A^T A (that is "
@@ -113,7 +113,7 @@ def _seed(s):
     s.part("c", answer=growth, prompt="growth factor of the loss per two steps",
            note=f"(1 - lr λ_max)^4 = (-16/5)^4 ≈ {float(growth):.4f}; the printed ratios from "
                 "step 4 on are within 1% of it.",
-           key=key("expression", growth, mistakes=[
+           key=key("rational", growth, mistakes=[
                mistake(explanation.growth_per_step, "That is the factor per step; two steps "
                                                     "multiply it by itself.", 0.25),
                mistake(explanation.rate, "That is the error's factor per step; the loss is "
@@ -162,7 +162,7 @@ def _d2l(s):
           + "; the one largest in size sets the pace.")
     s.show(explanation)
     s.part("a", answer=ls.stable_bound, prompt="largest stable step",
-           key=key("expression", ls.stable_bound, mistakes=[
+           key=key("rational", ls.stable_bound, mistakes=[
                mistake(1 / ls.lambda_max, "That step zeroes the top mode in one step; the "
                                           "bound is twice as large.", 0)]),
            checks=[exact_check(ls.stable_bound, 2 / indep[0], "2 over the largest eigenvalue of "
