@@ -19,9 +19,7 @@ result (it disagreed, or could not be carried out); 2 for invalid input.
 import re
 import sys
 
-import sympy as sp
-
-from symconv._util.sympy_safety import print_order
+from symconv._util.lazy import sympy as sp
 from symconv.errors import ParseError, SymconvError
 
 _NAME = r"[A-Za-z][A-Za-z0-9_]*"
@@ -167,6 +165,8 @@ def _parse_signal(text, label, discrete, symbols=None):
 def _format(value, latex):
     """The printed result, terms in SymPy's usual order unless ordering them would
     evaluate a numeric sum or integral (:func:`symconv._util.sympy_safety.print_order`)."""
+    from symconv._util.sympy_safety import print_order
+
     order = print_order(value)
     try:
         if isinstance(value, (list, tuple)):

@@ -48,8 +48,13 @@ def add_arguments(parser):
 
 
 def run(args):
-    from symconv.grading.batch import (format_summary, grade_batch, read_answers,
-                                       write_gradebook, write_gradescope)
+    from symconv.grading.batch import (
+        format_summary,
+        grade_batch,
+        read_answers,
+        write_gradebook,
+        write_gradescope,
+    )
     from symconv.grading.keys import load_keys
 
     if args.workers < 0:

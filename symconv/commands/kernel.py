@@ -20,8 +20,7 @@ convergence order. Text arguments (``--spacing``, ``--direction``) go through th
 parser :func:`symconv.parsing.parse_math`.
 """
 
-import sympy
-
+from symconv._util.lazy import sympy
 from symconv.errors import SymconvError
 
 NAME = "kernel"

@@ -24,8 +24,8 @@ import os
 from fractions import Fraction
 
 import numpy as np
-import sympy as sp
 
+from symconv._util.lazy import sympy as sp
 from symconv.errors import SymconvError
 
 NAME = "learn"

@@ -14,8 +14,7 @@ Every entry is read by the safe parser :func:`symconv.parsing.parse_math`; nothi
 evaluated as Python.
 """
 
-import sympy
-
+from symconv._util.lazy import sympy
 from symconv.errors import ParseError, SymconvError
 
 NAME = "matrix"

@@ -15,8 +15,7 @@ instances, with the sizes used). ``--latex`` prints the checked chain as LaTeX.
 
 import re
 
-import sympy
-
+from symconv._util.lazy import sympy
 from symconv.errors import SymconvError
 
 NAME = "mlp-to-conv"

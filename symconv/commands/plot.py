@@ -239,8 +239,8 @@ def _figure(args):
                                                         form=args.form))
     if kind == "arch":
         import symconv as sc
-        from symconv.nn import architectures
         from symconv.commands.shapes import parse_input
+        from symconv.nn import architectures
 
         name = args.arch
         arch = architectures.load_json(name) if name.lower().endswith(".json") else \
