@@ -513,3 +513,54 @@ def test_delta_trains_agree_with_conv_seq(p, q, sp_, sq):
     want = [complex(full[m - sp_ - sq]) if 0 <= m - sp_ - sq < len(full) else 0
             for m in range(-8, 12)]
     assert got == want
+
+
+# ---------------------------------------------------------------------------
+# sinusoids: summed through the exponential form, written back as cos and sin
+# ---------------------------------------------------------------------------
+
+w_ = sp.Symbol("omega", positive=True)
+ap = sp.Symbol("a", positive=True)
+ar = sp.Symbol("r", real=True)
+
+
+@pytest.mark.parametrize("x, h", [
+    (sp.cos(w_ * n) * u(n), u(n)),
+    (sp.cos(sp.pi * n / 2) * u(n), u(n)),
+    (sp.sin(w_ * n) * u(n), ap**n * u(n)),
+    (sp.cos(w_ * n + sp.pi / 5) * u(n), ar**n * u(n)),
+    (sp.sin(sp.pi * n / 3) * u(n), u(n) - u(n - 4)),
+    (sp.cos(w_ * n) * (u(n) - u(n - N)), u(n)),
+])
+def test_discrete_sinusoids_have_real_closed_forms(x, h):
+    result = conv_discrete(x, h, n)
+    assert not result.has(sp.Sum), result
+    assert not result.has(sp.I, sp.exp, sp.re, sp.im), f"not written in real form: {result}"
+    symbols = sorted((x.free_symbols | h.free_symbols) - {n}, key=str)
+    for seed in range(4):
+        rng = random.Random(seed)
+        values = {}
+        for s in symbols:
+            if s == w_:
+                values[s] = sp.Rational(rng.randint(10, 310), 100)   # 0.1 .. 3.1
+            elif s == N:
+                values[s] = rng.randint(1, 6)
+            elif s == ar:
+                values[s] = random_values(rng, [s])[s]
+            else:
+                values[s] = sp.Rational(rng.randint(15, 80), 100)
+        got = evaluate(result, values, WINDOW)
+        assert_close(got, direct_conv(x, h, values, WINDOW))
+        assert max(abs(v.imag) for v in got) < 1e-12
+
+
+def test_sinusoid_special_frequency_branch():
+    result = conv_discrete(sp.cos(w_ * n) * u(n), u(n), n)
+    assert isinstance(result, sp.Piecewise)      # cos(omega) = 1: the sum is n + 1
+    for values in ({w_: 2 * sp.pi}, {w_: 4 * sp.pi}):
+        assert_close(evaluate(result, values, WINDOW), direct_conv(
+            sp.cos(w_ * n) * u(n), u(n), values, WINDOW))
+
+
+def test_sinusoid_with_a_nonlinear_argument_stays_a_sum():
+    assert isinstance(conv_discrete(sp.cos(n**2) * u(n), u(n), n), sp.Sum)

@@ -777,3 +777,30 @@ def test_threads_compute_independently():
         np.testing.assert_array_equal(a, b)
     sn._workspace._clear_workspace()
     np.testing.assert_array_equal(sn.conv_layer(*jobs[0], padding=1, stride=(1, 2)), serial[0])
+
+
+def test_threads_setting_and_bitwise_determinism(monkeypatch):
+    from symconv.errors import SymconvError
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((5, 6, 9, 11)).astype(np.float32)
+    w = rng.standard_normal((6, 1, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(6).astype(np.float32)
+    one = sn.conv_layer(x, w, b, padding=1, groups=6, threads=1)
+    for threads in (2, 3, 8):
+        first = sn.conv_layer(x, w, b, padding=1, groups=6, threads=threads)
+        again = sn.conv_layer(x, w, b, padding=1, groups=6, threads=threads)
+        assert np.array_equal(first, again)
+        # the image blocks are independent: the same bits as one thread
+        assert np.array_equal(first, one)
+    monkeypatch.setenv("SYMCONV_NUM_THREADS", "3")
+    assert sn.get_threads() == 3 and sn.get_threads(1) == 1
+    monkeypatch.delenv("SYMCONV_NUM_THREADS")
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    assert sn.get_threads() == 2
+    sn.set_threads(1)
+    try:
+        assert sn.get_threads() == 1
+    finally:
+        sn.set_threads(None)
+    with pytest.raises(SymconvError, match="threads must be a positive integer"):
+        sn.conv_layer(x, w, groups=6, threads=0)

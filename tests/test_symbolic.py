@@ -387,6 +387,39 @@ def test_divergent_integral_is_left_unevaluated():
         assert isinstance(r, sp.Integral), r
 
 
+def test_lorentzians_by_residues_match_quadrature():
+    lorentz = 1 / (1 + t ** 2)
+    r = conv(lorentz, lorentz, t)
+    assert sp.simplify(r - 2 * sp.pi / (t ** 2 + 4)) == 0
+    assert_matches_quadrature(r, lorentz, lorentz)
+    # widths a, b: the Cauchy densities add their widths
+    f, g = a / (a ** 2 + t ** 2), b / (b ** 2 + t ** 2)
+    r = conv(f, g, t)
+    assert sp.simplify(r - sp.pi * (a + b) / ((a + b) ** 2 + t ** 2)) == 0
+    check_random(r, f, g, [a, b])
+    # double poles, a shifted pole pair, odd numerators and poles of degree four
+    for f, g in ((1 / (1 + t ** 2) ** 2, lorentz), (1 / (t ** 2 + 2 * t + 5), (t + 1) / (t ** 2 + 9) ** 2),
+                 (t / (1 + t ** 2), lorentz), (1 / (1 + t ** 4), lorentz),
+                 (1 / (t ** 2 + a ** 2), 1 / ((t - T) ** 2 + b ** 2))):
+        r = conv(f, g, t)
+        assert not r.has(sp.Integral), (f, g, r)
+        check_random(r, f, g, sorted(r.free_symbols - {t}, key=str), seeds=(4, 5))
+    r = corr(lorentz, 1 / (4 + t ** 2), t)
+    assert_matches_quadrature(r, lorentz, 1 / (4 + t ** 2), op="corr")
+
+
+def test_divergent_rational_pairs_are_decided_without_the_fallbacks(monkeypatch):
+    def must_not_run(*args):
+        raise AssertionError("the slow fallback ran although the integral diverges")
+    monkeypatch.setattr(symbolic, "_integrate", must_not_run)
+    monkeypatch.setattr(symbolic, "_laplace", must_not_run)
+    lorentz = 1 / (1 + t ** 2)
+    for f, g in ((lorentz, t), (t / (1 + t ** 2), 1 + 0 * t + 1 / (2 + t ** 2) * t ** 2),
+                 (1 / t, lorentz), (1 / (t ** 2 - 1), lorentz)):
+        r = conv(f, g, t)
+        assert isinstance(r, sp.Integral), (f, g, r)
+
+
 def test_laplace_fallback_for_power_law():
     f = sp.sqrt(t) * u(t)
     r = conv(f, u(t), t)

@@ -87,6 +87,7 @@ from symconv.numeric.layers import (
                                     conv_transpose_layer,
                                     pool_layer,
 )
+from symconv.numeric._threads import get_threads, set_threads
 from symconv.numeric.signal import convolve, correlate, signal_method
 
 __all__ = [
@@ -98,4 +99,6 @@ __all__ = [
     "correlate",
     "conv_strategy",
     "signal_method",
+    "set_threads",
+    "get_threads",
 ]

@@ -15,6 +15,7 @@ from symconv.numeric._sizes import (
     conv_transpose_output_size,
     pool_output_size,
 )
+from symconv.numeric._threads import get_threads, run_split
 from symconv.numeric._workspace import _scratch
 
 __all__ = ["conv_layer", "conv_transpose_layer", "pool_layer", "conv_layer_backward", "conv_strategy"]
@@ -474,8 +475,21 @@ def _pad_nonzero(x, pads, padding_mode, op):
     return np.pad(x, ((0, 0), (0, 0)) + tuple(pads), mode=_NP_PAD_MODE[padding_mode])
 
 
-def _conv_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, bias=None):
-    """Zero-padded cross-correlation (plus bias): ``(N, F, *out_shape)`` contiguous."""
+def _conv_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, bias=None, threads=1):
+    """Zero-padded cross-correlation (plus bias): ``(N, F, *out_shape)`` contiguous.
+
+    With ``threads > 1`` the depthwise layer (elementwise work that NumPy runs on one
+    core) is split over blocks of images, one per thread; the other strategies leave
+    the threads to the BLAS library.
+    """
+    N = x.shape[0]
+    if threads > 1 and N > 1 and _strategy(w.shape[1], w.shape[-1]) == "depthwise":
+        y = np.empty((N, w.shape[0]) + tuple(out_shape), dtype=dtype)
+
+        def block(a, b):
+            y[a:b] = _conv_forward(x[a:b], w, stride, dilation, pads, out_shape, groups, dtype, bias)
+        run_split(block, N, threads)
+        return y
     padded = tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads))
     plan = _Plan(padded, w.shape[2:], stride, dilation, out_shape)
     ext, with_bias = _correlate_ext(x, pads, plan, w, groups, dtype, bias)
@@ -493,7 +507,8 @@ def _conv_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, bias=N
 # ---------------------------------------------------------------------------
 
 @_in_context
-def conv_layer(x, w, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"):
+def conv_layer(x, w, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros",
+               *, threads=None):
     """Convolution layer (a cross-correlation, as in PyTorch's ``conv1d/2d/3d``).
 
     Parameters
@@ -513,6 +528,11 @@ def conv_layer(x, w, bias=None, stride=1, padding=0, dilation=1, groups=1, paddi
         Input and output channels split into ``groups`` independent blocks
         (``groups == C`` with ``C/groups == 1`` is a depthwise convolution).
     padding_mode : {'zeros', 'reflect', 'replicate', 'circular'}, default 'zeros'
+    threads : int, optional
+        Threads for the executor's own elementwise work (the depthwise layer is split
+        over blocks of images); default from ``symconv.numeric.set_threads`` or the
+        environment (``SYMCONV_NUM_THREADS``, ``OMP_NUM_THREADS``, ...), else the
+        available CPUs. Results are bit-for-bit the same for a given count.
 
     Returns
     -------
@@ -548,11 +568,13 @@ def conv_layer(x, w, bias=None, stride=1, padding=0, dilation=1, groups=1, paddi
     padding_mode = check_choice(padding_mode, PADDING_MODES, "padding_mode")
     stride, dilation, pads, out_shape, groups = _conv_setup(x, w, stride, padding, dilation, groups, op)
     b = _check_bias(bias, w.shape[0], op)
+    threads = get_threads(threads)
     dtype = _dtype(x, w)
     if padding_mode != "zeros" and any(lo or hi for lo, hi in pads):
         x = _pad_nonzero(x, pads, padding_mode, op)
         pads = ((0, 0),) * len(pads)
-    return _conv_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, bias=b)
+    return _conv_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, bias=b,
+                         threads=threads)
 
 
 def _transpose_padding(padding, D, op):

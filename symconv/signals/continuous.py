@@ -35,6 +35,13 @@ How the continuous engine works
    split into the cases ``d >= 0`` and ``d < 0`` of their difference ``d``.  Each
    interval's sum is simplified, special parameter values (``Eq(a, b)``) become
    separate cases, and a one-sided result is written ``expr*Heaviside(t - c)``.
+0. *Rational signals* (``1/(1 + t**2)``, ``a/(a**2 + t**2)``, ...; no steps or
+   impulses) are convolved first by residues, the Fourier-domain route written
+   out: ``2 pi i`` times the residues of ``f(tau) g(t - tau)`` in the upper half
+   plane (``method='residues'``; spot-checked by quadrature like the other
+   fallbacks). When the integrand of two rational signals decays like ``1/tau`` or
+   slower, or has a pole on the real axis, the integral diverges: the unevaluated
+   ``Integral`` comes back at once instead of after the time budget.
 4. *Fall back* when the pieces do not fit.  A pair whose integrand is outside the
    exponential-polynomial/Gaussian class (``sqrt``, ``log``, ``sin(t)/t``, ...) is
    handed to :func:`sympy.integrate` on its finite interval, provided neither piece
@@ -1224,6 +1231,82 @@ def _laplace(f, g, t):
     return value
 
 
+class _NoClosedForm(Exception):
+    """The engine knows at once that there is no closed form (the integral diverges):
+    the unevaluated Integral is the answer, without spending the time budget."""
+
+
+_NOT_RATIONAL = (sp.Heaviside, sp.DiracDelta, sp.Piecewise, sp.Abs, sp.sign, sp.Max, sp.Min)
+
+
+def _rational(f, t):
+    """``(numerator, denominator)`` as Polys in t if f is a rational function, else None."""
+    if f.has(*_NOT_RATIONAL) or not f.is_rational_function(t):
+        return None
+    num, den = sp.fraction(sp.cancel(sp.together(f), t))
+    return sp.Poly(num, t), sp.Poly(den, t)
+
+
+def _poles(den, t):
+    """The roots of a Poly with their multiplicities (_Unsupported if some are not found)."""
+    roots = sp.roots(den)
+    if sum(roots.values()) != den.degree():
+        raise _Unsupported("not every pole has a closed form")
+    return roots
+
+
+def _upper(r, flip):
+    """Is the pole ``r`` (``-r`` if flip) in the upper half plane?"""
+    im = -sp.im(r) if flip else sp.im(r)
+    if im.is_positive:
+        return True
+    if im.is_negative:
+        return False
+    if im.is_zero:
+        raise _NoClosedForm("a pole on the real axis: the integral diverges")
+    raise _Unsupported(f"the side of the pole {r} is unknown")
+
+
+def _residues(f, g, t, tau):
+    """``∫ f(tau) g(t - tau) dtau`` for two rational functions, by residues.
+
+    This is the Fourier-domain route written out: for a rational integrand that
+    decays like ``1/tau**2`` or faster and has no pole on the real axis, the
+    integral over the line is ``2 pi i`` times the sum of the residues in the upper
+    half plane (close the contour there). The poles of ``f(tau)`` are the roots
+    ``r`` of its denominator with ``im(r) > 0``; those of ``g(t - tau)`` are
+    ``t - r`` for the roots of g's denominator with ``im(r) < 0``. The formula is
+    written for a generic real t (poles of the two factors apart); where they meet
+    the convolution is continuous and the formula's limit is its value.
+    None when the rule does not apply; ``_NoClosedForm`` when the integral diverges.
+    """
+    rf, rg = _rational(f, t), _rational(g, t)
+    if rf is None or rg is None or (rf[1].degree() == 0 and rg[1].degree() == 0):
+        return None
+    (nf, df), (ng, dg) = rf, rg
+    if nf.is_zero or ng.is_zero:
+        return sp.S.Zero
+    if df.degree() + dg.degree() - nf.degree() - ng.degree() < 2:
+        raise _NoClosedForm("the integrand decays like 1/tau or slower: the integral diverges")
+    # the denominator of f(tau) g(t - tau) as a product of (tau - pole)**m
+    factors = [(r, m, _upper(r, False)) for r, m in _poles(df, t).items()]
+    factors += [(t - r, m, _upper(r, True)) for r, m in _poles(dg, t).items()]
+    scale = df.LC() * dg.LC() * (-1) ** dg.degree()
+    num = nf.as_expr().xreplace({t: tau}) * ng.as_expr().xreplace({t: t - tau}) / scale
+    total = sp.S.Zero
+    for i, (p, m, upper) in enumerate(factors):
+        if not upper:
+            continue
+        body = num / sp.Mul(*[(tau - q) ** k for j, (q, k, _) in enumerate(factors) if j != i])
+        if m > 1:
+            body = sp.diff(body, tau, m - 1) / sp.factorial(m - 1)
+        total += body.xreplace({tau: p})
+    value = 2 * sp.pi * sp.I * total
+    if not (f.has(sp.I) or g.has(sp.I)):
+        value = sp.re(sp.expand_complex(value))   # real signals: the imaginary part is 0
+    return sp.factor(sp.cancel(sp.radsimp(sp.together(value))))
+
+
 def _integrate(f, g, t, tau):
     """:func:`sympy.integrate` of the defining integral (None unless a plain closed form:
     its conditional answers often carry conditions it could not simplify)."""
@@ -1266,6 +1349,13 @@ def _continuous(f, g, var, method, timeout):
 
 
 def _engine(fr, gr, t, tau, var, shown, integral, method, budget):
+    if method in ("auto", "residues"):
+        try:
+            value = _bounded_call(lambda: _residues(fr, gr, t, tau), budget, quick=True)
+        except _NoClosedForm:
+            return integral   # known at once: no fallback could do better
+        if value is not None and _plausible(value, fr, gr, t):
+            return value.xreplace({t: var})
     if method in ("auto", "pieces"):
         try:
             value, conds = _conv_split(fr, gr, t, tau, budget=budget)
@@ -1287,11 +1377,16 @@ def _engine(fr, gr, t, tau, var, shown, integral, method, budget):
     return integral
 
 
-def _bounded_call(fn, budget):
+def _bounded_call(fn, budget, quick=False):
     """``fn()``, or None when it fails or the budget runs out (an enclosing limit that
-    runs out meanwhile is not ours: it propagates)."""
+    runs out meanwhile is not ours: it propagates). With ``quick``, a
+    :class:`_NoClosedForm` raised by ``fn`` passes through."""
     try:
         return bounded_call(fn, budget.remaining())
+    except _NoClosedForm:
+        if quick:
+            raise
+        return None
     except Exception:  # noqa: BLE001 -- SymPy raises many types
         return None
 
@@ -1346,7 +1441,7 @@ def _numeric_breaks(expr, t):
     return sorted(float(p) for p in points)
 
 
-_METHODS = ("auto", "pieces", "laplace", "integrate")
+_METHODS = ("auto", "residues", "pieces", "laplace", "integrate")
 
 
 def conv(f, g, var=None, *, method="auto", timeout=DEFAULT_TIMEOUT,

@@ -1119,12 +1119,77 @@ def _absorb_cells(cells, n):
     return out
 
 
-def _render(pieces, n, ctx, form):
-    """The sum of result pieces as an expression in n ('auto', 'steps' or 'piecewise')."""
+def _trig_to_exp(expr, n):
+    """``cos(w n + c)``, ``sin(w n + c)`` in exponential form (the geometric machinery
+    then sums them), and whether there were any; _Fail for a non-linear argument."""
+    trig = [a for a in expr.atoms(sp.sin, sp.cos) if a.has(n)]
+    for a in trig:
+        if _linear(a.args[0], n) is None:
+            raise _Fail
+    return expr.xreplace({a: a.rewrite(sp.exp) for a in trig}), bool(trig)
+
+
+def _unit_powers(expr):
+    """``I**x`` and ``(-1)**x`` (x not an integer) as ``cos + I sin`` of ``pi x/2``, ``pi x``."""
+    def polar(p):
+        angle = sp.pi * p.exp * (1 if p.base == -1 else sp.Rational(1, 2) * (1 if p.base == sp.I else -1))
+        return sp.cos(angle) + sp.I * sp.sin(angle)
+    return expr.replace(lambda p: p.is_Pow and not p.exp.is_number and (
+        p.base in (sp.I, -sp.I) or (p.base == -1 and not p.exp.is_integer)), polar)
+
+
+def _real_part(expr):
+    """The real part of a sum of fractions, each made real by the conjugate of its
+    denominator (for real parameters and an integer n; exact: the value is real)."""
+    # r**n with r real and n integer is real (SymPy keeps re(r**n) otherwise)
+    expr = sp.expand(_unit_powers(expr))
+    powers = {p: sp.Dummy("P", real=True) for p in expr.atoms(sp.Pow)
+              if p.base.is_real and p.exp.is_integer and not p.exp.is_number}
+    expr = expr.xreplace(powers)
+    total = sp.S.Zero
+    for term in sp.Add.make_args(expr):
+        num, den = sp.fraction(sp.together(term))
+        den_c = sp.conjugate(den)
+        num = sp.expand_complex(sp.expand(num * den_c))
+        den = sp.trigsimp(sp.expand_complex(sp.expand(den * den_c)))
+        total += sp.re(num) / den
+    total = total.xreplace({d: p for p, d in powers.items()})
+    return sp.trigsimp(sp.together(total)) if sp.count_ops(total) < _BIG else total
+
+
+def _impossible(eq):
+    """``Eq(cos(th), c)`` or ``Eq(sin(th), c)`` with a number ``|c| > 1`` (th real)."""
+    for lhs, rhs in ((eq.lhs, eq.rhs), (eq.rhs, eq.lhs)):
+        if isinstance(lhs, (sp.cos, sp.sin)) and rhs.is_number and rhs.is_real \
+                and lhs.args[0].is_real:
+            return bool(abs(rhs) > 1)
+    return False
+
+
+def _real_condition(cond):
+    """A condition on complex atoms (``Eq(a, exp(I*w))``) in terms of real quantities."""
+    def split(eq):
+        d = sp.expand_complex(_unit_powers(eq.lhs - eq.rhs))
+        re_d, im_d = d.as_real_imag()
+        if isinstance(re_d, sp.Add) and -1 in re_d.args and isinstance(re_d + 1, sp.cos):
+            both = sp.Eq(re_d + 1, 1)      # cos(th) = 1 already makes sin(th) = 0
+        else:
+            both = sp.And(sp.Eq(*_sides(re_d)), sp.Eq(*_sides(im_d)))
+        both = both.xreplace({e: sp.false for e in both.atoms(sp.Eq) if _impossible(e)})
+        return both if isinstance(eq, sp.Eq) else sp.Not(both)
+    atoms = [a for a in cond.atoms(sp.Eq, sp.Ne) if a.has(sp.I, sp.exp)]
+    return cond.xreplace({a: split(a) for a in atoms})
+
+
+def _render(pieces, n, ctx, form, real=False):
+    """The sum of result pieces as an expression in n ('auto', 'steps' or 'piecewise');
+    ``real``: the inputs were real sinusoids, written back as cos and sin."""
     groups = {}
     for p in pieces:
         key = (p.lo, p.hi)
         groups[key] = groups.get(key, 0) + p.expr.xreplace(ctx.subs)
+    if real:
+        groups = {key: _real_part(e) for key, e in groups.items()}
     groups = _absorb({key: e for key, e in groups.items() if not _same(e, 0, n)}, n)
     if not groups:
         return sp.S.Zero
@@ -1240,6 +1305,13 @@ def _solve(x, h, n, fallback, form, timeout=None):
 
 def _solve_unbounded(x, h, n, fallback, form):
     k = sp.Dummy("k", integer=True)
+    real = not (x.has(sp.I) or h.has(sp.I)) and all(
+        s.is_real for s in (x.free_symbols | h.free_symbols) - {n})
+    try:
+        (x, tx), (h, th) = _trig_to_exp(x, n), _trig_to_exp(h, n)
+    except _Fail:
+        return fallback
+    real = real and (tx or th)
 
     def run(known):
         ctx = _Context(known)
@@ -1251,8 +1323,11 @@ def _solve_unbounded(x, h, n, fallback, form):
 
     try:
         cases = _explore(run)  # every case first: give up early if there are too many
-        return _assemble([(known, None if out is None else _render(out, n, ctx, form))
-                          for known, (ctx, out) in cases], fallback)
+        value = _assemble([(known, None if out is None else _render(out, n, ctx, form, real))
+                           for known, (ctx, out) in cases], fallback)
+        if real and isinstance(value, sp.Piecewise):
+            value = sp.Piecewise(*[(e, _real_condition(c)) for e, c in value.args])
+        return value
     except (_Fail, NotImplementedError, TypeError, ValueError, ZeroDivisionError):
         return fallback
 
@@ -1336,8 +1411,12 @@ def conv_discrete(x, h, n, *, form="auto", timeout=None):
     parameters that the assumptions do not settle is answered both ways and the
     answers become the branches of the ``Piecewise`` (at most 24 cases, else the
     unevaluated ``Sum``). Parameters that appear as bases of powers are taken to
-    be non-zero. Sinusoids (``cos(w*n)``) and other summands outside the
-    ``c * k**j * z**k`` family give the unevaluated ``Sum``.
+    be non-zero. Sinusoids ``cos(w*n + c)``, ``sin(w*n + c)`` are summed in their
+    exponential form (``z = exp(I*w)``) and, for real parameters, written back as
+    a real closed form (each fraction multiplied by its conjugate denominator,
+    e.g. ``a**2 - 2*a*cos(w) + 1``); the special frequencies become conditions
+    such as ``Eq(cos(w), 1)``. Other summands outside the ``c * k**j * z**k``
+    family give the unevaluated ``Sum``.
     """
     check_choice(form, _FORMS, "form")
     x, h = _as_expr(x, "x"), _as_expr(h, "h")
