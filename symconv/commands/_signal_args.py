@@ -101,7 +101,7 @@ def add_arguments(parser, op):
     parser.add_argument("--check", action="store_true",
                         help="cross-check the result numerically and print the report")
     parser.add_argument("--seed", type=int, default=0, help="seed of --check (default 0)")
-    parser.add_argument("--method", choices=("auto", "pieces", "laplace", "integrate"),
+    parser.add_argument("--method", choices=("auto", "residues", "pieces", "laplace", "integrate"),
                         default="auto", help="continuous engine (default: auto)")
     parser.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
                         help="time allowed to the slow fallbacks (default 10)")

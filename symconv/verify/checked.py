@@ -51,11 +51,14 @@ def conv(f, g, var=None, *, verify=False, method="auto", timeout=DEFAULT_TIMEOUT
     verify : bool, default False
         Also compare the result with the independent numeric executor and return
         ``Checked(value, report)`` (see :func:`symconv.verify.crosscheck`).
-    method : {'auto', 'pieces', 'laplace', 'integrate'}, default 'auto'
-        Continuous time only. ``'auto'`` tries, in this order, the piece engine (see
-        the module notes), the Laplace transform (when both signals vanish for
-        ``t < 0``) and :func:`sympy.integrate` of the whole integral; the other values
-        use one of them alone. Whatever fails gives the unevaluated ``Integral``.
+    method : {'auto', 'residues', 'pieces', 'laplace', 'integrate'}, default 'auto'
+        Continuous time only. ``'auto'`` tries, in this order, residues (when both
+        signals are rational functions of ``t``: the sum of residues in the upper half
+        plane, decided at once when the integral diverges or a pole lies on the real
+        axis), the piece engine (see the module notes of
+        :mod:`symconv.signals.continuous`), the Laplace transform (when both signals
+        vanish for ``t < 0``) and :func:`sympy.integrate` of the whole integral; the
+        other values use one of them alone. Whatever fails gives the unevaluated ``Integral``.
     timeout : float or None, default 10
         Seconds allowed to the whole computation (the piece engine, then SymPy's
         integrators: the pairs the piece engine hands to ``integrate``, the Laplace
