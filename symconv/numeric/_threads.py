@@ -16,7 +16,7 @@ from symconv.errors import SymconvError
 
 _ENV = ("SYMCONV_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 _SETTING = None
-_POOLS = {}
+_POOLS: dict = {}
 _LOCK = threading.Lock()
 
 

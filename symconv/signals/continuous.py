@@ -1416,7 +1416,7 @@ def _plausible(value, f, g, t):
             closed = complex(vv.subs(t, t0).evalf(20))
             cuts = sorted(set(breaks_f) | {float(t0) - x for x in breaks_g})
             with mpmath.workdps(20):
-                integral, error = mpmath.quad(lambda x: F(x) * G(float(t0) - x),
+                integral, error = mpmath.quad(lambda x, t0=t0: F(x) * G(float(t0) - x),
                                               [-mpmath.inf, *cuts, mpmath.inf], error=True)
             integral = complex(integral)
         except Exception:  # noqa: BLE001
