@@ -39,6 +39,10 @@ at ``n`` distinct offsets is a Vandermonde system with a unique solution, which 
 :func:`~sympy.calculus.finite_diff.finite_diff_weights` solves with Fornberg's
 recursion (B. Fornberg, *Generation of finite difference formulas on arbitrarily
 spaced grids*, Math. Comp. 51 (1988) 699-706).
+
+Why one module of this size: the kernel family (derivatives of any order and dimension,
+mixed partials, Sobel/Scharr, integral kernels) shares the moment-equation solver and
+the self-verification report; each public function is short.
 """
 
 import itertools

@@ -1,5 +1,10 @@
 """Layer operations of the executor: convolution, transposed convolution, pooling and
-the convolution's backward pass (see :mod:`symconv.numeric` for the method)."""
+the convolution's backward pass (see :mod:`symconv.numeric` for the method).
+
+Why one module of this size: the phase-array engine (:class:`_Plan`) is shared by the
+forward, transposed and backward passes and pooling; splitting them would expose the
+plan as a cross-module private API.
+"""
 
 import functools
 import itertools

@@ -56,6 +56,12 @@ Limitations: breakpoints must be linear in ``t`` (or roots of a polynomial with
 numeric coefficients); ``Piecewise`` conditions must be relations in ``t``; a
 product of two impulses at the same point is refused; at most four nested case
 splits are tried (more symbols of unknown sign give the unevaluated integral).
+
+Why one module of this size: one engine: the piece representation, the case splits on
+undecidable signs, the residue, Laplace and integrate fallbacks all share the private
+piece and breakpoint structures and the time budget; splitting it would turn those into
+a cross-module private API. The public entry points with ``verify=`` live in
+:mod:`symconv.verify.checked`.
 """
 
 import contextvars

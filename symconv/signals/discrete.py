@@ -23,6 +23,10 @@ Conventions (fixed for all of symconv)::
 The correlation shifts the *first* argument, as :func:`numpy.correlate` and the
 layers of deep-learning libraries do, so ``corr(x, h) = conv(x, flip(conj(h)))``.
 Everything here is written from these index formulas; nothing calls NumPy.
+
+Why one module of this size: one engine: regions of validity, the geometric machinery
+(also used for sinusoids in exponential form), finite and circular sequences share the
+private region structure and the time budget.
 """
 
 import numbers

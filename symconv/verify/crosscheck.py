@@ -43,6 +43,11 @@ Examples
 True
 >>> crosscheck(2*closed, f, g, t).agree
 False
+
+Why one module of this size: the report types, the SymPy-to-NumPy evaluator and the
+continuous, discrete, sequence and layer comparisons share the instance drawing and the
+tolerance rules; the planned split (report, continuous, discrete, layer) is recorded in
+docs/architecture.md.
 """
 
 import html
