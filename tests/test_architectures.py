@@ -216,7 +216,7 @@ def test_user_layer_list_from_mappings():
         ("3.0", (2, 16, 9, 9), 16 * 8 * 9 + 16),
         ("3.1", (2, 16, 9, 9), 0),
         ("3.2", (2, 16, 9, 9), 16 * 16 * 9 + 16),
-        ("3.0", (2, 16, 9, 9), 16 * 8 + 16),      # the shortcut's own numbering
+        ("3.shortcut.0", (2, 16, 9, 9), 16 * 8 + 16),   # unnamed shortcut layers: unique names
         ("3", (2, 16, 9, 9), 0),
         ("4", (2, 16, 4, 4), 0),                   # ceil((9 - 3)/2) + 1 = 4
         ("5", (2, 4, 8, 8), 16 * 4 * 16 + 4),
@@ -259,10 +259,12 @@ def test_residual_paths_must_agree():
         infer_shapes([block], (1, 4, 10, 10))
     with pytest.raises(ShapeError, match="both paths"):
         infer_shapes([block], (1, 4, "n", "n"))
-    # undecidable agreement: floor((n + 1)/2) versus floor(n/2) (equal for even n only)
+    # agreement SymPy cannot decide: floor((n + 1)/2) versus floor(n/2), equal for even n
+    # only; solved over the integers as a periodic condition
     odd = A.Residual([A.Pool(2, 2, ceil_mode=True)], [A.Pool(2, 2)], activation=None)
     table = infer_shapes([odd], (1, 1, "n", "n"))
-    assert table.valid is None and table.ranges is None
+    assert table.valid == {n: sp.Range(2, sp.oo, 2)}
+    assert table.validity_text() == "valid for integer n >= 2 with n ≡ 0 (mod 2)"
     assert table.substitute({"n": 8}).output_shape == (1, 1, 4, 4)
     with pytest.raises(ShapeError, match="invalid at n=7"):
         table.substitute({"n": 7})
