@@ -700,16 +700,20 @@ def basic_block(inplanes, planes, stride=1, name=None):
     return Residual(main, shortcut, "relu", name=name)
 
 
-def bottleneck(inplanes, planes, stride=1, name=None, expansion=4):
+def bottleneck(inplanes, planes, stride=1, name=None, expansion=4, groups=1, base_width=64):
     """torchvision's ``Bottleneck`` (ResNet v1.5: the stride sits on the 3x3 convolution).
 
-    1x1 down to ``planes``, 3x3 with the stride, 1x1 up to ``expansion*planes``; the
-    shortcut is a strided 1x1 convolution plus batch norm when the shape changes.
+    1x1 down to ``width``, 3x3 with the stride (and ``groups``: ResNeXt), 1x1 up to
+    ``expansion*planes``, where ``width = int(planes*base_width/64)*groups`` as in
+    torchvision; the shortcut is a strided 1x1 convolution plus batch norm when the
+    shape changes.
     """
     out = planes * expansion
-    main = (Conv(planes, 1, bias=False, name="conv1"), BatchNorm(name="bn1"),
+    width = int(planes * (base_width / 64.0)) * groups
+    main = (Conv(width, 1, bias=False, name="conv1"), BatchNorm(name="bn1"),
             Activation("relu", name="relu1"),
-            Conv(planes, 3, stride, 1, bias=False, name="conv2"), BatchNorm(name="bn2"),
+            Conv(width, 3, stride, 1, groups=groups, bias=False, name="conv2"),
+            BatchNorm(name="bn2"),
             Activation("relu", name="relu2"),
             Conv(out, 1, bias=False, name="conv3"), BatchNorm(name="bn3"))
     shortcut = ()

@@ -8,6 +8,7 @@ import sympy as sp
 
 from symconv.errors import ShapeError, SymconvError
 from symconv.nn.architectures import catalogue
+from symconv.nn.architectures.graph import Graph
 from symconv.nn.architectures.trace import trace
 from symconv.nn.shapes import _at_least, _finish, _size
 
@@ -547,6 +548,11 @@ def infer_shapes(arch, input_shape=None):
     """
     if isinstance(arch, str):
         arch = catalogue.get(arch)
+    if isinstance(arch, Graph):
+        import dataclasses
+
+        arch = catalogue.Architecture(arch.name or "graph",
+                                      (dataclasses.replace(arch, name=""),))
     if isinstance(arch, catalogue.Architecture):
         name, layers, default, description = arch.name, arch.layers, arch.input_shape, arch.description
     elif isinstance(arch, (list, tuple)):

@@ -70,7 +70,8 @@ def _conditions(layer, shape, out):
 
 
 def _join(prefix, name):
-    return name if prefix is None else f"{prefix}.{name}"
+    # a graph named "" (a whole network given as one graph) adds no prefix
+    return name if not prefix else f"{prefix}.{name}"
 
 
 def trace(layers, input_shape, prefix=None, depth=0):
