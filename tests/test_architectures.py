@@ -521,3 +521,11 @@ def test_causal_and_bare_pair_padding_on_1d():
     assert [r.output_shape for r in rows] == [(1, 2, t), (1, 2, t)]
     with pytest.raises(SymconvError, match="causal"):
         infer_shapes([A.Conv(2, 3, padding="causal")], (1, 1, 8, 8))
+
+
+def test_from_torch_without_torch_says_so(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "torch", None)
+    with pytest.raises(SymconvError, match="from_torch needs PyTorch"):
+        A.from_torch(object(), (1, 3, 8, 8))

@@ -17,7 +17,7 @@ import numpy as np  # noqa: E402
 import sympy as sp  # noqa: E402
 
 from symconv import architectures as A  # noqa: E402
-from symconv.errors import ShapeError  # noqa: E402
+from symconv.errors import ShapeError, SymconvError  # noqa: E402
 
 
 # ---------------------------------------------------------------------------
@@ -347,3 +347,60 @@ def test_merges_against_torch_broadcasting():
         A.infer_shapes([bad], (1, 8, "n", "n"))
     with pytest.raises(RuntimeError):
         torch.zeros(1, 8, 5, 5) + torch.zeros(1, 8, 3, 3)
+
+
+# ---------------------------------------------------------------------------
+# from_torch: torch modules to symbolic tables
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("cls, name", [
+    (SqueezeNet11, "squeezenet1_1"), (MobileNetV2, "mobilenet_v2"),
+    (ResNeXt50, "resnext50_32x4d"), (UNet, "unet")])
+def test_from_torch_reproduces_the_catalogue(cls, name):
+    model = cls().to("meta").eval()
+    traced = A.from_torch(model, (1, 3, "n", "n"))
+    entry = A.infer_shapes(name, (3, "n", "n"))
+    assert traced.total_params == entry.total_params == sum(p.numel() for p in model.parameters())
+    assert traced.output_shape == entry.output_shape
+    assert traced.valid == entry.valid
+    for size in (32, 64):
+        y, shapes = _hooked_shapes(model, torch.empty((1, 3, size, size), device="meta"))
+        table = traced.substitute({"n": size})
+        leaves = [row for row in table.rows if row.name in shapes]
+        assert len(leaves) >= 0.8 * len(table.rows)
+        assert all(row.output_shape == shapes[row.name] for row in leaves)
+        assert table.output_shape == tuple(y.shape)
+
+
+class _SE(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(4, 8, 3, padding=1)
+        self.pool = nn.AdaptiveAvgPool1d(1)
+        self.fc = nn.Conv1d(8, 8, 1)
+
+    def forward(self, x):
+        y = torch.relu(self.conv(x))
+        return y * torch.sigmoid(self.fc(self.pool(y)))
+
+
+class _Custom(nn.Module):
+    def forward(self, x):
+        return x + 1
+
+
+def test_from_torch_merges_and_refusals():
+    table = A.from_torch(_SE(), (1, 4, "t"))
+    t = sp.Symbol("t", integer=True, positive=True)
+    assert table.output_shape == (1, 8, t)
+    assert table.total_params == sum(p.numel() for p in _SE().parameters())
+    with pytest.raises(SymconvError, match="cannot map the call 'add'"):
+        A.from_torch(_Custom(), (1, 1, 4))
+    with pytest.raises(SymconvError, match=r"cannot map module 'rnn' \(LSTM\)"):
+        A.from_torch(_with_lstm(), (1, 3))
+
+
+def _with_lstm():
+    m = nn.Sequential(nn.Linear(3, 3))
+    m.add_module("rnn", nn.LSTM(3, 3))
+    return m

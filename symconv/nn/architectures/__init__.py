@@ -34,6 +34,7 @@ format, see :func:`layer_from_dict`):
 """
 
 from symconv.nn.architectures.catalogue import CATALOGUE, Architecture, get, names
+from symconv.nn.architectures.from_torch import from_torch, graph_from_torch
 from symconv.nn.architectures.graph import INPUT, Add, Concat, Graph, Multiply, Node, branches
 from symconv.nn.architectures.io import layer_from_dict, layers_from_json, load_json
 from symconv.nn.architectures.specs import (
@@ -70,7 +71,7 @@ __all__ = [
     "Activation", "PReLU", "Dropout", "Residual", "basic_block", "bottleneck",
     "Graph", "Node", "Concat", "Add", "Multiply", "branches", "INPUT",
     "Upsample", "PixelShuffle", "LayerNorm", "GroupNorm", "Permute", "Slice", "ClassToken",
-    "PositionEmbedding",
+    "PositionEmbedding", "from_torch", "graph_from_torch",
     "Architecture", "Row", "CATALOGUE", "get", "names", "trace", "run_numpy",
     "layer_from_dict", "layers_from_json", "load_json", "infer_shapes", "ShapeTable",
 ]
