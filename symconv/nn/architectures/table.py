@@ -64,7 +64,7 @@ def _latex_text(text):
                 "^": r"\textasciicircum{}"}
     out = "".join(specials.get(ch, ch) for ch in text)
     out = re.sub(r"(\d)x(?=\d)", r"\1$\\times$", out)
-    out = out.replace("->", r"$\to$")
+    out = out.replace("->", r"$\to$").replace("≡", r"$\equiv$")
     # in text mode (OT1 encoding) < and > print as inverted punctuation: use math
     for plain, math in ((">=", r"$\geq$"), ("<=", r"$\leq$"), (">", "$>$"), ("<", "$<$")):
         out = out.replace(plain, math) if plain not in ("<", ">") else re.sub(
@@ -217,10 +217,17 @@ class ShapeTable:
                 f"{_fmt_shape(self.input_shape)}, output {_fmt_shape(self.output_shape)}, "
                 f"{_fmt_count(self.total_params)} params>")
 
-    def latex(self):
-        """A LaTeX ``tabular`` (plain LaTeX plus amsmath; no extra packages)."""
-        lines = [r"\begin{tabular}{llll}", r"\hline",
-                 r"Layer & Type & Output shape & Params \\", r"\hline"]
+    def latex(self, longtable=None):
+        """A LaTeX table: a ``tabular`` (plain LaTeX plus amsmath), or for long tables
+        (``longtable=None``: more than 40 rows) a ``longtable`` that breaks across pages
+        and repeats its header (needs ``\\usepackage{longtable}``)."""
+        if longtable is None:
+            longtable = len(self.rows) > 40
+        env = "longtable" if longtable else "tabular"
+        head = [r"\hline", r"Layer & Type & Output shape & Params \\", r"\hline"]
+        if longtable:
+            head += [r"\endhead", r"\hline", r"\endfoot", r"\endlastfoot"]
+        lines = [rf"\begin{{{env}}}{{llll}}", *head]
         for row in self.rows:
             lines.append(rf"\texttt{{{_latex_text(row.name)}}} & {_latex_text(row.description)} & "
                          rf"${_latex_shape(row.output_shape)}$ & {_latex_count(row.params)} \\")
@@ -228,7 +235,7 @@ class ShapeTable:
                   rf"\multicolumn{{3}}{{l}}{{Total parameters}} & {_latex_count(self.total_params)} \\",
                   rf"\multicolumn{{4}}{{l}}{{Input ${_latex_shape(self.input_shape)}$; "
                   rf"{_latex_text(self.validity_text())}}} \\",
-                  r"\hline", r"\end{tabular}"]
+                  r"\hline", rf"\end{{{env}}}"]
         return "\n".join(lines)
 
     def _repr_latex_(self):
