@@ -529,3 +529,16 @@ def test_from_torch_without_torch_says_so(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)
     with pytest.raises(SymconvError, match="from_torch needs PyTorch"):
         A.from_torch(object(), (1, 3, 8, 8))
+
+
+def test_receptive_field_of_networks():
+    from symconv import receptive_field
+
+    # VGG16 pool5: 212 (the gradient support in torch, as the issue records)
+    assert receptive_field("vgg16").size == 212
+    assert receptive_field(infer_shapes("vgg16")).size == 212
+    assert receptive_field(list(A.get("vgg16").layers)).size == 212
+    # a fire module's two paths: the 3x3 path is the larger one
+    assert receptive_field([A.branches([A.Conv(4, 1)], [A.Conv(4, 3, padding=1)])]).size == 3
+    with pytest.raises(ShapeError, match="conv_transpose"):
+        receptive_field("unet")

@@ -246,3 +246,74 @@ def run_numpy(layers, x, rng=None, prefix=None):
     return x, shapes
 
 
+
+
+def receptive_path(arch):
+    """The ``(kernel, stride, padding_lo, dilation)`` tuples of a network's main path, for
+    :func:`symconv.nn.shapes.receptive_field` (first spatial axis).
+
+    ``arch`` is a catalogue name, an Architecture, a ShapeTable's name, a Graph or a list
+    of layers. The walk stops at the first layer that mixes the whole input (adaptive
+    pool, flatten, linear). A residual block follows its main path; in a graph every path
+    from the input to the output is followed and the one with the largest field is kept.
+    Returns ``(tuples, note)`` where ``note`` names what was chosen or skipped.
+    """
+    from symconv.nn.architectures import catalogue
+    from symconv.nn.architectures.specs import Conv, Pool
+
+    if isinstance(arch, str):
+        arch = catalogue.get(arch)
+    if isinstance(arch, catalogue.Architecture):
+        arch = arch.layers
+    if isinstance(arch, Graph):
+        arch = [arch]
+    notes = []
+
+    def walk(layers):
+        out = []
+        for layer in layers:
+            layer = _as_layer(layer)
+            if isinstance(layer, (Conv, Pool)):
+                k, s, p, d = layer._geometry(1)
+                out.append((k[0], s[0], p[0][0], d[0]))
+            elif isinstance(layer, Residual):
+                inner = walk(layer.main)
+                out += _flat(inner)
+                if isinstance(inner, tuple):
+                    return (out,)
+            elif isinstance(layer, Graph):
+                out += graph_paths(layer)
+            elif layer.kind in ("adaptive_pool", "flatten", "linear"):
+                notes.append(f"stopped at {layer.kind} (it sees the whole input)")
+                return (out,)
+            elif layer.kind == "conv_transpose" or layer.kind == "upsample":
+                raise ShapeError(f"receptive_field expects strided layers that shrink, but got "
+                                 f"{layer.kind}")
+        return out
+
+    def graph_paths(graph):
+        best = {INPUT: []}
+        for index, node in enumerate(graph.nodes):
+            candidates = [best[s] for s in graph.sources(index)]
+            base = max(candidates, key=lambda path: _size_of(path))
+            if len(candidates) > 1:
+                notes.append(f"{node.name}: kept the path with the largest field of "
+                             f"{len(candidates)}")
+            best[node.name] = base if node.layer.kind in ("concat", "add", "multiply") \
+                else base + _flat(walk([node.layer]))
+        return best[graph.nodes[-1].name]
+
+    result = walk(arch)
+    return _flat(result), notes
+
+
+def _flat(value):
+    return value[0] if isinstance(value, tuple) else value
+
+
+def _size_of(path):
+    size, jump = 1, 1
+    for k, s, _, d in path:
+        size += d * (k - 1) * jump
+        jump *= s
+    return size if isinstance(size, int) else 0
