@@ -32,6 +32,9 @@ PUBLISHED = {
     "resnet50": 25_557_032,
     "resnet101": 44_549_160,
     "resnet152": 60_192_808,
+    "resnext50_32x4d": 25_028_904,
+    "squeezenet1_1": 1_235_496,
+    "mobilenet_v2": 3_504_872,
 }
 
 
@@ -44,7 +47,7 @@ def test_parameter_totals_match_published(name):
 
 
 def test_catalogue_is_complete():
-    assert A.names() == list(PUBLISHED)
+    assert A.names() == [*PUBLISHED, "unet"]
     assert A.get("ResNet-50") is A.get("resnet50")
     with pytest.raises(SymconvError, match="architecture must be one of"):
         A.get("googlenet")
@@ -216,7 +219,7 @@ def test_user_layer_list_from_mappings():
         ("3.0", (2, 16, 9, 9), 16 * 8 * 9 + 16),
         ("3.1", (2, 16, 9, 9), 0),
         ("3.2", (2, 16, 9, 9), 16 * 16 * 9 + 16),
-        ("3.0", (2, 16, 9, 9), 16 * 8 + 16),      # the shortcut's own numbering
+        ("3.shortcut.0", (2, 16, 9, 9), 16 * 8 + 16),   # unnamed shortcut layers: unique names
         ("3", (2, 16, 9, 9), 0),
         ("4", (2, 16, 4, 4), 0),                   # ceil((9 - 3)/2) + 1 = 4
         ("5", (2, 4, 8, 8), 16 * 4 * 16 + 4),
@@ -259,10 +262,12 @@ def test_residual_paths_must_agree():
         infer_shapes([block], (1, 4, 10, 10))
     with pytest.raises(ShapeError, match="both paths"):
         infer_shapes([block], (1, 4, "n", "n"))
-    # undecidable agreement: floor((n + 1)/2) versus floor(n/2) (equal for even n only)
+    # agreement SymPy cannot decide: floor((n + 1)/2) versus floor(n/2), equal for even n
+    # only; solved over the integers as a periodic condition
     odd = A.Residual([A.Pool(2, 2, ceil_mode=True)], [A.Pool(2, 2)], activation=None)
     table = infer_shapes([odd], (1, 1, "n", "n"))
-    assert table.valid is None and table.ranges is None
+    assert table.valid == {n: sp.Range(2, sp.oo, 2)}
+    assert table.validity_text() == "valid for integer n >= 2 with n ≡ 0 (mod 2)"
     assert table.substitute({"n": 8}).output_shape == (1, 1, 4, 4)
     with pytest.raises(ShapeError, match="invalid at n=7"):
         table.substitute({"n": 7})
@@ -440,3 +445,100 @@ def test_adaptive_pool_values_against_pytorch():
             got = A.AdaptivePool(out, mode).forward(x, rng)
             expected = fn(torch.from_numpy(x), out).numpy()
             np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)
+
+
+# ---------------------------------------------------------------------------
+# layer graphs (torch-free checks; tests/test_architectures_torch.py compares with torch)
+# ---------------------------------------------------------------------------
+
+GRAPH_JSON = {"type": "graph", "name": "g", "nodes": [
+    {"type": "conv", "out_channels": 4, "kernel_size": 3, "padding": 1, "name": "enc"},
+    {"type": "maxpool", "kernel_size": 2, "name": "down"},
+    {"type": "upsample", "scale_factor": 2, "name": "up"},
+    {"type": "cat", "inputs": ["enc", "up"], "name": "cat"},
+    {"type": "conv", "out_channels": 4, "kernel_size": 1, "name": "mix"},
+    {"type": "add", "inputs": ["mix", "enc"], "name": "sum"}]}
+
+
+def test_graph_json_round_trip_and_validity():
+    graph = A.layer_from_dict(GRAPH_JSON)
+    assert A.layer_from_dict(json.loads(json.dumps(graph.to_dict()))) == graph
+    table = infer_shapes([graph, A.Flatten()], (1, 3, "n", "n"))
+    assert [r.name for r in table.rows] == ["g.enc", "g.down", "g.up", "g.cat", "g.mix",
+                                            "g.sum", "1"]
+    assert table.validity_text() == "valid for integer n >= 2 with n ≡ 0 (mod 2)"
+    # the integer inference agrees with the solved range for every n up to 60
+    for size in range(1, 61):
+        try:
+            infer_shapes([graph], (1, 3, size, size))
+            ok = True
+        except ShapeError:
+            ok = False
+        assert ok == (size in table.valid[n]), size
+
+
+def test_graph_errors_say_what_was_expected():
+    with pytest.raises(SymconvError, match="reads 'nope', but no node before it"):
+        A.Graph([A.Node(A.Conv(2, 1), ("nope",), "a")])
+    with pytest.raises(SymconvError, match="expects at least 2 inputs, but got 1"):
+        A.Graph([A.Node(A.Concat(), ("input",), "c")])
+    with pytest.raises(SymconvError, match="appears twice"):
+        A.Graph([A.Node(A.Conv(2, 1), name="a"), A.Node(A.Conv(2, 1), name="a")])
+    cat = A.branches([A.Conv(4, 3)], [A.Conv(4, 1)])     # 3x3 valid vs 1x1: never agree
+    with pytest.raises(ShapeError, match=r"concat '0.cat' axis 2.*differ by"):
+        infer_shapes([cat], (1, 3, "n", "n"))
+    with pytest.raises(ShapeError, match="expected sizes to agree, but got 6 and 8"):
+        infer_shapes([cat], (1, 3, 8, 8))
+
+
+def test_never_agreeing_periodic_merge_is_an_error():
+    # 2*floor(n/2) + 1 = n has solutions (odd n >= 3); 2*floor(n/2) + 1 = n - 1 has none
+    g = A.Graph([A.Node(A.Pool(2), name="p"), A.Node(A.ConvTranspose(1, 2, 2, output_padding=1), name="u"),
+                 A.Node(A.Add(), ("input", "u"), "sum")])
+    assert infer_shapes([g], (1, 1, "n", "n")).validity_text() == \
+        "valid for integer n >= 3 with n ≡ 1 (mod 2)"
+    g = A.Graph([A.Node(A.Pool(2), name="p"),
+                 A.Node(A.ConvTranspose(1, 2, 2, output_padding=1), name="u"),
+                 A.Node(A.Slice(2, 0, -1), ("input",), "q"),
+                 A.Node(A.Slice(3, 0, -1), name="r"),
+                 A.Node(A.Add(), ("r", "u"), "sum")])
+    with pytest.raises(ShapeError, match="no input size n makes the merged sizes agree"):
+        infer_shapes([g], (1, 1, "n", "n"))
+
+
+def test_check_runs_graph_catalogue_entries_on_numpy():
+    np = pytest.importorskip("numpy")
+    table = infer_shapes("squeezenet1_1", (3, 33, 33))
+    x = np.random.default_rng(0).standard_normal((1, 3, 33, 33), dtype=np.float32)
+    y, produced = A.run_numpy(A.get("squeezenet1_1").layers, x)
+    assert produced == [(r.name, r.output_shape) for r in table.rows]
+
+
+def test_causal_and_bare_pair_padding_on_1d():
+    rows = infer_shapes([A.Conv(2, 3, padding="causal", dilation=4), A.Conv(2, 7, padding=(6, 0))],
+                        (1, 1, "t")).rows
+    t = sp.Symbol("t", integer=True, positive=True)
+    assert [r.output_shape for r in rows] == [(1, 2, t), (1, 2, t)]
+    with pytest.raises(SymconvError, match="causal"):
+        infer_shapes([A.Conv(2, 3, padding="causal")], (1, 1, 8, 8))
+
+
+def test_from_torch_without_torch_says_so(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "torch", None)
+    with pytest.raises(SymconvError, match="from_torch needs PyTorch"):
+        A.from_torch(object(), (1, 3, 8, 8))
+
+
+def test_receptive_field_of_networks():
+    from symconv import receptive_field
+
+    # VGG16 pool5: 212 (the gradient support in torch, as the issue records)
+    assert receptive_field("vgg16").size == 212
+    assert receptive_field(infer_shapes("vgg16")).size == 212
+    assert receptive_field(list(A.get("vgg16").layers)).size == 212
+    # a fire module's two paths: the 3x3 path is the larger one
+    assert receptive_field([A.branches([A.Conv(4, 1)], [A.Conv(4, 3, padding=1)])]).size == 3
+    with pytest.raises(ShapeError, match="conv_transpose"):
+        receptive_field("unet")

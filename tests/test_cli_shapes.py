@@ -166,3 +166,40 @@ def test_json_without_input_needs_input(capsys, tmp_path):
     missing = tmp_path / "missing.json"
     status, _, err = run(capsys, str(missing))
     assert status == 2 and "readable" in err
+
+
+TCN = {"name": "tcn", "input": [1, 100], "layers": [
+    {"type": "conv", "out_channels": 4, "kernel_size": 3, "padding": "causal"},
+    {"type": "graph", "name": "gate", "nodes": [
+        {"type": "conv", "out_channels": 4, "kernel_size": 2, "padding": [1, 0], "name": "f"},
+        {"type": "tanh", "name": "ft"},
+        {"type": "conv", "out_channels": 4, "kernel_size": 2, "padding": "causal",
+         "inputs": ["input"], "name": "g"},
+        {"type": "sigmoid", "name": "gs"},
+        {"type": "mul", "inputs": ["ft", "gs"], "name": "z"}]},
+    {"type": "conv", "out_channels": 2, "kernel_size": 1}]}
+
+
+def test_check_1d_json_keeps_the_time_axis_concrete(capsys, tmp_path):
+    import json
+
+    path = tmp_path / "tcn.json"
+    path.write_text(json.dumps(TCN))
+    assert main(["shapes", str(path), "--check", "37"]) == 0
+    out = capsys.readouterr().out
+    assert "input (1, 1, 37)" in out and "floor" not in out and " n" not in out
+    assert "all 7 layers match the table" in out
+
+
+def test_check_fails_where_the_merge_fails(capsys):
+    assert main(["shapes", "unet", "--check", "48"]) == 0
+    assert "all 67 layers match the table" in capsys.readouterr().out
+    assert main(["shapes", "unet", "--input", "3,n,n", "--check", "40"]) != 0
+    assert "invalid at n=40" in capsys.readouterr().err
+
+
+def test_latex_long_tables_use_longtable(capsys):
+    assert main(["shapes", "resnet50", "--latex"]) == 0
+    out = capsys.readouterr().out
+    assert "usepackage{longtable}" in out and r"\begin{longtable}{llll}" in out
+    assert r"\endhead" in out and out.rstrip().endswith(r"\end{longtable}")

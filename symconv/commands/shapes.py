@@ -163,7 +163,11 @@ def run(args):
         shape = parse_input(args.input)
     elif arch.input_shape is not None:
         shape = arch.input_shape
-        if check_size is not None:
+        if check_size is not None and len(shape) == 2:
+            # a 1-D input (C, L) is a time axis, not an image side: it is not made
+            # symbolic; --check N runs the network on a signal of length N
+            shape = (shape[0], check_size)
+        elif check_size is not None:
             # check a symbolic table: every spatial size becomes n
             from symconv.nn.architectures.table import size_symbol
 
@@ -172,7 +176,13 @@ def run(args):
         raise SymconvError(f"--input must be given for {arch.name!r}, which names no input size, "
                            "but got none")
     table = infer_shapes(arch, (args.batch, *shape))
-    print(table.latex() if args.latex else table)
+    if args.latex:
+        text = table.latex()
+        if text.startswith(r"\begin{longtable}"):
+            text = "% a long table: needs \\usepackage{longtable}\n" + text
+        print(text)
+    else:
+        print(table)
 
     if args.check is None:
         return 0
@@ -183,7 +193,8 @@ def run(args):
         concrete = table.substitute({s: check_size for s in table.symbols})
         where = ", ".join(f"{s}={check_size}" for s in table.symbols)
     else:
-        if check_size is not None and any(v != check_size for v in shape[1:]):
+        if check_size is not None and any(v != check_size for v in shape[1:]) \
+                and args.input is not None:
             raise SymconvError(f"--check N sets the symbols of --input, but --input "
                                f"{args.input} has none; use --check alone or a symbolic --input")
         concrete = table

@@ -565,6 +565,7 @@ def receptive_field(layers):
     >>> rf.size, rf.jump
     (k*s + k - s, s**2)
     """
+    layers = _from_network(layers)
     if isinstance(layers, dict) or not hasattr(layers, "__iter__"):
         raise SymconvError(f"layers must be a sequence of layers, but got {layers!r}")
     size, jump, first = 1, 1, 0
@@ -576,6 +577,23 @@ def receptive_field(layers):
     start = first + sp.Rational(1, 2) * (size - 1)
     return ReceptiveField(_finish(_tidy(size)), _finish(_tidy(jump)), _finish(_tidy(start)),
                           _finish(_tidy(first)))
+
+
+def _from_network(layers):
+    """A catalogue name, Architecture, ShapeTable, Graph or list of layer specifications
+    becomes the tuples of its main path (architectures is imported lazily: it sits
+    above this module)."""
+    kinds = ("Architecture", "ShapeTable", "Graph")
+    is_specs = isinstance(layers, (list, tuple)) and layers and all(
+        hasattr(x, "kind") and hasattr(x, "output_shape") for x in layers)
+    if not (isinstance(layers, str) or type(layers).__name__ in kinds or is_specs):
+        return layers
+    from symconv.nn.architectures.trace import receptive_path
+
+    if type(layers).__name__ == "ShapeTable":
+        layers = layers.name
+    path, _ = receptive_path(layers)
+    return path
 
 
 def _tidy(value):

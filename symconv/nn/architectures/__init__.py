@@ -34,6 +34,8 @@ format, see :func:`layer_from_dict`):
 """
 
 from symconv.nn.architectures.catalogue import CATALOGUE, Architecture, get, names
+from symconv.nn.architectures.from_torch import from_torch, graph_from_torch
+from symconv.nn.architectures.graph import INPUT, Add, Concat, Graph, Multiply, Node, branches
 from symconv.nn.architectures.io import layer_from_dict, layers_from_json, load_json
 from symconv.nn.architectures.specs import (
                                             Activation,
@@ -46,16 +48,30 @@ from symconv.nn.architectures.specs import (
                                             Layer,
                                             Linear,
                                             Pool,
+                                            PReLU,
                                             Residual,
                                             basic_block,
                                             bottleneck,
 )
 from symconv.nn.architectures.table import ShapeTable, infer_shapes
 from symconv.nn.architectures.trace import Row, run_numpy, trace
+from symconv.nn.architectures.vocabulary import (
+                                                 ClassToken,
+                                                 GroupNorm,
+                                                 LayerNorm,
+                                                 Permute,
+                                                 PixelShuffle,
+                                                 PositionEmbedding,
+                                                 Slice,
+                                                 Upsample,
+)
 
 __all__ = [
     "Layer", "Conv", "ConvTranspose", "Pool", "AdaptivePool", "Linear", "Flatten", "BatchNorm",
-    "Activation", "Dropout", "Residual", "basic_block", "bottleneck",
+    "Activation", "PReLU", "Dropout", "Residual", "basic_block", "bottleneck",
+    "Graph", "Node", "Concat", "Add", "Multiply", "branches", "INPUT",
+    "Upsample", "PixelShuffle", "LayerNorm", "GroupNorm", "Permute", "Slice", "ClassToken",
+    "PositionEmbedding", "from_torch", "graph_from_torch",
     "Architecture", "Row", "CATALOGUE", "get", "names", "trace", "run_numpy",
     "layer_from_dict", "layers_from_json", "load_json", "infer_shapes", "ShapeTable",
 ]

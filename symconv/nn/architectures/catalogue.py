@@ -1,6 +1,7 @@
 """The classic CNN catalogue: LeNet-5, AlexNet, VGG and ResNet with torchvision's layer
 definitions and module names."""
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -14,9 +15,12 @@ from symconv.nn.architectures.specs import (
     Flatten,
     Linear,
     Pool,
+    Residual,
     basic_block,
     bottleneck,
 )
+from symconv.nn.architectures.graph import Concat, Graph, Node
+from symconv.nn.architectures.specs import ConvTranspose
 
 __all__ = ["Architecture", "CATALOGUE", "get", "names"]
 
@@ -119,6 +123,104 @@ _RESNET_CONFIGS = {
 }
 
 
+def _resnext50_32x4d(num_classes=1000):
+    import functools
+
+    block = functools.partial(bottleneck, groups=32, base_width=4)
+    return _resnet(block, 4, (3, 4, 6, 3), num_classes)
+
+
+def _fire(squeeze, expand1x1, expand3x3, name):
+    # torchvision's Fire: squeeze 1x1, then two expand paths concatenated on the channels
+    return Graph((
+        Node(Conv(squeeze, 1), name="squeeze"),
+        Node(Activation(), name="squeeze_activation"),
+        Node(Conv(expand1x1, 1), ("squeeze_activation",), "expand1x1"),
+        Node(Activation(), name="expand1x1_activation"),
+        Node(Conv(expand3x3, 3, padding=1), ("squeeze_activation",), "expand3x3"),
+        Node(Activation(), name="expand3x3_activation"),
+        Node(Concat(1), ("expand1x1_activation", "expand3x3_activation"), "cat"),
+    ), name=name)
+
+
+def _squeezenet1_1(num_classes=1000):
+    fires = {3: (16, 64, 64), 4: (16, 64, 64), 6: (32, 128, 128), 7: (32, 128, 128),
+             9: (48, 192, 192), 10: (48, 192, 192), 11: (64, 256, 256), 12: (64, 256, 256)}
+    features = []
+    for index in range(13):
+        name = f"features.{index}"
+        if index == 0:
+            features.append(Conv(64, 3, 2, name=name))
+        elif index == 1:
+            features.append(Activation(name=name))
+        elif index in (2, 5, 8):
+            features.append(Pool(3, 2, ceil_mode=True, name=name))
+        else:
+            features.append(_fire(*fires[index], name=name))
+    classifier = [Dropout(name="classifier.0"), Conv(num_classes, 1, name="classifier.1"),
+                  Activation(name="classifier.2"), AdaptivePool(1, name="classifier.3")]
+    return (*features, *classifier, Flatten(name="flatten"))
+
+
+def _conv_bn_act(out, kernel, stride=1, groups=1, act="relu6", name=None):
+    # torchvision's Conv2dNormActivation: conv (no bias), batch norm, activation
+    pad = (kernel - 1) // 2
+    return [Conv(out, kernel, stride, pad, groups=groups, bias=False, name=f"{name}.0"),
+            BatchNorm(name=f"{name}.1"), Activation(act, name=f"{name}.2")]
+
+
+def _mobilenet_v2(num_classes=1000):
+    settings = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1),
+                (6, 160, 3, 2), (6, 320, 1, 1)]
+    layers = _conv_bn_act(32, 3, 2, name="features.0")
+    inp, index = 32, 1
+    for t, c, count, s in settings:
+        for i in range(count):
+            stride = s if i == 0 else 1
+            hidden = int(round(inp * t))
+            body, j = [], 0
+            if t != 1:
+                body += _conv_bn_act(hidden, 1, name=f"conv.{j}")
+                j += 1
+            body += _conv_bn_act(hidden, 3, stride, groups=hidden, name=f"conv.{j}")
+            body += [Conv(c, 1, bias=False, name=f"conv.{j + 1}"), BatchNorm(name=f"conv.{j + 2}")]
+            name = f"features.{index}"
+            if stride == 1 and inp == c:
+                layers.append(Residual(tuple(body), (), None, name=name))
+            else:
+                layers += [dataclasses.replace(x, name=f"{name}.{x.name}") for x in body]
+            inp, index = c, index + 1
+    layers += _conv_bn_act(1280, 1, name=f"features.{index}")
+    layers += [AdaptivePool(1, name="avgpool"), Flatten(name="flatten"),
+               Dropout(0.2, name="classifier.0"), Linear(num_classes, name="classifier.1")]
+    return tuple(layers)
+
+
+def _unet(in_channels=3, classes=2, widths=(64, 128, 256, 512, 1024)):
+    # the padded U-Net (Ronneberger et al. 2015 with 3x3 'same' convolutions and batch
+    # norm, as the common PyTorch implementations): the skips are concatenated without
+    # cropping, so every level needs an even size (n a multiple of 16 in all)
+    nodes = []
+
+    def double(out, name, source=None):
+        for j, layer in enumerate((Conv(out, 3, padding=1, bias=False), BatchNorm(), Activation(),
+                                   Conv(out, 3, padding=1, bias=False), BatchNorm(), Activation())):
+            nodes.append(Node(layer, (source,) if (j == 0 and source) else (), f"{name}.{j}"))
+        return f"{name}.5"
+
+    skips = [double(widths[0], "inc")]
+    for level, width in enumerate(widths[1:], start=1):
+        nodes.append(Node(Pool(2), (), f"down{level}.pool"))
+        skips.append(double(width, f"down{level}.conv"))
+    last = skips.pop()
+    for level, width in enumerate(reversed(widths[:-1]), start=1):
+        nodes.append(Node(ConvTranspose(width, 2, 2), (last,), f"up{level}.up"))
+        nodes.append(Node(Concat(1), (skips.pop(), f"up{level}.up"), f"up{level}.cat"))
+        last = double(width, f"up{level}.conv")
+    nodes.append(Node(Conv(classes, 1), (last,), "outc"))
+    return (Graph(tuple(nodes), name=""),)
+
+
 def _resnet(block, expansion, counts, num_classes=1000):
     # torchvision.models.ResNet: 7x7/2 stem, 3x3/2 max pool, four stages of blocks
     # (64, 128, 256, 512 planes; the first block of stages 2-4 has stride 2),
@@ -156,17 +258,30 @@ def _catalogue():
     for name, (block, expansion, counts) in _RESNET_CONFIGS.items():
         entries[name] = Architecture(name, _resnet(block, expansion, counts), (3, 224, 224),
                                      f"ResNet-{name[6:]} as torchvision.models.{name}")
+    entries["resnext50_32x4d"] = Architecture(
+        "resnext50_32x4d", _resnext50_32x4d(), (3, 224, 224),
+        "ResNeXt-50 32x4d as torchvision.models.resnext50_32x4d")
+    entries["squeezenet1_1"] = Architecture(
+        "squeezenet1_1", _squeezenet1_1(), (3, 224, 224),
+        "SqueezeNet 1.1 (fire modules: concatenated expand paths) as torchvision's")
+    entries["mobilenet_v2"] = Architecture(
+        "mobilenet_v2", _mobilenet_v2(), (3, 224, 224),
+        "MobileNetV2 (inverted residuals, depthwise convolutions, ReLU6) as torchvision's")
+    entries["unet"] = Architecture(
+        "unet", _unet(), (3, 256, 256),
+        "U-Net with padded 3x3 convolutions and batch norm, skips concatenated (3 -> 2 classes)")
     return entries
 
 
 CATALOGUE = _catalogue()
+_KEYS = {re.sub(r"[-_ ]", "", key): key for key in CATALOGUE}
 
 
 def names():
     """The catalogue's names, in a stable order.
 
     >>> names()
-    ['lenet5', 'alexnet', 'vgg11', 'vgg13', 'vgg16', 'vgg19', 'resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152']
+    ['lenet5', 'alexnet', 'vgg11', 'vgg13', 'vgg16', 'vgg19', 'resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'resnext50_32x4d', 'squeezenet1_1', 'mobilenet_v2', 'unet']
     """
     return list(CATALOGUE)
 
@@ -181,7 +296,9 @@ def get(name):
     """
     if isinstance(name, Architecture):
         return name
-    key = re.sub(r"[-_ ]", "", str(name).lower())
+    key = str(name).lower()
+    if key not in CATALOGUE:
+        key = _KEYS.get(re.sub(r"[-_ ]", "", key), key)
     if key not in CATALOGUE:
         raise SymconvError(f"architecture must be one of {', '.join(CATALOGUE)}, but got {name!r}")
     return CATALOGUE[key]

@@ -6,6 +6,17 @@ import os
 from symconv._util import validate as _params
 from symconv.errors import SymconvError
 from symconv.nn.architectures.catalogue import Architecture
+from symconv.nn.architectures.graph import Add, Concat, Graph, Multiply, Node
+from symconv.nn.architectures.vocabulary import (
+    ClassToken,
+    GroupNorm,
+    LayerNorm,
+    Permute,
+    PixelShuffle,
+    PositionEmbedding,
+    Slice,
+    Upsample,
+)
 from symconv.nn.architectures.specs import (
     Activation,
     AdaptivePool,
@@ -17,6 +28,7 @@ from symconv.nn.architectures.specs import (
     Layer,
     Linear,
     Pool,
+    PReLU,
     Residual,
 )
 
@@ -31,7 +43,10 @@ _TYPES = {
     "conv": Conv, "conv_transpose": ConvTranspose, "pool": Pool,
     "adaptive_pool": AdaptivePool, "linear": Linear, "flatten": Flatten,
     "batchnorm": BatchNorm, "activation": Activation, "dropout": Dropout,
-    "residual": Residual,
+    "residual": Residual, "prelu": PReLU, "graph": Graph, "concat": Concat, "add": Add,
+    "multiply": Multiply, "upsample": Upsample, "pixel_shuffle": PixelShuffle,
+    "layernorm": LayerNorm, "groupnorm": GroupNorm, "permute": Permute, "slice": Slice,
+    "class_token": ClassToken, "position_embedding": PositionEmbedding,
 }
 _ALIASES = {
     "conv2d": "conv", "convtranspose": "conv_transpose", "deconv": "conv_transpose",
@@ -41,6 +56,14 @@ _ALIASES = {
     "dense": "linear", "fc": "linear", "batch_norm": "batchnorm", "bn": "batchnorm",
     "relu": ("activation", {"function": "relu"}), "tanh": ("activation", {"function": "tanh"}),
     "sigmoid": ("activation", {"function": "sigmoid"}),
+    "relu6": ("activation", {"function": "relu6"}), "silu": ("activation", {"function": "silu"}),
+    "swish": ("activation", {"function": "silu"}),
+    "hardswish": ("activation", {"function": "hardswish"}),
+    "hardsigmoid": ("activation", {"function": "hardsigmoid"}),
+    "elu": ("activation", {"function": "elu"}), "gelu": ("activation", {"function": "gelu"}),
+    "leaky_relu": ("activation", {"function": "leaky_relu"}),
+    "cat": "concat", "mul": "multiply", "layer_norm": "layernorm", "group_norm": "groupnorm",
+    "interpolate": "upsample", "pixelshuffle": "pixel_shuffle", "crop": "slice",
 }
 
 
@@ -74,7 +97,25 @@ def layer_from_dict(spec):
     ``activation``            function ('relu', 'tanh', 'sigmoid', 'leaky_relu', 'gelu')
     ``dropout``               p
     ``residual``              main (a list of layers), shortcut (a list), activation
+    ``graph``                 nodes: a list of layers, each with a ``name`` and optional
+                              ``inputs`` (node names; default the node before; the
+                              graph's input is ``"input"``); the last node is the output
+    ``concat``                dim (a graph node reading two or more nodes)
+    ``add``/``multiply``      activation (add only); broadcasting graph merges
+    ``prelu``                 num_parameters, init
+    ``upsample``              scale_factor or size, mode ('nearest', 'bilinear'), align_corners
+    ``pixel_shuffle``         upscale_factor
+    ``layernorm``             normalized_shape, eps, elementwise_affine, bias
+    ``groupnorm``             num_groups, eps, affine
+    ``permute``               dims
+    ``slice``                 dim, start, stop, step, index
+    ``class_token``           count
+    ``position_embedding``    length
     ========================  ===========================================================
+
+    ``activation`` also takes relu6, silu (swish), hardswish, hardsigmoid, elu (with
+    ``alpha``), softmax, and leaky_relu with ``negative_slope``; ``conv`` takes
+    ``padding: "causal"`` (1-D) and ``weight_norm``; ``flatten`` takes start_dim, end_dim.
 
     Shorthands: ``maxpool``/``avgpool`` (a pool with that mode), ``relu``/``tanh``/
     ``sigmoid`` (an activation), ``fc``/``dense`` (linear), ``bn`` (batchnorm). Every
@@ -82,13 +123,13 @@ def layer_from_dict(spec):
     (``[3, 3]``, padding ``[[0, 1], [0, 1]]``) become tuples.
 
     >>> layer_from_dict({"type": "conv", "out_channels": 6, "kernel_size": [5, 5]})
-    Conv(out_channels=6, kernel_size=(5, 5), stride=1, padding=0, dilation=1, groups=1, bias=True, in_channels=None, name=None)
+    Conv(out_channels=6, kernel_size=(5, 5), stride=1, padding=0, dilation=1, groups=1, bias=True, in_channels=None, weight_norm=False, name=None)
     >>> layer_from_dict({"type": "maxpool", "kernel_size": 2})
     Pool(kernel_size=2, stride=None, padding=0, dilation=1, mode='max', ceil_mode=False, count_include_pad=True, name=None)
-    >>> layer_from_dict({"type": "softmax"})
+    >>> layer_from_dict({"type": "lstm"})
     Traceback (most recent call last):
     ...
-    symconv.errors.SymconvError: layer type must be one of 'conv', 'conv_transpose', 'pool', 'adaptive_pool', 'linear', 'flatten', 'batchnorm', 'activation', 'dropout', 'residual' (or a shorthand: conv2d, convtranspose, deconv, maxpool, avgpool, adaptive_avg_pool, adaptive_max_pool, dense, fc, batch_norm, bn, relu, tanh, sigmoid), but got 'softmax'
+    symconv.errors.SymconvError: layer type must be one of ...but got 'lstm'
     """
     if isinstance(spec, Layer):
         return spec
@@ -113,7 +154,24 @@ def layer_from_dict(spec):
     if unknown:
         raise SymconvError(f"{kind} layer fields must be among {', '.join(sorted(fields))}, "
                            f"but got {', '.join(map(repr, unknown))}")
-    if kind == "residual":
+    if kind == "graph":
+        nodes = spec.get("nodes")
+        if not isinstance(nodes, (list, tuple)) or not nodes:
+            raise SymconvError(f"graph nodes must be a non-empty list of layers, but got {nodes!r}")
+        built = []
+        for entry in nodes:
+            if not isinstance(entry, dict):
+                raise SymconvError(f"a graph node must be a mapping with a 'type' key, but got {entry!r}")
+            entry = dict(entry)
+            inputs = entry.pop("inputs", ())
+            if isinstance(inputs, str):
+                inputs = (inputs,)
+            if not isinstance(inputs, (list, tuple)) or not all(isinstance(x, str) for x in inputs):
+                raise SymconvError(f"a graph node's inputs must be a list of node names, but got "
+                                   f"{inputs!r}")
+            built.append(Node(layer_from_dict(entry), tuple(inputs), entry.get("name")))
+        spec["nodes"] = tuple(built)
+    elif kind == "residual":
         for key in ("main", "shortcut"):
             if key in spec:
                 if not isinstance(spec[key], (list, tuple)):

@@ -15,7 +15,7 @@ from symconv.nn.shapes import (
 )
 
 __all__ = ["Layer", "Conv", "ConvTranspose", "Pool", "AdaptivePool", "Linear", "Flatten",
-           "BatchNorm", "Activation", "Dropout", "Residual", "basic_block", "bottleneck"]
+           "BatchNorm", "Activation", "PReLU", "Dropout", "Residual", "basic_block", "bottleneck"]
 
 
 # ---------------------------------------------------------------------------
@@ -79,6 +79,20 @@ def _rng_weights(rng, shape, fan_in):
     weights = rng.standard_normal(shape, dtype=np.float32)
     weights *= np.float32(1.0 / math.sqrt(max(int(fan_in), 1)))
     return weights
+
+
+def _padding(padding, k, s, d):
+    """:func:`padding_pairs` plus ``'causal'`` (1-D: ``d*(k - 1)`` zeros on the left only,
+    so output ``t`` sees inputs ``<= t``) and a bare ``(lo, hi)`` pair on a 1-D layer."""
+    if isinstance(padding, str) and padding.lower() == "causal":
+        if len(k) != 1:
+            raise SymconvError(f"padding='causal' is for 1-D layers, but got {len(k)} spatial "
+                               "dimensions")
+        return ((d[0] * (k[0] - 1), 0),)
+    if (len(k) == 1 and isinstance(padding, (list, tuple)) and len(padding) == 2
+            and not any(isinstance(v, (list, tuple)) for v in padding)):
+        padding = (tuple(padding),)
+    return _params.padding_pairs(padding, k, s, d)
 
 
 class Layer:
@@ -161,12 +175,13 @@ class Conv(_Grouped):
     groups: int = 1
     bias: bool = True
     in_channels: object = None
+    weight_norm: bool = False
     name: object = None
     kind = "conv"
 
     def _geometry(self, ndim):
         k, s, d = self._ksd(ndim)
-        p = _params.padding_pairs(self.padding, k, s, d)
+        p = _padding(self.padding, k, s, d)
         return k, s, p, d
 
     def output_shape(self, shape):
@@ -180,7 +195,9 @@ class Conv(_Grouped):
         k = _tuple(self.kernel_size, len(shape) - 2, "kernel_size", 1)
         weights = self.out_channels * (shape[1] // self.groups if isinstance(shape[1], int)
                                        else shape[1] / self.groups) * _prod(k)
-        return weights + (self.out_channels if self.bias else 0)
+        # torch.nn.utils.weight_norm (dim=0) adds one magnitude g per output channel
+        extra = self.out_channels if self.weight_norm else 0
+        return weights + (self.out_channels if self.bias else 0) + extra
 
     def describe(self, shape):
         k, s, p, d = self._geometry(len(shape) - 2)
@@ -195,6 +212,8 @@ class Conv(_Grouped):
             text += f", groups {self.groups}"
         if not self.bias:
             text += ", no bias"
+        if self.weight_norm:
+            text += ", weight norm"
         return text
 
     def forward(self, x, rng):
@@ -233,7 +252,7 @@ class ConvTranspose(_Grouped):
         if isinstance(self.padding, str):
             raise SymconvError(f"conv_transpose padding must be ints or (lo, hi) pairs, "
                                f"but got {self.padding!r}")
-        p = _params.padding_pairs(self.padding, k, s, d)
+        p = _padding(self.padding, k, s, d)
         op = _tuple(self.output_padding, ndim, "output_padding", 0)
         return k, s, p, op, d
 
@@ -299,7 +318,7 @@ class Pool(Layer):
         d = _tuple(self.dilation, ndim, "dilation", 1)
         if isinstance(self.padding, str):
             raise SymconvError(f"pool padding must be ints or (lo, hi) pairs, but got {self.padding!r}")
-        p = _params.padding_pairs(self.padding, k, s, d)
+        p = _padding(self.padding, k, s, d)
         return k, s, p, d
 
     def output_shape(self, shape):
@@ -380,6 +399,7 @@ class Linear(Layer):
     out_features: int
     in_features: object = None
     bias: bool = True
+    weight_norm: bool = False
     name: object = None
     kind = "linear"
 
@@ -401,7 +421,8 @@ class Linear(Layer):
 
     def num_params(self, shape):
         features = shape[-1] if self.in_features is None else self.in_features
-        return features * self.out_features + (self.out_features if self.bias else 0)
+        return (features * self.out_features + (self.out_features if self.bias else 0)
+                + (self.out_features if self.weight_norm else 0))
 
     def describe(self, shape):
         features = shape[-1] if self.in_features is None else self.in_features
@@ -417,18 +438,38 @@ class Linear(Layer):
 
 @dataclass(frozen=True)
 class Flatten(Layer):
-    """Flatten every axis after the batch axis: ``(N, C, H, W) -> (N, C*H*W)``."""
+    """Flatten the axes ``start_dim..end_dim`` into one (``torch.nn.Flatten``; by default
+    every axis after the batch axis: ``(N, C, H, W) -> (N, C*H*W)``).
 
+    >>> Flatten(start_dim=2).output_shape((1, 768, 14, 14))
+    (1, 768, 196)
+    """
+
+    start_dim: int = 1
+    end_dim: int = -1
     name: object = None
     kind = "flatten"
+
+    def _axes(self, rank):
+        lo = self.start_dim + rank if self.start_dim < 0 else self.start_dim
+        hi = self.end_dim + rank if self.end_dim < 0 else self.end_dim
+        if not (0 <= lo < rank and 0 <= hi < rank) or lo > hi:
+            raise ShapeError(f"flatten needs start_dim <= end_dim within an input of rank {rank}, "
+                             f"but got start_dim={self.start_dim}, end_dim={self.end_dim}")
+        return lo, hi
 
     def output_shape(self, shape):
         if len(shape) < 2:
             raise ShapeError(f"flatten needs an input with a batch axis, but got shape {_fmt(shape)}")
-        return (shape[0], _prod(shape[1:]))
+        lo, hi = self._axes(len(shape))
+        return (*shape[:lo], _prod(shape[lo:hi + 1]), *shape[hi + 1:])
+
+    def describe(self, shape):
+        return "flatten" if (self.start_dim, self.end_dim) == (1, -1) else \
+            f"flatten {self.start_dim}..{self.end_dim}"
 
     def forward(self, x, rng):
-        return x.reshape(x.shape[0], -1)
+        return x.reshape(self.output_shape(x.shape))
 
 
 @dataclass(frozen=True)
@@ -465,44 +506,113 @@ class BatchNorm(Layer):
         return ((x - mean) / np.sqrt(var + np.float32(self.eps)) * gamma + beta).astype(x.dtype)
 
 
-_ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "gelu", "identity")
+_ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "gelu", "identity", "relu6", "silu",
+                "hardswish", "hardsigmoid", "elu", "softmax")
+_ACTIVATION_ALIASES = {"swish": "silu", "hard_swish": "hardswish", "hard_sigmoid": "hardsigmoid"}
 
 
-def _activate(x, kind):
+def _activate(x, kind, negative_slope=0.01, alpha=1.0):
     import numpy as np
 
+    kind = _ACTIVATION_ALIASES.get(kind, kind)
     if kind == "relu":
         return np.maximum(x, 0)
+    if kind == "relu6":
+        return np.clip(x, 0, 6)
     if kind == "tanh":
         return np.tanh(x)
     if kind == "sigmoid":
         return 1 / (1 + np.exp(-x))
+    if kind == "silu":
+        return x / (1 + np.exp(-x))
+    if kind == "hardsigmoid":
+        return np.clip(x / 6 + 0.5, 0, 1).astype(x.dtype)
+    if kind == "hardswish":
+        return (x * np.clip(x + 3, 0, 6) / 6).astype(x.dtype)
+    if kind == "elu":
+        return np.where(x > 0, x, np.float32(alpha) * np.expm1(np.minimum(x, 0))).astype(x.dtype)
     if kind == "leaky_relu":
-        return np.where(x > 0, x, x * np.float32(0.01))
+        return np.where(x > 0, x, x * np.float32(negative_slope))
     if kind == "gelu":
         return 0.5 * x * (1 + np.tanh(np.float32(0.7978845608) * (x + 0.044715 * x ** 3)))
+    if kind == "softmax":   # over the channel axis (dim=1), as nn.Softmax(dim=1)
+        e = np.exp(x - x.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
     return x
 
 
 @dataclass(frozen=True)
 class Activation(Layer):
-    """An elementwise activation: one of relu, tanh, sigmoid, leaky_relu, gelu, identity."""
+    """An activation without parameters: relu, relu6, tanh, sigmoid, silu (alias swish),
+    hardswish, hardsigmoid, elu (``alpha``), leaky_relu (``negative_slope``, PyTorch's
+    default 0.01), gelu, softmax (over the channels) or identity. For PReLU, whose slopes
+    are parameters, see :class:`PReLU`.
+
+    >>> Activation("leaky_relu", negative_slope=0.2).describe((1, 3))
+    'leaky_relu 0.2'
+    """
 
     function: str = "relu"
+    negative_slope: float = 0.01
+    alpha: float = 1.0
     name: object = None
     kind = "activation"
 
     def __post_init__(self):
-        _params.check_choice(self.function, _ACTIVATIONS, "activation")
+        function = _ACTIVATION_ALIASES.get(self.function, self.function)
+        _params.check_choice(function, _ACTIVATIONS, "activation")
+        object.__setattr__(self, "function", function)
 
     def output_shape(self, shape):
         return tuple(shape)
 
     def describe(self, shape):
+        if self.function == "leaky_relu" and self.negative_slope != 0.01:
+            return f"leaky_relu {self.negative_slope}"
+        if self.function == "elu" and self.alpha != 1.0:
+            return f"elu {self.alpha}"
         return self.function
 
     def forward(self, x, rng):
-        return _activate(x, self.function)
+        return _activate(x, self.function, self.negative_slope, self.alpha)
+
+
+@dataclass(frozen=True)
+class PReLU(Layer):
+    """PReLU, ``max(0, x) + a*min(0, x)`` with learned slopes (``torch.nn.PReLU``):
+    ``num_parameters`` is 1 (one shared slope) or the channel count; ``init`` 0.25.
+
+    >>> PReLU(64).num_params((1, 64, 8, 8))
+    64
+    """
+
+    num_parameters: int = 1
+    init: float = 0.25
+    name: object = None
+    kind = "prelu"
+
+    def __post_init__(self):
+        _params.as_int(self.num_parameters, "num_parameters", 1)
+
+    def output_shape(self, shape):
+        if self.num_parameters != 1 and len(shape) >= 2 and isinstance(shape[1], int) \
+                and shape[1] != self.num_parameters:
+            raise ShapeError(f"prelu expects {self.num_parameters} input channels, but got "
+                             f"{shape[1]} (input shape {_fmt(shape)})")
+        return tuple(shape)
+
+    def num_params(self, shape):
+        return self.num_parameters
+
+    def describe(self, shape):
+        return f"prelu ({self.num_parameters})"
+
+    def forward(self, x, rng):
+        import numpy as np
+
+        view = (1, -1) + (1,) * (x.ndim - 2) if self.num_parameters > 1 else (1,)
+        a = np.full(self.num_parameters, self.init, dtype=x.dtype).reshape(view)
+        return np.where(x > 0, x, a * x)
 
 
 @dataclass(frozen=True)
@@ -550,6 +660,8 @@ class Residual(Layer):
         if not self.main:
             raise SymconvError("a residual block must have a non-empty main path, but got main=()")
         if self.activation is not None:
+            object.__setattr__(self, "activation", _ACTIVATION_ALIASES.get(self.activation,
+                                                                           self.activation))
             _params.check_choice(self.activation, _ACTIVATIONS, "activation")
 
     def output_shape(self, shape):
@@ -588,16 +700,20 @@ def basic_block(inplanes, planes, stride=1, name=None):
     return Residual(main, shortcut, "relu", name=name)
 
 
-def bottleneck(inplanes, planes, stride=1, name=None, expansion=4):
+def bottleneck(inplanes, planes, stride=1, name=None, expansion=4, groups=1, base_width=64):
     """torchvision's ``Bottleneck`` (ResNet v1.5: the stride sits on the 3x3 convolution).
 
-    1x1 down to ``planes``, 3x3 with the stride, 1x1 up to ``expansion*planes``; the
-    shortcut is a strided 1x1 convolution plus batch norm when the shape changes.
+    1x1 down to ``width``, 3x3 with the stride (and ``groups``: ResNeXt), 1x1 up to
+    ``expansion*planes``, where ``width = int(planes*base_width/64)*groups`` as in
+    torchvision; the shortcut is a strided 1x1 convolution plus batch norm when the
+    shape changes.
     """
     out = planes * expansion
-    main = (Conv(planes, 1, bias=False, name="conv1"), BatchNorm(name="bn1"),
+    width = int(planes * (base_width / 64.0)) * groups
+    main = (Conv(width, 1, bias=False, name="conv1"), BatchNorm(name="bn1"),
             Activation("relu", name="relu1"),
-            Conv(planes, 3, stride, 1, bias=False, name="conv2"), BatchNorm(name="bn2"),
+            Conv(width, 3, stride, 1, groups=groups, bias=False, name="conv2"),
+            BatchNorm(name="bn2"),
             Activation("relu", name="relu2"),
             Conv(out, 1, bias=False, name="conv3"), BatchNorm(name="bn3"))
     shortcut = ()

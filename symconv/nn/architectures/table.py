@@ -8,6 +8,7 @@ import sympy as sp
 
 from symconv.errors import ShapeError, SymconvError
 from symconv.nn.architectures import catalogue
+from symconv.nn.architectures.graph import Graph
 from symconv.nn.architectures.trace import trace
 from symconv.nn.shapes import _at_least, _finish, _size
 
@@ -63,7 +64,7 @@ def _latex_text(text):
                 "^": r"\textasciicircum{}"}
     out = "".join(specials.get(ch, ch) for ch in text)
     out = re.sub(r"(\d)x(?=\d)", r"\1$\\times$", out)
-    out = out.replace("->", r"$\to$")
+    out = out.replace("->", r"$\to$").replace("≡", r"$\equiv$")
     # in text mode (OT1 encoding) < and > print as inverted punctuation: use math
     for plain, math in ((">=", r"$\geq$"), ("<=", r"$\leq$"), (">", "$>$"), ("<", "$<$")):
         out = out.replace(plain, math) if plain not in ("<", ">") else re.sub(
@@ -126,8 +127,8 @@ class ShapeTable:
             for condition in row.conditions:
                 if all(condition != c for _, c in self.constraints):
                     self.constraints.append((row.name, condition))
-                    # a residual block's two paths need not grow in step with the input
-                    monotone.append(row.kind != "residual")
+                    # two merged paths need not grow in step with the input
+                    monotone.append(row.kind not in _MERGES)
         self.symbols = sorted(set().union(*(sp.sympify(v).free_symbols for v in self.input_shape)),
                               key=lambda x: x.name)
         ranges, self.coupled = _solve_validity(
@@ -184,15 +185,7 @@ class ShapeTable:
         if self.ranges is None:
             conditions = "; ".join(f"{_fmt_condition(c)} ({where})" for where, c in self.constraints)
             return f"valid when: {conditions}"
-        parts = []
-        for symbol, values in self.ranges.items():
-            lo, hi = int(values.inf), values.sup
-            if hi is sp.oo:
-                parts.append(f"{symbol} >= {lo}")
-            elif int(hi) == lo:
-                parts.append(f"{symbol} = {lo}")
-            else:
-                parts.append(f"{lo} <= {symbol} <= {int(hi)}")
+        parts = [_range_text(symbol, values) for symbol, values in self.ranges.items()]
         text = "valid for integer " + ", ".join(parts)
         if self.coupled:
             where = {id(c): w for w, c in self.constraints}
@@ -224,10 +217,17 @@ class ShapeTable:
                 f"{_fmt_shape(self.input_shape)}, output {_fmt_shape(self.output_shape)}, "
                 f"{_fmt_count(self.total_params)} params>")
 
-    def latex(self):
-        """A LaTeX ``tabular`` (plain LaTeX plus amsmath; no extra packages)."""
-        lines = [r"\begin{tabular}{llll}", r"\hline",
-                 r"Layer & Type & Output shape & Params \\", r"\hline"]
+    def latex(self, longtable=None):
+        """A LaTeX table: a ``tabular`` (plain LaTeX plus amsmath), or for long tables
+        (``longtable=None``: more than 40 rows) a ``longtable`` that breaks across pages
+        and repeats its header (needs ``\\usepackage{longtable}``)."""
+        if longtable is None:
+            longtable = len(self.rows) > 40
+        env = "longtable" if longtable else "tabular"
+        head = [r"\hline", r"Layer & Type & Output shape & Params \\", r"\hline"]
+        if longtable:
+            head += [r"\endhead", r"\hline", r"\endfoot", r"\endlastfoot"]
+        lines = [rf"\begin{{{env}}}{{llll}}", *head]
         for row in self.rows:
             lines.append(rf"\texttt{{{_latex_text(row.name)}}} & {_latex_text(row.description)} & "
                          rf"${_latex_shape(row.output_shape)}$ & {_latex_count(row.params)} \\")
@@ -235,7 +235,7 @@ class ShapeTable:
                   rf"\multicolumn{{3}}{{l}}{{Total parameters}} & {_latex_count(self.total_params)} \\",
                   rf"\multicolumn{{4}}{{l}}{{Input ${_latex_shape(self.input_shape)}$; "
                   rf"{_latex_text(self.validity_text())}}} \\",
-                  r"\hline", r"\end{tabular}"]
+                  r"\hline", rf"\end{{{env}}}"]
         return "\n".join(lines)
 
     def _repr_latex_(self):
@@ -265,6 +265,7 @@ class ShapeTable:
 
 
 _SEARCH_LIMIT = 2 ** 48
+_MERGES = ("residual", "concat", "add", "multiply")
 
 
 def _solve_validity(input_shape, constraints, symbols, name):
@@ -297,11 +298,16 @@ def _solve_validity(input_shape, constraints, symbols, name):
         if sp.Ge(entry, 1) is not sp.true:
             input_conditions.append(sp.Ge(entry, 1))
     grouped = {symbol: [] for symbol in symbols}
+    agree = {symbol: [] for symbol in symbols}
     coupled = []
     for condition, monotone in [(c, True) for c in input_conditions] + list(constraints):
-        if not monotone:
-            return None, []
         free = condition.free_symbols
+        if not monotone:
+            # two merged sizes must agree: solved below as a periodic condition
+            if not isinstance(condition, sp.Equality) or len(free) != 1:
+                return None, []
+            agree[next(iter(free))].append(condition)
+            continue
         if len(free) != 1:
             coupled.append(condition)
         else:
@@ -340,8 +346,144 @@ def _solve_validity(input_shape, constraints, symbols, name):
         if hi is not None and hi <= lo:
             raise ShapeError(f"{name}: no input size {symbol} makes every layer valid "
                              f"(the conditions on {symbol} have no common solution)")
-        result[symbol] = sp.Range(lo, sp.oo if hi is None else hi)
+        values = sp.Range(lo, sp.oo if hi is None else hi)
+        if agree[symbol]:
+            values = _solve_agreement(agree[symbol], symbol, values, name)
+            if values is None:
+                return None, []
+        result[symbol] = values
     return result, coupled
+
+
+def _period(expr, symbol):
+    """A period ``P`` with ``expr(n + P) - expr(n)`` constant for every integer n, for an
+    expression built from the symbol, rationals, +, * by constants and floor/ceiling;
+    None for anything else.
+
+    ``floor(arg)`` shifts by an integer when ``arg`` does: with ``arg = q0*n + sum qi*Ai
+    + c`` and inner atoms ``Ai`` of period ``Pi``, ``P = lcm(den(q)) * lcm(Pi)`` works.
+    """
+    expr = sp.sympify(expr)
+    if expr.is_number or expr == symbol:
+        return 1
+    if isinstance(expr, (sp.floor, sp.ceiling)):
+        arg = sp.expand(expr.args[0])
+        inner = 1
+        denominators = 1
+        for term in sp.Add.make_args(arg):
+            coeff, rest = term.as_coeff_Mul()
+            if not coeff.is_Rational:
+                return None
+            denominators = sp.ilcm(denominators, coeff.q)
+            if rest != 1:
+                p = _period(rest, symbol)
+                if p is None:
+                    return None
+                inner = sp.ilcm(inner, p)
+        return int(denominators * inner)
+    if isinstance(expr, sp.Add):
+        out = 1
+        for term in expr.args:
+            p = _period(term, symbol)
+            if p is None:
+                return None
+            out = sp.ilcm(out, p)
+        return int(out)
+    if isinstance(expr, sp.Mul):
+        coeff, rest = expr.as_coeff_Mul()
+        if coeff.is_Rational and not isinstance(rest, sp.Mul):
+            p = _period(rest, symbol)
+            return None if p is None else int(p * coeff.q)
+    return None
+
+
+_PERIOD_LIMIT = 2 ** 16
+
+
+def _solve_agreement(conditions, symbol, values, name):
+    """Intersect ``values`` (a Range) with the integers where every ``lhs = rhs`` holds.
+
+    Each difference ``g = lhs - rhs`` is quasi-affine (:func:`_period`): ``g(n + P) =
+    g(n) + c``. With ``c = 0`` the solutions repeat with period P (a set of residues);
+    otherwise ``g`` is monotone along each residue class and has at most one zero there.
+    Returns a ``Range`` or a ``Union`` of them, or None when some difference is not of
+    that form (the table then lists the conditions unsolved).
+    """
+    lo = int(values.inf)
+    hi = None if values.sup is sp.oo else int(values.sup) + 1
+    period = 1
+    gaps = []
+    for condition in conditions:
+        gap = sp.sympify(condition.lhs - condition.rhs)
+        p = _period(gap, symbol)
+        if p is None or p > _PERIOD_LIMIT:
+            return None
+        period = int(sp.ilcm(period, p))
+        gaps.append(gap)
+        if period > _PERIOD_LIMIT:
+            return None
+
+    def g(gap, v):
+        return int(gap.xreplace({symbol: sp.Integer(v)}))
+
+    periodic, finite = [], []
+    for gap in gaps:
+        shift = g(gap, lo + period) - g(gap, lo)
+        # the claim g(n + P) = g(n) + shift, checked on two more residues
+        for v in (lo + 1, lo + period // 2 + 1):
+            if g(gap, v + period) - g(gap, v) != shift:
+                return None
+        (periodic if shift == 0 else finite).append((gap, shift))
+    residues = [r for r in range(lo, lo + period)
+                if all(g(gap, r) == 0 for gap, _ in periodic)]
+    if finite:
+        points = set()
+        for r in residues:
+            for gap, shift in finite:
+                steps, rest = divmod(-g(gap, r), shift)
+                if rest == 0 and steps >= 0:
+                    v = r + steps * period
+                    if all(g(other, v) == 0 for other, _ in finite):
+                        points.add(v)
+        found = sorted(v for v in points if hi is None or v < hi)
+        if not found:
+            raise ShapeError(f"{name}: no input size {symbol} makes the merged sizes agree "
+                             f"({'; '.join(f'{c.lhs} = {c.rhs}' for c in conditions)})")
+        return sp.Union(*[sp.Range(v, v + 1) for v in found]) if len(found) > 1 \
+            else sp.Range(found[0], found[0] + 1)
+    if not residues:
+        raise ShapeError(f"{name}: no input size {symbol} makes the merged sizes agree "
+                         f"({'; '.join(f'{c.lhs} = {c.rhs}' for c in conditions)})")
+    end = sp.oo if hi is None else hi
+    pieces = [sp.Range(r, end, period) for r in residues if hi is None or r < hi]
+    if not pieces:
+        raise ShapeError(f"{name}: no input size {symbol} in {values} makes the merged sizes agree")
+    return pieces[0] if len(pieces) == 1 else sp.Union(*pieces)
+
+
+def _range_text(symbol, values):
+    """``n >= 16 with n ≡ 0 (mod 16)``, ``32 <= n <= 35``, ``n = 5``, ``n in {4, 8}``."""
+    pieces = values.args if isinstance(values, sp.Union) else (values,)
+    if all(isinstance(p, sp.Range) and p.size == 1 for p in pieces):
+        points = [int(p.inf) for p in pieces]
+        return f"{symbol} = {points[0]}" if len(points) == 1 else \
+            f"{symbol} in {{{', '.join(map(str, points))}}}"
+    steps = {int(p.step) for p in pieces}
+    lo = int(values.inf)
+    hi = values.sup
+    if hi is sp.oo:
+        text = f"{symbol} >= {lo}"
+    elif int(hi) == lo:
+        return f"{symbol} = {lo}"
+    else:
+        text = f"{lo} <= {symbol} <= {int(hi)}"
+    if steps != {1}:
+        step = steps.pop() if len(steps) == 1 else None
+        if step is None:
+            return f"{symbol} in {values}"
+        residues = sorted({int(p.inf) % step for p in pieces})
+        text += f" with {symbol} ≡ {', '.join(map(str, residues))} (mod {step})"
+    return text
 
 
 def _first(predicate, lowest):
@@ -413,6 +555,11 @@ def infer_shapes(arch, input_shape=None):
     """
     if isinstance(arch, str):
         arch = catalogue.get(arch)
+    if isinstance(arch, Graph):
+        import dataclasses
+
+        arch = catalogue.Architecture(arch.name or "graph",
+                                      (dataclasses.replace(arch, name=""),))
     if isinstance(arch, catalogue.Architecture):
         name, layers, default, description = arch.name, arch.layers, arch.input_shape, arch.description
     elif isinstance(arch, (list, tuple)):

@@ -7,6 +7,7 @@ import sympy as sp
 
 from symconv.errors import ShapeError
 from symconv.nn.architectures.io import _as_layer
+from symconv.nn.architectures.graph import INPUT, Graph, _Merge
 from symconv.nn.architectures.specs import Residual, _activate, _fmt
 
 __all__ = ["Row", "trace", "run_numpy"]
@@ -45,10 +46,18 @@ def _undecided(condition):
     return condition
 
 
+_SPATIAL = ("conv", "conv_transpose", "pool", "upsample")
+
+
 def _conditions(layer, shape, out):
     """Conditions on the symbols for this layer to be valid (sizes >= 1, matching features)."""
     found = []
-    for size in out[2:] if layer.kind in ("conv", "conv_transpose", "pool") else ():
+    extra = getattr(layer, "conditions", None)
+    for cond in (extra(shape) if callable(extra) else ()):
+        cond = _undecided(cond)
+        if cond is not None and cond not in found:
+            found.append(cond)
+    for size in out[2:] if layer.kind in _SPATIAL else ():
         if not isinstance(size, int):
             cond = _undecided(sp.Ge(size, 1))
             if cond is not None and cond not in found:
@@ -61,7 +70,8 @@ def _conditions(layer, shape, out):
 
 
 def _join(prefix, name):
-    return name if prefix is None else f"{prefix}.{name}"
+    # a graph named "" (a whole network given as one graph) adds no prefix
+    return name if not prefix else f"{prefix}.{name}"
 
 
 def trace(layers, input_shape, prefix=None, depth=0):
@@ -91,9 +101,14 @@ def trace(layers, input_shape, prefix=None, depth=0):
         layer = _as_layer(layer)
         name = _join(prefix, layer.name if layer.name is not None else str(index))
         try:
+            if isinstance(layer, Graph):
+                inner = _trace_graph(layer, shape, name, depth + 1)
+                rows.extend(inner)
+                shape = inner[-1].output_shape
+                continue
             if isinstance(layer, Residual):
                 inner = trace(layer.main, shape, name, depth + 1)
-                side = trace(layer.shortcut, shape, name, depth + 1)
+                side = trace(_shortcut_names(layer.shortcut), shape, name, depth + 1)
                 rows.extend(inner)
                 rows.extend(side)
                 out = inner[-1].output_shape
@@ -112,6 +127,65 @@ def trace(layers, input_shape, prefix=None, depth=0):
             raise ShapeError(message) from None
         shape = out
     return rows
+
+
+def _shortcut_names(layers):
+    """Unnamed shortcut layers are called ``shortcut.<i>`` (the main path has ``<i>``)."""
+    import dataclasses
+
+    return [dataclasses.replace(x, name=f"shortcut.{i}") if x.name is None else x
+            for i, x in enumerate(_as_layer(v) for v in layers)]
+
+
+def _trace_graph(graph, shape, name, depth):
+    """Rows of a graph's nodes, in node order; merges add their agreement conditions."""
+    rows = []
+    shapes = {INPUT: tuple(shape)}
+    for index, node in enumerate(graph.nodes):
+        sources = graph.sources(index)
+        inputs = [shapes[s] for s in sources]
+        where = _join(name, node.name)
+        if isinstance(node.layer, _Merge):
+            try:
+                out, conditions = node.layer.merge(inputs, where)
+            except ShapeError as exc:
+                raise ShapeError(f"layer '{where}' ({node.layer.kind}) reading "
+                                 f"{', '.join(sources)}: {exc}") from None
+            rows.append(Row(where, node.layer.kind, node.layer.describe(out), inputs[0], out, 0,
+                            depth, conditions))
+        else:
+            import dataclasses
+
+            inner = trace([dataclasses.replace(node.layer, name=node.name)], inputs[0], name,
+                          depth)
+            rows.extend(inner)
+            out = inner[-1].output_shape
+        shapes[node.name] = out
+    return rows
+
+
+def _numpy_graph(graph, x, rng, name):
+    import dataclasses
+
+    arrays = {INPUT: x}
+    produced = []
+    for index, node in enumerate(graph.nodes):
+        inputs = [arrays[s] for s in graph.sources(index)]
+        where = _join(name, node.name)
+        if isinstance(node.layer, _Merge):
+            try:
+                y = node.layer.combine(inputs)
+            except ValueError as exc:
+                raise ShapeError(f"layer '{where}' ({node.layer.kind}): the executor could not "
+                                 f"merge arrays of shapes {', '.join(str(a.shape) for a in inputs)}: "
+                                 f"{exc}") from None
+            produced.append((where, tuple(y.shape)))
+        else:
+            y, inner = run_numpy([dataclasses.replace(node.layer, name=node.name)], inputs[0],
+                                 rng, name)
+            produced.extend(inner)
+        arrays[node.name] = y
+    return y, produced
 
 
 def _match(a, b, name):
@@ -150,10 +224,14 @@ def run_numpy(layers, x, rng=None, prefix=None):
     for index, layer in enumerate(layers):
         layer = _as_layer(layer)
         name = _join(prefix, layer.name if layer.name is not None else str(index))
+        if isinstance(layer, Graph):
+            x, inner = _numpy_graph(layer, x, rng, name)
+            shapes.extend(inner)
+            continue
         if isinstance(layer, Residual):
             y, inner = run_numpy(layer.main, x, rng, name)
             if layer.shortcut:
-                short, side = run_numpy(layer.shortcut, x, rng, name)
+                short, side = run_numpy(_shortcut_names(layer.shortcut), x, rng, name)
             else:
                 short, side = x, []
             shapes.extend(inner)
@@ -168,3 +246,74 @@ def run_numpy(layers, x, rng=None, prefix=None):
     return x, shapes
 
 
+
+
+def receptive_path(arch):
+    """The ``(kernel, stride, padding_lo, dilation)`` tuples of a network's main path, for
+    :func:`symconv.nn.shapes.receptive_field` (first spatial axis).
+
+    ``arch`` is a catalogue name, an Architecture, a ShapeTable's name, a Graph or a list
+    of layers. The walk stops at the first layer that mixes the whole input (adaptive
+    pool, flatten, linear). A residual block follows its main path; in a graph every path
+    from the input to the output is followed and the one with the largest field is kept.
+    Returns ``(tuples, note)`` where ``note`` names what was chosen or skipped.
+    """
+    from symconv.nn.architectures import catalogue
+    from symconv.nn.architectures.specs import Conv, Pool
+
+    if isinstance(arch, str):
+        arch = catalogue.get(arch)
+    if isinstance(arch, catalogue.Architecture):
+        arch = arch.layers
+    if isinstance(arch, Graph):
+        arch = [arch]
+    notes = []
+
+    def walk(layers):
+        out = []
+        for layer in layers:
+            layer = _as_layer(layer)
+            if isinstance(layer, (Conv, Pool)):
+                k, s, p, d = layer._geometry(1)
+                out.append((k[0], s[0], p[0][0], d[0]))
+            elif isinstance(layer, Residual):
+                inner = walk(layer.main)
+                out += _flat(inner)
+                if isinstance(inner, tuple):
+                    return (out,)
+            elif isinstance(layer, Graph):
+                out += graph_paths(layer)
+            elif layer.kind in ("adaptive_pool", "flatten", "linear"):
+                notes.append(f"stopped at {layer.kind} (it sees the whole input)")
+                return (out,)
+            elif layer.kind == "conv_transpose" or layer.kind == "upsample":
+                raise ShapeError(f"receptive_field expects strided layers that shrink, but got "
+                                 f"{layer.kind}")
+        return out
+
+    def graph_paths(graph):
+        best = {INPUT: []}
+        for index, node in enumerate(graph.nodes):
+            candidates = [best[s] for s in graph.sources(index)]
+            base = max(candidates, key=lambda path: _size_of(path))
+            if len(candidates) > 1:
+                notes.append(f"{node.name}: kept the path with the largest field of "
+                             f"{len(candidates)}")
+            best[node.name] = base if node.layer.kind in ("concat", "add", "multiply") \
+                else base + _flat(walk([node.layer]))
+        return best[graph.nodes[-1].name]
+
+    result = walk(arch)
+    return _flat(result), notes
+
+
+def _flat(value):
+    return value[0] if isinstance(value, tuple) else value
+
+
+def _size_of(path):
+    size, jump = 1, 1
+    for k, s, _, d in path:
+        size += d * (k - 1) * jump
+        jump *= s
+    return size if isinstance(size, int) else 0

@@ -1,0 +1,401 @@
+"""More layer specifications: resampling (:class:`Upsample`, :class:`PixelShuffle`),
+normalisation (:class:`LayerNorm`, :class:`GroupNorm`) and reshaping
+(:class:`Permute`, :class:`Slice`, :class:`ClassToken`, :class:`PositionEmbedding`).
+
+Each has PyTorch's shape rule and parameter count and runs on NumPy arrays for
+``symconv shapes --check``.
+
+>>> Upsample(scale_factor=2).output_shape((1, 8, 5, 7))
+(1, 8, 10, 14)
+>>> PixelShuffle(2).output_shape((1, 12, 4, 4))
+(1, 3, 8, 8)
+>>> GroupNorm(8).num_params((1, 64, 9, 9)), LayerNorm(768).num_params((1, 197, 768))
+(128, 1536)
+"""
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from symconv._util import validate as _params
+from symconv.errors import ShapeError, SymconvError
+from symconv.nn.architectures.specs import Layer, _fmt, _prod, _spatial, _times, _tuple
+
+__all__ = ["Upsample", "PixelShuffle", "LayerNorm", "GroupNorm", "Permute", "Slice",
+           "ClassToken", "PositionEmbedding"]
+
+
+def _known(value):
+    return isinstance(value, int) or (isinstance(value, sp.Basic) and value.is_Integer)
+
+
+def _equal_or_condition(got, expected, what, shape):
+    """Raise when ``got`` can never be ``expected``; else return the condition (or None)."""
+    if _known(got):
+        if int(got) != expected:
+            raise ShapeError(f"{what} expects {expected}, but got {got} (input shape {_fmt(shape)})")
+        return None
+    return sp.Eq(got, expected)
+
+
+@dataclass(frozen=True)
+class Upsample(Layer):
+    """``torch.nn.Upsample``: nearest or bilinear (linear/trilinear by rank) resampling of
+    the spatial axes to a fixed ``size`` or by ``scale_factor`` (output
+    ``floor(n*scale_factor)``). ``align_corners`` as in PyTorch (interpolating modes only).
+    """
+
+    scale_factor: object = None
+    size: object = None
+    mode: str = "nearest"
+    align_corners: bool = False
+    name: object = None
+    kind = "upsample"
+
+    def __post_init__(self):
+        _params.check_choice(self.mode, ("nearest", "bilinear", "linear", "trilinear"),
+                             "upsample mode")
+        if (self.scale_factor is None) == (self.size is None):
+            raise SymconvError("upsample needs exactly one of size and scale_factor, but got "
+                               f"size={self.size!r}, scale_factor={self.scale_factor!r}")
+
+    def _factors(self, ndim):
+        values = self.scale_factor if isinstance(self.scale_factor, (list, tuple)) \
+            else (self.scale_factor,) * ndim
+        if len(values) != ndim or any(not isinstance(v, (int, float)) or isinstance(v, bool)
+                                      or v <= 0 for v in values):
+            raise SymconvError(f"scale_factor must be a positive number or {ndim} of them, "
+                               f"but got {self.scale_factor!r}")
+        return tuple(sp.Rational(str(v)) for v in values)
+
+    def output_shape(self, shape):
+        spatial = _spatial(shape, "upsample")
+        if self.size is not None:
+            out = _tuple(self.size, len(spatial), "size", 1)
+        else:
+            out = []
+            for n, f in zip(spatial, self._factors(len(spatial))):
+                if f.is_Integer:
+                    value = n * int(f)
+                elif _known(n):
+                    value = int(sp.floor(int(n) * f))
+                else:
+                    value = sp.floor(n * f)
+                out.append(int(value) if _known(value) else value)
+            out = tuple(out)
+            for v in out:
+                if _known(v) and v < 1:
+                    raise ShapeError(f"upsample gives an empty output {_fmt(out)} for input "
+                                     f"{_fmt(shape)}")
+        return (*shape[:2], *out)
+
+    def describe(self, shape):
+        how = f"x{_same_text(self.scale_factor)}" if self.size is None else \
+            f"-> {_times(self.output_shape(shape)[2:])}"
+        return f"upsample {self.mode} {how}"
+
+    def forward(self, x, rng):
+        import numpy as np
+
+        out = self.output_shape(x.shape)[2:]
+        y = x
+        for axis, (n, m) in enumerate(zip(x.shape[2:], out), start=2):
+            # PyTorch's source coordinate: scale = 1/scale_factor when given, else n/m
+            if self.size is None:
+                f = self._factors(x.ndim - 2)[axis - 2]
+                scale = 1.0 / float(f)
+            else:
+                scale = n / m
+            j = np.arange(m, dtype=np.float64)
+            if self.mode == "nearest":
+                src = np.minimum(np.floor(j * scale).astype(int), n - 1)
+                y = np.take(y, src, axis=axis)
+                continue
+            if self.align_corners:
+                pos = j * ((n - 1) / (m - 1)) if m > 1 else np.zeros(m)
+            else:
+                pos = np.maximum((j + 0.5) * scale - 0.5, 0.0)
+            lo = np.minimum(np.floor(pos).astype(int), n - 1)
+            hi = np.minimum(lo + 1, n - 1)
+            w = (pos - lo).astype(x.dtype)
+            view = [1] * y.ndim
+            view[axis] = m
+            w = w.reshape(view)
+            y = np.take(y, lo, axis=axis) * (1 - w) + np.take(y, hi, axis=axis) * w
+        return y.astype(x.dtype)
+
+
+def _same_text(value):
+    if isinstance(value, (list, tuple)):
+        return _times(value) if len(set(value)) > 1 else str(value[0])
+    return str(value)
+
+
+@dataclass(frozen=True)
+class PixelShuffle(Layer):
+    """``torch.nn.PixelShuffle(r)``: ``(N, C*r^2, H, W) -> (N, C, H*r, W*r)``."""
+
+    upscale_factor: int
+    name: object = None
+    kind = "pixel_shuffle"
+
+    def __post_init__(self):
+        _params.as_int(self.upscale_factor, "upscale_factor", 1)
+
+    def output_shape(self, shape):
+        if len(shape) != 4:
+            raise ShapeError(f"pixel shuffle needs an input (N, C, H, W), but got shape {_fmt(shape)}")
+        r = self.upscale_factor
+        c = shape[1]
+        if _known(c) and int(c) % (r * r):
+            raise ShapeError(f"pixel shuffle expects input channels divisible by {r * r} "
+                             f"(upscale_factor {r} squared), but got {c}")
+        channels = int(c) // (r * r) if _known(c) else c / (r * r)
+        return (shape[0], channels, shape[2] * r, shape[3] * r)
+
+    def describe(self, shape):
+        return f"pixel shuffle x{self.upscale_factor}"
+
+    def forward(self, x, rng):
+        n, c, h, w = x.shape
+        r = self.upscale_factor
+        y = x.reshape(n, c // (r * r), r, r, h, w).transpose(0, 1, 4, 2, 5, 3)
+        return y.reshape(n, c // (r * r), h * r, w * r)
+
+
+@dataclass(frozen=True)
+class LayerNorm(Layer):
+    """``torch.nn.LayerNorm(normalized_shape)`` over the last axes; ``2*prod(normalized_shape)``
+    parameters with ``elementwise_affine`` (weight and, when ``bias``, a shift)."""
+
+    normalized_shape: object
+    eps: float = 1e-5
+    elementwise_affine: bool = True
+    bias: bool = True
+    name: object = None
+    kind = "layernorm"
+
+    def _dims(self):
+        dims = self.normalized_shape if isinstance(self.normalized_shape, (list, tuple)) \
+            else (self.normalized_shape,)
+        return tuple(_params.as_int(v, "normalized_shape", 1) for v in dims)
+
+    def output_shape(self, shape):
+        dims = self._dims()
+        if len(shape) < len(dims):
+            raise ShapeError(f"layer norm over {_fmt(dims)} needs an input of rank >= {len(dims)}, "
+                             f"but got shape {_fmt(shape)}")
+        for got, expected in zip(shape[len(shape) - len(dims):], dims):
+            if _known(got) and int(got) != expected:
+                raise ShapeError(f"layer norm expects the last axes to be {_fmt(dims)}, but got "
+                                 f"shape {_fmt(shape)}")
+        return tuple(shape)
+
+    def conditions(self, shape):
+        dims = self._dims()
+        return tuple(sp.Eq(g, e) for g, e in zip(shape[len(shape) - len(dims):], dims)
+                     if not _known(g))
+
+    def num_params(self, shape):
+        if not self.elementwise_affine:
+            return 0
+        return _prod(self._dims()) * (2 if self.bias else 1)
+
+    def describe(self, shape):
+        return f"layer norm {_times(self._dims())}"
+
+    def forward(self, x, rng):
+        axes = tuple(range(x.ndim - len(self._dims()), x.ndim))
+        mean = x.mean(axis=axes, keepdims=True)
+        var = x.var(axis=axes, keepdims=True)
+        return ((x - mean) / (var + self.eps) ** 0.5).astype(x.dtype)
+
+
+@dataclass(frozen=True)
+class GroupNorm(Layer):
+    """``torch.nn.GroupNorm(num_groups, C)``: ``2*C`` parameters (``affine``); the group
+    count must divide the channels."""
+
+    num_groups: int
+    eps: float = 1e-5
+    affine: bool = True
+    name: object = None
+    kind = "groupnorm"
+
+    def output_shape(self, shape):
+        if len(shape) < 2:
+            raise ShapeError(f"group norm needs an input (N, C, ...), but got shape {_fmt(shape)}")
+        if _known(shape[1]) and int(shape[1]) % self.num_groups:
+            raise ShapeError(f"group norm expects channels divisible by num_groups "
+                             f"{self.num_groups}, but got {shape[1]}")
+        return tuple(shape)
+
+    def num_params(self, shape):
+        return 2 * shape[1] if self.affine else 0
+
+    def describe(self, shape):
+        return f"group norm {self.num_groups} groups ({shape[1]})"
+
+    def forward(self, x, rng):
+        n, c = x.shape[:2]
+        g = x.reshape(n, self.num_groups, -1)
+        g = (g - g.mean(axis=2, keepdims=True)) / (g.var(axis=2, keepdims=True) + self.eps) ** 0.5
+        return g.reshape(x.shape).astype(x.dtype)
+
+
+@dataclass(frozen=True)
+class Permute(Layer):
+    """``x.permute(*dims)`` (``transpose(1, 2)`` is ``Permute((0, 2, 1))`` on rank 3)."""
+
+    dims: tuple
+    name: object = None
+    kind = "permute"
+
+    def __post_init__(self):
+        object.__setattr__(self, "dims", tuple(self.dims))
+        if sorted(self.dims) != list(range(len(self.dims))):
+            raise SymconvError(f"permute dims must be a permutation of 0..{len(self.dims) - 1}, "
+                               f"but got {self.dims!r}")
+
+    def output_shape(self, shape):
+        if len(shape) != len(self.dims):
+            raise ShapeError(f"permute {self.dims} expects an input of rank {len(self.dims)}, "
+                             f"but got shape {_fmt(shape)}")
+        return tuple(shape[i] for i in self.dims)
+
+    def describe(self, shape):
+        return "permute " + ",".join(map(str, self.dims))
+
+    def forward(self, x, rng):
+        return x.transpose(self.dims)
+
+
+@dataclass(frozen=True)
+class Slice(Layer):
+    """``x[..., start:stop:step, ...]`` on axis ``dim`` (Python's slice rules, negative
+    ``start``/``stop`` count from the end); a crop of a spatial axis, or ``x[:, 0]``-style
+    token picking with ``index``: ``Slice(1, index=0)`` drops the axis as ``x[:, 0]`` does.
+    """
+
+    dim: int
+    start: object = None
+    stop: object = None
+    step: int = 1
+    index: object = None
+    name: object = None
+    kind = "slice"
+
+    def _axis(self, shape):
+        dim = self.dim + len(shape) if self.dim < 0 else self.dim
+        if not 0 <= dim < len(shape):
+            raise ShapeError(f"slice dim must be an axis of the input, but got dim={self.dim} "
+                             f"for shape {_fmt(shape)}")
+        return dim
+
+    def output_shape(self, shape):
+        dim = self._axis(shape)
+        n = shape[dim]
+        if self.index is not None:
+            if _known(n) and not -int(n) <= self.index < int(n):
+                raise ShapeError(f"index {self.index} is out of range for axis {dim} of size {n}")
+            return (*shape[:dim], *shape[dim + 1:])
+        if _known(n):
+            length = len(range(int(n))[slice(self.start, self.stop, self.step)])
+            if length < 1:
+                raise ShapeError(f"slice {self.start}:{self.stop}:{self.step} of axis {dim} "
+                                 f"(size {n}) is empty")
+        else:
+            lo = 0 if self.start is None else (self.start if self.start >= 0 else n + self.start)
+            hi = n if self.stop is None else (self.stop if self.stop >= 0 else n + self.stop)
+            if self.step != 1 or (self.stop is not None and self.stop >= 0):
+                if self.stop is not None and self.stop >= 0 and self.step == 1:
+                    # min(stop, n) - lo: n >= stop is made a condition by the table
+                    length = hi - lo
+                else:
+                    raise ShapeError("a slice of a symbolic axis needs step 1 and a stop that "
+                                     f"is None or negative, but got {self.start}:{self.stop}:{self.step}")
+            else:
+                length = hi - lo
+        return (*shape[:dim], length, *shape[dim + 1:])
+
+    def conditions(self, shape):
+        dim = self._axis(shape)
+        n = shape[dim]
+        if _known(n):
+            return ()
+        out = self.output_shape(shape)
+        found = [] if self.index is not None else [sp.Ge(out[dim], 1)]
+        if self.stop is not None and self.stop >= 0:
+            found.append(sp.Ge(n, self.stop))
+        if self.index is not None:
+            found.append(sp.Ge(n, self.index + 1 if self.index >= 0 else -self.index))
+        return tuple(c for c in found if c is not sp.true)
+
+    def describe(self, shape):
+        if self.index is not None:
+            return f"select [{self.index}] on axis {self.dim}"
+        text = f"slice axis {self.dim} [{'' if self.start is None else self.start}:" \
+               f"{'' if self.stop is None else self.stop}"
+        return text + (f":{self.step}]" if self.step != 1 else "]")
+
+    def forward(self, x, rng):
+        dim = self._axis(x.shape)
+        key = [slice(None)] * x.ndim
+        key[dim] = self.index if self.index is not None else slice(self.start, self.stop, self.step)
+        return x[tuple(key)]
+
+
+@dataclass(frozen=True)
+class ClassToken(Layer):
+    """Learned tokens put in front of a token sequence ``(N, L, D) -> (N, L + count, D)``
+    (ViT's class token: ``count*D`` parameters)."""
+
+    count: int = 1
+    name: object = None
+    kind = "class_token"
+
+    def output_shape(self, shape):
+        if len(shape) != 3:
+            raise ShapeError(f"class tokens need a token sequence (N, L, D), but got shape {_fmt(shape)}")
+        return (shape[0], shape[1] + self.count, shape[2])
+
+    def num_params(self, shape):
+        return self.count * shape[2]
+
+    def describe(self, shape):
+        return f"prepend {self.count} learned token" + ("s" if self.count != 1 else "")
+
+    def forward(self, x, rng):
+        import numpy as np
+
+        tokens = np.zeros((x.shape[0], self.count, x.shape[2]), dtype=x.dtype)
+        return np.concatenate([tokens, x], axis=1)
+
+
+@dataclass(frozen=True)
+class PositionEmbedding(Layer):
+    """A learned embedding added to a sequence ``(N, L, D)`` of fixed ``length`` L
+    (``length*D`` parameters); a symbolic L must equal ``length``."""
+
+    length: int
+    name: object = None
+    kind = "position_embedding"
+
+    def output_shape(self, shape):
+        if len(shape) != 3:
+            raise ShapeError(f"a position embedding needs (N, L, D), but got shape {_fmt(shape)}")
+        _equal_or_condition(shape[1], self.length, "position embedding length", shape)
+        return tuple(shape)
+
+    def conditions(self, shape):
+        cond = _equal_or_condition(shape[1], self.length, "position embedding length", shape)
+        return () if cond is None else (cond,)
+
+    def num_params(self, shape):
+        return self.length * shape[2]
+
+    def describe(self, shape):
+        return f"add position embedding ({self.length})"
+
+    def forward(self, x, rng):
+        return x + rng.standard_normal(x.shape[1:], dtype=x.dtype)[None] * 0.02
