@@ -11,13 +11,14 @@ Errors a user can cause (:class:`~symconv.errors.SymconvError`) are printed as o
 line on stderr with exit status 2, never as a traceback.
 """
 
-import argparse
-import importlib
-import pkgutil
-import sys
+import argparse as _argparse
+import difflib as _difflib
+import importlib as _importlib
+import pkgutil as _pkgutil
+import sys as _sys
 
-from symconv._util.text import terminal_text
-from symconv.errors import SymconvError
+from symconv._util.text import terminal_text as _terminal_text
+from symconv.errors import SymconvError as _SymconvError
 
 __all__ = ["main", "build_parser"]
 
@@ -25,14 +26,14 @@ __all__ = ["main", "build_parser"]
 def _command_modules():
     import symconv.commands as package
 
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+    for info in sorted(_pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
         if not info.name.startswith("_"):
-            yield importlib.import_module(f"symconv.commands.{info.name}")
+            yield _importlib.import_module(f"symconv.commands.{info.name}")
 
 
 def build_parser():
     """The argument parser with one subparser per command module."""
-    parser = argparse.ArgumentParser(
+    parser = _argparse.ArgumentParser(
         prog="symconv",
         description="Symbolic convolution, cross-checked numerically, printable as LaTeX, gradable.")
     from symconv import __version__
@@ -46,18 +47,40 @@ def build_parser():
     return parser
 
 
+def _subcommands(parser):
+    for action in parser._actions:
+        if isinstance(action, _argparse._SubParsersAction):
+            return sorted(action.choices)
+    return []
+
+
+def _unknown(what, given, known):
+    """One line: the unknown name, the nearest known one if any is close, else the list."""
+    close = _difflib.get_close_matches(given, known, n=1, cutoff=0.6)
+    if close:
+        return f"symconv: error: unknown {what} {given!r}; did you mean {close[0]!r}?"
+    return f"symconv: error: unknown {what} {given!r}; expected one of {', '.join(known)}"
+
+
 def main(argv=None):
     """Run the command line; returns the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(_sys.argv[1:] if argv is None else argv)
+    command = next((w for w in words if not w.startswith("-")), None)
+    if command is not None:
+        known = _subcommands(parser)
+        if command not in known:
+            print(_unknown("command", command, known), file=_sys.stderr)
+            return 2
+    args = parser.parse_args(words)
     if not getattr(args, "_run", None):
         parser.print_help()
         return 2
     try:
         return int(args._run(args) or 0)
-    except SymconvError as exc:
-        print(terminal_text(f"symconv {args.command}: error: {exc}"), file=sys.stderr)
+    except _SymconvError as exc:
+        print(_terminal_text(f"symconv {args.command}: error: {exc}"), file=_sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print("interrupted", file=_sys.stderr)
         return 130

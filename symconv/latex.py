@@ -26,17 +26,18 @@ Examples
 't^{2} + 1'
 """
 
-import os
-import re
-import shutil
-import subprocess
-import tempfile
-from pathlib import Path
+import os as _os
+import re as _re
+import shutil as _shutil
+import subprocess as _subprocess
+import tempfile as _tempfile
+from pathlib import Path as _Path
 
-from symconv._util.sympy_safety import print_order
-from symconv.errors import SymconvError
+from symconv._util.sympy_safety import print_order as _print_order
+from symconv.errors import SymconvError as _SymconvError
 
-__all__ = ["escape_text", "expr_latex", "note", "document", "compile_pdf"]
+__all__ = ["escape_text", "expr_latex", "latex", "note", "document", "compile_pdf",
+           "SymconvLatexPrinter"]
 
 # ---------------------------------------------------------------------------
 # text escaping
@@ -111,7 +112,7 @@ def escape_text(text):
     \ensuremath{\langle}Cx, y\ensuremath{\rangle}
     """
     if not isinstance(text, str):
-        raise SymconvError(f"text must be a str, but got {type(text).__name__}")
+        raise _SymconvError(f"text must be a str, but got {type(text).__name__}")
     out = []
     for ch in text:
         if ch in _TEXT_ESCAPES:
@@ -151,8 +152,8 @@ pdfprimitive primitive jobname afterassignment aftergroup begingroup endgroup
 loop repeat relax the toks toksdef countdef dimendef chardef mathchardef
 setbox newtoks newread newwrite openany ShellEscape pdfshellescape
 """.split())
-_CS = re.compile(r"\\([A-Za-z@]+|.)", re.S)
-_SAFE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*('*)(_[A-Za-z0-9]+)*$")
+_CS = _re.compile(r"\\([A-Za-z@]+|.)", _re.S)
+_SAFE_NAME = _re.compile(r"^[A-Za-z][A-Za-z0-9]*('*)(_[A-Za-z0-9]+)*$")
 
 
 def _unsafe_latex(tex):
@@ -173,11 +174,125 @@ def _unsafe_latex(tex):
     return None
 
 
+# ---------------------------------------------------------------------------
+# the signals' notation: u(t), u[n], delta(t), delta[n], rect, tri, ramp
+# ---------------------------------------------------------------------------
+
+def _step_kind(h):
+    """'(' for the continuous step Heaviside(x) (H(0) = 1/2), '[' for the discrete
+    step Heaviside(n, 1) of an integer argument, None for any other Heaviside."""
+    from sympy import Rational
+
+    x = h.args[0]
+    h0 = h.args[1] if len(h.args) > 1 else Rational(1, 2)
+    if h0 == Rational(1, 2) and not x.is_integer:
+        return "("
+    if h0 == 1 and x.is_integer:
+        return "["
+    return None
+
+
+def _bracket(arg_tex, kind):
+    return (r"\left[" + arg_tex + r"\right]") if kind == "[" else (r"\left(" + arg_tex + r"\right)")
+
+
+_SIGNAL_CLASSES = None
+
+
+def _signal_classes():
+    """Print-only stand-ins for rect, tri and ramp (never returned to a caller)."""
+    global _SIGNAL_CLASSES
+    if _SIGNAL_CLASSES is None:
+        from sympy import Function
+
+        def make(name):
+            class Shown(Function):
+                nargs = 2  # (argument, bracket kind: 0 = '(', 1 = '[')
+
+                def _latex(self, printer, exp=None):
+                    kind = "[" if self.args[1] == 1 else "("
+                    tex = r"\operatorname{" + name + "}" + _bracket(printer._print(self.args[0]), kind)
+                    return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
+
+            Shown.__name__ = name
+            return Shown
+
+        _SIGNAL_CLASSES = {name: make(name) for name in ("rect", "tri", "ramp")}
+    return _SIGNAL_CLASSES
+
+
+def _recognise_signals(expr):
+    """Rewrite the plain SymPy forms of rect, tri and ramp into print-only stand-ins.
+
+    Recognised, exactly as :mod:`symconv.signals` builds them:
+    ``c*Heaviside(x + 1/2) - c*Heaviside(x - 1/2)`` -> ``c rect(x)``;
+    ``Piecewise((1 - Abs(x), Abs(x) < 1), (0, True))`` -> ``tri(x)``;
+    ``c*x*Heaviside(x)`` with ``c`` free of ``x``'s symbols -> ``c ramp(x)``.
+    Anything else is returned unchanged (the same object)."""
+    from sympy import Abs, Add, Basic, Heaviside, Mul, Piecewise, Rational, StrictLessThan, true
+
+    if not isinstance(expr, Basic) or not expr.args or not expr.has(Heaviside, Piecewise):
+        return expr
+    args = tuple(_recognise_signals(a) for a in expr.args)
+    if any(a is not b for a, b in zip(args, expr.args)):
+        expr = expr.func(*args)
+    cls = _signal_classes()
+    half = Rational(1, 2)
+    if isinstance(expr, Piecewise) and len(expr.args) == 2:
+        (e1, c1), (e2, c2) = expr.args
+        if (e2 == 0 and c2 == true and isinstance(c1, StrictLessThan) and isinstance(c1.lhs, Abs)
+                and c1.rhs == 1 and e1 == 1 - c1.lhs):
+            x = c1.lhs.args[0]
+            return cls["tri"](x, 1 if x.is_integer else 0)
+    if isinstance(expr, Mul):
+        steps = [f for f in expr.args if isinstance(f, Heaviside) and _step_kind(f)]
+        for h in steps:
+            x = h.args[0]
+            rest = expr / (x * h)
+            if not rest.has(Heaviside) and not (rest.free_symbols & x.free_symbols):
+                return rest * cls["ramp"](x, 1 if _step_kind(h) == "[" else 0)
+    if isinstance(expr, Add):
+        terms = list(expr.args)
+        parts = []  # (coefficient, step) for the terms c*Heaviside(...)
+        for term in terms:
+            coeff, factors = term.as_coeff_mul()
+            hs = [f for f in factors if isinstance(f, Heaviside) and _step_kind(f)]
+            if len(hs) == 1:
+                parts.append((term / hs[0], hs[0]))
+            else:
+                parts.append((None, None))
+        used, out = set(), []
+        for i, (ci, hi) in enumerate(parts):
+            if hi is None or i in used:
+                continue
+            for j, (cj, hj) in enumerate(parts):
+                if (j != i and j not in used and hj is not None and _step_kind(hi) == _step_kind(hj)
+                        and (ci + cj) == 0 and (hi.args[0] - hj.args[0] - 1).expand() == 0):
+                    used.update((i, j))
+                    x = (hi.args[0] - half).expand()
+                    out.append(ci * cls["rect"](x, 1 if _step_kind(hi) == "[" else 0))
+                    break
+        if used:
+            return Add(*(out + [t for k, t in enumerate(terms) if k not in used]))
+        return expr
+    return expr
+
+
 def _printer_class():
     from sympy.printing.latex import LatexPrinter
 
-    class SafeLatexPrinter(LatexPrinter):
-        """SymPy's LaTeX printer; names that are not plain identifiers print as text."""
+    class SymconvLatexPrinter(LatexPrinter):
+        """SymPy's LaTeX printer in the course's notation, safe for names.
+
+        ``Heaviside(t)`` prints as u(t), ``Heaviside(n, 1)`` as u[n], ``DiracDelta(t)``
+        as delta(t), ``KroneckerDelta(n, 0)`` as delta[n]; the forms that
+        :mod:`symconv.signals` builds for rect, tri and ramp print under those names.
+        Names that are not plain identifiers print as escaped text."""
+
+        printmethod = "_latex"
+
+        def doprint(self, expr):
+            return super().doprint(_recognise_signals(expr))
 
         def _deal_with_super_sub(self, string, style="plain"):
             if _SAFE_NAME.match(string) or string in ("", ):
@@ -211,8 +326,26 @@ def _printer_class():
             return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
 
         def _print_Heaviside(self, expr, exp=None):
-            tex = r"u\left(" + self._print(expr.args[0]) + r"\right)"
+            kind = _step_kind(expr)
+            if kind is None:  # a value at 0 that is neither convention: SymPy's notation
+                return super()._print_Heaviside(expr, exp)
+            tex = "u" + _bracket(self._print(expr.args[0]), kind)
             return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
+
+        def _print_DiracDelta(self, expr, exp=None):
+            x = self._print(expr.args[0])
+            if len(expr.args) == 1 or expr.args[1] == 0:
+                tex = r"\delta\left(" + x + r"\right)"
+            else:
+                tex = r"\delta^{\left(" + self._print(expr.args[1]) + r"\right)}\left(" + x + r"\right)"
+            return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
+
+        def _print_KroneckerDelta(self, expr, exp=None):
+            i, j = expr.args
+            if i == 0 or j == 0:
+                tex = r"\delta\left[" + self._print(j if i == 0 else i) + r"\right]"
+                return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
+            return super()._print_KroneckerDelta(expr, exp)
 
         def _print_Subs(self, subs):
             from sympy import Derivative
@@ -224,7 +357,18 @@ def _printer_class():
                     return name + r"{\left(" + self._print(subs.point[0]) + r" \right)}"
             return super()._print_Subs(subs)
 
-    return SafeLatexPrinter
+    return SymconvLatexPrinter
+
+
+def __getattr__(name):
+    # the printer class is built on first use, so that importing this module
+    # does not import SymPy (``symconv --help`` stays fast)
+    if name == "SymconvLatexPrinter":
+        global _PRINTER
+        if _PRINTER is None:
+            _PRINTER = _printer_class()
+        return _PRINTER
+    raise AttributeError(f"module 'symconv.latex' has no attribute {name!r}")
 
 
 _PRINTER = None
@@ -269,11 +413,25 @@ def expr_latex(expr, **settings):
         obj = sympify(expr, strict=True)
     except Exception:
         return r"\text{" + escape_text(str(expr)) + "}"
-    settings.setdefault("order", print_order(obj))
+    settings.setdefault("order", _print_order(obj))
     tex = _PRINTER(settings).doprint(obj)
     if _unsafe_latex(tex) is not None:
         return r"\text{\texttt{" + escape_text(str(obj)) + "}}"
     return tex
+
+
+def latex(expr, **settings):
+    r"""Render ``expr`` as LaTeX in symconv's notation; the same as :func:`expr_latex`.
+
+    A drop-in for ``sympy.latex`` where symconv's signals appear:
+
+    >>> from sympy import Symbol, Heaviside
+    >>> latex(Heaviside(Symbol('t', real=True)))
+    'u\\left(t\\right)'
+    >>> latex(Heaviside(Symbol('n', integer=True), 1))
+    'u\\left[n\\right]'
+    """
+    return expr_latex(expr, **settings)
 
 
 def note(text, width=42):
@@ -316,7 +474,7 @@ def _item_latex(item):
     if callable(latex_method) and not isinstance(item, type):
         out = latex_method()
         if not isinstance(out, str):
-            raise SymconvError(f"item.latex() must return a str, but got {type(out).__name__}")
+            raise _SymconvError(f"item.latex() must return a str, but got {type(out).__name__}")
         return out
     from sympy import Basic, MatrixBase
 
@@ -324,7 +482,7 @@ def _item_latex(item):
         return r"\[" + "\n" + expr_latex(item) + "\n" + r"\]"
     if isinstance(item, (list, tuple)) and item and all(isinstance(r, (list, tuple)) for r in item):
         return _table(item)
-    raise SymconvError("a document item must be a str, a SymPy object, a table (list of rows) "
+    raise _SymconvError("a document item must be a str, a SymPy object, a table (list of rows) "
                        f"or have a .latex() method, but got {type(item).__name__}")
 
 
@@ -416,29 +574,29 @@ def compile_pdf(tex, out_path, *, engine=None, timeout=120):
         ``out_path``.
     """
     if not isinstance(tex, str):
-        raise SymconvError(f"tex must be a str, but got {type(tex).__name__}")
-    exe = engine or shutil.which("pdflatex")
+        raise _SymconvError(f"tex must be a str, but got {type(tex).__name__}")
+    exe = engine or _shutil.which("pdflatex")
     if not exe:
-        raise SymconvError("pdflatex must be installed to compile a PDF, but it was not found on PATH")
-    out_path = Path(out_path)
-    env = dict(os.environ)
+        raise _SymconvError("pdflatex must be installed to compile a PDF, but it was not found on PATH")
+    out_path = _Path(out_path)
+    env = dict(_os.environ)
     env.update({"openin_any": "p", "openout_any": "p", "shell_escape": "f", "TEXMFOUTPUT": ""})
-    with tempfile.TemporaryDirectory(prefix="symconv-tex-") as tmp:
-        src = Path(tmp) / "doc.tex"
+    with _tempfile.TemporaryDirectory(prefix="symconv-tex-") as tmp:
+        src = _Path(tmp) / "doc.tex"
         src.write_text(tex, encoding="utf-8")
         cmd = [exe, "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"]
         try:
-            proc = subprocess.run(cmd, cwd=tmp, env=env, stdin=subprocess.DEVNULL,
+            proc = _subprocess.run(cmd, cwd=tmp, env=env, stdin=_subprocess.DEVNULL,
                                   capture_output=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise SymconvError(f"pdflatex must finish within {timeout} s, but it timed out") from None
-        log_file = Path(tmp) / "doc.log"
+        except _subprocess.TimeoutExpired:
+            raise _SymconvError(f"pdflatex must finish within {timeout} s, but it timed out") from None
+        log_file = _Path(tmp) / "doc.log"
         log = log_file.read_text(encoding="latin-1") if log_file.exists() else proc.stdout.decode("latin-1")
-        pdf = Path(tmp) / "doc.pdf"
+        pdf = _Path(tmp) / "doc.pdf"
         if proc.returncode != 0 or not pdf.exists() or "Undefined control sequence" in log:
             errors = [line for line in log.splitlines() if line.startswith("!")]
             detail = "; ".join(errors[:3]) or f"exit status {proc.returncode}"
-            raise SymconvError(f"the LaTeX document must compile, but pdflatex reported: {detail}")
+            raise _SymconvError(f"the LaTeX document must compile, but pdflatex reported: {detail}")
         out_path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(pdf, out_path)
+        _shutil.copyfile(pdf, out_path)
     return out_path

@@ -145,3 +145,59 @@ def test_compile_errors_and_undefined_control_sequences_are_reported(tmp_path):
         compile_pdf("not latex at all", tmp_path / "bad2.pdf")
     with pytest.raises(SymconvError, match="tex must be a str"):
         compile_pdf(b"bytes", tmp_path / "bad3.pdf")
+
+
+# --- one notation for the signals (issue 13) -----------------------------------------
+
+def test_signals_print_in_course_notation():
+    import sympy as sp
+    from symconv.latex import latex
+    from symconv.signals import delta, ramp, rect, tri, u
+
+    t = sp.Symbol("t", real=True)
+    n = sp.Symbol("n", integer=True)
+    T = sp.Symbol("T", positive=True)
+    assert latex(u(t)) == r"u\left(t\right)"
+    assert latex(u(n)) == r"u\left[n\right]"
+    assert latex(delta(t)) == r"\delta\left(t\right)"
+    assert latex(delta(n - 2)) == r"\delta\left[n - 2\right]"
+    assert latex(rect(t / T)) == r"\operatorname{rect}\left(\frac{t}{T}\right)"
+    assert latex(3 * rect(t - 1)) == r"3 \operatorname{rect}\left(t - 1\right)"
+    assert latex(tri(t)) == r"\operatorname{tri}\left(t\right)"
+    assert latex(ramp(t - 2)) == r"\operatorname{ramp}\left(t - 2\right)"
+    assert latex(ramp(n)) == r"\operatorname{ramp}\left[n\right]"
+    assert "theta" not in latex(sp.exp(-t) * u(t) + u(n) * n ** 2)
+
+
+def test_signal_notation_is_not_forced_on_other_expressions():
+    import sympy as sp
+    from symconv.latex import latex
+
+    t = sp.Symbol("t", real=True)
+    # t e^{-t} u(t) is not a ramp times something free of t
+    assert latex(t * sp.exp(-t) * sp.Heaviside(t)) == r"t e^{- t} u\left(t\right)"
+    # a step with another value at 0 keeps SymPy's explicit notation
+    assert latex(sp.Heaviside(t, 0)) == r"\theta\left(t, 0\right)"
+    assert latex(sp.KroneckerDelta(sp.Symbol("i"), sp.Symbol("j"))) == r"\delta_{i j}"
+    assert latex(sp.Heaviside(t) ** 2) == r"\left(u\left(t\right)\right)^{2}"
+
+
+def test_derivations_and_documents_use_the_same_printer():
+    import sympy as sp
+    from symconv.latex import document, expr_latex
+    from symconv.signals import u
+
+    n = sp.Symbol("n", integer=True)
+    assert r"u\left[n\right]" in document([u(n)])
+    assert expr_latex(u(n)) == r"u\left[n\right]"
+
+
+def test_module_namespace_shows_only_the_api():
+    import symconv.latex as sl
+
+    public = {name for name in dir(sl) if not name.startswith("_")}
+    assert public == set(sl.__all__) - {"SymconvLatexPrinter"}
+    for name in ("os", "re", "shutil", "subprocess", "tempfile", "Path"):
+        assert name not in public
+    from sympy.printing.latex import LatexPrinter
+    assert issubclass(sl.SymconvLatexPrinter, LatexPrinter)

@@ -166,14 +166,15 @@ def _format(value, latex):
     """The printed result, terms in SymPy's usual order unless ordering them would
     evaluate a numeric sum or integral (:func:`symconv._util.sympy_safety.print_order`)."""
     from symconv._util.sympy_safety import print_order
+    from symconv.latex import expr_latex
 
     order = print_order(value)
     try:
         if isinstance(value, (list, tuple)):
             if latex:
-                return r"\left[" + ", ".join(sp.latex(v, order=order) for v in value) + r"\right]"
+                return r"\left[" + ", ".join(expr_latex(v, order=order) for v in value) + r"\right]"
             return "[" + ", ".join(sp.sstr(v, order=order) for v in value) + "]"
-        return sp.latex(value, order=order) if latex else sp.sstr(value, order=order)
+        return expr_latex(value, order=order) if latex else sp.sstr(value, order=order)
     except ValueError as exc:
         if "integer string conversion" not in str(exc):
             raise

@@ -34,13 +34,14 @@ def _common(p, accuracy=True):
     p.add_argument("--form", choices=("corr", "conv"), default="corr",
                    help="corr: array to cross-correlate with (default); conv: flipped, to convolve")
     p.add_argument("--no-verify", action="store_true", help="skip the verification report")
-    p.add_argument("--latex", action="store_true", help="print the approximation as LaTeX")
+    p.add_argument("--latex", action="store_true",
+                   help="print LaTeX only: the approximation, and the verification as %% comments")
 
 
 def add_arguments(parser):
     sub = parser.add_subparsers(dest="kind", metavar="KIND", required=True)
     p = sub.add_parser("derivative", help="d-th derivative (central, one-sided or given offsets)")
-    p.add_argument("--order", type=int, required=True)
+    p.add_argument("--order", type=int, required=True, help="derivative order d (1 = first derivative)")
     p.add_argument("--offsets", default="central",
                    help="central (default), forward, backward, or a comma list such as -2,0,1")
     p.add_argument("--dims", type=int, default=1,
@@ -49,11 +50,12 @@ def add_arguments(parser):
     _common(p)
     p = sub.add_parser("integral", help="running sum / rectangle / midpoint / trapezoid / Simpson")
     p.add_argument("--rule", default="trapezoid",
-                   choices=("running_sum", "rectangle", "midpoint", "trapezoid", "simpson"))
+                   choices=("running_sum", "rectangle", "midpoint", "trapezoid", "simpson"),
+                   help="quadrature rule (default trapezoid)")
     p.add_argument("--cells", type=int, default=None, help="window length in grid cells")
     _common(p, accuracy=False)
     p = sub.add_parser("laplacian", help="sum of second differences along every axis")
-    p.add_argument("--dims", type=int, default=2)
+    p.add_argument("--dims", type=int, default=2, help="grid dimension (default 2)")
     _common(p)
     p = sub.add_parser("mixed", help="mixed partial derivative, e.g. --orders 1,1")
     p.add_argument("--orders", required=True, help="derivative order per axis, comma list")
@@ -63,22 +65,24 @@ def add_arguments(parser):
     _common(p)
     for name in ("sobel", "scharr"):
         p = sub.add_parser(name, help=f"{name.title()} smoothed derivative")
-        p.add_argument("--axis", type=int, default=-1)
-        p.add_argument("--dims", type=int, default=2)
+        p.add_argument("--axis", type=int, default=-1,
+                       help="axis along which the derivative is taken (default -1, the last)")
+        p.add_argument("--dims", type=int, default=2, help="grid dimension (default 2)")
         p.add_argument("--normalized", action="store_true", help="divide so it estimates df/dx")
         _common(p, accuracy=False)
     p = sub.add_parser("image", help="classic image kernels (blur, edge detectors, sharpen)")
     p.add_argument("--name", required=True,
                    choices=("box_blur", "gaussian_blur", "vertical_edge", "horizontal_edge",
                             "diagonal_edge", "antidiagonal_edge", "laplacian", "sharpen",
-                            "sobel_x", "sobel_y", "scharr_x", "scharr_y"))
+                            "sobel_x", "sobel_y", "scharr_x", "scharr_y"),
+                   help="which kernel")
     p.add_argument("--size", type=int, default=3, help="blur size (odd)")
     p.add_argument("--demo", action="store_true",
                    help="apply it to the small exact edge images and print the results")
     _common(p, accuracy=False)
     p = sub.add_parser("min-size", help="fewest taps for a d-th derivative, with the argument")
-    p.add_argument("--order", type=int, required=True)
-    p.add_argument("--latex", action="store_true")
+    p.add_argument("--order", type=int, required=True, help="derivative order d")
+    p.add_argument("--latex", action="store_true", help="print the argument as LaTeX only")
 
 
 def _spacing(text):
@@ -113,13 +117,20 @@ def _ints(text, name):
     return values
 
 
+def _text(text, args):
+    """Print ``text``; under ``--latex`` as LaTeX comment lines, so the output stays LaTeX only."""
+    if getattr(args, "latex", False):
+        text = "\n".join(("% " + line) if line.strip() else line for line in str(text).splitlines())
+    print(text)
+
+
 def _show(kernel, args):
     if getattr(args, "latex", False):
         print(kernel.latex())
     else:
         print(kernel)
     if not getattr(args, "no_verify", False):
-        print(kernel.verify())
+        _text(kernel.verify(), args)
     print()
 
 
@@ -165,16 +176,16 @@ def run(args):
         _show(kernel, args)
     if args.kind == "image" and args.demo:
         for name, image in K.edge_images().items():
-            print(f"{name} edge image:")
-            _print_matrix(image)
-            print(f"after {shown[0].name}:")
-            _print_matrix(shown[0].apply(image))
+            _text(f"{name} edge image:", args)
+            _print_matrix(image, args)
+            _text(f"after {shown[0].name}:", args)
+            _print_matrix(shown[0].apply(image), args)
             print()
     return 0
 
 
-def _print_matrix(M):
+def _print_matrix(M, args):
     cells = [[str(M[i, j]) for j in range(M.cols)] for i in range(M.rows)]
     widths = [max(len(cells[i][j]) for i in range(M.rows)) for j in range(M.cols)]
     for row in cells:
-        print("  [" + "  ".join(c.rjust(w) for c, w in zip(row, widths)) + "]")
+        _text("  [" + "  ".join(c.rjust(w) for c, w in zip(row, widths)) + "]", args)
