@@ -404,3 +404,13 @@ def test_without_scipy_the_check_fails_loudly(monkeypatch):
     monkeypatch.setitem(sys.modules, "scipy.integrate", None)
     with pytest.raises(SymconvError, match=r"needs SciPy .*pip install 'scipy"):
         crosscheck(exp(-t) * H(t), exp(-t) * H(t), H(t), t)
+
+
+def test_quadrature_points_lie_where_the_supports_overlap():
+    # causal signals: the convolution is 0 for t < 0 without any integral; the three
+    # quadrature points must be real quadratures (t > 0), not free zeros
+    report = crosscheck(EXP_PAIR, exp(-a * t) * H(t), exp(-b * t) * H(t), t, seed=0)
+    assert report.agree is True
+    for inst in report.instances:
+        quad = next(c for c in inst.checks if c.name == "quad")
+        assert quad.points == 3 and "do not overlap" not in quad.detail, str(quad)
