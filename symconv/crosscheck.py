@@ -48,7 +48,7 @@ import html
 import math
 import numbers
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -359,7 +359,8 @@ def _not_verified(reason, *, seed, method, kind, op, notes=()):
 def _compare(name, closed, reference, tol, detail="", at=None, var="t"):
     """A CheckResult comparing two arrays under an absolute tolerance (scalar or per point).
 
-    ``at`` (the points compared, values of ``var``) locates the worst point of a failure.
+    ``at`` (the points compared: values of ``var``, or labels) locates the worst point of
+    a failure.
     """
     closed = np.asarray(closed, dtype=complex)
     reference = np.asarray(reference, dtype=complex)
@@ -368,8 +369,10 @@ def _compare(name, closed, reference, tol, detail="", at=None, var="t"):
         return CheckResult(name, 0, 0.0, 0.0, True, detail)
 
     def where(i):
-        return (f"{var} = {float(np.ravel(at)[i]):.6g}" if at is not None
-                else f"comparison point #{i}")
+        if at is None:
+            return f"comparison point #{i}"
+        point = at[i] if isinstance(at, (list, tuple)) else np.ravel(at)[i]
+        return point if isinstance(point, str) else f"{var} = {float(point):.6g}"
 
     err = np.abs(closed - reference).ravel()
     finite = np.isfinite(err)
@@ -981,17 +984,22 @@ def _note_pointwise(notes, numerics):
 
 
 def _delta_check(expected, got):
-    worst, ok = 0.0, len(expected) == len(got)
-    for (le, we), (lg, wg) in zip(expected, got):
-        worst = max(worst, abs(le - lg), abs(we - wg))
-        ok = ok and abs(le - lg) <= 1e-8 * (1 + abs(le)) and abs(we - wg) <= 1e-8 * (1 + abs(we))
+    """Delta terms of the result against the expected ones: locations and weights, each
+    within ``1e-8 (1 + |value|)``."""
     detail = ("expected " + ", ".join(f"{_c(w)}*delta(t - {l:.6g})" for l, w in expected)
               + "; result has " + (", ".join(f"{_c(w)}*delta(t - {l:.6g})" for l, w in got)
                                    or "none"))
     if len(expected) != len(got):
-        worst = math.inf
-    return CheckResult("delta terms", max(len(expected), len(got)), worst, 1e-8, ok,
-                       detail if not ok else "locations and weights match")
+        return CheckResult("delta terms", max(len(expected), len(got)), math.inf, 0.0, False,
+                           detail, at=f"{len(got)} delta term(s) instead of {len(expected)}")
+    labels = [f"the location of term {i + 1}" for i in range(len(expected))] + \
+             [f"the weight of term {i + 1}" for i in range(len(expected))]
+    want = np.array([le for le, _ in expected] + [we for _, we in expected], dtype=complex)
+    have = np.array([lg for lg, _ in got] + [wg for _, wg in got], dtype=complex)
+    check = _compare("delta terms", have, want, 1e-8 * (1 + np.abs(want)),
+                     "locations and weights match", at=labels)
+    return replace(check, points=len(expected),
+                   detail=check.detail if check.ok else detail)
 
 
 def _c(w):

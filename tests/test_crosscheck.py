@@ -414,3 +414,15 @@ def test_quadrature_points_lie_where_the_supports_overlap():
     for inst in report.instances:
         quad = next(c for c in inst.checks if c.name == "quad")
         assert quad.points == 3 and "do not overlap" not in quad.detail, str(quad)
+
+
+def test_delta_terms_report_the_tolerance_they_were_judged_by():
+    from symconv.crosscheck import _delta_check
+
+    # the location tolerance is relative (1e-8 (1 + |t|)): at t = 100 an offset of 5e-7 passes
+    ok = _delta_check([(100.0, 1.0)], [(100.0 + 5e-7, 1.0)])
+    assert ok.ok and ok.max_error <= ok.tolerance, str(ok)
+    bad = _delta_check([(100.0, 1.0)], [(100.0, 1.5)])
+    assert not bad.ok and bad.max_error > bad.tolerance and bad.at == "the weight of term 1"
+    missing = _delta_check([(1.0, 3.0)], [])
+    assert not missing.ok and "0 delta term(s) instead of 1" in str(missing)
