@@ -1,29 +1,103 @@
-"""Shared pieces of ``symconv exercises`` and ``symconv solve``: the progress bar, the
-verification summary, and writing the solutions book."""
+"""Shared pieces of ``symconv exercises`` and ``symconv solve``: the progress report, the
+verification summary, and writing the solutions book (into a directory it owns)."""
 
+import hashlib
+import json
 import os
 import shutil
 import sys
+import threading
 import time
 import textwrap
 
 from symconv.errors import SymconvError
 
-__all__ = ["ProgressBar", "summary_lines", "write_book", "listing"]
+__all__ = ["ProgressBar", "summary_lines", "write_book", "listing", "check_out_dir",
+           "BOOK_FILES", "MANIFEST"]
 
 
 class ProgressBar:
-    """A one-line progress bar on a terminal (nothing at all when the stream is not a TTY)."""
+    """Progress of a long job on ``stream`` (standard error by default); never silent.
 
-    def __init__(self, stream=None, width=30):
+    On a terminal: a one-line bar redrawn in place. Elsewhere (a pipe, a log file, CI):
+    plain lines, one when a topic starts, one every ``interval`` seconds while a single
+    exercise keeps running, and one at the end. Call it as
+    ``bar(index, total, exercise)`` before each exercise and ``bar(total, total, None)``
+    at the end (the ``progress`` callback of :func:`symconv.exercises.solve_all`);
+    :meth:`close` stops the timer of an interrupted job.
+
+    >>> import io
+    >>> from types import SimpleNamespace as E
+    >>> log = io.StringIO()
+    >>> bar = ProgressBar(log, label="demo")
+    >>> for i, e in enumerate([E(id="a1", topic="a"), E(id="a2", topic="a"), E(id="b1", topic="b")]):
+    ...     bar(i, 3, e)
+    >>> bar(3, 3, None)
+    >>> print(log.getvalue(), end="")
+    demo: 0/3 exercises done (... s); topic a, starting with a1
+    demo: 2/3 exercises done (... s); topic b, starting with b1
+    demo: 3/3 exercises done in ... s
+    """
+
+    def __init__(self, stream=None, width=30, *, interval=5.0, label="symconv"):
         self.stream = sys.stderr if stream is None else stream
         self.width = width
+        self.interval = interval
+        self.label = label
         self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
         self.t0 = time.perf_counter()
+        self._topic = None
+        self._current = None            # (index, total, exercise, started) of the running one
+        self._last = self.t0            # time of the last line written
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._timer = None
 
     def __call__(self, index, total, exercise):
-        if not self.enabled:
+        if self.enabled:
+            self._draw(index, total, exercise)
             return
+        now = time.perf_counter()
+        with self._lock:
+            if exercise is None:
+                self._current = None
+                self._line(f"{index}/{total} exercises done in {now - self.t0:.1f} s")
+            else:
+                self._current = (index, total, exercise, now)
+                topic = getattr(exercise, "topic", None)
+                if topic != self._topic:
+                    self._topic = topic
+                    self._line(f"{index}/{total} exercises done ({now - self.t0:.1f} s); "
+                               f"topic {topic}, starting with {exercise.id}")
+        if exercise is None:
+            self.close()
+        elif self._timer is None:
+            self._timer = threading.Thread(target=self._heartbeat, daemon=True,
+                                           name="symconv-progress")
+            self._timer.start()
+
+    def close(self):
+        """Stop the timer thread (idempotent)."""
+        self._stop.set()
+        if self._timer is not None and self._timer is not threading.current_thread():
+            self._timer.join()
+
+    def _line(self, text):
+        self.stream.write(f"{self.label}: {text}\n")
+        self.stream.flush()
+        self._last = time.perf_counter()
+
+    def _heartbeat(self):
+        while not self._stop.wait(min(1.0, self.interval / 4)):
+            with self._lock:
+                now = time.perf_counter()
+                if self._current is None or now - self._last < self.interval:
+                    continue
+                index, total, exercise, started = self._current
+                self._line(f"{index}/{total} exercises done ({now - self.t0:.1f} s); still "
+                           f"on {exercise.id} ({now - started:.0f} s so far)")
+
+    def _draw(self, index, total, exercise):
         filled = int(self.width * index / max(total, 1))
         bar = "#" * filled + "." * (self.width - filled)
         label = exercise.id if exercise is not None else "done"
@@ -66,9 +140,73 @@ def summary_lines(solutions, failures, seconds):
     return lines
 
 
+#: the files ``symconv solve --all`` writes into its output directory
+BOOK_FILES = ("solutions.tex", "keys.toml", "solutions.pdf")
+#: the record of what it wrote there (name -> SHA-256), so a rerun knows its own files
+MANIFEST = ".symconv-solve.json"
+
+
+def _sha256(path):
+    with open(path, "rb") as fh:
+        return hashlib.sha256(fh.read()).hexdigest()
+
+
+def _own_files(out_dir):
+    """The files of ``out_dir`` that the last ``solve`` wrote and nobody changed since."""
+    try:
+        with open(os.path.join(out_dir, MANIFEST), encoding="utf-8") as fh:
+            recorded = json.load(fh)["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+    own = set()
+    for name, digest in recorded.items() if isinstance(recorded, dict) else ():
+        path = os.path.join(out_dir, name)
+        if name in BOOK_FILES and os.path.isfile(path) and _sha256(path) == digest:
+            own.add(name)
+    return own
+
+
+def check_out_dir(out_dir, force=False):
+    """Refuse an output directory that holds files ``solve`` did not write.
+
+    A missing or empty directory is fine, and so is one holding only what an earlier
+    ``solve`` wrote there (the files its manifest lists, unchanged since). Anything
+    else (another file, a subdirectory, a book file edited since) is the user's:
+    :class:`~symconv.errors.SymconvError` unless ``force``.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> check_out_dir(d / "new")
+    >>> _ = (d / "notes.txt").write_text("mine")
+    >>> check_out_dir(d)
+    Traceback (most recent call last):
+    ...
+    symconv.errors.SymconvError: --out ... must be a new or empty directory or one that symconv solve wrote, but it holds notes.txt (not written by symconv solve); pass --force to write ... there anyway
+    >>> check_out_dir(d, force=True)
+    """
+    out_dir = os.fspath(out_dir)
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise SymconvError(f"--out must be a directory, but {out_dir!r} is a file")
+    if force or not os.path.isdir(out_dir):
+        return
+    own = _own_files(out_dir) | {MANIFEST}
+    foreign = sorted(name for name in os.listdir(out_dir) if name not in own)
+    if foreign:
+        changed = [n for n in foreign if n in BOOK_FILES]
+        shown = ", ".join(n + (" (changed since symconv solve wrote it)" if n in changed
+                               else "") for n in foreign[:3])
+        more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+        raise SymconvError(
+            f"--out {out_dir!r} must be a new or empty directory or one that symconv solve "
+            f"wrote, but it holds {shown}{more} (not written by symconv solve); pass "
+            f"--force to write {', '.join(BOOK_FILES)} there anyway")
+
+
 def write_book(solutions, out_dir, pdf=True):
     """Write ``solutions.tex`` and ``keys.toml`` (and ``solutions.pdf`` when pdflatex exists).
 
+    Records what it wrote in ``MANIFEST`` (see :func:`check_out_dir`); a PDF left by an
+    earlier run is removed when no new one is made, so the PDF never shows an older book.
     Returns ``(written paths, note)``; the note says why no PDF was made, if none was.
     """
     from symconv.latex import compile_pdf
@@ -76,6 +214,7 @@ def write_book(solutions, out_dir, pdf=True):
     from . import export_keys, solutions_document
 
     os.makedirs(out_dir, exist_ok=True)
+    stale_pdf = "solutions.pdf" in _own_files(out_dir)
     tex = solutions_document(solutions)
     tex_path = os.path.join(out_dir, "solutions.tex")
     with open(tex_path, "w", encoding="utf-8") as fh:
@@ -92,6 +231,15 @@ def write_book(solutions, out_dir, pdf=True):
         pdf_path = os.path.join(out_dir, "solutions.pdf")
         compile_pdf(tex, pdf_path)
         written.append(pdf_path)
+        stale_pdf = False
+    if stale_pdf:
+        os.unlink(os.path.join(out_dir, "solutions.pdf"))
+        note += "; removed the solutions.pdf of an earlier run"
+    manifest = {"written_by": "symconv solve --all",
+                "files": {os.path.basename(p): _sha256(p) for p in written}}
+    with open(os.path.join(out_dir, MANIFEST), "w", encoding="utf-8") as fh:
+        json.dump(manifest, fh, indent=1)
+        fh.write("\n")
     return written, note
 
 
@@ -117,8 +265,3 @@ def describe(exercise):
     return "\n".join([f"{exercise.id}: {exercise.title}",
                       f"topic {exercise.topic} | source: {exercise.source}", "", wrapped, "",
                       f"(solution: symconv solve {exercise.id})"])
-
-
-def require_dir_free(path):
-    if os.path.exists(path) and not os.path.isdir(path):
-        raise SymconvError(f"--out must be a directory, but {path!r} is a file")

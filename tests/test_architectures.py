@@ -379,8 +379,7 @@ def _torch_trace(layers, x):
     ("lenet5", 32), ("alexnet", 224), ("alexnet", 67), ("vgg11", 224), ("vgg19", 50),
     ("resnet18", 224), ("resnet18", 1), ("resnet50", 97), ("resnet152", 224),
 ])
-def test_against_pytorch_meta_modules(name, size):
-    torch = pytest.importorskip("torch")
+def test_against_pytorch_meta_modules(name, size, torch):
     arch = A.get(name)
     x = torch.empty((1, arch.input_shape[0], size, size), device="meta")
     _, reference = _torch_trace(arch.layers, x)
@@ -388,8 +387,7 @@ def test_against_pytorch_meta_modules(name, size):
     assert [(r.output_shape, r.params) for r in table.rows] == reference
 
 
-def test_pool_sizes_against_pytorch_grid():
-    torch = pytest.importorskip("torch")
+def test_pool_sizes_against_pytorch_grid(torch):
     from symconv.nn.shapes import pool_output_size
 
     for size in range(1, 14):
@@ -434,8 +432,7 @@ def test_run_numpy_residual_mismatch_is_reported():
         A.run_numpy([block], np.zeros((1, 2, 6, 6), dtype=np.float32))
 
 
-def test_adaptive_pool_values_against_pytorch():
-    torch = pytest.importorskip("torch")
+def test_adaptive_pool_values_against_pytorch(torch):
     np = pytest.importorskip("numpy")
     rng = np.random.default_rng(3)
     for shape, out in [((1, 2, 7, 5), (3, 2)), ((2, 1, 13, 13), (6, 6)), ((1, 3, 4, 4), (7, 7))]:

@@ -182,21 +182,105 @@ class _Terminal(io.StringIO):
         return True
 
 
-def test_progress_bar_only_on_a_terminal():
+def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere():
     from symconv.exercises._cli import ProgressBar
 
-    exercises = ex.all_exercises("pooling")
+    exercises = ex.all_exercises("pooling") + ex.all_exercises("channels")[:2]
     tty, pipe = _Terminal(), io.StringIO()
     for stream in (tty, pipe):
-        bar = ProgressBar(stream)
+        bar = ProgressBar(stream, label="symconv solve")
         for i, e in enumerate(exercises):
             bar(i, len(exercises), e)
         bar(len(exercises), len(exercises), None)
-    assert pipe.getvalue() == ""
     text = tty.getvalue()
     assert text.count("\r") == len(exercises) + 1
     assert f"{len(exercises)}/{len(exercises)} done" in text and text.endswith(" s\n")
-    assert "[" + "#" * 30 + "]" in text
+    assert "[" + "#" * 30 + "]" in text and "symconv solve:" not in text
+    # not a terminal: no redrawing, one line per topic and one at the end
+    lines = pipe.getvalue().splitlines()
+    assert "\r" not in pipe.getvalue() and len(lines) == 3, lines
+    assert lines[0].startswith("symconv solve: 0/10 exercises done (")
+    assert lines[0].endswith(f"topic pooling, starting with {exercises[0].id}")
+    assert lines[1].startswith("symconv solve: 8/10 exercises done (")
+    assert lines[1].endswith(f"topic channels, starting with {exercises[8].id}")
+    assert lines[2].startswith("symconv solve: 10/10 exercises done in ")
+
+
+def test_progress_lines_keep_coming_while_one_exercise_runs_long():
+    import time
+
+    from symconv.exercises._cli import ProgressBar
+
+    first, second = ex.all_exercises("pooling")[:2]
+    pipe = io.StringIO()
+    bar = ProgressBar(pipe, interval=0.1)
+    bar(0, 2, first)
+    time.sleep(0.6)                       # a slow exercise
+    bar(1, 2, second)
+    bar(2, 2, None)
+    lines = pipe.getvalue().splitlines()
+    still = [line for line in lines if f"still on {first.id}" in line]
+    assert len(still) >= 2, lines
+    assert lines[-1].startswith("symconv: 2/2 exercises done in ")
+    bar.close()
+    time.sleep(0.3)                       # the timer has stopped: nothing more is written
+    assert pipe.getvalue().splitlines() == lines
+
+
+def test_solve_reports_progress_when_stderr_is_not_a_terminal(capsys, tmp_path):
+    code, _out, err = _run(capsys, "solve", "--all", "--topic", "pooling", "--no-pdf",
+                           "--out", str(tmp_path / "p"))
+    assert code == 0
+    lines = err.splitlines()
+    assert lines[0].startswith("symconv solve: 0/8 exercises done (")
+    assert "topic pooling" in lines[0]
+    assert lines[-1].startswith("symconv solve: 8/8 exercises done in ")
+
+
+def test_solve_never_overwrites_what_it_did_not_write(capsys, tmp_path):
+    out_dir = tmp_path / "book"
+    out_dir.mkdir()
+    mine = out_dir / "notes.txt"
+    mine.write_text("my notes")
+    args = ["solve", "--all", "--topic", "pooling", "--no-pdf", "--out", str(out_dir)]
+    code, out, err = _run(capsys, *args)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1, err
+    assert "notes.txt (not written by symconv solve)" in err and "--force" in err
+    assert sorted(p.name for p in out_dir.iterdir()) == ["notes.txt"]
+    # --force writes the book beside the user's file, which stays as it was
+    code, _out, _err = _run(capsys, *args, "--force")
+    assert code == 0 and mine.read_text() == "my notes"
+    assert (out_dir / "solutions.tex").is_file() and (out_dir / "keys.toml").is_file()
+    # still a foreign file there: refused again without --force
+    code, _out, err = _run(capsys, *args)
+    assert code == 2 and "notes.txt" in err
+
+
+def test_solve_reruns_into_its_own_output(capsys, tmp_path):
+    import json as _json
+
+    from symconv.exercises._cli import MANIFEST
+
+    out_dir = tmp_path / "book"
+    args = ["solve", "--all", "--topic", "pooling", "--no-pdf", "--out", str(out_dir)]
+    assert _run(capsys, *args)[0] == 0
+    assert _run(capsys, *args)[0] == 0                     # its own files: fine
+    manifest = _json.loads((out_dir / MANIFEST).read_text())
+    assert sorted(manifest["files"]) == ["keys.toml", "solutions.tex"]
+    # an own PDF from an earlier run is removed when no new one is made (never stale)
+    pdf = out_dir / "solutions.pdf"
+    pdf.write_bytes(b"%PDF-1.5 earlier")
+    manifest["files"]["solutions.pdf"] = __import__("hashlib").sha256(pdf.read_bytes()).hexdigest()
+    (out_dir / MANIFEST).write_text(_json.dumps(manifest))
+    code, out, _err = _run(capsys, *args)
+    assert code == 0 and not pdf.exists() and "removed the solutions.pdf of an earlier run" in out
+    # a book file the user edited since is theirs now
+    tex = out_dir / "solutions.tex"
+    tex.write_text(tex.read_text() + "% my remark\n")
+    code, _out, err = _run(capsys, *args)
+    assert code == 2 and "solutions.tex (changed since symconv solve wrote it)" in err
+    assert tex.read_text().endswith("% my remark\n")
 
 
 def test_a_broken_exercise_is_reported_not_hidden(capsys, monkeypatch, tmp_path):

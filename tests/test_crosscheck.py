@@ -348,3 +348,81 @@ def test_input_validation():
         crosscheck(t, [1, 2], t, t)
     with pytest.raises(SymconvError, match="layer must be one of"):
         crosscheck_layer([[1]], "dense", [[1]])
+
+
+# ---------------------------------------------------------------------------
+# the numbers of a report agree with its verdict, and name what ran
+# ---------------------------------------------------------------------------
+
+def test_a_failure_states_numbers_that_agree_with_its_verdict():
+    # off by one part in a million: the grid (tolerance ~1e-3) cannot see it, the
+    # quadrature (tolerance ~1e-9) does; the report must not print the grid's large
+    # tolerance next to the verdict of the quadrature
+    wrong = (1 + Rational(1, 10**6)) * sp.sqrt(pi / 2) * exp(-t**2 / 2)
+    report = crosscheck(wrong, exp(-t**2), exp(-t**2), t)
+    assert report.agree is False
+    grid, quad = report.instances[0].checks
+    assert grid.ok and not quad.ok
+    assert quad.max_error > quad.tolerance and report.max_error > report.tolerance
+    assert (report.max_error, report.tolerance) == (quad.max_error, quad.tolerance)
+    assert f"error {quad.max_error:.3g} > tolerance {quad.tolerance:.3g} at t = " in str(quad)
+    assert "worst: error" in str(report) and "the quad check of [no parameters]" in str(report)
+    assert "(quad)" in report.short() and " > tolerance " in report.short()
+
+
+def test_per_point_tolerances_report_the_worst_point():
+    from symconv.crosscheck import _compare
+
+    # the largest error (1e-3) is within its tolerance; the small one is not
+    check = _compare("grid", [1e-3, 1e-6, 0.0], [0.0, 0.0, 0.0], [1e-2, 1e-8, 1e-8],
+                     at=np.array([0.5, 2.0, 3.0]))
+    assert not check.ok
+    assert (check.max_error, check.tolerance, check.at) == (1e-6, 1e-8, "t = 2")
+    assert check.ratio == pytest.approx(100)
+    passed = _compare("grid", [1e-3, 1e-9], [0.0, 0.0], [1e-2, 1e-8])
+    assert passed.ok and (passed.max_error, passed.tolerance) == (1e-3, 1e-2)
+
+
+def test_the_report_names_the_evaluation_that_ran():
+    # 0F0(;;z) = exp(z): NumPy and SciPy have no hyper(), so SymPy's evalf evaluates it
+    closed = sp.sqrt(pi / 2) * sp.hyper([], [], -t**2 / 2)
+    report = crosscheck(closed, exp(-t**2), exp(-t**2), t)
+    assert report.agree is True, str(report)
+    assert any("values of the result were computed one by one by SymPy evalf" in note
+               for note in report.notes), report.notes
+    assert "scipy.integrate.quad" in str(report.instances[0].checks[1])
+    # a plain closed form is evaluated by lambdify only: no such note
+    plain = crosscheck(sp.sqrt(pi / 2) * exp(-t**2 / 2), exp(-t**2), exp(-t**2), t)
+    assert plain.agree is True and not any("evalf" in note for note in plain.notes)
+
+
+def test_without_scipy_the_check_fails_loudly(monkeypatch):
+    # SciPy is a dependency: a broken installation is an error naming the fix, never a
+    # silent fallback to a slower, less accurate method
+    import sys
+
+    monkeypatch.setitem(sys.modules, "scipy.integrate", None)
+    with pytest.raises(SymconvError, match=r"needs SciPy .*pip install 'scipy"):
+        crosscheck(exp(-t) * H(t), exp(-t) * H(t), H(t), t)
+
+
+def test_quadrature_points_lie_where_the_supports_overlap():
+    # causal signals: the convolution is 0 for t < 0 without any integral; the three
+    # quadrature points must be real quadratures (t > 0), not free zeros
+    report = crosscheck(EXP_PAIR, exp(-a * t) * H(t), exp(-b * t) * H(t), t, seed=0)
+    assert report.agree is True
+    for inst in report.instances:
+        quad = next(c for c in inst.checks if c.name == "quad")
+        assert quad.points == 3 and "do not overlap" not in quad.detail, str(quad)
+
+
+def test_delta_terms_report_the_tolerance_they_were_judged_by():
+    from symconv.crosscheck import _delta_check
+
+    # the location tolerance is relative (1e-8 (1 + |t|)): at t = 100 an offset of 5e-7 passes
+    ok = _delta_check([(100.0, 1.0)], [(100.0 + 5e-7, 1.0)])
+    assert ok.ok and ok.max_error <= ok.tolerance, str(ok)
+    bad = _delta_check([(100.0, 1.0)], [(100.0, 1.5)])
+    assert not bad.ok and bad.max_error > bad.tolerance and bad.at == "the weight of term 1"
+    missing = _delta_check([(1.0, 3.0)], [])
+    assert not missing.ok and "0 delta term(s) instead of 1" in str(missing)

@@ -207,6 +207,20 @@ def test_cli_reports_bad_arguments(tmp_path, capsys):
     assert summary["counts"]["correct"] == 1
 
 
+def test_scheduler_without_distributed_names_the_extra(tmp_path, capsys, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    answers = tmp_path / "a.csv"
+    answers.write_text("student,part,answer\na,full-length,n+m-1\n")
+    out = tmp_path / "o.jsonl"
+    assert main(["grade", "--key", str(KEYS_PATH), "--answers", str(answers), "--out", str(out),
+                 "--scheduler", "tcp://127.0.0.1:1"]) == 2
+    err = capsys.readouterr().err
+    assert "pip install 'symconv[dask]'" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1 and not out.exists()
+
+
 def test_dask_cluster_gives_the_same_results():
     distributed = pytest.importorskip("distributed")
     rows = [r for r in corpus_rows() if r["_expected"][0] != "timeout"][::9]

@@ -697,8 +697,7 @@ def test_errors_are_value_errors():
 # ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("case", range(6))
-def test_against_pytorch_when_installed(case):
-    torch = pytest.importorskip("torch")
+def test_against_pytorch_when_installed(case, torch):
     F = torch.nn.functional
     rng = np.random.default_rng(10 + case)
     x = rng.standard_normal((2, 4, 9, 8))

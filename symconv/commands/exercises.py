@@ -51,8 +51,11 @@ def run(args):
             print(_cli.describe(exercise))
         return 0
     # keys
-    bar = _cli.ProgressBar(sys.stderr)
-    solutions, failures = ex.solve_all(args.topic, progress=bar)
+    bar = _cli.ProgressBar(sys.stderr, label="symconv exercises keys")
+    try:
+        solutions, failures = ex.solve_all(args.topic, progress=bar)
+    finally:
+        bar.close()
     text = ex.export_keys(solutions, args.out)
     parts = sum(1 for s in solutions for p in s.parts if p.gradable)
     if args.out:

@@ -10,9 +10,13 @@ Examples::
 answer keys, for ``symconv grade --key``) and, when ``pdflatex`` is installed,
 ``DIR/solutions.pdf``; it prints how many answers were proven, confirmed numerically,
 confirmed on finitely many cases (exact agreement of a general formula on a finite grid:
-not a proof) or left unverified, and how many exercises are not auto-gradable. A progress bar is drawn
-on standard error when it is a terminal. The exit status is 1 when an exercise could
-not be solved or an answer is unverified.
+not a proof) or left unverified, and how many exercises are not auto-gradable.
+Progress goes to standard error: a bar on a terminal, otherwise a line per topic (and
+every few seconds while one exercise runs long). ``DIR`` must be new, empty or an
+earlier output of ``solve`` (it keeps a manifest, ``.symconv-solve.json``, of what it
+wrote); a directory holding anything else is refused unless ``--force``. The exit status
+is 1 when an exercise could not be solved or an answer is unverified or refuted, 2 for
+a usage error.
 """
 
 import sys
@@ -31,6 +35,9 @@ def add_arguments(parser):
     parser.add_argument("--out", metavar="DIR",
                         help="with --all: output directory (default: solutions)")
     parser.add_argument("--no-pdf", action="store_true", help="with --all: do not run pdflatex")
+    parser.add_argument("--force", action="store_true",
+                        help="with --all: write into --out even if it holds files solve did "
+                             "not write (solve's own files are overwritten, others kept)")
     parser.add_argument("--latex", action="store_true",
                         help="with an id: print a standalone LaTeX document instead of text")
 
@@ -43,8 +50,9 @@ def run(args):
         raise SymconvError("solve needs either an exercise id or --all, but got "
                            + ("both" if args.all else "neither"))
     if not args.all:
-        if args.out or args.topic or args.no_pdf:
-            raise SymconvError("--out, --topic and --no-pdf go with --all, but got an exercise id")
+        if args.out or args.topic or args.no_pdf or args.force:
+            raise SymconvError("--out, --topic, --no-pdf and --force go with --all, but got an "
+                               "exercise id")
         exercise = ex.get(args.id)
         try:
             solution = exercise.solve()
@@ -63,9 +71,13 @@ def run(args):
     if args.latex:
         raise SymconvError("--latex goes with an exercise id; --all always writes solutions.tex")
     out_dir = args.out or "solutions"
-    _cli.require_dir_free(out_dir)
+    _cli.check_out_dir(out_dir, force=args.force)
     t0 = time.perf_counter()
-    solutions, failures = ex.solve_all(args.topic, progress=_cli.ProgressBar(sys.stderr))
+    bar = _cli.ProgressBar(sys.stderr, label="symconv solve")
+    try:
+        solutions, failures = ex.solve_all(args.topic, progress=bar)
+    finally:
+        bar.close()
     written, note = _cli.write_book(solutions, out_dir, pdf=not args.no_pdf)
     print("\n".join(_cli.summary_lines(solutions, failures, time.perf_counter() - t0)))
     for path in written:

@@ -536,13 +536,23 @@ def _dask_grade_chunk(chunk, keys_blob, time_limit, memory_limit, trail, max_sco
     return results
 
 
+def _require_distributed():
+    """The ``distributed`` module (the optional ``dask`` extra), or a GradingError saying
+    how to install it."""
+    try:
+        import distributed
+    except ImportError:
+        raise GradingError("a Dask scheduler needs the optional 'dask' extra (the package "
+                           "'distributed'), but it is not installed: python -m pip install "
+                           "'symconv[dask]' (from a source checkout: python -m pip install "
+                           "'.[dask]')") from None
+    return distributed
+
+
 def _dask_results(todo, rows, keys_blob, max_scores, scheduler, time_limit, memory_limit, trail,
                   chunk_size):
-    try:
-        from distributed import Client, as_completed
-    except ImportError:
-        raise GradingError("--scheduler needs Dask distributed: python -m pip install "
-                           "'distributed'") from None
+    distributed = _require_distributed()
+    Client, as_completed = distributed.Client, distributed.as_completed
     client = scheduler if hasattr(scheduler, "submit") else Client(scheduler)
     own = client is not scheduler
     try:
@@ -621,6 +631,8 @@ def grade_batch(rows, keys, *, workers=2, time_limit=10.0, memory_limit=2 << 30,
         raise GradingError(f"workers must be an integer >= 0, but got {workers!r}")
     if not time_limit or time_limit <= 0:
         raise GradingError(f"time_limit must be a positive number, but got {time_limit!r}")
+    if scheduler is not None and not hasattr(scheduler, "submit"):
+        _require_distributed()   # before any output is written
 
     done = {}
     if out is not None:

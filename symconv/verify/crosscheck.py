@@ -10,8 +10,7 @@ closed form, and compares it with an independent numeric computation:
   :func:`symconv.numeric.convolve` / :func:`symconv.numeric.correlate` on cell
   averages of the two signals, at two grid spacings ``h`` and ``h/2`` (their
   difference is the error estimate that sets the tolerance), plus an adaptive
-  quadrature (:func:`scipy.integrate.quad`, or :func:`mpmath.quad` without SciPy)
-  of the defining integral at a few points;
+  quadrature (:func:`scipy.integrate.quad`) of the defining integral at a few points;
 * **discrete signals** (an integer variable) -- the direct sum over a window that
   contains everything non-negligible, by :func:`symconv.numeric.convolve`, plus
   plain sums at a few points;
@@ -54,7 +53,7 @@ import html
 import math
 import numbers
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -94,7 +93,19 @@ class _Unsupported(Exception):
 
 @dataclass(frozen=True)
 class CheckResult:
-    """One comparison inside an instance (grid, quadrature, delta terms, ...)."""
+    """One comparison inside an instance (grid, quadrature, delta terms, ...).
+
+    The tolerance may differ from point to point. When the check passed, every error
+    is within its own tolerance: ``max_error`` is the largest error and ``tolerance``
+    the largest tolerance. When it failed, both are taken at the *worst point* (the
+    largest ratio error/tolerance, located by ``at``), so ``max_error > tolerance``
+    and the printed numbers always agree with the verdict.
+
+    >>> CheckResult("quad", 3, 9.4e-07, 2.8e-09, False, at="t = 0.53").ok
+    False
+    >>> print(CheckResult("quad", 3, 9.4e-07, 2.8e-09, False, at="t = 0.53"))
+    quad: 3 point(s), FAILED: error 9.4e-07 > tolerance 2.8e-09 at t = 0.53
+    """
 
     name: str
     points: int
@@ -102,11 +113,22 @@ class CheckResult:
     tolerance: float
     ok: bool
     detail: str = ""
+    at: str = ""
+
+    @property
+    def ratio(self):
+        """``max_error / tolerance`` (inf for a zero tolerance and a non-zero error)."""
+        if self.tolerance > 0:
+            return self.max_error / self.tolerance
+        return 0.0 if self.max_error == 0 else math.inf
 
     def __str__(self):
-        verdict = "ok" if self.ok else "FAILED"
-        text = (f"{self.name}: {self.points} point(s), max error {self.max_error:.3g} "
-                f"(tolerance {self.tolerance:.3g}) {verdict}")
+        if self.ok:
+            text = (f"{self.name}: {self.points} point(s), max error {self.max_error:.3g} "
+                    f"(tolerance {self.tolerance:.3g}) ok")
+        else:
+            text = (f"{self.name}: {self.points} point(s), FAILED: error {self.max_error:.3g} "
+                    f"> tolerance {self.tolerance:.3g}" + (f" at {self.at}" if self.at else ""))
         return text + (f"; {self.detail}" if self.detail else "")
 
 
@@ -137,7 +159,10 @@ class CrosscheckReport:
         one failed (the closed form is wrong for those values).  ``None``: not
         verified (see ``reason``); never counts as a pass.
     max_error, tolerance : float or None
-        Largest absolute error seen and the largest tolerance used.
+        When the result agrees: the largest absolute error seen and the largest
+        tolerance used (every error is within its own tolerance). When it disagrees:
+        the error and the tolerance at the worst point of the worst failed comparison
+        (largest ratio error/tolerance), so ``max_error > tolerance``.
     seed : int
         Seed of the random parameter values and points; the check is reproducible.
     method : str
@@ -188,7 +213,13 @@ class CrosscheckReport:
         if self.reason:
             out.append(f"  reason: {self.reason}")
         out.append(f"  method: {self.method}")
-        if self.max_error is not None:
+        worst = self._worst()
+        if worst is not None:
+            inst, check = worst
+            out.append(f"  {self.points} point(s) compared; worst: error {self.max_error:.3g} "
+                       f"> tolerance {self.tolerance:.3g} (the {check.name} check of "
+                       f"[{inst.label}]" + (f" at {check.at}" if check.at else "") + ")")
+        elif self.max_error is not None:
             out.append(f"  {self.points} point(s) compared; max error {self.max_error:.3g}, "
                        f"tolerance {self.tolerance:.3g}")
         for inst in self.instances:
@@ -203,10 +234,19 @@ class CrosscheckReport:
     def __str__(self):
         return "\n".join(self.lines())
 
+    def _worst(self):
+        """(instance, check) of the failed comparison with the largest error/tolerance."""
+        failed = [(inst, c) for inst in self.instances for c in inst.checks if not c.ok]
+        return max(failed, key=lambda ic: ic[1].ratio) if failed else None
+
     def short(self):
         """One line: the outcome, the largest error against the tolerance, points, seed."""
         text = f"{self.kind} {self.op}: {self.status}"
-        if self.max_error is not None:
+        worst = self._worst()
+        if worst is not None:
+            text += (f", error {self.max_error:.3g} > tolerance {self.tolerance:.3g} "
+                     f"({worst[1].name}) on {self.points} point(s)")
+        elif self.max_error is not None:
             text += (f", max error {self.max_error:.3g} (tolerance {self.tolerance:.3g}) "
                      f"on {self.points} point(s)")
         return text + f", seed {self.seed}"
@@ -302,10 +342,15 @@ def _aggregate(instances, *, seed, method, kind, op, notes=(), reason=""):
             reason += " (the other instances agreed, so the check is only partial)"
     else:
         agree = True
+    failed = [c for c in checks if not c.ok]
+    if failed:   # the numbers of the worst failure: they must agree with the verdict
+        worst = max(failed, key=lambda c: c.ratio)
+        max_error, tolerance = worst.max_error, worst.tolerance
+    else:
+        max_error = max((c.max_error for c in checks), default=None)
+        tolerance = max((c.tolerance for c in checks), default=None)
     return CrosscheckReport(
-        agree=agree,
-        max_error=max((c.max_error for c in checks), default=None),
-        tolerance=max((c.tolerance for c in checks), default=None),
+        agree=agree, max_error=max_error, tolerance=tolerance,
         seed=seed, method=method, points=sum(c.points for c in checks), kind=kind, op=op,
         instances=tuple(instances), reason=reason, notes=tuple(notes))
 
@@ -316,22 +361,39 @@ def _not_verified(reason, *, seed, method, kind, op, notes=()):
                             notes=tuple(notes))
 
 
-def _compare(name, closed, reference, tol, detail=""):
-    """A CheckResult comparing two arrays under an absolute tolerance (scalar or per point)."""
+def _compare(name, closed, reference, tol, detail="", at=None, var="t"):
+    """A CheckResult comparing two arrays under an absolute tolerance (scalar or per point).
+
+    ``at`` (the points compared: values of ``var``, or labels) locates the worst point of
+    a failure.
+    """
     closed = np.asarray(closed, dtype=complex)
     reference = np.asarray(reference, dtype=complex)
     tol = np.broadcast_to(np.asarray(tol, dtype=float), reference.shape)
     if closed.size == 0:
         return CheckResult(name, 0, 0.0, 0.0, True, detail)
-    err = np.abs(closed - reference)
+
+    def where(i):
+        if at is None:
+            return f"comparison point #{i}"
+        point = at[i] if isinstance(at, (list, tuple)) else np.ravel(at)[i]
+        return point if isinstance(point, str) else f"{var} = {float(point):.6g}"
+
+    err = np.abs(closed - reference).ravel()
     finite = np.isfinite(err)
     if not finite.all():
-        where = int(np.flatnonzero(~finite)[0])
-        return CheckResult(name, closed.size, math.inf, float(tol.max()), False,
-                           (detail + "; " if detail else "")
-                           + f"non-finite value at comparison point #{where}")
-    ok = bool(np.all(err <= tol))
-    return CheckResult(name, int(closed.size), float(err.max()), float(tol.max()), ok, detail)
+        i = int(np.flatnonzero(~finite)[0])
+        return CheckResult(name, closed.size, math.inf, float(tol.ravel()[i]), False,
+                           (detail + "; " if detail else "") + "a value is not finite",
+                           at=where(i))
+    flat_tol = tol.ravel()
+    ok = bool(np.all(err <= flat_tol))
+    if ok:
+        return CheckResult(name, int(closed.size), float(err.max()), float(flat_tol.max()),
+                           True, detail)
+    i = int(np.argmax(err / np.maximum(flat_tol, np.finfo(float).tiny)))
+    return CheckResult(name, int(closed.size), float(err[i]), float(flat_tol[i]), False,
+                       detail, at=where(i))
 
 
 # ---------------------------------------------------------------------------
@@ -349,12 +411,30 @@ def _prepare(expr):
     return expr
 
 
+def _require_scipy():
+    """Import the parts of SciPy the numeric reference uses (a dependency of symconv).
+
+    A missing SciPy is a broken installation, reported as such: the cross-check never
+    falls back silently to a slower or less accurate method.
+    """
+    try:
+        import scipy.integrate
+        import scipy.special  # noqa: F401 - lambdify's "scipy" module needs it
+    except ImportError as exc:
+        raise SymconvError("the numeric cross-check needs SciPy (a dependency of symconv), "
+                           f"but importing it failed ({exc}): python -m pip install "
+                           "'scipy>=1.11'") from None
+    return scipy.integrate
+
+
 class _Numeric:
     """A SymPy expression in one variable, evaluated on NumPy arrays.
 
     Vectorised lambdify (NumPy + SciPy special functions) first; points where that
-    gives nan/inf (e.g. ``0 * inf`` in a branch) are re-evaluated one by one with
-    mpmath precision through ``evalf``.
+    gives nan/inf (e.g. ``0 * inf`` in a branch), or every point when the expression
+    cannot be vectorised, are evaluated one by one with 30-digit ``evalf``.
+    ``pointwise`` counts those points and ``why`` says why, so that a report can name
+    the evaluation that actually ran.
     """
 
     def __init__(self, expr, var):
@@ -364,12 +444,14 @@ class _Numeric:
         prepared = _prepare(self.expr)
         self._fallback_only = False
         self._scalar_fn, self._scalar_failed = None, False
+        self.pointwise, self.why = 0, ""
         try:
             self._fn = sp.lambdify([var], prepared,
                                    modules=[{"_symconv_kronecker": _kronecker_numpy},
                                             "scipy", "numpy"])
-        except Exception:  # noqa: BLE001 - any printer failure: evaluate point by point
+        except Exception as exc:  # noqa: BLE001 - any printer failure: point by point
             self._fallback_only = True
+            self.why = f"it cannot be vectorised ({type(exc).__name__})"
 
     def scalar(self, x):
         """Value at one float ``x`` (fast plain-Python path for quadrature)."""
@@ -389,6 +471,7 @@ class _Numeric:
         return complex(self(np.array([x]))[0])
 
     def _pointwise(self, x):
+        self.pointwise += 1
         value = self.expr.subs(self.var, sp.Float(float(x), 30)).evalf(30)
         try:
             return complex(value)
@@ -404,11 +487,13 @@ class _Numeric:
                 warnings.simplefilter("ignore")
                 y = self._fn(x)
             y = np.broadcast_to(np.asarray(y), x.shape).astype(complex)
-        except Exception:  # noqa: BLE001 - unsupported function in NumPy: point by point
+        except Exception as exc:  # noqa: BLE001 - unsupported in NumPy: point by point
             self._fallback_only = True
+            self.why = f"NumPy/SciPy cannot evaluate it ({type(exc).__name__})"
             return self(x)
         bad = ~np.isfinite(y)
         if bad.any():
+            self.why = self.why or "NumPy/SciPy gave nan or inf there"
             y = y.copy()
             flat_x, flat_y = x.ravel(), y.reshape(-1)
             for i in np.flatnonzero(bad.ravel()):
@@ -738,14 +823,7 @@ def _sifted(Ff, Fg, df, dg, t, op):
 def _quad(fn, lo, hi, points):
     """Adaptive quadrature of a complex scalar integrand on [lo, hi]: (value, error, warned)."""
     inner = [p for p in points if lo < p < hi]
-    try:
-        from scipy import integrate
-    except ImportError:  # pragma: no cover - scipy is a test dependency
-        import mpmath
-        nodes = [lo] + inner + [hi]
-        re = mpmath.quad(lambda s: fn(float(s)).real, nodes)
-        im = mpmath.quad(lambda s: fn(float(s)).imag, nodes)
-        return complex(float(re), float(im)), 1e-10 * (1 + abs(complex(float(re), float(im)))), False
+    integrate = _require_scipy()
     warned = False
     value, error = 0j, 0.0
     for part in ("real", "imag"):
@@ -837,10 +915,18 @@ def _check_continuous(res, f, g, var, op, rng, notes):
             "grid", closed, reference, tol,
             f"t in [{t_lo:.3g}, {t_hi:.3g}], h = {h:.3g} and {h / 2:.3g}, error estimate "
             f"|I_h - I_h/2| per point: median {np.median(estimate):.2g}, "
-            f"max {estimate.max():.2g}"))
-        # adaptive quadrature of the defining integral at a few random points
-        q_pts = np.sort(rng.uniform(t_lo, t_hi, _QUAD_POINTS))
-        q_ref, q_err, q_warn = [], [], False
+            f"max {estimate.max():.2g}", at=pts, var=str(var)))
+        # adaptive quadrature of the defining integral at a few random points, drawn
+        # where the supports overlap (elsewhere the integral is 0 without any quadrature,
+        # and the grid already compares those points)
+        if op == "conv":
+            q_lo, q_hi = max(t_lo, sf.lo + sg.lo), min(t_hi, sf.hi + sg.hi)
+        else:
+            q_lo, q_hi = max(t_lo, sf.lo - sg.hi), min(t_hi, sf.hi - sg.lo)
+        if not q_hi > q_lo:
+            q_lo, q_hi = t_lo, t_hi
+        q_pts = np.sort(rng.uniform(q_lo, q_hi, _QUAD_POINTS))
+        q_ref, q_err, q_warn, q_empty = [], [], False, 0
         for t0 in q_pts:
             if op == "conv":
                 lo, hi = max(sf.lo, t0 - sg.hi), min(sf.hi, t0 - sg.lo)
@@ -852,8 +938,9 @@ def _check_continuous(res, f, g, var, op, rng, notes):
                 integrand = (lambda s, t0=t0: Ff.scalar(t0 + s) * Fg.scalar(s).conjugate())
             if hi > lo:
                 val, err, warned = _quad(integrand, lo, hi, sorted(brk))
-            else:
+            else:   # the supports do not overlap at t0: the integral is exactly 0
                 val, err, warned = 0j, 0.0, False
+                q_empty += 1
             q_warn = q_warn or warned
             q_ref.append(val)
             q_err.append(err)
@@ -861,9 +948,13 @@ def _check_continuous(res, f, g, var, op, rng, notes):
         q_closed = Fr(q_pts)
         q_scale = max(np.abs(q_ref).max(), np.abs(q_closed).max())
         q_tol = 10.0 * np.array(q_err) + _REL_FLOOR * q_scale + _ABS_FLOOR
-        checks.append(_compare("quad", q_closed, q_ref, q_tol,
-                               "scipy.integrate.quad" + (" (with an integration warning)"
-                                                         if q_warn else "")))
+        q_detail = "scipy.integrate.quad" + (" (with an integration warning)"
+                                             if q_warn else "")
+        if q_empty:
+            q_detail += (f"; at {q_empty} of the points the supports do not overlap "
+                         "(reference exactly 0, no quadrature)")
+        checks.append(_compare("quad", q_closed, q_ref, q_tol, q_detail, at=q_pts,
+                               var=str(var)))
     else:
         # no regular x regular part: only sifted terms (exact evaluations) remain
         pts = np.linspace(t_lo, t_hi, 101) + _GOLDEN * (t_hi - t_lo) / 100
@@ -872,7 +963,8 @@ def _check_continuous(res, f, g, var, op, rng, notes):
         scale = max(np.abs(reference).max(), np.abs(closed).max(), 0.0)
         checks.append(_compare("sifted terms", closed, reference,
                                1e-9 * scale + _ABS_FLOOR,
-                               f"t in [{t_lo:.3g}, {t_hi:.3g}]"))
+                               f"t in [{t_lo:.3g}, {t_hi:.3g}]", at=pts, var=str(var)))
+    _note_pointwise(notes, (("f", Ff), ("g", Fg), ("the result", Fr)))
     # delta x delta terms of the result
     if op == "conv":
         expected = [(a + b, w * v) for a, w in df for b, v in dg]
@@ -884,18 +976,35 @@ def _check_continuous(res, f, g, var, op, rng, notes):
     return checks
 
 
+def _note_pointwise(notes, numerics):
+    """Say which values were computed by 30-digit ``evalf`` instead of lambdify."""
+    for name, fn in numerics:
+        if fn.pointwise and fn._fallback_only:
+            notes.add(f"the values of {name} were computed one by one by SymPy evalf "
+                      f"(30 digits) because {fn.why}")
+        elif fn.pointwise:
+            notes.add(f"{fn.pointwise} value(s) of {name} were computed one by one by SymPy "
+                      f"evalf (30 digits) because {fn.why}; the others by lambdify "
+                      "(NumPy and SciPy)")
+
+
 def _delta_check(expected, got):
-    worst, ok = 0.0, len(expected) == len(got)
-    for (le, we), (lg, wg) in zip(expected, got):
-        worst = max(worst, abs(le - lg), abs(we - wg))
-        ok = ok and abs(le - lg) <= 1e-8 * (1 + abs(le)) and abs(we - wg) <= 1e-8 * (1 + abs(we))
+    """Delta terms of the result against the expected ones: locations and weights, each
+    within ``1e-8 (1 + |value|)``."""
     detail = ("expected " + ", ".join(f"{_c(w)}*delta(t - {l:.6g})" for l, w in expected)
               + "; result has " + (", ".join(f"{_c(w)}*delta(t - {l:.6g})" for l, w in got)
                                    or "none"))
     if len(expected) != len(got):
-        worst = math.inf
-    return CheckResult("delta terms", max(len(expected), len(got)), worst, 1e-8, ok,
-                       detail if not ok else "locations and weights match")
+        return CheckResult("delta terms", max(len(expected), len(got)), math.inf, 0.0, False,
+                           detail, at=f"{len(got)} delta term(s) instead of {len(expected)}")
+    labels = [f"the location of term {i + 1}" for i in range(len(expected))] + \
+             [f"the weight of term {i + 1}" for i in range(len(expected))]
+    want = np.array([le for le, _ in expected] + [we for _, we in expected], dtype=complex)
+    have = np.array([lg for lg, _ in got] + [wg for _, wg in got], dtype=complex)
+    check = _compare("delta terms", have, want, 1e-8 * (1 + np.abs(want)),
+                     "locations and weights match", at=labels)
+    return replace(check, points=len(expected),
+                   detail=check.detail if check.ok else detail)
 
 
 def _c(w):
@@ -956,11 +1065,13 @@ def _check_discrete(res, x, h, var, op, rng, notes):
     tol = 1e-9 * scale + _ABS_FLOOR
     checks = [_compare("window sum", closed, reference, tol,
                        f"n in [{n_lo}, {n_hi}], symconv.numeric."
-                       f"{'convolve' if op == 'conv' else 'correlate'}")]
+                       f"{'convolve' if op == 'conv' else 'correlate'}", at=pts,
+                       var=str(var))]
     if direct:
         d_pts = np.array([d[0] for d in direct])
         checks.append(_compare("direct sums", Fr(d_pts), np.array([d[1] for d in direct]),
-                               tol, "plain sums at random n"))
+                               tol, "plain sums at random n", at=d_pts, var=str(var)))
+    _note_pointwise(notes, (("x", Fx), ("h", Fh), ("the result", Fr)))
     return checks
 
 
@@ -1158,11 +1269,14 @@ def crosscheck(result, f, g, var=None, *, op="conv", seed=0, discrete=None, mode
     The cell averages (4-point Gauss-Legendre per cell, cells split at the
     jumps and kinks found in the expressions) of the two regular parts are
     convolved by :mod:`symconv.numeric` at spacings ``h`` and ``h/2``.  Three
-    random points are
-    also checked by adaptive quadrature (tolerance ``10 x`` its error estimate plus
-    the same floor).  The grid tolerance is per point: three times the largest
+    random points where the two supports overlap are also checked by adaptive
+    quadrature, :func:`scipy.integrate.quad` (tolerance ``10 x`` its error estimate
+    plus the same floor).  The grid tolerance is per point: three times the largest
     ``|I_h - I_{h/2}|`` within 5% of the t-range around the point, plus
-    ``1e-8`` times the largest value compared.
+    ``1e-8`` times the largest value compared.  A failed comparison reports the error
+    and the tolerance at its worst point (largest ratio), so they agree with the
+    verdict.  Values that NumPy/SciPy cannot compute are evaluated by SymPy's
+    ``evalf`` (30 digits), and the report's notes say so.
 
     *Discrete reference.*  The sequences are evaluated on a window of integers
     covering everything above 1e-12 of their peak and summed by
@@ -1200,6 +1314,7 @@ def crosscheck(result, f, g, var=None, *, op="conv", seed=0, discrete=None, mode
     result, f, g = (sp.sympify(v, strict=True) for v in (result, f, g))
     if not isinstance(var, sp.Symbol):
         raise SymconvError(f"var must be a SymPy Symbol, but got {var!r}")
+    _require_scipy()
     if discrete is None:
         discrete = bool(var.is_integer)
     kind = "discrete" if discrete else "continuous"
