@@ -368,7 +368,7 @@ class Sampler:
         self._cache = {}      # values of reference-side expressions (kept)
         self._scratch = {}    # values of the answer being graded (cleared per answer)
         self._pinned = set()
-        self.exhaustive = False
+        self._exhaustive = False
 
     EXHAUSTIVE = 64   # integer domains with at most this many points are checked everywhere
 
@@ -377,6 +377,22 @@ class Sampler:
         if self._points is None:
             self._points = self._make_points()
         return self._points
+
+    @property
+    def exhaustive(self):
+        """Whether the domain is small enough to be checked at every point (at most
+        ``EXHAUSTIVE`` integer points). Reading it builds the points first: it used to
+        be a plain attribute set while building them, so a caller that read it before
+        the first point was made saw False and compared only ``samples`` points of a
+        small domain (36 points cut to 20).
+
+        >>> import sympy as sp
+        >>> from symconv.grading.keys import Variable
+        >>> Sampler({sp.Symbol("n", integer=True): Variable("integer", -10, 25)}).exhaustive
+        True
+        """
+        self.points
+        return self._exhaustive
 
     def _make_points(self):
         """Candidate points, in this order: every point of a small integer domain
@@ -390,7 +406,7 @@ class Sampler:
             grids = [range(int(math.ceil(lo)), int(math.floor(hi)) + 1) for _, (lo, hi), _ in ranges]
             points = [dict(zip(self.symbols, map(sp.Integer, combo)))
                       for combo in itertools.product(*grids)]
-            self.exhaustive = True
+            self._exhaustive = True
             return [pt for pt in points if self._satisfies(pt)]
         want = 3 * self.samples + 10
         points, seen = [], set()

@@ -1,0 +1,39 @@
+"""Regression tests of issue 12: grading an instructor can trust.
+
+No wrong answer earns credit (small domains are checked everywhere, superscripts are
+exponents, differences outside the sampling window are found), every right notation
+does, and feedback names what is wrong."""
+
+import pytest
+import sympy as sp
+
+import symconv.grading as sg
+from symconv.grading.equivalence import Sampler
+from symconv.grading.keys import Variable, load_keys
+
+KEYS = load_keys("tests/data/grading_keys.toml")
+GEOMETRIC = {"type": "expression", "answer": "(2 - (1/2)^n) u[n]", "points": 1,
+             "variables": {"n": {"domain": "integer", "min": -10, "max": 25}}}
+
+
+# ---------------------------------------------------------------- small domains, everywhere
+
+def test_small_integer_domain_is_exhaustive_before_any_point_is_built():
+    n = sp.Symbol("n", integer=True)
+    sampler = Sampler({n: Variable("integer", -10, 25)}, samples=20)
+    ref = sp.Heaviside(n, 1)
+    # reference_points used to read `exhaustive` before the lazy point list set it
+    assert len(sampler.reference_points(ref)) == 36
+
+
+@pytest.mark.parametrize("answer", ["(2 - (1/2)^n)(u[n] - u[n-10])",
+                                    "(2 - (1/2)^n) u[n] + delta[n-17]",
+                                    "(2 - (1/2)^n) u[n] - delta[n - 25]"])
+def test_answers_wrong_at_a_few_points_of_a_small_domain_get_no_credit(answer):
+    result = sg.grade(answer, GEOMETRIC)
+    assert result.status == "incorrect", result
+
+
+def test_shipped_step_conv_key_refuses_a_truncated_ramp():
+    assert sg.grade("(n+1)(u[n] - u[n-10])", KEYS["step-conv"]).status == "incorrect"
+    assert sg.grade("(n+1) u[n]", KEYS["step-conv"]).status == "correct"
