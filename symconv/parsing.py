@@ -49,8 +49,12 @@ The grammar in one screen
   that symbol, overriding constants and functions.
 * Containers: ``[1, 2, 3]`` -> ``list``; ``[[1, 0], [0, 1]]`` or ``[1, 0; 0, 1]`` ->
   ``Matrix``; ``{1, 2}`` -> ``FiniteSet``; ``(1, 2)`` and a top-level ``1, 2`` -> ``tuple``.
-* Absolute value bars ``|x|``; Unicode ``⌊x⌋ ⌈x⌉ √ − × · ÷ ≤ ≥ ≠ π ∞ ²`` and Greek
-  letters are read as their ASCII meaning; any other non-ASCII character is rejected.
+* Absolute value bars ``|x|``; Unicode ``⌊x⌋ ⌈x⌉ √ − × · ÷ ≤ ≥ ≠ π ∞`` and Greek
+  letters are read as their ASCII meaning. A run of superscript characters is an
+  exponent (``x²`` is ``x^2``, ``2ⁿ⁺¹`` is ``2^(n+1)``, ``(1/2)ⁿ`` is ``(1/2)^n``), a run
+  of subscript characters after a name is its subscript (``k₁`` is ``k_1``, which
+  means a declared ``k1`` when there is no ``k_1``); full-width forms of ASCII
+  characters are read as ASCII; any other non-ASCII character is rejected.
 
 LaTeX
 -----
@@ -162,15 +166,48 @@ def _describe(ch):
     return f"U+{ord(ch):04X} ({name})"
 
 
+def _script(ch):
+    """'super' or 'sub' with the ASCII meaning of a superscript or subscript character
+    (``ⁿ`` is ``('super', 'n')``, ``₂`` is ``('sub', '2')``), else None.
+
+    NFKC folds these characters to plain letters and digits, which would silently
+    change the meaning: ``2ⁿ + 1`` would read as ``2n + 1``. They are recognised
+    here first, from their Unicode decomposition (``<super> 006E``)."""
+    if ch in _SUPERSCRIPT:
+        return "super", _SUPERSCRIPT[ch]
+    decomposition = unicodedata.decomposition(ch)
+    for tag in ("super", "sub"):
+        if decomposition.startswith(f"<{tag}> "):
+            codes = decomposition.split()[1:]
+            if len(codes) != 1:
+                return None
+            base = chr(int(codes[0], 16))
+            if base.isascii():
+                meaning = base
+            elif base in _UNICODE and _UNICODE[base].strip().isalpha():
+                meaning = _UNICODE[base].strip()
+            else:
+                return None
+            if not (meaning.isalnum() or meaning in "+-()"):
+                return None
+            return tag, meaning
+    return None
+
+
 def _normalise(text, limits):
-    """Check characters and map safe Unicode to ASCII; return (text, origin positions)."""
+    """Check characters and map safe Unicode to ASCII; return (text, origin positions).
+
+    A run of superscript characters is an exponent: ``x²`` is ``x^2``,
+    ``2ⁿ⁺¹`` is ``2^(n+1)``; a run of subscript characters after a name is
+    its subscript: ``k₁`` is ``k_1``."""
     if len(text) > limits.max_length:
         raise ParseError(f"answer rejected: the text has {len(text)} characters, more than "
                          f"the limit {limits.max_length} at position {limits.max_length}",
                          limits.max_length)
     out, origin = [], []
-    prev_super = False
-    for i, ch in enumerate(text):
+    i, size = 0, len(text)
+    while i < size:
+        ch = text[i]
         code = ord(ch)
         if code < 128:
             if ch == "\x00":
@@ -179,30 +216,52 @@ def _normalise(text, limits):
                 raise ParseError(f"answer rejected: control character U+{code:04X} at position {i}", i)
             out.append(ch)
             origin.append(i)
-            prev_super = False
+            i += 1
             continue
-        if ch in _SUPERSCRIPT:
-            mapped = _SUPERSCRIPT[ch] if prev_super else "^" + _SUPERSCRIPT[ch]
-            prev_super = True
-        else:
-            prev_super = False
-            category = unicodedata.category(ch)
-            if ch in _UNICODE:
-                mapped = _UNICODE[ch]
-            elif category.startswith("C"):
-                raise ParseError(f"answer rejected: invisible or control character {_describe(ch)} "
-                                 f"at position {i}", i)
-            elif category == "Zs":
-                mapped = " "
-            else:
-                folded = unicodedata.normalize("NFKC", ch)
-                if len(folded) == 1 and 32 < ord(folded) < 127 and folded not in "\\'\"`":
-                    mapped = folded
+        script = _script(ch)
+        if script is not None:
+            tag, j, body, spans = script[0], i, "", []
+            while j < size and (_script(text[j]) or (None,))[0] == tag:
+                meaning = _script(text[j])[1]
+                if body and body[-1].isalpha() and meaning[0].isalpha():
+                    meaning = " " + meaning       # superscript letters are separate names
+                body += meaning
+                spans += [j] * len(meaning)
+                j += 1
+            if tag == "super":
+                if body.isdigit():
+                    mapped, spans = "^" + body, [i] + spans
+                elif not body.replace("(", "").replace(")", "").strip():
+                    raise ParseError(f"answer rejected: an empty superscript at position {i}", i)
                 else:
-                    raise ParseError(f"answer rejected: unsupported character {_describe(ch)} "
-                                     f"at position {i}", i)
+                    mapped, spans = "^(" + body + ")", [i, i] + spans + [j - 1]
+            else:
+                if not (out and (out[-1].isalnum() or out[-1] == "_")) or not body.isalnum():
+                    raise ParseError(f"answer rejected: a subscript ({_describe(ch)}) must follow "
+                                     f"a name and hold letters or digits, at position {i}", i)
+                mapped, spans = "_" + body, [i] + spans
+            out.extend(mapped)
+            origin.extend(spans)
+            i = j
+            continue
+        category = unicodedata.category(ch)
+        if ch in _UNICODE:
+            mapped = _UNICODE[ch]
+        elif category.startswith("C"):
+            raise ParseError(f"answer rejected: invisible or control character {_describe(ch)} "
+                             f"at position {i}", i)
+        elif category == "Zs":
+            mapped = " "
+        else:
+            folded = unicodedata.normalize("NFKC", ch)
+            if len(folded) == 1 and 32 < ord(folded) < 127 and folded not in "\\'\"`":
+                mapped = folded
+            else:
+                raise ParseError(f"answer rejected: unsupported character {_describe(ch)} "
+                                 f"at position {i}", i)
         out.extend(mapped)
         origin.extend([i] * len(mapped))
+        i += 1
     origin.append(len(text))
     return "".join(out), origin
 
@@ -777,6 +836,8 @@ class _Parser:
     def symbol(self, name):
         if name in self.symbols:
             return self.symbols[name]
+        if "_" in name and name.replace("_", "") in self.symbols:
+            return self.symbols[name.replace("_", "")]      # k_1 (or k₁) for a declared k1
         if name in _CONSTANTS:
             return _CONSTANTS[name]
         if name == "j" and not self.discrete:

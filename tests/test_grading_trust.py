@@ -37,3 +37,39 @@ def test_answers_wrong_at_a_few_points_of_a_small_domain_get_no_credit(answer):
 def test_shipped_step_conv_key_refuses_a_truncated_ramp():
     assert sg.grade("(n+1)(u[n] - u[n-10])", KEYS["step-conv"]).status == "incorrect"
     assert sg.grade("(n+1) u[n]", KEYS["step-conv"]).status == "correct"
+
+
+# ---------------------------------------------------------------- superscripts are exponents
+
+@pytest.mark.parametrize("text, expected", [
+    ("2ⁿ + 1", "2**n + 1"), ("(1/2)ⁿ", "(1/2)**n"), ("2ⁿ⁺¹", "2**(n + 1)"),
+    ("x²³", "x**23"), ("x⁻¹", "1/x"), ("eᵃᵗ", "exp(a*t)"), ("2⁽ⁿ⁻¹⁾", "2**(n - 1)")])
+def test_superscripts_are_exponents(text, expected):
+    from symconv.parsing import parse_math
+
+    assert parse_math(text) == parse_math(expected)
+
+
+def test_subscripts_and_bad_scripts():
+    from symconv.errors import ParseError
+    from symconv.parsing import parse_math
+
+    k1 = sp.Symbol("k1")
+    assert parse_math("k₁ + 1", symbols={"k1": k1}) == k1 + 1
+    assert parse_math("x₁₂") == sp.Symbol("x_12")
+    with pytest.raises(ParseError, match="subscript"):
+        parse_math("(x)₁")
+    with pytest.raises(ParseError, match="empty superscript"):
+        parse_math("2⁽⁾")
+
+
+def test_superscript_letters_never_read_as_plain_letters():
+    key = {"type": "expression", "answer": "2n + 1",
+           "variables": {"n": {"domain": "integer", "min": 0, "max": 20}}}
+    assert sg.grade("2ⁿ + 1", key).status == "incorrect"
+    assert sg.grade("2ⁿ", {"type": "expression", "answer": "2^n",
+                           "variables": {"n": {"domain": "integer", "min": 0, "max": 20}}}).status \
+        == "correct"
+    assert sg.grade("(1/2)ⁿ u[n]", {"type": "expression", "answer": "(1/2)^n u[n]",
+                                    "variables": {"n": {"domain": "integer", "min": -5, "max": 30}}}
+                    ).status == "correct"
