@@ -136,7 +136,7 @@ class Mistake:
 _KEY_FIELDS = ("type", "answer", "points", "variables", "tolerance", "forms", "mistakes",
                "hints", "functions", "discrete", "constraints", "samples", "seed", "prove",
                "time_limit", "form_credit", "equation_scale", "kind", "show_expected",
-               "prompt", "latex")
+               "prompt", "latex", "window_only")
 
 
 @dataclass(eq=False)
@@ -196,6 +196,12 @@ class AnswerKey:
         The question, for reports.
     latex : {'auto', True, False}, default 'auto'
         How answer text is read (see :func:`symconv.parsing.parse_math`).
+    window_only : bool, default False
+        Compare answers only inside the variables' ``min``/``max`` ranges, and say so
+        in the verdict ("on t in [-4, 4] only"). By default a signal is also compared
+        beyond them: around the breakpoints of both sides (steps, deltas, piecewise
+        conditions, min/max, absolute values) and past the last one on each side the
+        variable's domain leaves open.
 
     Examples
     --------
@@ -225,6 +231,7 @@ class AnswerKey:
     show_expected: bool = True
     prompt: object = None
     latex: object = "auto"
+    window_only: bool = False
     part: object = None
 
     def __post_init__(self):
@@ -258,7 +265,7 @@ class AnswerKey:
                 _fail(part, f"{name} must be an integer >= {lo}, but got {value!r}")
         if self.samples > 10_000:
             _fail(part, f"samples must be at most 10000, but got {self.samples}")
-        for name in ("prove", "equation_scale", "show_expected"):
+        for name in ("prove", "equation_scale", "show_expected", "window_only"):
             if not isinstance(getattr(self, name), bool):
                 _fail(part, f"{name} must be true or false, but got {getattr(self, name)!r}")
         if self.discrete is not None and not isinstance(self.discrete, bool):
