@@ -73,3 +73,46 @@ def test_superscript_letters_never_read_as_plain_letters():
     assert sg.grade("(1/2)ⁿ u[n]", {"type": "expression", "answer": "(1/2)^n u[n]",
                                     "variables": {"n": {"domain": "integer", "min": -5, "max": 30}}}
                     ).status == "correct"
+
+
+# ---------------------------------------------------------------- beyond the sampling window
+
+RAMP = {"type": "expression", "answer": "t u(t)", "variables": {"t": {"domain": "real", "min": -4, "max": 4}}}
+
+
+@pytest.mark.parametrize("answer", ["min(t, 5) u(t)", "t u(t) + u(t - 50)",
+                                    "t u(t) + u(t - 50) - u(t - 50.5)", "t u(t) - t u(-t - 7)",
+                                    "t (u(t) - u(t - 9))", "Max(t, 0) - Max(t - 6, 0)"])
+def test_differences_outside_the_window_are_found(answer):
+    assert sg.grade(answer, RAMP).status == "incorrect"
+
+
+@pytest.mark.parametrize("answer", ["t u(t)", "ramp(t)", "(abs(t) + t)/2", "max(t, 0)",
+                                    "t u(t) (1 - u(t - 50)) + t u(t - 50)"])
+def test_equal_signals_stay_correct_with_breakpoints_beyond_the_window(answer):
+    assert sg.grade(answer, RAMP).status == "correct"
+
+
+def test_discrete_differences_outside_the_window_are_found():
+    step = KEYS["step-conv"]                       # n in [-10, 25]
+    assert sg.grade("(n+1)(u[n] - u[n-30])", step).status == "incorrect"
+    assert sg.grade("(n+1) u[n] + delta[n + 40]", step).status == "incorrect"
+    assert sg.grade("(n+1) u[n] (1 - u[n - 100]) + (n + 1) u[n - 100]", step).status == "correct"
+
+
+def test_window_only_is_an_explicit_opt_in_and_the_verdict_says_so():
+    key = dict(RAMP, window_only=True)
+    result = sg.grade("min(t, 5) u(t)", key)
+    assert result.status == "correct"
+    assert result.feedback == "Correct (compared on t in [-4, 4] only)."
+    assert any("on t in [-4, 4] only" in entry.detail for entry in result.trail)
+    assert sg.grade("min(t, 3) u(t)", key).status == "incorrect"
+    with pytest.raises(sg.GradingError if hasattr(sg, "GradingError") else Exception):
+        sg.as_key(dict(RAMP, window_only="yes"))
+
+
+def test_positive_domains_are_not_probed_below_zero():
+    key = {"type": "expression", "answer": "t", "variables": {"t": {"domain": "positive", "max": 3}}}
+    assert sg.grade("abs(t)", key).status == "correct"
+    assert sg.grade("t u(t - 1) + t u(1 - t)", key).status == "correct"
+    assert sg.grade("min(t, 7)", key).status == "incorrect"

@@ -162,7 +162,8 @@ class _KeyContext:
         tol = key.tolerance if key.tolerance is not None else (0.0 if exact else DEFAULT_TOLERANCE)
         self.tolerance = tol
         self.sampler = Sampler(domains, constraints, key.samples, key.seed, tol,
-                               exact=key.tolerance is None or key.tolerance == 0)
+                               exact=key.tolerance is None or key.tolerance == 0,
+                               window_only=getattr(key, "window_only", False))
         self.comparer = Comparer(self.sampler, prove=key.prove, time_limit_s=key.time_limit,
                                  scale=key.equation_scale, tolerance=tol)
         self.kind = _KIND[key.type]
@@ -470,8 +471,11 @@ def _coerce(answer, key, ctx):
 
 def _check_forms(text, answer, key, ctx, trail, strategy, proven):
     forms = [f for f in key.forms if f not in _ORIENTATION]
+    correct = "Correct."
+    if strategy == "sampling" and ctx.sampler.window_only:
+        correct = f"Correct (compared on {ctx.sampler.window_text()} only)."
     if not forms:
-        return _result(key, "correct", 1.0, "Correct.", trail, strategy=strategy, proven=proven)
+        return _result(key, "correct", 1.0, correct, trail, strategy=strategy, proven=proven)
     t0 = time.perf_counter()
     try:
         unevaluated = key.parse(text, evaluate=False)
@@ -481,7 +485,7 @@ def _check_forms(text, answer, key, ctx, trail, strategy, proven):
     trail.append(TrailEntry("form", "ok" if ok else "not satisfied",
                             f"accepted: {', '.join(forms)}", time.perf_counter() - t0))
     if ok:
-        return _result(key, "correct", 1.0, "Correct.", trail, strategy=strategy, proven=proven)
+        return _result(key, "correct", 1.0, correct, trail, strategy=strategy, proven=proven)
     st = "partial" if key.form_credit > 0 else "incorrect"
     return _result(key, st, key.form_credit,
                    f"Your answer is equivalent to the expected one, but it must be written "
