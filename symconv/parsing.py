@@ -1374,8 +1374,14 @@ class _Parser:
         return value
 
     def func(self, cls, args, pos):
-        """Apply a SymPy function; unevaluated when a numeric argument is huge."""
+        """Apply a SymPy function; unevaluated when a numeric argument is huge (except
+        floor and ceiling of a rational number: an exact integer division, cheap at any
+        size within the digit limits, where SymPy's evaluation of the unevaluated form
+        would run out of float precision)."""
         ev = self.ev
+        if ev and cls in (sp.floor, sp.ceiling) and len(args) == 1 and isinstance(args[0], sp.Rational):
+            p, q = int(args[0].p), int(args[0].q)
+            return sp.Integer(p // q if cls is sp.floor else -((-p) // q))
         for a in args:
             self.scalar(a, pos, "an expression argument")
             d = _digits_bound(a)

@@ -116,3 +116,34 @@ def test_positive_domains_are_not_probed_below_zero():
     assert sg.grade("abs(t)", key).status == "correct"
     assert sg.grade("t u(t - 1) + t u(1 - t)", key).status == "correct"
     assert sg.grade("min(t, 7)", key).status == "incorrect"
+
+
+# ---------------------------------------------------------------- huge numbers get a grade
+
+@pytest.mark.parametrize("answer", ["floor(10^999/7)", "ceil(10^500/3)", "floor(10^999*sqrt(2))",
+                                    "ceil(-10^999/3)", "10^999/7"])
+def test_huge_floor_and_ceil_on_an_integer_key_get_a_grade_with_a_reason(answer):
+    result = sg.grade(answer, KEYS["param-count"])
+    assert result.status == "incorrect", result
+    assert len(result.feedback) < 300 and "Precision" not in result.feedback
+
+
+def test_floor_of_a_huge_rational_is_exact():
+    from symconv.parsing import parse_math
+
+    assert parse_math("floor(10^999/7)") == sp.Integer(10**999 // 7)
+    assert parse_math("ceil(-10^999/3)") == -(sp.Integer(10**999) // 3)
+    assert sg.grade("floor(10^999/7) - floor(10^999/7) + 15", KEYS["param-count"]).status == "correct"
+
+
+def test_an_unexpected_error_is_a_reviewed_zero_not_a_crash(monkeypatch):
+    from symconv.grading import grader
+
+    def boom(*args, **kwargs):
+        raise KeyError("internal detail")
+
+    key = sg.as_key({"type": "expression", "answer": "n + 1"})
+    monkeypatch.setattr(grader, "_coerce", boom)
+    result = sg.grade("n + 1", key)
+    assert (result.status, result.score, result.review) == ("invalid", 0.0, True)
+    assert "internal detail" not in result.feedback and "KeyError" in result.trail[-1].detail

@@ -319,9 +319,32 @@ def sstr_safe(obj):
         return f"<{type(obj).__name__} too large to print>"
 
 
+def brief(v, digits=30):
+    """A number for feedback: exact, or, past ``digits`` digits, its size and first
+    digits (a 999-digit integer helps nobody).
+
+    >>> brief(sp.Integer(10)**40 // 7)
+    'a number with 40 digits (142857142857...)'
+    >>> brief(sp.Rational(-3, 4))
+    '-3/4'
+    """
+    if isinstance(v, sp.Rational):
+        size = max(abs(v.p), v.q).bit_length() * 0.30103
+        if size > digits:
+            head = str(abs(v.p))[:12] if abs(v.p).bit_length() < 12_000 else ""
+            count = len(str(abs(v.p))) if abs(v.p).bit_length() < 12_000 else int(size) + 1
+            what = "number" if v.q == 1 else "fraction"
+            sign = "-" if v.p < 0 else ""
+            return f"a {what} with {count} digits ({sign}{head}...)" if head else \
+                f"a {what} with about {count} digits"
+    return sstr_safe(v)
+
+
 def _show(v):
     if v is None:
         return "undefined"
+    if isinstance(v, sp.Rational):
+        return brief(v)
     if isinstance(v, complex):
         if abs(v.imag) <= 1e-12 * max(1.0, abs(v.real)):
             return f"{v.real:.10g}"
@@ -778,7 +801,7 @@ class Comparer:
                         return "not equivalent", "expand", True, {
                             "point": {}, "answer": None, "expected": None,
                             "reason": f"the answer differs from the expected one by the constant "
-                                      f"{sstr_safe(expanded)}"}
+                                      f"{brief(expanded)}"}
                     trail.append(TrailEntry("expand", "inconclusive", "", time.perf_counter() - t0))
             else:
                 trail.append(TrailEntry("expand", "skipped", "too large to expand safely", 0.0))

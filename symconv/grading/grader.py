@@ -36,7 +36,7 @@ import sympy as sp
 from symconv._no_codegen import no_numeric_summation
 from symconv.errors import GradingError, ParseError, SymconvError
 from symconv.grading.equivalence import (DEFAULT_TOLERANCE, Comparer, Sampler, TrailEntry,
-                                         sstr_safe,
+                                         brief, sstr_safe,
                                          _atoms, _domains_for, _free_symbols, _same, _unify,
                                          kind_of)
 from symconv.grading.forms import describe, satisfies
@@ -325,6 +325,18 @@ def grade(answer_text, key, *, time_limit_s=None):
                                 time.perf_counter() - t0))
         result = GradeResult(0.0, key.points, "invalid",
                              "answer rejected: the expression is too deeply nested to grade", trail)
+    except MemoryError:
+        raise                      # the batch worker reports it as the memory limit
+    except SymconvError:           # a broken key (GradingError): the caller's problem
+        raise
+    except Exception as exc:       # noqa: BLE001 - a bad answer must never crash a grade
+        trail.append(TrailEntry("grading", "invalid",
+                                f"internal error {type(exc).__name__}: {str(exc)[:200]}",
+                                time.perf_counter() - t0))
+        result = GradeResult(0.0, key.points, "invalid",
+                             "The grader could not evaluate this answer (an internal error, "
+                             "recorded in the trail); it gets no credit for now and has been "
+                             "flagged for review by a person.", trail, review=True)
     result.trail = trail
     result.part = key.part
     result.seconds = time.perf_counter() - t0
@@ -463,8 +475,13 @@ def _coerce(answer, key, ctx):
                             if exc.limit is not limit:   # grade()'s own limit: not ours
                                 raise
                             value = None
+                        except (ArithmeticError, TypeError, ValueError, NotImplementedError):
+                            # PrecisionExhausted (an ArithmeticError): floor of a huge
+                            # irrational number; the comparison below says it cannot be
+                            # evaluated
+                            value = None
                     if value is not None and value.is_Rational and not value.is_Integer:
-                        return None, f"expected an integer, but your answer is {sstr_safe(value)}"
+                        return None, f"expected an integer, but your answer is {brief(value)}"
             return answer, None
     return None, f"expected {_ARTICLE[kind]}, but your answer is {_ARTICLE.get(got, 'something else')}"
 
@@ -526,7 +543,12 @@ def _explain(answer, key, ctx, cex, detail):
     where = ", ".join(f"{k} = {v}" for k, v in cex["point"].items())
     entry = f" ({cex['entry']})" if cex.get("entry") else ""
     text = f"Not equivalent to the expected answer{entry}"
-    if where and cex["answer"] == "undefined":
+    if not where and cex.get("answer") == "undefined":
+        text += (": your answer cannot be evaluated (a number too large to compute exactly, "
+                 "or undefined)")
+        if key.show_expected and cex.get("expected") not in (None, "undefined"):
+            text += f", but the expected value is {cex['expected']}"
+    elif where and cex["answer"] == "undefined":
         text += (f": for {where} your answer cannot be evaluated (undefined, too large to "
                  f"compute, or an infinite sum without a closed form)")
         if key.show_expected:
