@@ -49,6 +49,11 @@ The grammar in one screen
   that symbol, overriding constants and functions.
 * Containers: ``[1, 2, 3]`` -> ``list``; ``[[1, 0], [0, 1]]`` or ``[1, 0; 0, 1]`` ->
   ``Matrix``; ``{1, 2}`` -> ``FiniteSet``; ``(1, 2)`` and a top-level ``1, 2`` -> ``tuple``.
+* Cases (a ``Piecewise``): ``t for t >= 0, 0 otherwise`` (``if``/``when`` for ``for``,
+  ``;`` between cases, ``else``/``elsewhere``/``for all other t`` for the last one),
+  ``t if t >= 0 else 0``, ``Piecewise((t, t >= 0), (0, True))``. Conditions are
+  relations, chains of inequalities ``0 <= t < 1``, ``t in [0, 1)``, joined with
+  ``and``/``or`` (``&``/``|``, ``And(...)``/``Or(...)``). A condition alone is not a value.
 * Absolute value bars ``|x|``; Unicode ``⌊x⌋ ⌈x⌉ √ − × · ÷ ≤ ≥ ≠ π ∞`` and Greek
   letters are read as their ASCII meaning. A run of superscript characters is an
   exponent (``x²`` is ``x^2``, ``2ⁿ⁺¹`` is ``2^(n+1)``, ``(1/2)ⁿ`` is ``(1/2)^n``), a run
@@ -67,8 +72,11 @@ ignored. Accepted commands: ``\\frac \\dfrac \\tfrac \\sqrt[n]{}``, ``\\cdot \\t
 \\infty``, Greek letters (``\\lambda`` is the symbol ``lamda``, as in SymPy),
 ``\\operatorname{} \\mathrm{} \\text{}`` around a plain name, ``\\sum_{k=a}^{b}`` (the
 body runs up to the next ``+``/``-`` at its level), ``\\int_a^b ... d\\tau`` (the integrand
-runs up to the differential), ``\\begin{bmatrix|pmatrix|matrix} a & b \\\\ c & d
-\\end{...}``. Every other command (``\\input``, ``\\write18``, ``\\def``, ...) is rejected.
+runs up to the differential), ``\\begin{bmatrix|pmatrix|matrix|array} a & b \\\\ c & d
+\\end{...}`` (``vmatrix`` is the determinant), ``\\begin{cases} t & t \\ge 0 \\\\ 0 &
+\\text{otherwise} \\end{cases}`` (also ``\\left\\{\\begin{array}{ll} ... \\end{array}\\right.``),
+``\\in``, ``\\land``/``\\wedge``, ``\\lor``/``\\vee`` and ``\\text{for all other}``-style
+words in conditions; a full stop ending a formula or a row is punctuation. Every other command (``\\input``, ``\\write18``, ``\\def``, ...) is rejected.
 SymPy's own ``parse_latex`` is not used: it needs an extra dependency, and its grammar
 was not written to face hostile text.
 
@@ -90,6 +98,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
+from sympy.logic.boolalg import Boolean
 
 from symconv.errors import ParseError
 
@@ -143,7 +152,8 @@ _UNICODE = {
     "\u2212": "-", "\u2013": "-", "\u00d7": "*", "\u00b7": "*", "\u22c5": "*", "\u2219": "*",
     "\u2217": "*", "\u00f7": "/", "\u2215": "/", "\u2264": "<=", "\u2265": ">=", "\u2260": "!=",
     "\u03c0": " pi ", "\u221e": " oo ", "\u230a": "\u230a", "\u230b": "\u230b",
-    "\u2308": "\u2308", "\u2309": "\u2309", "\u221a": " sqrt ",
+    "\u2308": "\u2308", "\u2309": "\u2309", "\u221a": " sqrt ", "\u2208": "\u2208",
+    "\u2227": " and ", "\u2228": " or ",
     "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2002": " ", "\u2003": " ",
 }
 _GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lamda mu nu xi omicron "
@@ -312,7 +322,9 @@ _CMD_OPS = {"cdot": "*", "times": "*", "ast": "*", "div": "/", "le": "<=", "leq"
             "leqslant": "<=", "ge": ">=", "geq": ">=", "geqslant": ">=", "ne": "!=",
             "neq": "!=", "lt": "<", "gt": ">", "lfloor": "\u230a", "rfloor": "\u230b",
             "lceil": "\u2308", "rceil": "\u2309", "lvert": "|", "rvert": "|", "vert": "|",
-            "{": "\\{", "}": "\\}", "\\": "\\\\"}
+            "{": "\\{", "}": "\\}", "\\": "\\\\", "in": "\u2208"}
+# LaTeX commands that become words of a condition (\\begin{cases} rows, case lists)
+_CMD_WORDS = {"land": "and", "wedge": "and", "lor": "or", "vee": "or"}
 # LaTeX commands that are dropped (sizing, spacing, display style)
 _CMD_SKIP = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr",
              "biggl", "biggr", "Biggl", "Biggr", "displaystyle", "textstyle", "limits",
@@ -322,12 +334,20 @@ _CMD_KEEP = {"frac", "dfrac", "tfrac", "sqrt", "sum", "int", "sin", "cos", "tan"
              "log", "ln", "max", "min"}
 # commands whose braced argument is a plain name
 _CMD_NAME = {"operatorname", "mathrm", "text", "textrm", "mathit", "mathbf", "mathsf", "rm"}
-_NOT_ALLOWED = set(keyword.kwlist) | {"eval", "exec", "compile", "open", "getattr",
-                                      "setattr", "delattr", "globals", "locals", "vars",
-                                      "breakpoint", "exit", "quit"}
-_MATRIX_ENVS = {"bmatrix", "pmatrix", "matrix", "Bmatrix"}
+# words of case lists and conditions ("t for t >= 0, 0 otherwise", "x if x > 0 else 0",
+# "0 <= t and t < 1", Piecewise((t, t >= 0), (0, True))): Python keywords among them are
+# plain words to this parser, which never executes anything; in an operand position
+# they are refused
+_CASE_WORDS = {"for", "if", "when", "where", "else", "otherwise", "elsewhere", "and", "or",
+               "in", "True", "False"}
+# words that may stand together in \text{...} ('\text{for all other } t')
+_TEXT_WORDS = _CASE_WORDS | {"all", "other", "any", "values", "of", "the", "rest"}
+_NOT_ALLOWED = (set(keyword.kwlist) | {"eval", "exec", "compile", "open", "getattr",
+                                       "setattr", "delattr", "globals", "locals", "vars",
+                                       "breakpoint", "exit", "quit"}) - _CASE_WORDS
+_MATRIX_ENVS = {"bmatrix", "pmatrix", "matrix", "Bmatrix", "vmatrix", "array", "cases"}
 _TWO_CHAR = {"**": "^", "//": "//", "==": "=", "<=": "<=", ">=": ">=", "!=": "!=", "=<": "<=", "=>": ">="}
-_ONE_CHAR = set("+-*/^()[]{},=<>!|;\u230a\u230b\u2308\u2309")
+_ONE_CHAR = set("+-*/^()[]{},=<>!|;\u230a\u230b\u2308\u2309\u2208")
 _FORBIDDEN = {"'": "strings are not allowed", '"': "strings are not allowed",
               "`": "backquotes are not allowed", ":": "':' (slices, annotations) is not allowed",
               "@": "'@' is not allowed", "#": "'#' is not allowed", "%": "'%' is not allowed",
@@ -432,6 +452,10 @@ def _tokenize(text, origin, latex, limits):
                 push("op", _CMD_OPS[cmd], i)
                 i = j
                 continue
+            if cmd in _CMD_WORDS:
+                push("name", _CMD_WORDS[cmd], i, True)
+                i = j
+                continue
             if cmd in _GREEK_CMDS:
                 push("name", _GREEK_CMDS[cmd], i, True)
                 i = j
@@ -455,14 +479,36 @@ def _tokenize(text, origin, latex, limits):
                         err(f"LaTeX environment '{inner}' is not allowed (only "
                             f"{', '.join(sorted(_MATRIX_ENVS))})", k + 1)
                     push(cmd, inner, i)
+                    if cmd == "begin" and inner == "array":
+                        # the column specification, \begin{array}{ll}: layout only
+                        m = close + 1
+                        while m < n and text[m] in " \t":
+                            m += 1
+                        if m < n and text[m] == "{":
+                            spec_end = text.find("}", m + 1)
+                            spec = text[m + 1:spec_end] if spec_end > 0 else "?"
+                            if spec_end < 0 or any(c not in "lcr| " for c in spec):
+                                err("the column specification of an array must be letters "
+                                    "l, c, r (e.g. {ll})", m)
+                            close = spec_end
                 else:
-                    if not inner.isascii() or not inner.isalpha():
-                        err(f"only a plain name is allowed inside '\\{cmd}{{...}}'", k + 1)
-                    if len(inner) > limits.max_name_length:
-                        err(f"a name longer than {limits.max_name_length} characters", k + 1)
-                    if inner in _NOT_ALLOWED:
-                        err(f"'{inner}' is not allowed (answers are mathematics, not Python)", k + 1)
-                    push("name", inner, i, True)
+                    words = ("".join(" " if c in ",.;:" else c for c in inner).split()
+                             if cmd == "text" else [inner])
+                    if not words and cmd == "text":
+                        i = close + 1
+                        continue
+                    if len(words) > 1 and not all(w in _TEXT_WORDS for w in words):
+                        err(f"only a plain name, or words of a case such as 'for all other', "
+                            f"is allowed inside '\\{cmd}{{...}}'", k + 1)
+                    for word in words:
+                        if not word.isascii() or not word.isalpha():
+                            err(f"only a plain name is allowed inside '\\{cmd}{{...}}'", k + 1)
+                        if len(word) > limits.max_name_length:
+                            err(f"a name longer than {limits.max_name_length} characters", k + 1)
+                        if word in _NOT_ALLOWED:
+                            err(f"'{word}' is not allowed (answers are mathematics, not Python)",
+                                k + 1)
+                        push("name", word, i, True)
                 i = close + 1
                 continue
             err(f"LaTeX command '\\{cmd}' is not allowed", i)
@@ -480,6 +526,10 @@ def _tokenize(text, origin, latex, limits):
             i += 1
             continue
         if ch == ".":
+            rest = text[i + 1:].lstrip(" \t")
+            if latex and (not rest or rest[0] in "\\$&"):
+                i += 1                     # a full stop ending a LaTeX formula or row
+                continue
             err("'.' (attribute access) is not allowed", i)
         if ch in _FORBIDDEN:
             err(_FORBIDDEN[ch], i)
@@ -573,7 +623,27 @@ def _exponent_value_bound(exp):
 
 # --------------------------------------------------------------------------- parser
 
+def _is_condition(x):
+    """A relation, a conjunction/disjunction of them, or True/False (a SymPy Symbol is
+    also a ``Boolean``: not a condition here)."""
+    return isinstance(x, Boolean) and not isinstance(x, sp.Expr)
+
+
+def _kind_name(x):
+    """What a parsed object is, in words (for messages)."""
+    if isinstance(x, (sp.core.relational.Relational, Boolean)):
+        return "a condition"
+    if isinstance(x, sp.MatrixBase):
+        return "a matrix"
+    return {list: "a list", tuple: "a tuple"}.get(type(x), "an expression")
+
+
+_BP_OR, _BP_AND = 4, 6
 _BP_REL, _BP_ADD, _BP_MUL, _BP_UNARY, _BP_POW, _BP_POSTFIX = 10, 20, 30, 35, 40, 50
+_INEQUALITIES = ("<", "<=", ">", ">=")
+_CASE_START = ("for", "if", "when", "where")
+_OTHERWISE = ("otherwise", "else", "elsewhere")
+_MAX_PIECES = 32
 _RELATIONS = {"=": sp.Eq, "<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge, "!=": sp.Ne}
 _CONSTANTS = {"pi": sp.pi, "e": sp.E, "E": sp.E, "I": sp.I, "oo": sp.oo, "inf": sp.oo,
               "infinity": sp.oo, "infty": sp.oo}
@@ -619,6 +689,9 @@ class _Parser:
         return t.kind == "op" and t.value == value
 
     def expect(self, value, opener=None):
+        if self.tok.kind == "name" and self.tok.value in _CASE_WORDS - {"True", "False"}:
+            self.fail(f"'{self.tok.value}' is not allowed here (answers are mathematics, not "
+                      f"Python; cases are written 't for t >= 0, 0 otherwise')", self.tok.pos)
         if not self.is_op(value):
             where = f" to close the {opener.show()} at position {opener.pos}" if opener else ""
             self.fail(f"expected '{value}'{where}, but found {self.tok.show()}", self.tok.pos,
@@ -634,7 +707,9 @@ class _Parser:
         if self.tok.kind == "eof":
             self.fail("the answer is empty", 0, syntax=True)
         first = self.parse_expr(0)
-        if self.is_op(","):
+        if self.tok.kind == "name" and self.tok.value in _CASE_START + _OTHERWISE:
+            result = self.case_list(first)
+        elif self.is_op(","):
             items = [first]
             while self.is_op(","):
                 self.advance()
@@ -651,6 +726,98 @@ class _Parser:
             self.fail(f"unexpected {t.show()}", t.pos, syntax=True)
         return result
 
+    # ---- cases and conditions
+    def is_word(self, *words):
+        return self.tok.kind == "name" and self.tok.value in words
+
+    def case_list(self, first):
+        """``t for t >= 0, 0 otherwise`` (also ``if``/``when``, ``;`` between the
+        cases, ``else``/``elsewhere``) and ``t if t >= 0 else 0``: a Piecewise."""
+        start = self.tok.pos
+        pieces, value = [], first
+        while True:
+            cond = self.case_condition()
+            pieces.append((value, cond, self.tok.pos))
+            if cond is sp.true:
+                while self.is_op(",") or self.is_op(";"):
+                    self.advance()
+                break
+            if self.is_word("else"):
+                self.advance()
+                value = self.parse_expr(0)
+                if self.is_word(*_CASE_START):
+                    continue
+                pieces.append((value, sp.true, self.tok.pos))
+                break
+            if self.is_op(",") or self.is_op(";"):
+                self.advance()
+                if self.tok.kind == "eof":
+                    break
+                value = self.parse_expr(0)
+                if not self.is_word(*_CASE_START, *_OTHERWISE):
+                    self.fail("each case needs a condition ('for t >= 0') or 'otherwise'",
+                              self.tok.pos, syntax=True)
+                continue
+            break
+        return self.piecewise(pieces, start)
+
+    def case_condition(self, start_word_needed=True):
+        """The condition of one case: ``for <condition>``, ``otherwise``, ``for all
+        other t``; in a LaTeX ``cases`` row the leading word is optional."""
+        if self.is_word(*_OTHERWISE):
+            self.advance()
+            return sp.true
+        if self.is_word(*_CASE_START):
+            self.advance()
+        elif start_word_needed:
+            self.fail("expected 'for', 'if' or 'otherwise'", self.tok.pos, syntax=True)
+        if self.is_word("all", "other", "any", *_OTHERWISE):
+            # 'for all other t', 'for other values of t': the remaining case
+            while self.tok.kind == "name" and not self.is_word("and", "or"):
+                self.advance()
+            return sp.true
+        t = self.tok
+        cond = self.parse_expr(0)
+        if not _is_condition(cond):
+            self.fail(f"a case needs a condition such as t >= 0, but got {_kind_name(cond)}",
+                      t.pos, syntax=True)
+        return cond
+
+    def interval_condition(self, x, t):
+        """``t in [0, 1)``, ``t \\in (a, b]``: the conjunction of two inequalities."""
+        if not (self.is_op("[") or self.is_op("(")):
+            self.fail("'in' must be followed by an interval such as [0, 1)", self.tok.pos,
+                      syntax=True)
+        opener = self.advance()
+        lo = self.parse_expr(_BP_REL)
+        self.expect(",", opener)
+        hi = self.parse_expr(_BP_REL)
+        if not (self.is_op("]") or self.is_op(")")):
+            self.fail(f"expected ']' or ')' to close the interval at position {opener.pos}",
+                      self.tok.pos, syntax=True)
+        closer = self.advance()
+        self.scalar(x, t.pos)
+        low = self.relation("<=" if opener.value == "[" else "<", lo, x, t.pos)
+        high = self.relation("<=" if closer.value == "]" else "<", x, hi, t.pos)
+        return sp.And(low, high)
+
+    def piecewise(self, pieces, pos):
+        """A Piecewise from ``[(value, condition, position), ...]``, checked."""
+        if len(pieces) > _MAX_PIECES:
+            self.fail(f"more than {_MAX_PIECES} cases", pos)
+        args = []
+        for value, cond, at in pieces:
+            self.scalar(value, at, "a value for each case")
+            if not _is_condition(cond):
+                self.fail(f"a case needs a condition such as t >= 0, but got {_kind_name(cond)}",
+                          at, syntax=True)
+            if cond.has(sp.Piecewise) or cond.atoms(sp.Sum, sp.Integral):
+                # SymPy rewrites such a condition into sets (exponential in the nesting)
+                self.fail("a condition must not contain a piecewise function, a sum or an "
+                          "integral", at)
+            args.append((value, cond))
+        return sp.Piecewise(*args, evaluate=self.ev)
+
     # ---- Pratt core
     def parse_expr(self, min_bp):
         self.depth += 1
@@ -661,6 +828,27 @@ class _Parser:
             left = self.nud()
             while True:
                 t = self.tok
+                if (t.kind == "name" and t.value in ("and", "or")) or self.is_op("&") \
+                        or (self.is_op("|") and _is_condition(left)):
+                    if self.latex and self.is_op("&") and not _is_condition(left):
+                        break                 # a column separator of a LaTeX matrix
+                    conj = t.value in ("and", "&")
+                    if (_BP_AND if conj else _BP_OR) <= min_bp:
+                        break
+                    self.advance()
+                    right = self.parse_expr(_BP_AND if conj else _BP_OR)
+                    for side in (left, right):
+                        if not _is_condition(side):
+                            self.fail(f"'{t.value}' joins conditions such as t >= 0, but got "
+                                      f"{_kind_name(side)}", t.pos, syntax=True)
+                    left = (sp.And if conj else sp.Or)(left, right)
+                    continue
+                if t.kind == "name" and t.value == "in" and isinstance(left, sp.Expr):
+                    if _BP_REL <= min_bp:
+                        break
+                    self.advance()
+                    left = self.interval_condition(left, t)
+                    continue
                 if t.kind == "op" and t.value in ("!", "//"):
                     if self.depth + wraps + 1 > self.limits.max_depth:
                         self.fail(f"nesting deeper than {self.limits.max_depth} levels", t.pos)
@@ -725,9 +913,21 @@ class _Parser:
                         self.advance()
                         right = self.parse_expr(_BP_REL)
                         left = self.relation(v, left, right, t.pos)
-                        if self.tok.kind == "op" and self.tok.value in _RELATIONS:
-                            self.fail("chained relations are not supported", self.tok.pos,
-                                      syntax=True)
+                        while self.tok.kind == "op" and self.tok.value in _RELATIONS:
+                            op = self.tok
+                            if v not in _INEQUALITIES or op.value not in _INEQUALITIES:
+                                self.fail("chained relations are not supported (except "
+                                          "inequalities such as 0 <= t < 1)", op.pos, syntax=True)
+                            self.advance()
+                            further = self.parse_expr(_BP_REL)
+                            left = sp.And(left, self.relation(op.value, right, further, op.pos))
+                            right = further
+                        continue
+                    if v == "\u2208":
+                        if _BP_REL <= min_bp:
+                            break
+                        self.advance()
+                        left = self.interval_condition(left, t)
                         continue
                     if v == "|" and self.abs_depth > 0:
                         break
@@ -748,7 +948,9 @@ class _Parser:
             self.depth -= 1
 
     def starts_atom(self, t):
-        if t.kind in ("name", "begin"):
+        if t.kind == "name":
+            return t.value not in _CASE_WORDS
+        if t.kind == "begin":
             return True
         if t.kind == "cmd":
             return True
@@ -796,6 +998,12 @@ class _Parser:
                     return inner
                 return self.set_literal(t, "}")
             if v == "\\{":
+                if self.tok.kind == "begin" and self.tok.value in ("array", "cases"):
+                    # \left\{ \begin{array}{ll} ... \end{array} \right. : a case list
+                    cases = self.latex_cases(self.advance())
+                    if self.is_op("\\}"):
+                        self.advance()
+                    return cases
                 return self.set_literal(t, "\\}")
             if v == "|":
                 self.abs_depth += 1
@@ -848,6 +1056,11 @@ class _Parser:
 
     def name(self, t):
         name = t.value
+        if name in _CASE_WORDS and name not in self.symbols:
+            if name in ("True", "False"):
+                return sp.true if name == "True" else sp.false
+            self.fail(f"'{name}' can only join cases or conditions, as in 't for t >= 0, 0 "
+                      f"otherwise' or '0 <= t and t < 1'", t.pos, syntax=True)
         if self.is_op("_"):
             return self.subscript(t)
         if name in self.symbols:
@@ -1081,8 +1294,47 @@ class _Parser:
         self.scalar(body, t.pos)
         return self.not_a_bare_number(sp.Integral(body, limits), t.pos)
 
+    def latex_cases(self, t):
+        """``\\begin{cases} t & t \\ge 0 \\\\ 0 & \\text{otherwise} \\end{cases}``: one
+        case per row, the value, ``&``, then the condition (``\\text{for}``/``if`` in
+        front and a comma or full stop after it are allowed), ``otherwise``/``else``
+        for the last one."""
+        env = t.value
+        pieces = []
+        while True:
+            if self.tok.kind == "end":
+                end = self.advance()
+                if end.value != env:
+                    self.fail(f"'\\end{{{end.value}}}' does not match '\\begin{{{env}}}'",
+                              end.pos, syntax=True)
+                break
+            if self.tok.kind == "eof":
+                self.fail(f"missing '\\end{{{env}}}'", self.tok.pos, syntax=True)
+            at = self.tok.pos
+            value = self.parse_expr(0)
+            while self.is_op(","):
+                self.advance()
+            if not self.is_op("&"):
+                self.fail(f"each row of '{env}' is 'value & condition', but found "
+                          f"{self.tok.show()}", self.tok.pos, syntax=True)
+            self.advance()
+            cond = self.case_condition(start_word_needed=False)
+            while self.is_op(",") or self.is_op(";"):
+                self.advance()
+            pieces.append((value, cond, at))
+            if self.is_op("\\\\"):
+                self.advance()
+            elif self.tok.kind != "end":
+                self.fail(f"expected '\\\\' or '\\end{{{env}}}', but found {self.tok.show()}",
+                          self.tok.pos, syntax=True)
+        if not pieces:
+            self.fail("an empty case list", t.pos, syntax=True)
+        return self.piecewise(pieces, t.pos)
+
     def latex_matrix(self, t):
         env = t.value
+        if env == "cases":
+            return self.latex_cases(t)
         rows, row = [], []
         while True:
             if self.tok.kind == "end":
@@ -1109,7 +1361,15 @@ class _Parser:
             rows.append(row)
         if not rows:
             self.fail("an empty matrix", t.pos, syntax=True)
-        return self.matrix(rows, t.pos)
+        matrix = self.matrix(rows, t.pos)
+        if env == "vmatrix":
+            # vertical bars around a matrix: its determinant
+            if matrix.shape[0] != matrix.shape[1] or matrix.shape[0] > 5:
+                self.fail(f"a vmatrix is a determinant, of a square matrix of size at most 5, "
+                          f"but this one is {matrix.shape[0]}x{matrix.shape[1]} (write "
+                          f"\\begin{{bmatrix}} for a matrix)", t.pos, syntax=True)
+            return matrix.det(method="berkowitz") if self.ev else sp.Determinant(matrix)
+        return matrix
 
     # ---- brackets and containers
     def paren(self, t):
@@ -1543,6 +1803,26 @@ def _eq(p, args, pos):
     return p.relation("=", args[0], args[1], pos)
 
 
+def _piecewise(p, args, pos):
+    pieces = []
+    for a in args:
+        if not (isinstance(a, tuple) and len(a) == 2):
+            p.fail("Piecewise takes (value, condition) pairs, e.g. Piecewise((t, t >= 0), "
+                   "(0, True))", pos, syntax=True)
+        pieces.append((a[0], a[1], pos))
+    return p.piecewise(pieces, pos)
+
+
+def _logic(cls):
+    def build(p, args, pos):
+        for a in args:
+            if not _is_condition(a):
+                p.fail(f"{cls.__name__} joins conditions such as t >= 0, but got "
+                       f"{_kind_name(a)}", pos, syntax=True)
+        return cls(*args)
+    return build
+
+
 _MINMAX_EVALUATED = 8   # SymPy's Max/Min compare every pair of symbolic arguments
 
 
@@ -1588,6 +1868,8 @@ _BUILTINS = {
     "sum": (2, 4, _sum), "Sum": (2, 4, _sum),
     "integrate": (2, 4, _integral), "Integral": (2, 4, _integral),
     "Derivative": (2, _INF, _derivative), "Matrix": (1, 1, _matrix), "Eq": (2, 2, _eq),
+    "Piecewise": (1, _MAX_PIECES, _piecewise), "And": (2, 8, _logic(sp.And)),
+    "Or": (2, 8, _logic(sp.Or)),
 }
 
 

@@ -147,3 +147,45 @@ def test_an_unexpected_error_is_a_reviewed_zero_not_a_crash(monkeypatch):
     result = sg.grade("n + 1", key)
     assert (result.status, result.score, result.review) == ("invalid", 0.0, True)
     assert "internal detail" not in result.feedback and "KeyError" in result.trail[-1].detail
+
+
+# ---------------------------------------------------------------- piecewise answers
+
+@pytest.mark.parametrize("answer", [
+    "Piecewise((t, t >= 0), (0, True))", "Piecewise((t, t > 0), (0, True))",
+    r"\begin{cases} t & t \ge 0 \\ 0 & \text{otherwise} \end{cases}",
+    r"\begin{cases} t, & \text{if } t \geq 0, \\ 0, & \text{else.} \end{cases}",
+    r"\begin{cases} t & \text{for}\: t \geq 0 \\0 & \text{otherwise} \end{cases}",   # sympy.latex
+    r"\left\{\begin{array}{ll} t & t \ge 0 \\ 0 & t < 0 \end{array}\right.",
+    "t for t >= 0, 0 otherwise", "t for t ≥ 0; 0 otherwise", "0 for t < 0, t for t >= 0",
+    "t if t >= 0 else 0", "t for t >= 0, 0 for all other t", "t if t in [0, oo) else 0",
+    "0 if t < 0 else t", r"\begin{cases} 0 & t < 0 \\ t & 0 \le t < 100 \\ t & t \geq 100 \end{cases}"])
+def test_piecewise_answers_are_read_and_graded(answer):
+    assert sg.grade(answer, RAMP).status == "correct", sg.grade(answer, RAMP)
+
+
+@pytest.mark.parametrize("answer", ["t for t >= 1, 0 otherwise", "t for 0 <= t < 10, 0 otherwise",
+                                    "Piecewise((t, t >= 0), (1, True))"])
+def test_wrong_piecewise_answers_are_refused(answer):
+    assert sg.grade(answer, RAMP).status == "incorrect"
+
+
+def test_discrete_piecewise_and_parser_details():
+    from symconv.errors import ParseError
+    from symconv.parsing import parse_math
+
+    assert sg.grade("n + 1 for n >= 0, 0 otherwise", KEYS["step-conv"]).status == "correct"
+    assert sg.grade("n + 1 for n > 0, 0 otherwise", KEYS["step-conv"]).status == "incorrect"
+    t = sp.Symbol("t")
+    box = sp.Piecewise((1, sp.And(t >= 0, t < 1)), (0, True))
+    assert parse_math("1 for 0 <= t < 1, 0 otherwise") == box
+    assert parse_math("Piecewise((1, (t >= 0) & (t < 1)), (0, True))") == box
+    assert parse_math(r"\begin{cases} 1 & t \in [0, 1) \\ 0 & \text{otherwise}\end{cases}") == box
+    assert parse_math(r"\begin{cases} 1 & t \ge 0 \land t < 1 \\ 0 & \text{otherwise}\end{cases}") == box
+    for bad, fragment in [("t for t, 0 otherwise", "condition"), ("t for t >= 0, 0", "condition"),
+                          ("[x for x in y]", "'for' is not allowed"), ("for", "can only join"),
+                          ("t and 1", "joins conditions"), (r"\text{a b}", "plain name")]:
+        with pytest.raises(ParseError, match=fragment):
+            parse_math(bad)
+    result = sg.grade("0 <= t < 1", RAMP)
+    assert result.status == "invalid" and "is a condition" in result.feedback

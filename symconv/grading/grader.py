@@ -367,6 +367,13 @@ def _grade(text, key, ctx, trail):
         trail.append(TrailEntry("parse", "invalid", str(exc), time.perf_counter() - t0))
         return _result(key, "invalid", 0, f"Your answer could not be read: {exc}", trail)
     trail.append(TrailEntry("parse", "ok", _short(answer), time.perf_counter() - t0))
+    if isinstance(answer, (sp.And, sp.Or, sp.logic.boolalg.BooleanAtom)):
+        reason = (f"your answer is a condition ({_short(answer, 60)}), not a value; a "
+                  f"piecewise answer gives the value for each case, e.g. 't for t >= 0, "
+                  f"0 otherwise'")
+        trail.append(TrailEntry("type", "invalid", reason))
+        return _result(key, "invalid", 0, f"Your answer could not be read as a value: {reason}.",
+                       trail)
     answer = _unify(answer, ctx.by_name)
     unknown = sorted({s.name for s in _free_symbols(answer)} - ctx.known_names)
     if unknown:
