@@ -955,7 +955,7 @@ class _Parser:
         if t.kind == "cmd":
             return True
         if t.kind == "op":
-            return t.value in ("(", "\u230a", "\u2308") or (t.value == "{" and self.latex) \
+            return t.value in ("(", "\u230a", "\u2308") or (t.value in "{[" and self.latex) \
                 or (t.value == "|" and self.abs_depth == 0)
         return False
 
@@ -1411,6 +1411,10 @@ class _Parser:
         if rows:
             rows.append(items)
             return self.matrix(rows, t.pos)
+        if self.latex and len(items) == 1 and not isinstance(items[0], list):
+            # in LaTeX, square brackets group: e^{-t}\left[u(t) - u(t-1)\right], and
+            # \left[\begin{matrix}..\end{matrix}\right] is sympy.latex's matrix
+            return items[0]
         if all(isinstance(x, list) for x in items):
             return self.matrix(items, t.pos)
         if any(isinstance(x, (list, sp.MatrixBase)) for x in items):

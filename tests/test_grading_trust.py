@@ -189,3 +189,36 @@ def test_discrete_piecewise_and_parser_details():
             parse_math(bad)
     result = sg.grade("0 <= t < 1", RAMP)
     assert result.status == "invalid" and "is a condition" in result.feedback
+
+
+# ---------------------------------------------------------------- matrices and brackets in LaTeX
+
+@pytest.mark.parametrize("answer", [
+    r"\left[\begin{matrix}1 & 2 & 0\\0 & 1 & 2\end{matrix}\right]",      # sympy.latex(Matrix)
+    r"\begin{pmatrix} 1 & 2 & 0 \\ 0 & 1 & 2 \end{pmatrix}",
+    r"\begin{bmatrix} 1 & 2 & 0 \\ 0 & 1 & 2 \end{bmatrix}",
+    r"\left(\begin{array}{ccc} 1 & 2 & 0 \\ 0 & 1 & 2 \end{array}\right)"])
+def test_latex_matrices(answer):
+    assert sg.grade(answer, KEYS["conv-matrix"]).status == "correct"
+
+
+def test_sympy_latex_of_the_key_matrix_is_correct():
+    m = sp.Matrix([[0, 2], [6, 8]])
+    assert sg.grade(sp.latex(m), {"type": "matrix", "answer": "[[0, 2], [6, 8]]"}).status == "correct"
+
+
+def test_vmatrix_is_a_determinant_and_the_feedback_says_so():
+    from symconv.parsing import parse_math
+
+    assert parse_math(r"\begin{vmatrix} 1 & 2 \\ 3 & 4 \end{vmatrix}") == -2
+    result = sg.grade(r"\begin{vmatrix} 1 & 2 \\ 0 & 1 \end{vmatrix}",
+                      {"type": "matrix", "answer": "[[1, 2], [0, 1]]"})
+    assert result.status == "incorrect" and "determinant" in result.feedback
+
+
+def test_square_brackets_group_in_latex():
+    key = {"type": "expression", "answer": "exp(-t) (u(t) - e u(t - 1))",
+           "variables": {"t": {"domain": "real", "min": -2, "max": 4}}}
+    assert sg.grade(r"e^{-t}\left[u(t) - e\,u(t-1)\right]", key).status == "correct"
+    assert sg.grade(r"e^{-t}[u(t) - e\,u(t-1)]", key).status == "correct"
+    assert sg.grade(r"\left[5\right]", {"type": "sequence", "answer": "[5]"}).status == "correct"

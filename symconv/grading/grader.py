@@ -391,6 +391,9 @@ def _grade(text, key, ctx, trail):
     answer = ctx._deltas(answer)
     ctx.sampler.begin_answer()
     answer, problem = _coerce(answer, key, ctx)
+    if problem and ctx.kind == "matrix" and "vmatrix" in text:
+        problem += (" (\\begin{vmatrix} ... \\end{vmatrix} is a determinant, a number: write "
+                    "the matrix with bmatrix or pmatrix)")
     if problem:
         trail.append(TrailEntry("type", "not equivalent", problem))
         return _result(key, "incorrect", 0, _sentence(problem) + _hint(key), trail)
@@ -450,6 +453,8 @@ def _coerce(answer, key, ctx):
             if any(not isinstance(x, sp.Expr) for x in answer):
                 return None, "expected a sequence of numbers or expressions"
             return list(answer), None
+        if got == "expression" and len(ctx.reference) == 1:
+            return [answer], None          # \left[5\right] in LaTeX is a bracketed 5
     elif kind == "matrix":
         if isinstance(answer, sp.MatrixBase):
             return answer, None
