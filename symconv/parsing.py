@@ -75,7 +75,8 @@ body runs up to the next ``+``/``-`` at its level), ``\\int_a^b ... d\\tau`` (th
 runs up to the differential), ``\\begin{bmatrix|pmatrix|matrix|array} a & b \\\\ c & d
 \\end{...}`` (``vmatrix`` is the determinant), ``\\begin{cases} t & t \\ge 0 \\\\ 0 &
 \\text{otherwise} \\end{cases}`` (also ``\\left\\{\\begin{array}{ll} ... \\end{array}\\right.``),
-``\\in``, ``\\land``/``\\wedge``, ``\\lor``/``\\vee`` and ``\\text{for all other}``-style
+``\\frac{d}{dt}`` and ``\\frac{d^2}{dt^2}`` (also with ``\\partial``) as the derivative of
+the product that follows (``Derivative`` of order at most 8), ``\\in``, ``\\land``/``\\wedge``, ``\\lor``/``\\vee`` and ``\\text{for all other}``-style
 words in conditions; a full stop ending a formula or a row is punctuation. Every other command (``\\input``, ``\\write18``, ``\\def``, ...) is rejected.
 SymPy's own ``parse_latex`` is not used: it needs an extra dependency, and its grammar
 was not written to face hostile text.
@@ -324,7 +325,7 @@ _CMD_OPS = {"cdot": "*", "times": "*", "ast": "*", "div": "/", "le": "<=", "leq"
             "lceil": "\u2308", "rceil": "\u2309", "lvert": "|", "rvert": "|", "vert": "|",
             "{": "\\{", "}": "\\}", "\\": "\\\\", "in": "\u2208"}
 # LaTeX commands that become words of a condition (\\begin{cases} rows, case lists)
-_CMD_WORDS = {"land": "and", "wedge": "and", "lor": "or", "vee": "or"}
+_CMD_WORDS = {"land": "and", "wedge": "and", "lor": "or", "vee": "or", "partial": "d"}
 # LaTeX commands that are dropped (sizing, spacing, display style)
 _CMD_SKIP = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr",
              "biggl", "biggr", "Biggl", "Biggr", "displaystyle", "textstyle", "limits",
@@ -644,6 +645,7 @@ _INEQUALITIES = ("<", "<=", ">", ">=")
 _CASE_START = ("for", "if", "when", "where")
 _OTHERWISE = ("otherwise", "else", "elsewhere")
 _MAX_PIECES = 32
+_MAX_ORDER = 8          # of a derivative: Derivative(exp(t^2), t, t, ...) grows fast
 _RELATIONS = {"=": sp.Eq, "<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge, "!=": sp.Ne}
 _CONSTANTS = {"pi": sp.pi, "e": sp.E, "E": sp.E, "I": sp.I, "oo": sp.oo, "inf": sp.oo,
               "infinity": sp.oo, "infty": sp.oo}
@@ -1206,6 +1208,11 @@ class _Parser:
     def command(self, t):
         c = t.value
         if c in ("frac", "dfrac", "tfrac"):
+            operator = self.derivative_operator()
+            if operator is not None:
+                var, order = operator
+                body = self.parse_expr(_BP_ADD)
+                return self.derivative(body, [var] * order, t.pos)
             num = self.latex_arg("fraction")
             den = self.latex_arg("fraction")
             return self.div(num, den, t.pos)
@@ -1247,6 +1254,54 @@ class _Parser:
         if power is not None:
             value = self.power(value, power, t.pos)
         return value
+
+    def derivative_operator(self):
+        """After ``\\frac``: ``{d}{dt}`` or ``{d^2}{dt^2}`` (also with ``\\partial``) is the
+        derivative operator in ``t``, applied to the product that follows (up to the next
+        ``+``/``-``, as ``\\sum``'s body). Returns ``(variable, order)`` and consumes the
+        two groups, or ``None`` (a fraction). A declared variable ``d`` keeps its
+        meaning (``\\frac{d}{dt}`` is then ``d/(d t)``)."""
+        if "d" in self.symbols or "d" in self.functions:
+            return None
+        toks, i = self.toks, self.i
+
+        def op(k, value):
+            return toks[k].kind == "op" and toks[k].value == value
+
+        def name(k):
+            return toks[k].kind == "name"
+
+        def order_at(k):   # '^' digit after d or after the variable: (order, next index)
+            if op(k, "^") and toks[k + 1].kind == "num" and toks[k + 1].value.isdigit():
+                return int(toks[k + 1].value), k + 2
+            return 1, k
+
+        if not (op(i, "{") and name(i + 1) and toks[i + 1].value == "d"):
+            return None
+        order, k = order_at(i + 2)
+        if not op(k, "}") or not op(k + 1, "{"):
+            return None
+        k += 2
+        if name(k) and len(toks[k].value) == 2 and toks[k].value[0] == "d":
+            var, k = toks[k].value[1], k + 1          # {dt}
+        elif name(k) and toks[k].value == "d" and name(k + 1) and len(toks[k + 1].value) == 1:
+            var, k = toks[k + 1].value, k + 2         # {d t}, {\partial t}
+        else:
+            return None
+        again, k = order_at(k)
+        if not op(k, "}") or again != order or not 1 <= order <= _MAX_ORDER:
+            return None
+        variable = self.symbol(var)
+        if not isinstance(variable, sp.Symbol):
+            return None
+        self.i = k + 1
+        return variable, order
+
+    def derivative(self, body, variables, pos):
+        self.scalar(body, pos)
+        if len(variables) > _MAX_ORDER:
+            self.fail(f"a derivative of order {len(variables)} exceeds the limit {_MAX_ORDER}", pos)
+        return sp.Derivative(body, *variables)
 
     def limits_pair(self, t):
         lower = upper = None
@@ -1789,7 +1844,7 @@ def _derivative(p, args, pos):
     if not all(isinstance(v, sp.Symbol) for v in args[1:]):
         p.fail("Derivative(expr, x, ...) takes variable names after the expression", pos,
                syntax=True)
-    return sp.Derivative(*args)
+    return p.derivative(args[0], list(args[1:]), pos)
 
 
 def _matrix(p, args, pos):

@@ -222,3 +222,52 @@ def test_square_brackets_group_in_latex():
     assert sg.grade(r"e^{-t}\left[u(t) - e\,u(t-1)\right]", key).status == "correct"
     assert sg.grade(r"e^{-t}[u(t) - e\,u(t-1)]", key).status == "correct"
     assert sg.grade(r"\left[5\right]", {"type": "sequence", "answer": "[5]"}).status == "correct"
+
+
+# ---------------------------------------------------------------- derivatives and integrals
+
+RECT2 = {"type": "expression", "answer": "tri(t)", "variables": {"t": {"domain": "real", "min": -2, "max": 2}}}
+STEP = {"type": "expression", "answer": "u(t)", "variables": {"t": {"domain": "real", "min": -3, "max": 3}}}
+EXP = {"type": "expression", "answer": "(1 - exp(-t)) u(t)",
+       "variables": {"t": {"domain": "real", "min": -3, "max": 6}}}
+
+
+@pytest.mark.parametrize("key, answer", [
+    (RECT2, r"\int_{-\infty}^{\infty} rect(\tau) rect(t-\tau) d\tau"),
+    (RECT2, "integrate(rect(tau) rect(t - tau), (tau, -oo, oo))"),
+    (STEP, "Derivative(t u(t), t)"), (STEP, "Derivative(ramp(t), t)"),
+    (STEP, r"\frac{d}{dt}\left[t\,u(t)\right]"), (STEP, r"\frac{d^2}{dt^2} \frac{t^2}{2} u(t)"),
+    (EXP, r"\int_0^t e^{-\tau} u(\tau) d\tau"), (EXP, r"\int_{-\infty}^{t} e^{-\tau}u(\tau)\,d\tau"),
+    ({"type": "expression", "answer": "(2 - (1/2)^n) u[n]",
+      "variables": {"n": {"domain": "integer", "min": -5, "max": 30}}},
+     "sum((1/2)^k u[k] u[n - k], (k, -oo, oo))")])
+def test_operations_are_evaluated_before_grading(key, answer):
+    result = sg.grade(answer, key)
+    assert result.status == "correct", result
+    assert result.seconds < 5
+
+
+def test_integrals_mean_what_they_say():
+    # for t < 0, \int_0^t e^{-tau} d tau = 1 - e^{-t} != 0
+    assert sg.grade(r"\int_0^t e^{-\tau} d\tau", EXP).status == "incorrect"
+    assert sg.grade("Derivative(t^2 u(t), t)", STEP).status == "incorrect"
+    # t delta(t) is 0 (sifting): the derivative of (t + 1) u(t) is delta(t) + u(t)
+    key = {"type": "expression", "answer": "delta(t) + u(t)",
+           "variables": {"t": {"domain": "real", "min": -3, "max": 3}}}
+    assert sg.grade("Derivative((t + 1) u(t), t)", key).status == "correct"
+
+
+def test_an_integral_without_closed_form_is_not_an_answer_and_says_so():
+    result = sg.grade(r"\int_{-\infty}^{\infty} \sin(\tau^3) rect(t-\tau) d\tau",
+                      dict(RECT2, time_limit=0.5))
+    assert result.status == "incorrect" and result.review
+    assert "unevaluated integral is not an answer" in result.feedback
+    assert result.seconds < 3
+
+
+def test_derivative_order_is_bounded():
+    from symconv.errors import ParseError
+    from symconv.parsing import parse_math
+
+    with pytest.raises(ParseError, match="order 9 exceeds"):
+        parse_math("Derivative(exp(t^2), " + ", ".join(["t"] * 9) + ")")

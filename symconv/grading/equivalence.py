@@ -583,14 +583,25 @@ class Sampler:
                         indices.append(self._add_extra(pt))
         return list(dict.fromkeys(indices))
 
+    DOIT_LIMIT = 2.0   # seconds for evaluating the sums, integrals and derivatives of one side
+
     def _prepared(self, expr, cache):
-        """Sums and integrals are evaluated symbolically once, not at every point."""
-        if not isinstance(expr, sp.Basic) or not expr.has(sp.Sum, sp.Integral):
+        """Sums, integrals and derivatives are evaluated symbolically once, before any
+        point is substituted (a derivative of a value at a point is meaningless), under
+        ``DOIT_LIMIT`` seconds (the grader has already evaluated an answer's operations
+        with :mod:`symconv.grading.operators`)."""
+        if not isinstance(expr, sp.Basic) or not expr.has(sp.Sum, sp.Integral, sp.Derivative):
             return expr
         key = ("__doit__", expr)
         if key not in cache:
+            limit = time_limit(self.DOIT_LIMIT)
             try:
-                done = expr.doit()
+                with limit:
+                    done = expr.doit()
+            except TimeLimitExceeded as exc:
+                if exc.limit is not limit:
+                    raise
+                done = expr
             except (ArithmeticError, TypeError, ValueError, NotImplementedError, RecursionError):
                 done = expr
             cache[key] = done

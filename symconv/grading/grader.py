@@ -39,6 +39,7 @@ from symconv.grading.equivalence import (DEFAULT_TOLERANCE, Comparer, Sampler, T
                                          brief, sstr_safe,
                                          _atoms, _domains_for, _free_symbols, _same, _unify,
                                          kind_of)
+from symconv.grading import operators
 from symconv.grading.forms import describe, satisfies
 from symconv.grading.keys import as_key
 from symconv.grading.timing import TimeLimitExceeded, time_limit
@@ -136,6 +137,15 @@ class _KeyContext:
         self.by_name = by_name
         self.reference = _unify(self.reference, by_name)
         self.mistakes = [_unify(m, by_name) for m in mistakes]
+        # the key's own derivatives and integrals, evaluated as an answer's would be
+        try:
+            self.reference = _evaluate_operations(self.reference, 10.0) \
+                if _has_operations(self.reference) else self.reference
+            self.mistakes = [_evaluate_operations(m, 10.0) if _has_operations(m) else m
+                             for m in self.mistakes]
+        except operators.Unevaluated as exc:
+            raise GradingError(f"answer key {key.part!r}: the answer (or a mistake) holds "
+                               f"{exc.operator}, which has no closed form") from None
         constraints = []
         for text in key.constraints:
             try:
@@ -375,6 +385,22 @@ def _grade(text, key, ctx, trail):
         return _result(key, "invalid", 0, f"Your answer could not be read as a value: {reason}.",
                        trail)
     answer = _unify(answer, ctx.by_name)
+    if _has_operations(answer):
+        t1 = time.perf_counter()
+        try:
+            answer = _evaluate_operations(answer, key.time_limit)
+        except operators.Unevaluated as exc:
+            what = "a sum" if isinstance(exc.operator, sp.Sum) else "an integral"
+            trail.append(TrailEntry("evaluate", "undecided",
+                                    f"no closed form for {_short(exc.operator, 100)} within "
+                                    f"{key.time_limit:g} s", time.perf_counter() - t1))
+            return _result(key, "incorrect", 0,
+                           f"Your answer contains {what} that could not be evaluated: an "
+                           f"unevaluated {what[3:] if what.startswith('an ') else what[2:]} is "
+                           f"not an answer, write its value (a closed form). It has been "
+                           f"flagged for review by a person.", trail, review=True)
+        trail.append(TrailEntry("evaluate", "ok", f"derivatives and integrals evaluated: "
+                                f"{_short(answer)}", time.perf_counter() - t1))
     unknown = sorted({s.name for s in _free_symbols(answer)} - ctx.known_names)
     if unknown:
         names = ", ".join(unknown)
@@ -440,6 +466,30 @@ def _grade(text, key, ctx, trail):
                        strategy=strategy, review=True)
     return _result(key, "incorrect", 0, _explain(answer, key, ctx, cex, detail) + _hint(key), trail,
                    strategy=strategy, proven=proven)
+
+
+def _has_operations(obj):
+    if isinstance(obj, (list, tuple)):
+        return any(_has_operations(x) for x in obj)
+    if isinstance(obj, sp.MatrixBase):
+        return any(_has_operations(x) for x in obj)
+    return isinstance(obj, sp.Basic) and (obj.has(sp.Derivative, sp.Integral, sp.DiracDelta)
+                                          or (obj.has(sp.Sum) and obj.has(sp.oo)))
+
+
+def _evaluate_operations(obj, seconds):
+    """Derivatives, integrals and convolution sums evaluated, impulses sifted (see
+    :mod:`symconv.grading.operators`), entry by entry for containers."""
+    if isinstance(obj, list):
+        return [_evaluate_operations(x, seconds) for x in obj]
+    if isinstance(obj, tuple):
+        return tuple(_evaluate_operations(x, seconds) for x in obj)
+    if isinstance(obj, sp.MatrixBase):
+        return obj.applyfunc(lambda e: _evaluate_operations(e, seconds))
+    if isinstance(obj, sp.Basic) and not isinstance(obj, sp.Expr):   # relations
+        return obj.func(*[_evaluate_operations(a, seconds) for a in obj.args]) \
+            if isinstance(obj, sp.core.relational.Relational) else obj
+    return operators.evaluate(obj, seconds)
 
 
 def _coerce(answer, key, ctx):
