@@ -136,7 +136,7 @@ class Mistake:
 _KEY_FIELDS = ("type", "answer", "points", "variables", "tolerance", "forms", "mistakes",
                "hints", "functions", "discrete", "constraints", "samples", "seed", "prove",
                "time_limit", "form_credit", "equation_scale", "kind", "show_expected",
-               "prompt", "latex", "window_only")
+               "prompt", "latex", "window_only", "aliases")
 
 
 @dataclass(eq=False)
@@ -196,6 +196,12 @@ class AnswerKey:
         The question, for reports.
     latex : {'auto', True, False}, default 'auto'
         How answer text is read (see :func:`symconv.parsing.parse_math`).
+    aliases : dict, optional
+        Extra names of signals the answers may use, ``{name: target}`` with a target
+        among ``symconv.parsing.ALIAS_TARGETS`` (``{"r": "ramp", "sinc": "normalized
+        sinc"}``). The usual ones (``theta``/``Theta``/``step`` for ``u``, ``Lamda`` for
+        ``tri``, ``Pi`` for ``rect``: ``symconv.parsing.SIGNAL_ALIASES``) are always
+        accepted; a declared variable or function of the same name keeps its meaning.
     window_only : bool, default False
         Compare answers only inside the variables' ``min``/``max`` ranges, and say so
         in the verdict ("on t in [-4, 4] only"). By default a signal is also compared
@@ -232,6 +238,7 @@ class AnswerKey:
     prompt: object = None
     latex: object = "auto"
     window_only: bool = False
+    aliases: dict = field(default_factory=dict)
     part: object = None
 
     def __post_init__(self):
@@ -278,6 +285,14 @@ class AnswerKey:
         if self.latex not in ("auto", True, False):
             _fail(part, f"latex must be 'auto', true or false, but got {self.latex!r}")
         self.mistakes = tuple(_mistake(part, i, m) for i, m in enumerate(self.mistakes or ()))
+        if not isinstance(self.aliases, dict):
+            _fail(part, f"aliases must be a table of name = target, but got {self.aliases!r}")
+        from symconv.parsing import _check_aliases
+
+        try:
+            self.aliases = _check_aliases(self.aliases)
+        except ParseError as exc:
+            _fail(part, str(exc))
         if self.type == "proof":
             if self.kind is not None and not isinstance(self.kind, str):
                 _fail(part, f"kind must be a string, but got {self.kind!r}")
@@ -317,10 +332,11 @@ class AnswerKey:
 
     def parse(self, text, evaluate=True):
         """Read answer text (student's or key's) with this key's settings, safely."""
-        from symconv.parsing import parse_math
+        from symconv.parsing import SIGNAL_ALIASES, parse_math
 
         return parse_math(text, discrete=self.is_discrete, functions=self.functions,
-                          symbols=self.symbols(), latex=self.latex, evaluate=evaluate)
+                          symbols=self.symbols(), latex=self.latex, evaluate=evaluate,
+                          aliases={**SIGNAL_ALIASES, **self.aliases})
 
     def _value(self, value, what):
         if isinstance(value, str):
