@@ -103,7 +103,7 @@ from sympy.logic.boolalg import Boolean
 
 from symconv.errors import ParseError
 
-__all__ = ["parse_math", "ParseLimits"]
+__all__ = ["parse_math", "ParseLimits", "SIGNAL_ALIASES", "ALIAS_TARGETS"]
 
 
 @dataclass(frozen=True)
@@ -167,6 +167,9 @@ _UNICODE["\u0394"] = " Delta "
 _UNICODE["\u03a3"] = " Sigma "
 _UNICODE["\u03a9"] = " Omega "
 _UNICODE["\u03a6"] = " Phi "
+_UNICODE["\u0398"] = " Theta "
+_UNICODE["\u039b"] = " Lamda "
+_UNICODE["\u03a0"] = " Pi "
 _SUPERSCRIPT = {"\u2070": "0", "\u00b9": "1", "\u00b2": "2", "\u00b3": "3", "\u2074": "4",
                 "\u2075": "5", "\u2076": "6", "\u2077": "7", "\u2078": "8", "\u2079": "9",
                 "\u207b": "-"}
@@ -659,8 +662,10 @@ _BRACKET_FUNCS = {"u", "H", "Heaviside", "delta", "DiracDelta", "KroneckerDelta"
 
 
 class _Parser:
-    def __init__(self, toks, *, discrete, functions, symbols, latex, limits, evaluate):
+    def __init__(self, toks, *, discrete, functions, symbols, latex, limits, evaluate,
+                 aliases=None):
         self.toks = toks
+        self.aliases = aliases or {}
         self.i = 0
         self.discrete = discrete
         self.functions = functions
@@ -1069,6 +1074,8 @@ class _Parser:
             return self.symbols[name]
         if name in self.functions:
             return self.call_declared(t)
+        if name in self.aliases and (self.is_op("(") or self.is_op("[")):
+            return self.call_alias(t)
         if name in _BUILTINS:
             nxt = self.tok
             if self.is_op("(") or (self.is_op("[") and name in _BRACKET_FUNCS):
@@ -1161,6 +1168,19 @@ class _Parser:
         opener = self.advance()
         args = self.call_args(opener)
         return self.call_builtin(t.value, args, t.pos)
+
+    def call_alias(self, t):
+        """Another notation for a signal (``theta(t)`` for ``u(t)`` when asked for)."""
+        opener = self.advance()
+        args = self.call_args(opener)
+        target = self.aliases[t.value]
+        if target in _SINC:
+            if len(args) != 1:
+                self.fail(f"function '{t.value}' takes 1 argument(s), but got {len(args)}", t.pos,
+                          syntax=True)
+            x = self.scalar(args[0], t.pos)
+            return sp.sinc(sp.pi * x if target == "normalized sinc" else x)
+        return self.call_builtin(target, args, t.pos)
 
     def call_builtin(self, name, args, pos):
         spec = _BUILTINS[name]
@@ -1934,6 +1954,27 @@ _BUILTINS = {
 
 # --------------------------------------------------------------------------- public API
 
+#: targets an alias may name: a signal or function of this grammar, or one of the two
+#: conventions of sinc (sin(pi x)/(pi x), as NumPy; sin(x)/x, as SymPy)
+_SINC = ("normalized sinc", "unnormalized sinc")
+ALIAS_TARGETS = ("u", "delta", "rect", "tri", "ramp", "sign", "abs", "exp") + _SINC
+#: the usual other names of the signals, that a grader may accept (``aliases=``)
+SIGNAL_ALIASES = {"theta": "u", "Theta": "u", "Lamda": "tri", "Pi": "rect", "step": "u"}
+
+
+def _check_aliases(aliases):
+    out = {}
+    for name, target in (aliases or {}).items():
+        if not isinstance(name, str) or not name.isidentifier() or name.startswith("_") \
+                or name in _NOT_ALLOWED or name in _CASE_WORDS:
+            raise ParseError(f"an alias must be a plain name, but got {name!r}")
+        if target not in ALIAS_TARGETS:
+            raise ParseError(f"the alias {name!r} must name one of {', '.join(ALIAS_TARGETS)}, "
+                             f"but got {target!r}")
+        out[name] = target
+    return out
+
+
 def _check_options(discrete, functions, symbols, latex, limits):
     if latex not in ("auto", True, False):
         raise ParseError(f"latex must be 'auto', True or False, but got {latex!r}")
@@ -1968,7 +2009,7 @@ _DEFAULT_LIMITS = ParseLimits()
 
 
 def parse_math(text, *, discrete=False, functions=(), symbols=None, latex="auto", limits=None,
-               evaluate=True):
+               evaluate=True, aliases=None):
     """Parse untrusted mathematical text into SymPy objects, safely.
 
     Parameters
@@ -1994,6 +2035,12 @@ def parse_math(text, *, discrete=False, functions=(), symbols=None, latex="auto"
     evaluate : bool, default True
         If False, sums, products and powers are built unevaluated, keeping the form
         as written (used to check required answer forms).
+    aliases : dict, optional
+        Other names of signals, ``{name: target}`` with a target in ``ALIAS_TARGETS``:
+        ``name(x)`` (or ``name[x]``) then means ``target(x)`` unless ``name`` is a
+        declared symbol or function. ``SIGNAL_ALIASES`` holds the usual ones
+        (``theta``/``Theta``/``step`` for ``u``, ``Lamda`` for ``tri``, ``Pi`` for ``rect``);
+        the grader uses them. Without aliases ``theta(t)`` is ``theta*t``.
 
     Returns
     -------
@@ -2028,6 +2075,8 @@ def parse_math(text, *, discrete=False, functions=(), symbols=None, latex="auto"
     ({1, 2}, [1, 2], Eq(n, 2*k))
     >>> parse_math("2(n+1)", evaluate=False)
     2*(n + 1)
+    >>> parse_math(r"\\Lambda(t) + \\theta(t)", aliases=SIGNAL_ALIASES)
+    Piecewise((1 - Abs(t), Abs(t) < 1), (0, True)) + Heaviside(t)
     >>> parse_math("10^10^10")
     Traceback (most recent call last):
     ...
@@ -2048,7 +2097,8 @@ def parse_math(text, *, discrete=False, functions=(), symbols=None, latex="auto"
     use_latex = latex is True or (latex == "auto" and any(c in norm for c in "\\$&"))
     toks = _tokenize(norm, origin, use_latex, limits)
     parser = _Parser(toks, discrete=bool(discrete), functions=funcs, symbols=syms,
-                     latex=use_latex, limits=limits, evaluate=bool(evaluate))
+                     latex=use_latex, limits=limits, evaluate=bool(evaluate),
+                     aliases=_check_aliases(aliases))
     try:
         return parser.parse()
     except ParseError:

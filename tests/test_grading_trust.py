@@ -271,3 +271,35 @@ def test_derivative_order_is_bounded():
 
     with pytest.raises(ParseError, match="order 9 exceeds"):
         parse_math("Derivative(exp(t^2), " + ", ".join(["t"] * 9) + ")")
+
+
+# ---------------------------------------------------------------- other notations for signals
+
+@pytest.mark.parametrize("answer", [r"t\theta(t)", "t θ(t)", "t Θ(t)", "t H(t)", "t step(t)",
+                                    "ramp(t)", r"t \Theta(t)"])
+def test_step_and_ramp_notations(answer):
+    assert sg.grade(answer, RAMP).status == "correct"
+
+
+@pytest.mark.parametrize("answer", [r"\Lambda(t)", "Λ(t)", "tri(t)", r"\int_{-\infty}^{\infty} \Pi(\tau) \Pi(t-\tau) d\tau"])
+def test_triangle_and_rectangle_notations(answer):
+    assert sg.grade(answer, RECT2).status == "correct"
+
+
+@pytest.mark.parametrize("answer, name", [("r(t)", "ramp(t)"), (r"\operatorname{sinc}(t)", "sin(pi t)/(pi t)"),
+                                          ("sinc(t)", "sin(pi t)/(pi t)")])
+def test_refused_notations_name_what_to_write(answer, name):
+    result = sg.grade(answer, RAMP)
+    assert result.status == "incorrect" and name in result.feedback
+
+
+def test_a_key_can_accept_more_notations_and_declared_names_win():
+    assert sg.grade("r(t)", dict(RAMP, aliases={"r": "ramp"})).status == "correct"
+    key = {"type": "expression", "answer": "sin(pi t)/(pi t)", "aliases": {"sinc": "normalized sinc"},
+           "variables": {"t": {"domain": "real", "min": -3, "max": 3}}}
+    assert sg.grade(r"\operatorname{sinc}(t)", key).status == "correct"
+    # a declared variable theta keeps its meaning: theta(t + 1) is a product
+    key = {"type": "expression", "answer": "theta t + theta", "variables": {"theta": "real", "t": "real"}}
+    assert sg.grade(r"\theta(t + 1)", key).status == "correct"
+    with pytest.raises(Exception, match="alias 'r' must name one of"):
+        sg.as_key(dict(RAMP, aliases={"r": "os.system"}))

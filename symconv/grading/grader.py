@@ -406,6 +406,9 @@ def _grade(text, key, ctx, trail):
         names = ", ".join(unknown)
         reason = (f"your answer uses {names}, which {'is not a variable' if len(unknown) == 1 else 'are not variables'} "
                   f"of this exercise (variables: {', '.join(sorted(ctx.known_names)) or 'none'})")
+        hints = [_NOTATIONS[n] for n in unknown if n in _NOTATIONS]
+        if hints:
+            reason += ". " + " ".join(hints)
         trail.append(TrailEntry("variables", "not equivalent", reason))
         return _result(key, "incorrect", 0, _sentence(reason) + _hint(key), trail)
     extra_deltas = _atoms(answer, sp.DiracDelta) - set(ctx.delta_map)
@@ -466,6 +469,22 @@ def _grade(text, key, ctx, trail):
                        strategy=strategy, review=True)
     return _result(key, "incorrect", 0, _explain(answer, key, ctx, cex, detail) + _hint(key), trail,
                    strategy=strategy, proven=proven)
+
+
+#: names students use for the signals that are not accepted by default, and what to write
+_NOTATIONS = {
+    "r": "If r(t) is meant as the ramp, write ramp(t).",
+    "sinc": "sinc has two conventions: write sin(pi t)/(pi t) (normalized, as NumPy) or "
+            "sin(t)/t.",
+    "epsilon": "If \u03b5(t) is meant as the unit step, write u(t).",
+    "sigma": "If \u03c3(t) is meant as the unit step, write u(t).",
+    "Delta": "If \u0394(t) is meant as the triangle, write tri(t).",
+    "Heaviside": "Write u(t) or H(t) for the unit step.",
+    "heaviside": "Write u(t) or H(t) for the unit step.",
+    "sgn": "Write sign(t) for the sign function.",
+    "Rect": "Write rect(t) for the rectangle.",
+    "Tri": "Write tri(t) for the triangle.",
+}
 
 
 def _has_operations(obj):
