@@ -303,3 +303,54 @@ def test_a_key_can_accept_more_notations_and_declared_names_win():
     assert sg.grade(r"\theta(t + 1)", key).status == "correct"
     with pytest.raises(Exception, match="alias 'r' must name one of"):
         sg.as_key(dict(RAMP, aliases={"r": "os.system"}))
+
+
+# ---------------------------------------------------------------- feedback a student can act on
+
+@pytest.mark.parametrize("key, answer, fragments", [
+    (RAMP, "-t u(t)", ["for t = 1 ", "opposite sign", "right for t < 0 but wrong for t > 0"]),
+    (RAMP, "2 t u(t)", ["2 times the expected one"]),
+    (RAMP, "t u(t) + 1", ["by the constant 1"]),
+    (RAMP, "t u(t) + sin(t)^2 + cos(t)^2", ["off by the constant 1 everywhere"]),
+    (RAMP, "abs(t)", ["missing the factor u(t)", "right for t > 0 but wrong for t < 0"]),
+    (RAMP, "(t - 1) u(t - 1)", ["delayed by 1 in t"]),
+    (RAMP, "ramp(t + 2)", ["advanced by 2 in t"]),
+    (RAMP, "-t u(-t)", ["reflected"]),
+    (RAMP, "min(t, 5) u(t)", ["for t = 6 ", "right for t < 5 but wrong for t > 5"]),
+    (RAMP, "t u(t) + u(t - 50)", ["for t = 51 ", "wrong for t > 50"]),
+    (KEYS["step-conv"], "(n+1)(u[n] - u[n-10])", ["for n = 10 ", "right for n <= 9 but wrong for n >= 10"]),
+    (KEYS["step-conv"], "(n + 2) u[n + 1]", ["advanced by 1 in n"]),
+    (KEYS["step-conv"], "(n+1) u[n-1]", ["wrong for n = 0"]),
+    (KEYS["step-conv"], "-(n + 1) u[n]", ["opposite sign"]),
+    (dict(KEYS["conv-size"].to_dict(), mistakes=[]), "(n + 2p - k)/s + 1", ["round it down (floor)"]),
+    (KEYS["conv-size"], "floor((n + 2p - k + 1)/s) + 1", ["off by one"]),
+    (KEYS["full-length"], "n*m", ["for m = 2, n = 2 "]),
+])
+def test_feedback_names_the_mistake_and_a_simple_point(key, answer, fragments):
+    result = sg.grade(answer, key)
+    assert result.status == "incorrect"
+    for fragment in fragments:
+        assert fragment in result.feedback, result.feedback
+
+
+def test_counterexamples_use_simple_numbers_for_parameters_too():
+    key = {"type": "expression", "answer": "(exp(-a t) - exp(-b t))/(b - a) u(t)",
+           "variables": {"t": {"domain": "real", "min": -4, "max": 6},
+                         "a": {"domain": "positive", "min": 0.3, "max": 1.2},
+                         "b": {"domain": "positive", "min": 1.5, "max": 3}}}
+    result = sg.grade("(exp(-a t) - exp(-b t))/(a - b) u(t)", key)
+    assert "for a = 1, b = 2, t = 1 " in result.feedback and "opposite sign" in result.feedback
+    result = sg.grade("(exp(-a t) - exp(-b t))/(b - a)", key)
+    assert "missing the factor u(t)" in result.feedback
+
+
+def test_no_diagnosis_without_show_expected_and_feedback_never_fails_a_grade(monkeypatch):
+    result = sg.grade("2 t u(t)", dict(RAMP, show_expected=False))
+    assert "times the expected" not in result.feedback and "expected value" not in result.feedback
+    from symconv.grading import feedback
+
+    def broken(*args, **kwargs):
+        raise ValueError("bug")
+
+    monkeypatch.setattr(feedback, "diagnose", broken)
+    assert sg.grade("2 t u(t)", RAMP).status == "incorrect"

@@ -768,6 +768,7 @@ class Comparer:
         self.time_limit = time_limit_s
         self.scale = scale
         self.tolerance = sampler.tolerance if tolerance is None else tolerance
+        self.last_point = None     # the point of the last counterexample found by sampling
 
     # ---- scalars
     def scalar(self, answer, reference, trail):
@@ -826,6 +827,7 @@ class Comparer:
             else f"relative tolerance {self.tolerance:g}"
         if status == "not equivalent":
             point = self.sampler.point(index)
+            self.last_point = point
             got, want = self.sampler.value(answer, index), self.sampler.value(reference, index)
             cex = {"point": _show_point(point), "answer": _show(got), "expected": _show(want)}
             proven = isinstance(want, sp.Rational) and (got is None or isinstance(got, sp.Rational)) \

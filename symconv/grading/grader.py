@@ -36,10 +36,10 @@ import sympy as sp
 from symconv._no_codegen import no_numeric_summation
 from symconv.errors import GradingError, ParseError, SymconvError
 from symconv.grading.equivalence import (DEFAULT_TOLERANCE, Comparer, Sampler, TrailEntry,
-                                         brief, sstr_safe,
+                                         _show, _show_point, brief, sstr_safe,
                                          _atoms, _domains_for, _free_symbols, _same, _unify,
                                          kind_of)
-from symconv.grading import operators
+from symconv.grading import feedback, operators
 from symconv.grading.forms import describe, satisfies
 from symconv.grading.keys import as_key
 from symconv.grading.timing import TimeLimitExceeded, time_limit
@@ -614,13 +614,24 @@ def _short(obj, limit=160):
 
 
 def _explain(answer, key, ctx, cex, detail):
-    """Feedback for a wrong answer: where it differs, and a diagnosis when cheap."""
+    """Feedback for a wrong answer: where it differs (at a simple point when there is
+    one), what kind of mistake it is and, for a signal, where it is wrong (see
+    :mod:`symconv.grading.feedback`)."""
     if cex is None:
         return _sentence(detail or "Your answer is not equivalent to the expected one")
     if "reason" in cex and not cex.get("point"):
         if cex.get("entry"):
             return f"In {cex['entry']}: {_sentence(cex['reason'])}"
         return _sentence(cex["reason"])
+    point = ctx.comparer.last_point
+    clock = feedback._Clock()
+    scalar = ctx.kind == "expression" and isinstance(answer, sp.Expr) and not cex.get("entry")
+    if scalar and point:
+        simple = feedback.simple_point(answer, ctx.reference, ctx.sampler, point, ctx.tolerance,
+                                       clock)
+        if simple is not None:
+            point, got, want = simple
+            cex = dict(cex, point=_show_point(point), answer=_show(got), expected=_show(want))
     where = ", ".join(f"{k} = {v}" for k, v in cex["point"].items())
     entry = f" ({cex['entry']})" if cex.get("entry") else ""
     text = f"Not equivalent to the expected answer{entry}"
@@ -639,30 +650,17 @@ def _explain(answer, key, ctx, cex, detail):
         if key.show_expected:
             text += f", but the expected value is {cex['expected']}"
     text += "."
-    if ctx.kind == "expression" and key.show_expected:
-        text += _diagnose(answer, ctx)
+    if scalar:
+        try:
+            if key.show_expected:
+                kind = feedback.diagnose(answer, ctx.reference, ctx.sampler, ctx.tolerance, clock)
+                text += f" {kind}" if kind else ""
+            where_wrong = feedback.region(answer, ctx.reference, ctx.sampler, point or {},
+                                          ctx.tolerance, clock)
+            text += f" {where_wrong}" if where_wrong else ""
+        except (ArithmeticError, TypeError, ValueError, AttributeError):
+            pass          # feedback only describes the verdict: never let it fail a grade
     return text
-
-
-def _diagnose(answer, ctx):
-    """'off by a constant' / 'opposite sign' from the sampled values."""
-    s = ctx.sampler
-    idx = s.reference_points(ctx.reference)
-    diffs, negs = set(), True
-    for i in idx:
-        a, r = s.value(answer, i), s.value(ctx.reference, i)
-        if a is None or r is None or isinstance(a, complex) or isinstance(r, complex) \
-                or a in (sp.oo, -sp.oo) or r in (sp.oo, -sp.oo):
-            return ""
-        diffs.add(a - r)
-        negs = negs and _same(a, -r, ctx.tolerance, s.exact)
-    if negs and any(s.value(ctx.reference, i) != 0 for i in idx):
-        return " Your answer has the opposite sign."
-    if len(diffs) == 1 and idx:
-        d = diffs.pop()
-        if d != 0:
-            return f" Your answer is off by the constant {sstr_safe(d)} everywhere."
-    return ""
 
 
 def _normal_text(s):
