@@ -1110,6 +1110,10 @@ class _Parser:
         if t.value in self.functions:
             arg = self.latex_arg()
             return self.apply_function(t, [arg])
+        if t.value == "delta" and self.latex and self.is_op("{"):
+            pair = self.kronecker_indices()
+            if pair is not None:
+                return sp.KroneckerDelta(*pair)
         pieces = []
         if self.is_op("{"):
             opener = self.advance()
@@ -1133,6 +1137,38 @@ class _Parser:
         if len(name) > self.limits.max_name_length:
             self.fail(f"a name longer than {self.limits.max_name_length} characters", t.pos)
         return self.symbol(name)
+
+    def kronecker_indices(self):
+        """``\\delta_{n,k}``, ``\\delta_{n k}`` (as sympy.latex prints KroneckerDelta) or
+        ``\\delta_{n-k,0}``: the two indices, or None (then ``delta_{..}`` is a name)."""
+        toks, i = self.toks, self.i
+        simple = ("num", "name")
+        if toks[i + 1].kind in simple and toks[i + 2].kind in simple \
+                and toks[i + 3].kind == "op" and toks[i + 3].value == "}" \
+                and (toks[i + 1].kind == "num" or len(toks[i + 1].value) == 1 or toks[i + 1].whole):
+            first, second = toks[i + 1], toks[i + 2]
+            self.i = i + 4
+            return [self.number(x) if x.kind == "num" else self.symbol(x.value)
+                    for x in (first, second)]
+        depth, k = 0, i + 1
+        while toks[k].kind != "eof":       # a comma at the top level of the group
+            if toks[k].kind == "op" and toks[k].value in ("{", "(", "["):
+                depth += 1
+            elif toks[k].kind == "op" and toks[k].value in ("}", ")", "]"):
+                if depth == 0:
+                    return None
+                depth -= 1
+            elif depth == 0 and toks[k].kind == "op" and toks[k].value == ",":
+                break
+            k += 1
+        else:
+            return None
+        opener = self.advance()
+        first = self.scalar(self.parse_expr(0), opener.pos)
+        self.expect(",", opener)
+        second = self.scalar(self.parse_expr(0), opener.pos)
+        self.expect("}", opener)
+        return [first, second]
 
     # ---- calls
     def call_args(self, opener):
@@ -1174,6 +1210,8 @@ class _Parser:
         opener = self.advance()
         args = self.call_args(opener)
         target = self.aliases[t.value]
+        if target == "u":
+            target = "H"               # theta(n, 1), as sympy.latex prints Heaviside(n, 1)
         if target in _SINC:
             if len(args) != 1:
                 self.fail(f"function '{t.value}' takes 1 argument(s), but got {len(args)}", t.pos,
