@@ -49,8 +49,17 @@ The grammar in one screen
   that symbol, overriding constants and functions.
 * Containers: ``[1, 2, 3]`` -> ``list``; ``[[1, 0], [0, 1]]`` or ``[1, 0; 0, 1]`` ->
   ``Matrix``; ``{1, 2}`` -> ``FiniteSet``; ``(1, 2)`` and a top-level ``1, 2`` -> ``tuple``.
-* Absolute value bars ``|x|``; Unicode ``⌊x⌋ ⌈x⌉ √ − × · ÷ ≤ ≥ ≠ π ∞ ²`` and Greek
-  letters are read as their ASCII meaning; any other non-ASCII character is rejected.
+* Cases (a ``Piecewise``): ``t for t >= 0, 0 otherwise`` (``if``/``when`` for ``for``,
+  ``;`` between cases, ``else``/``elsewhere``/``for all other t`` for the last one),
+  ``t if t >= 0 else 0``, ``Piecewise((t, t >= 0), (0, True))``. Conditions are
+  relations, chains of inequalities ``0 <= t < 1``, ``t in [0, 1)``, joined with
+  ``and``/``or`` (``&``/``|``, ``And(...)``/``Or(...)``). A condition alone is not a value.
+* Absolute value bars ``|x|``; Unicode ``⌊x⌋ ⌈x⌉ √ − × · ÷ ≤ ≥ ≠ π ∞`` and Greek
+  letters are read as their ASCII meaning. A run of superscript characters is an
+  exponent (``x²`` is ``x^2``, ``2ⁿ⁺¹`` is ``2^(n+1)``, ``(1/2)ⁿ`` is ``(1/2)^n``), a run
+  of subscript characters after a name is its subscript (``k₁`` is ``k_1``, which
+  means a declared ``k1`` when there is no ``k_1``); full-width forms of ASCII
+  characters are read as ASCII; any other non-ASCII character is rejected.
 
 LaTeX
 -----
@@ -63,8 +72,12 @@ ignored. Accepted commands: ``\\frac \\dfrac \\tfrac \\sqrt[n]{}``, ``\\cdot \\t
 \\infty``, Greek letters (``\\lambda`` is the symbol ``lamda``, as in SymPy),
 ``\\operatorname{} \\mathrm{} \\text{}`` around a plain name, ``\\sum_{k=a}^{b}`` (the
 body runs up to the next ``+``/``-`` at its level), ``\\int_a^b ... d\\tau`` (the integrand
-runs up to the differential), ``\\begin{bmatrix|pmatrix|matrix} a & b \\\\ c & d
-\\end{...}``. Every other command (``\\input``, ``\\write18``, ``\\def``, ...) is rejected.
+runs up to the differential), ``\\begin{bmatrix|pmatrix|matrix|array} a & b \\\\ c & d
+\\end{...}`` (``vmatrix`` is the determinant), ``\\begin{cases} t & t \\ge 0 \\\\ 0 &
+\\text{otherwise} \\end{cases}`` (also ``\\left\\{\\begin{array}{ll} ... \\end{array}\\right.``),
+``\\frac{d}{dt}`` and ``\\frac{d^2}{dt^2}`` (also with ``\\partial``) as the derivative of
+the product that follows (``Derivative`` of order at most 8), ``\\in``, ``\\land``/``\\wedge``, ``\\lor``/``\\vee`` and ``\\text{for all other}``-style
+words in conditions; a full stop ending a formula or a row is punctuation. Every other command (``\\input``, ``\\write18``, ``\\def``, ...) is rejected.
 SymPy's own ``parse_latex`` is not used: it needs an extra dependency, and its grammar
 was not written to face hostile text.
 
@@ -86,10 +99,11 @@ from dataclasses import dataclass
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
+from sympy.logic.boolalg import Boolean
 
 from symconv.errors import ParseError
 
-__all__ = ["parse_math", "ParseLimits"]
+__all__ = ["parse_math", "ParseLimits", "SIGNAL_ALIASES", "ALIAS_TARGETS"]
 
 
 @dataclass(frozen=True)
@@ -139,7 +153,8 @@ _UNICODE = {
     "\u2212": "-", "\u2013": "-", "\u00d7": "*", "\u00b7": "*", "\u22c5": "*", "\u2219": "*",
     "\u2217": "*", "\u00f7": "/", "\u2215": "/", "\u2264": "<=", "\u2265": ">=", "\u2260": "!=",
     "\u03c0": " pi ", "\u221e": " oo ", "\u230a": "\u230a", "\u230b": "\u230b",
-    "\u2308": "\u2308", "\u2309": "\u2309", "\u221a": " sqrt ",
+    "\u2308": "\u2308", "\u2309": "\u2309", "\u221a": " sqrt ", "\u2208": "\u2208",
+    "\u2227": " and ", "\u2228": " or ",
     "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2002": " ", "\u2003": " ",
 }
 _GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lamda mu nu xi omicron "
@@ -152,6 +167,9 @@ _UNICODE["\u0394"] = " Delta "
 _UNICODE["\u03a3"] = " Sigma "
 _UNICODE["\u03a9"] = " Omega "
 _UNICODE["\u03a6"] = " Phi "
+_UNICODE["\u0398"] = " Theta "
+_UNICODE["\u039b"] = " Lamda "
+_UNICODE["\u03a0"] = " Pi "
 _SUPERSCRIPT = {"\u2070": "0", "\u00b9": "1", "\u00b2": "2", "\u00b3": "3", "\u2074": "4",
                 "\u2075": "5", "\u2076": "6", "\u2077": "7", "\u2078": "8", "\u2079": "9",
                 "\u207b": "-"}
@@ -162,15 +180,48 @@ def _describe(ch):
     return f"U+{ord(ch):04X} ({name})"
 
 
+def _script(ch):
+    """'super' or 'sub' with the ASCII meaning of a superscript or subscript character
+    (``ⁿ`` is ``('super', 'n')``, ``₂`` is ``('sub', '2')``), else None.
+
+    NFKC folds these characters to plain letters and digits, which would silently
+    change the meaning: ``2ⁿ + 1`` would read as ``2n + 1``. They are recognised
+    here first, from their Unicode decomposition (``<super> 006E``)."""
+    if ch in _SUPERSCRIPT:
+        return "super", _SUPERSCRIPT[ch]
+    decomposition = unicodedata.decomposition(ch)
+    for tag in ("super", "sub"):
+        if decomposition.startswith(f"<{tag}> "):
+            codes = decomposition.split()[1:]
+            if len(codes) != 1:
+                return None
+            base = chr(int(codes[0], 16))
+            if base.isascii():
+                meaning = base
+            elif base in _UNICODE and _UNICODE[base].strip().isalpha():
+                meaning = _UNICODE[base].strip()
+            else:
+                return None
+            if not (meaning.isalnum() or meaning in "+-()"):
+                return None
+            return tag, meaning
+    return None
+
+
 def _normalise(text, limits):
-    """Check characters and map safe Unicode to ASCII; return (text, origin positions)."""
+    """Check characters and map safe Unicode to ASCII; return (text, origin positions).
+
+    A run of superscript characters is an exponent: ``x²`` is ``x^2``,
+    ``2ⁿ⁺¹`` is ``2^(n+1)``; a run of subscript characters after a name is
+    its subscript: ``k₁`` is ``k_1``."""
     if len(text) > limits.max_length:
         raise ParseError(f"answer rejected: the text has {len(text)} characters, more than "
                          f"the limit {limits.max_length} at position {limits.max_length}",
                          limits.max_length)
     out, origin = [], []
-    prev_super = False
-    for i, ch in enumerate(text):
+    i, size = 0, len(text)
+    while i < size:
+        ch = text[i]
         code = ord(ch)
         if code < 128:
             if ch == "\x00":
@@ -179,30 +230,52 @@ def _normalise(text, limits):
                 raise ParseError(f"answer rejected: control character U+{code:04X} at position {i}", i)
             out.append(ch)
             origin.append(i)
-            prev_super = False
+            i += 1
             continue
-        if ch in _SUPERSCRIPT:
-            mapped = _SUPERSCRIPT[ch] if prev_super else "^" + _SUPERSCRIPT[ch]
-            prev_super = True
-        else:
-            prev_super = False
-            category = unicodedata.category(ch)
-            if ch in _UNICODE:
-                mapped = _UNICODE[ch]
-            elif category.startswith("C"):
-                raise ParseError(f"answer rejected: invisible or control character {_describe(ch)} "
-                                 f"at position {i}", i)
-            elif category == "Zs":
-                mapped = " "
-            else:
-                folded = unicodedata.normalize("NFKC", ch)
-                if len(folded) == 1 and 32 < ord(folded) < 127 and folded not in "\\'\"`":
-                    mapped = folded
+        script = _script(ch)
+        if script is not None:
+            tag, j, body, spans = script[0], i, "", []
+            while j < size and (_script(text[j]) or (None,))[0] == tag:
+                meaning = _script(text[j])[1]
+                if body and body[-1].isalpha() and meaning[0].isalpha():
+                    meaning = " " + meaning       # superscript letters are separate names
+                body += meaning
+                spans += [j] * len(meaning)
+                j += 1
+            if tag == "super":
+                if body.isdigit():
+                    mapped, spans = "^" + body, [i] + spans
+                elif not body.replace("(", "").replace(")", "").strip():
+                    raise ParseError(f"answer rejected: an empty superscript at position {i}", i)
                 else:
-                    raise ParseError(f"answer rejected: unsupported character {_describe(ch)} "
-                                     f"at position {i}", i)
+                    mapped, spans = "^(" + body + ")", [i, i] + spans + [j - 1]
+            else:
+                if not (out and (out[-1].isalnum() or out[-1] == "_")) or not body.isalnum():
+                    raise ParseError(f"answer rejected: a subscript ({_describe(ch)}) must follow "
+                                     f"a name and hold letters or digits, at position {i}", i)
+                mapped, spans = "_" + body, [i] + spans
+            out.extend(mapped)
+            origin.extend(spans)
+            i = j
+            continue
+        category = unicodedata.category(ch)
+        if ch in _UNICODE:
+            mapped = _UNICODE[ch]
+        elif category.startswith("C"):
+            raise ParseError(f"answer rejected: invisible or control character {_describe(ch)} "
+                             f"at position {i}", i)
+        elif category == "Zs":
+            mapped = " "
+        else:
+            folded = unicodedata.normalize("NFKC", ch)
+            if len(folded) == 1 and 32 < ord(folded) < 127 and folded not in "\\'\"`":
+                mapped = folded
+            else:
+                raise ParseError(f"answer rejected: unsupported character {_describe(ch)} "
+                                 f"at position {i}", i)
         out.extend(mapped)
         origin.extend([i] * len(mapped))
+        i += 1
     origin.append(len(text))
     return "".join(out), origin
 
@@ -253,7 +326,9 @@ _CMD_OPS = {"cdot": "*", "times": "*", "ast": "*", "div": "/", "le": "<=", "leq"
             "leqslant": "<=", "ge": ">=", "geq": ">=", "geqslant": ">=", "ne": "!=",
             "neq": "!=", "lt": "<", "gt": ">", "lfloor": "\u230a", "rfloor": "\u230b",
             "lceil": "\u2308", "rceil": "\u2309", "lvert": "|", "rvert": "|", "vert": "|",
-            "{": "\\{", "}": "\\}", "\\": "\\\\"}
+            "{": "\\{", "}": "\\}", "\\": "\\\\", "in": "\u2208"}
+# LaTeX commands that become words of a condition (\\begin{cases} rows, case lists)
+_CMD_WORDS = {"land": "and", "wedge": "and", "lor": "or", "vee": "or", "partial": "d"}
 # LaTeX commands that are dropped (sizing, spacing, display style)
 _CMD_SKIP = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr",
              "biggl", "biggr", "Biggl", "Biggr", "displaystyle", "textstyle", "limits",
@@ -263,12 +338,20 @@ _CMD_KEEP = {"frac", "dfrac", "tfrac", "sqrt", "sum", "int", "sin", "cos", "tan"
              "log", "ln", "max", "min"}
 # commands whose braced argument is a plain name
 _CMD_NAME = {"operatorname", "mathrm", "text", "textrm", "mathit", "mathbf", "mathsf", "rm"}
-_NOT_ALLOWED = set(keyword.kwlist) | {"eval", "exec", "compile", "open", "getattr",
-                                      "setattr", "delattr", "globals", "locals", "vars",
-                                      "breakpoint", "exit", "quit"}
-_MATRIX_ENVS = {"bmatrix", "pmatrix", "matrix", "Bmatrix"}
+# words of case lists and conditions ("t for t >= 0, 0 otherwise", "x if x > 0 else 0",
+# "0 <= t and t < 1", Piecewise((t, t >= 0), (0, True))): Python keywords among them are
+# plain words to this parser, which never executes anything; in an operand position
+# they are refused
+_CASE_WORDS = {"for", "if", "when", "where", "else", "otherwise", "elsewhere", "and", "or",
+               "in", "True", "False"}
+# words that may stand together in \text{...} ('\text{for all other } t')
+_TEXT_WORDS = _CASE_WORDS | {"all", "other", "any", "values", "of", "the", "rest"}
+_NOT_ALLOWED = (set(keyword.kwlist) | {"eval", "exec", "compile", "open", "getattr",
+                                       "setattr", "delattr", "globals", "locals", "vars",
+                                       "breakpoint", "exit", "quit"}) - _CASE_WORDS
+_MATRIX_ENVS = {"bmatrix", "pmatrix", "matrix", "Bmatrix", "vmatrix", "array", "cases"}
 _TWO_CHAR = {"**": "^", "//": "//", "==": "=", "<=": "<=", ">=": ">=", "!=": "!=", "=<": "<=", "=>": ">="}
-_ONE_CHAR = set("+-*/^()[]{},=<>!|;\u230a\u230b\u2308\u2309")
+_ONE_CHAR = set("+-*/^()[]{},=<>!|;\u230a\u230b\u2308\u2309\u2208")
 _FORBIDDEN = {"'": "strings are not allowed", '"': "strings are not allowed",
               "`": "backquotes are not allowed", ":": "':' (slices, annotations) is not allowed",
               "@": "'@' is not allowed", "#": "'#' is not allowed", "%": "'%' is not allowed",
@@ -373,6 +456,10 @@ def _tokenize(text, origin, latex, limits):
                 push("op", _CMD_OPS[cmd], i)
                 i = j
                 continue
+            if cmd in _CMD_WORDS:
+                push("name", _CMD_WORDS[cmd], i, True)
+                i = j
+                continue
             if cmd in _GREEK_CMDS:
                 push("name", _GREEK_CMDS[cmd], i, True)
                 i = j
@@ -396,14 +483,36 @@ def _tokenize(text, origin, latex, limits):
                         err(f"LaTeX environment '{inner}' is not allowed (only "
                             f"{', '.join(sorted(_MATRIX_ENVS))})", k + 1)
                     push(cmd, inner, i)
+                    if cmd == "begin" and inner == "array":
+                        # the column specification, \begin{array}{ll}: layout only
+                        m = close + 1
+                        while m < n and text[m] in " \t":
+                            m += 1
+                        if m < n and text[m] == "{":
+                            spec_end = text.find("}", m + 1)
+                            spec = text[m + 1:spec_end] if spec_end > 0 else "?"
+                            if spec_end < 0 or any(c not in "lcr| " for c in spec):
+                                err("the column specification of an array must be letters "
+                                    "l, c, r (e.g. {ll})", m)
+                            close = spec_end
                 else:
-                    if not inner.isascii() or not inner.isalpha():
-                        err(f"only a plain name is allowed inside '\\{cmd}{{...}}'", k + 1)
-                    if len(inner) > limits.max_name_length:
-                        err(f"a name longer than {limits.max_name_length} characters", k + 1)
-                    if inner in _NOT_ALLOWED:
-                        err(f"'{inner}' is not allowed (answers are mathematics, not Python)", k + 1)
-                    push("name", inner, i, True)
+                    words = ("".join(" " if c in ",.;:" else c for c in inner).split()
+                             if cmd == "text" else [inner])
+                    if not words and cmd == "text":
+                        i = close + 1
+                        continue
+                    if len(words) > 1 and not all(w in _TEXT_WORDS for w in words):
+                        err(f"only a plain name, or words of a case such as 'for all other', "
+                            f"is allowed inside '\\{cmd}{{...}}'", k + 1)
+                    for word in words:
+                        if not word.isascii() or not word.isalpha():
+                            err(f"only a plain name is allowed inside '\\{cmd}{{...}}'", k + 1)
+                        if len(word) > limits.max_name_length:
+                            err(f"a name longer than {limits.max_name_length} characters", k + 1)
+                        if word in _NOT_ALLOWED:
+                            err(f"'{word}' is not allowed (answers are mathematics, not Python)",
+                                k + 1)
+                        push("name", word, i, True)
                 i = close + 1
                 continue
             err(f"LaTeX command '\\{cmd}' is not allowed", i)
@@ -421,6 +530,10 @@ def _tokenize(text, origin, latex, limits):
             i += 1
             continue
         if ch == ".":
+            rest = text[i + 1:].lstrip(" \t")
+            if latex and (not rest or rest[0] in "\\$&"):
+                i += 1                     # a full stop ending a LaTeX formula or row
+                continue
             err("'.' (attribute access) is not allowed", i)
         if ch in _FORBIDDEN:
             err(_FORBIDDEN[ch], i)
@@ -514,7 +627,28 @@ def _exponent_value_bound(exp):
 
 # --------------------------------------------------------------------------- parser
 
+def _is_condition(x):
+    """A relation, a conjunction/disjunction of them, or True/False (a SymPy Symbol is
+    also a ``Boolean``: not a condition here)."""
+    return isinstance(x, Boolean) and not isinstance(x, sp.Expr)
+
+
+def _kind_name(x):
+    """What a parsed object is, in words (for messages)."""
+    if isinstance(x, (sp.core.relational.Relational, Boolean)):
+        return "a condition"
+    if isinstance(x, sp.MatrixBase):
+        return "a matrix"
+    return {list: "a list", tuple: "a tuple"}.get(type(x), "an expression")
+
+
+_BP_OR, _BP_AND = 4, 6
 _BP_REL, _BP_ADD, _BP_MUL, _BP_UNARY, _BP_POW, _BP_POSTFIX = 10, 20, 30, 35, 40, 50
+_INEQUALITIES = ("<", "<=", ">", ">=")
+_CASE_START = ("for", "if", "when", "where")
+_OTHERWISE = ("otherwise", "else", "elsewhere")
+_MAX_PIECES = 32
+_MAX_ORDER = 8          # of a derivative: Derivative(exp(t^2), t, t, ...) grows fast
 _RELATIONS = {"=": sp.Eq, "<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge, "!=": sp.Ne}
 _CONSTANTS = {"pi": sp.pi, "e": sp.E, "E": sp.E, "I": sp.I, "oo": sp.oo, "inf": sp.oo,
               "infinity": sp.oo, "infty": sp.oo}
@@ -528,8 +662,10 @@ _BRACKET_FUNCS = {"u", "H", "Heaviside", "delta", "DiracDelta", "KroneckerDelta"
 
 
 class _Parser:
-    def __init__(self, toks, *, discrete, functions, symbols, latex, limits, evaluate):
+    def __init__(self, toks, *, discrete, functions, symbols, latex, limits, evaluate,
+                 aliases=None):
         self.toks = toks
+        self.aliases = aliases or {}
         self.i = 0
         self.discrete = discrete
         self.functions = functions
@@ -560,6 +696,9 @@ class _Parser:
         return t.kind == "op" and t.value == value
 
     def expect(self, value, opener=None):
+        if self.tok.kind == "name" and self.tok.value in _CASE_WORDS - {"True", "False"}:
+            self.fail(f"'{self.tok.value}' is not allowed here (answers are mathematics, not "
+                      f"Python; cases are written 't for t >= 0, 0 otherwise')", self.tok.pos)
         if not self.is_op(value):
             where = f" to close the {opener.show()} at position {opener.pos}" if opener else ""
             self.fail(f"expected '{value}'{where}, but found {self.tok.show()}", self.tok.pos,
@@ -575,7 +714,9 @@ class _Parser:
         if self.tok.kind == "eof":
             self.fail("the answer is empty", 0, syntax=True)
         first = self.parse_expr(0)
-        if self.is_op(","):
+        if self.tok.kind == "name" and self.tok.value in _CASE_START + _OTHERWISE:
+            result = self.case_list(first)
+        elif self.is_op(","):
             items = [first]
             while self.is_op(","):
                 self.advance()
@@ -592,6 +733,98 @@ class _Parser:
             self.fail(f"unexpected {t.show()}", t.pos, syntax=True)
         return result
 
+    # ---- cases and conditions
+    def is_word(self, *words):
+        return self.tok.kind == "name" and self.tok.value in words
+
+    def case_list(self, first):
+        """``t for t >= 0, 0 otherwise`` (also ``if``/``when``, ``;`` between the
+        cases, ``else``/``elsewhere``) and ``t if t >= 0 else 0``: a Piecewise."""
+        start = self.tok.pos
+        pieces, value = [], first
+        while True:
+            cond = self.case_condition()
+            pieces.append((value, cond, self.tok.pos))
+            if cond is sp.true:
+                while self.is_op(",") or self.is_op(";"):
+                    self.advance()
+                break
+            if self.is_word("else"):
+                self.advance()
+                value = self.parse_expr(0)
+                if self.is_word(*_CASE_START):
+                    continue
+                pieces.append((value, sp.true, self.tok.pos))
+                break
+            if self.is_op(",") or self.is_op(";"):
+                self.advance()
+                if self.tok.kind == "eof":
+                    break
+                value = self.parse_expr(0)
+                if not self.is_word(*_CASE_START, *_OTHERWISE):
+                    self.fail("each case needs a condition ('for t >= 0') or 'otherwise'",
+                              self.tok.pos, syntax=True)
+                continue
+            break
+        return self.piecewise(pieces, start)
+
+    def case_condition(self, start_word_needed=True):
+        """The condition of one case: ``for <condition>``, ``otherwise``, ``for all
+        other t``; in a LaTeX ``cases`` row the leading word is optional."""
+        if self.is_word(*_OTHERWISE):
+            self.advance()
+            return sp.true
+        if self.is_word(*_CASE_START):
+            self.advance()
+        elif start_word_needed:
+            self.fail("expected 'for', 'if' or 'otherwise'", self.tok.pos, syntax=True)
+        if self.is_word("all", "other", "any", *_OTHERWISE):
+            # 'for all other t', 'for other values of t': the remaining case
+            while self.tok.kind == "name" and not self.is_word("and", "or"):
+                self.advance()
+            return sp.true
+        t = self.tok
+        cond = self.parse_expr(0)
+        if not _is_condition(cond):
+            self.fail(f"a case needs a condition such as t >= 0, but got {_kind_name(cond)}",
+                      t.pos, syntax=True)
+        return cond
+
+    def interval_condition(self, x, t):
+        """``t in [0, 1)``, ``t \\in (a, b]``: the conjunction of two inequalities."""
+        if not (self.is_op("[") or self.is_op("(")):
+            self.fail("'in' must be followed by an interval such as [0, 1)", self.tok.pos,
+                      syntax=True)
+        opener = self.advance()
+        lo = self.parse_expr(_BP_REL)
+        self.expect(",", opener)
+        hi = self.parse_expr(_BP_REL)
+        if not (self.is_op("]") or self.is_op(")")):
+            self.fail(f"expected ']' or ')' to close the interval at position {opener.pos}",
+                      self.tok.pos, syntax=True)
+        closer = self.advance()
+        self.scalar(x, t.pos)
+        low = self.relation("<=" if opener.value == "[" else "<", lo, x, t.pos)
+        high = self.relation("<=" if closer.value == "]" else "<", x, hi, t.pos)
+        return sp.And(low, high)
+
+    def piecewise(self, pieces, pos):
+        """A Piecewise from ``[(value, condition, position), ...]``, checked."""
+        if len(pieces) > _MAX_PIECES:
+            self.fail(f"more than {_MAX_PIECES} cases", pos)
+        args = []
+        for value, cond, at in pieces:
+            self.scalar(value, at, "a value for each case")
+            if not _is_condition(cond):
+                self.fail(f"a case needs a condition such as t >= 0, but got {_kind_name(cond)}",
+                          at, syntax=True)
+            if cond.has(sp.Piecewise) or cond.atoms(sp.Sum, sp.Integral):
+                # SymPy rewrites such a condition into sets (exponential in the nesting)
+                self.fail("a condition must not contain a piecewise function, a sum or an "
+                          "integral", at)
+            args.append((value, cond))
+        return sp.Piecewise(*args, evaluate=self.ev)
+
     # ---- Pratt core
     def parse_expr(self, min_bp):
         self.depth += 1
@@ -602,6 +835,27 @@ class _Parser:
             left = self.nud()
             while True:
                 t = self.tok
+                if (t.kind == "name" and t.value in ("and", "or")) or self.is_op("&") \
+                        or (self.is_op("|") and _is_condition(left)):
+                    if self.latex and self.is_op("&") and not _is_condition(left):
+                        break                 # a column separator of a LaTeX matrix
+                    conj = t.value in ("and", "&")
+                    if (_BP_AND if conj else _BP_OR) <= min_bp:
+                        break
+                    self.advance()
+                    right = self.parse_expr(_BP_AND if conj else _BP_OR)
+                    for side in (left, right):
+                        if not _is_condition(side):
+                            self.fail(f"'{t.value}' joins conditions such as t >= 0, but got "
+                                      f"{_kind_name(side)}", t.pos, syntax=True)
+                    left = (sp.And if conj else sp.Or)(left, right)
+                    continue
+                if t.kind == "name" and t.value == "in" and isinstance(left, sp.Expr):
+                    if _BP_REL <= min_bp:
+                        break
+                    self.advance()
+                    left = self.interval_condition(left, t)
+                    continue
                 if t.kind == "op" and t.value in ("!", "//"):
                     if self.depth + wraps + 1 > self.limits.max_depth:
                         self.fail(f"nesting deeper than {self.limits.max_depth} levels", t.pos)
@@ -666,9 +920,21 @@ class _Parser:
                         self.advance()
                         right = self.parse_expr(_BP_REL)
                         left = self.relation(v, left, right, t.pos)
-                        if self.tok.kind == "op" and self.tok.value in _RELATIONS:
-                            self.fail("chained relations are not supported", self.tok.pos,
-                                      syntax=True)
+                        while self.tok.kind == "op" and self.tok.value in _RELATIONS:
+                            op = self.tok
+                            if v not in _INEQUALITIES or op.value not in _INEQUALITIES:
+                                self.fail("chained relations are not supported (except "
+                                          "inequalities such as 0 <= t < 1)", op.pos, syntax=True)
+                            self.advance()
+                            further = self.parse_expr(_BP_REL)
+                            left = sp.And(left, self.relation(op.value, right, further, op.pos))
+                            right = further
+                        continue
+                    if v == "\u2208":
+                        if _BP_REL <= min_bp:
+                            break
+                        self.advance()
+                        left = self.interval_condition(left, t)
                         continue
                     if v == "|" and self.abs_depth > 0:
                         break
@@ -689,12 +955,14 @@ class _Parser:
             self.depth -= 1
 
     def starts_atom(self, t):
-        if t.kind in ("name", "begin"):
+        if t.kind == "name":
+            return t.value not in _CASE_WORDS
+        if t.kind == "begin":
             return True
         if t.kind == "cmd":
             return True
         if t.kind == "op":
-            return t.value in ("(", "\u230a", "\u2308") or (t.value == "{" and self.latex) \
+            return t.value in ("(", "\u230a", "\u2308") or (t.value in "{[" and self.latex) \
                 or (t.value == "|" and self.abs_depth == 0)
         return False
 
@@ -737,6 +1005,12 @@ class _Parser:
                     return inner
                 return self.set_literal(t, "}")
             if v == "\\{":
+                if self.tok.kind == "begin" and self.tok.value in ("array", "cases"):
+                    # \left\{ \begin{array}{ll} ... \end{array} \right. : a case list
+                    cases = self.latex_cases(self.advance())
+                    if self.is_op("\\}"):
+                        self.advance()
+                    return cases
                 return self.set_literal(t, "\\}")
             if v == "|":
                 self.abs_depth += 1
@@ -777,6 +1051,8 @@ class _Parser:
     def symbol(self, name):
         if name in self.symbols:
             return self.symbols[name]
+        if "_" in name and name.replace("_", "") in self.symbols:
+            return self.symbols[name.replace("_", "")]      # k_1 (or k₁) for a declared k1
         if name in _CONSTANTS:
             return _CONSTANTS[name]
         if name == "j" and not self.discrete:
@@ -787,12 +1063,19 @@ class _Parser:
 
     def name(self, t):
         name = t.value
+        if name in _CASE_WORDS and name not in self.symbols:
+            if name in ("True", "False"):
+                return sp.true if name == "True" else sp.false
+            self.fail(f"'{name}' can only join cases or conditions, as in 't for t >= 0, 0 "
+                      f"otherwise' or '0 <= t and t < 1'", t.pos, syntax=True)
         if self.is_op("_"):
             return self.subscript(t)
         if name in self.symbols:
             return self.symbols[name]
         if name in self.functions:
             return self.call_declared(t)
+        if name in self.aliases and (self.is_op("(") or self.is_op("[")):
+            return self.call_alias(t)
         if name in _BUILTINS:
             nxt = self.tok
             if self.is_op("(") or (self.is_op("[") and name in _BRACKET_FUNCS):
@@ -827,6 +1110,10 @@ class _Parser:
         if t.value in self.functions:
             arg = self.latex_arg()
             return self.apply_function(t, [arg])
+        if t.value == "delta" and self.latex and self.is_op("{"):
+            pair = self.kronecker_indices()
+            if pair is not None:
+                return sp.KroneckerDelta(*pair)
         pieces = []
         if self.is_op("{"):
             opener = self.advance()
@@ -850,6 +1137,38 @@ class _Parser:
         if len(name) > self.limits.max_name_length:
             self.fail(f"a name longer than {self.limits.max_name_length} characters", t.pos)
         return self.symbol(name)
+
+    def kronecker_indices(self):
+        """``\\delta_{n,k}``, ``\\delta_{n k}`` (as sympy.latex prints KroneckerDelta) or
+        ``\\delta_{n-k,0}``: the two indices, or None (then ``delta_{..}`` is a name)."""
+        toks, i = self.toks, self.i
+        simple = ("num", "name")
+        if toks[i + 1].kind in simple and toks[i + 2].kind in simple \
+                and toks[i + 3].kind == "op" and toks[i + 3].value == "}" \
+                and (toks[i + 1].kind == "num" or len(toks[i + 1].value) == 1 or toks[i + 1].whole):
+            first, second = toks[i + 1], toks[i + 2]
+            self.i = i + 4
+            return [self.number(x) if x.kind == "num" else self.symbol(x.value)
+                    for x in (first, second)]
+        depth, k = 0, i + 1
+        while toks[k].kind != "eof":       # a comma at the top level of the group
+            if toks[k].kind == "op" and toks[k].value in ("{", "(", "["):
+                depth += 1
+            elif toks[k].kind == "op" and toks[k].value in ("}", ")", "]"):
+                if depth == 0:
+                    return None
+                depth -= 1
+            elif depth == 0 and toks[k].kind == "op" and toks[k].value == ",":
+                break
+            k += 1
+        else:
+            return None
+        opener = self.advance()
+        first = self.scalar(self.parse_expr(0), opener.pos)
+        self.expect(",", opener)
+        second = self.scalar(self.parse_expr(0), opener.pos)
+        self.expect("}", opener)
+        return [first, second]
 
     # ---- calls
     def call_args(self, opener):
@@ -885,6 +1204,21 @@ class _Parser:
         opener = self.advance()
         args = self.call_args(opener)
         return self.call_builtin(t.value, args, t.pos)
+
+    def call_alias(self, t):
+        """Another notation for a signal (``theta(t)`` for ``u(t)`` when asked for)."""
+        opener = self.advance()
+        args = self.call_args(opener)
+        target = self.aliases[t.value]
+        if target == "u":
+            target = "H"               # theta(n, 1), as sympy.latex prints Heaviside(n, 1)
+        if target in _SINC:
+            if len(args) != 1:
+                self.fail(f"function '{t.value}' takes 1 argument(s), but got {len(args)}", t.pos,
+                          syntax=True)
+            x = self.scalar(args[0], t.pos)
+            return sp.sinc(sp.pi * x if target == "normalized sinc" else x)
+        return self.call_builtin(target, args, t.pos)
 
     def call_builtin(self, name, args, pos):
         spec = _BUILTINS[name]
@@ -932,6 +1266,11 @@ class _Parser:
     def command(self, t):
         c = t.value
         if c in ("frac", "dfrac", "tfrac"):
+            operator = self.derivative_operator()
+            if operator is not None:
+                var, order = operator
+                body = self.parse_expr(_BP_ADD)
+                return self.derivative(body, [var] * order, t.pos)
             num = self.latex_arg("fraction")
             den = self.latex_arg("fraction")
             return self.div(num, den, t.pos)
@@ -973,6 +1312,54 @@ class _Parser:
         if power is not None:
             value = self.power(value, power, t.pos)
         return value
+
+    def derivative_operator(self):
+        """After ``\\frac``: ``{d}{dt}`` or ``{d^2}{dt^2}`` (also with ``\\partial``) is the
+        derivative operator in ``t``, applied to the product that follows (up to the next
+        ``+``/``-``, as ``\\sum``'s body). Returns ``(variable, order)`` and consumes the
+        two groups, or ``None`` (a fraction). A declared variable ``d`` keeps its
+        meaning (``\\frac{d}{dt}`` is then ``d/(d t)``)."""
+        if "d" in self.symbols or "d" in self.functions:
+            return None
+        toks, i = self.toks, self.i
+
+        def op(k, value):
+            return toks[k].kind == "op" and toks[k].value == value
+
+        def name(k):
+            return toks[k].kind == "name"
+
+        def order_at(k):   # '^' digit after d or after the variable: (order, next index)
+            if op(k, "^") and toks[k + 1].kind == "num" and toks[k + 1].value.isdigit():
+                return int(toks[k + 1].value), k + 2
+            return 1, k
+
+        if not (op(i, "{") and name(i + 1) and toks[i + 1].value == "d"):
+            return None
+        order, k = order_at(i + 2)
+        if not op(k, "}") or not op(k + 1, "{"):
+            return None
+        k += 2
+        if name(k) and len(toks[k].value) == 2 and toks[k].value[0] == "d":
+            var, k = toks[k].value[1], k + 1          # {dt}
+        elif name(k) and toks[k].value == "d" and name(k + 1) and len(toks[k + 1].value) == 1:
+            var, k = toks[k + 1].value, k + 2         # {d t}, {\partial t}
+        else:
+            return None
+        again, k = order_at(k)
+        if not op(k, "}") or again != order or not 1 <= order <= _MAX_ORDER:
+            return None
+        variable = self.symbol(var)
+        if not isinstance(variable, sp.Symbol):
+            return None
+        self.i = k + 1
+        return variable, order
+
+    def derivative(self, body, variables, pos):
+        self.scalar(body, pos)
+        if len(variables) > _MAX_ORDER:
+            self.fail(f"a derivative of order {len(variables)} exceeds the limit {_MAX_ORDER}", pos)
+        return sp.Derivative(body, *variables)
 
     def limits_pair(self, t):
         lower = upper = None
@@ -1020,8 +1407,47 @@ class _Parser:
         self.scalar(body, t.pos)
         return self.not_a_bare_number(sp.Integral(body, limits), t.pos)
 
+    def latex_cases(self, t):
+        """``\\begin{cases} t & t \\ge 0 \\\\ 0 & \\text{otherwise} \\end{cases}``: one
+        case per row, the value, ``&``, then the condition (``\\text{for}``/``if`` in
+        front and a comma or full stop after it are allowed), ``otherwise``/``else``
+        for the last one."""
+        env = t.value
+        pieces = []
+        while True:
+            if self.tok.kind == "end":
+                end = self.advance()
+                if end.value != env:
+                    self.fail(f"'\\end{{{end.value}}}' does not match '\\begin{{{env}}}'",
+                              end.pos, syntax=True)
+                break
+            if self.tok.kind == "eof":
+                self.fail(f"missing '\\end{{{env}}}'", self.tok.pos, syntax=True)
+            at = self.tok.pos
+            value = self.parse_expr(0)
+            while self.is_op(","):
+                self.advance()
+            if not self.is_op("&"):
+                self.fail(f"each row of '{env}' is 'value & condition', but found "
+                          f"{self.tok.show()}", self.tok.pos, syntax=True)
+            self.advance()
+            cond = self.case_condition(start_word_needed=False)
+            while self.is_op(",") or self.is_op(";"):
+                self.advance()
+            pieces.append((value, cond, at))
+            if self.is_op("\\\\"):
+                self.advance()
+            elif self.tok.kind != "end":
+                self.fail(f"expected '\\\\' or '\\end{{{env}}}', but found {self.tok.show()}",
+                          self.tok.pos, syntax=True)
+        if not pieces:
+            self.fail("an empty case list", t.pos, syntax=True)
+        return self.piecewise(pieces, t.pos)
+
     def latex_matrix(self, t):
         env = t.value
+        if env == "cases":
+            return self.latex_cases(t)
         rows, row = [], []
         while True:
             if self.tok.kind == "end":
@@ -1048,7 +1474,15 @@ class _Parser:
             rows.append(row)
         if not rows:
             self.fail("an empty matrix", t.pos, syntax=True)
-        return self.matrix(rows, t.pos)
+        matrix = self.matrix(rows, t.pos)
+        if env == "vmatrix":
+            # vertical bars around a matrix: its determinant
+            if matrix.shape[0] != matrix.shape[1] or matrix.shape[0] > 5:
+                self.fail(f"a vmatrix is a determinant, of a square matrix of size at most 5, "
+                          f"but this one is {matrix.shape[0]}x{matrix.shape[1]} (write "
+                          f"\\begin{{bmatrix}} for a matrix)", t.pos, syntax=True)
+            return matrix.det(method="berkowitz") if self.ev else sp.Determinant(matrix)
+        return matrix
 
     # ---- brackets and containers
     def paren(self, t):
@@ -1090,6 +1524,10 @@ class _Parser:
         if rows:
             rows.append(items)
             return self.matrix(rows, t.pos)
+        if self.latex and len(items) == 1 and not isinstance(items[0], list):
+            # in LaTeX, square brackets group: e^{-t}\left[u(t) - u(t-1)\right], and
+            # \left[\begin{matrix}..\end{matrix}\right] is sympy.latex's matrix
+            return items[0]
         if all(isinstance(x, list) for x in items):
             return self.matrix(items, t.pos)
         if any(isinstance(x, (list, sp.MatrixBase)) for x in items):
@@ -1313,8 +1751,14 @@ class _Parser:
         return value
 
     def func(self, cls, args, pos):
-        """Apply a SymPy function; unevaluated when a numeric argument is huge."""
+        """Apply a SymPy function; unevaluated when a numeric argument is huge (except
+        floor and ceiling of a rational number: an exact integer division, cheap at any
+        size within the digit limits, where SymPy's evaluation of the unevaluated form
+        would run out of float precision)."""
         ev = self.ev
+        if ev and cls in (sp.floor, sp.ceiling) and len(args) == 1 and isinstance(args[0], sp.Rational):
+            p, q = int(args[0].p), int(args[0].q)
+            return sp.Integer(p // q if cls is sp.floor else -((-p) // q))
         for a in args:
             self.scalar(a, pos, "an expression argument")
             d = _digits_bound(a)
@@ -1458,7 +1902,7 @@ def _derivative(p, args, pos):
     if not all(isinstance(v, sp.Symbol) for v in args[1:]):
         p.fail("Derivative(expr, x, ...) takes variable names after the expression", pos,
                syntax=True)
-    return sp.Derivative(*args)
+    return p.derivative(args[0], list(args[1:]), pos)
 
 
 def _matrix(p, args, pos):
@@ -1474,6 +1918,26 @@ def _matrix(p, args, pos):
 
 def _eq(p, args, pos):
     return p.relation("=", args[0], args[1], pos)
+
+
+def _piecewise(p, args, pos):
+    pieces = []
+    for a in args:
+        if not (isinstance(a, tuple) and len(a) == 2):
+            p.fail("Piecewise takes (value, condition) pairs, e.g. Piecewise((t, t >= 0), "
+                   "(0, True))", pos, syntax=True)
+        pieces.append((a[0], a[1], pos))
+    return p.piecewise(pieces, pos)
+
+
+def _logic(cls):
+    def build(p, args, pos):
+        for a in args:
+            if not _is_condition(a):
+                p.fail(f"{cls.__name__} joins conditions such as t >= 0, but got "
+                       f"{_kind_name(a)}", pos, syntax=True)
+        return cls(*args)
+    return build
 
 
 _MINMAX_EVALUATED = 8   # SymPy's Max/Min compare every pair of symbolic arguments
@@ -1521,10 +1985,33 @@ _BUILTINS = {
     "sum": (2, 4, _sum), "Sum": (2, 4, _sum),
     "integrate": (2, 4, _integral), "Integral": (2, 4, _integral),
     "Derivative": (2, _INF, _derivative), "Matrix": (1, 1, _matrix), "Eq": (2, 2, _eq),
+    "Piecewise": (1, _MAX_PIECES, _piecewise), "And": (2, 8, _logic(sp.And)),
+    "Or": (2, 8, _logic(sp.Or)),
 }
 
 
 # --------------------------------------------------------------------------- public API
+
+#: targets an alias may name: a signal or function of this grammar, or one of the two
+#: conventions of sinc (sin(pi x)/(pi x), as NumPy; sin(x)/x, as SymPy)
+_SINC = ("normalized sinc", "unnormalized sinc")
+ALIAS_TARGETS = ("u", "delta", "rect", "tri", "ramp", "sign", "abs", "exp") + _SINC
+#: the usual other names of the signals, that a grader may accept (``aliases=``)
+SIGNAL_ALIASES = {"theta": "u", "Theta": "u", "Lamda": "tri", "Pi": "rect", "step": "u"}
+
+
+def _check_aliases(aliases):
+    out = {}
+    for name, target in (aliases or {}).items():
+        if not isinstance(name, str) or not name.isidentifier() or name.startswith("_") \
+                or name in _NOT_ALLOWED or name in _CASE_WORDS:
+            raise ParseError(f"an alias must be a plain name, but got {name!r}")
+        if target not in ALIAS_TARGETS:
+            raise ParseError(f"the alias {name!r} must name one of {', '.join(ALIAS_TARGETS)}, "
+                             f"but got {target!r}")
+        out[name] = target
+    return out
+
 
 def _check_options(discrete, functions, symbols, latex, limits):
     if latex not in ("auto", True, False):
@@ -1560,7 +2047,7 @@ _DEFAULT_LIMITS = ParseLimits()
 
 
 def parse_math(text, *, discrete=False, functions=(), symbols=None, latex="auto", limits=None,
-               evaluate=True):
+               evaluate=True, aliases=None):
     """Parse untrusted mathematical text into SymPy objects, safely.
 
     Parameters
@@ -1586,6 +2073,12 @@ def parse_math(text, *, discrete=False, functions=(), symbols=None, latex="auto"
     evaluate : bool, default True
         If False, sums, products and powers are built unevaluated, keeping the form
         as written (used to check required answer forms).
+    aliases : dict, optional
+        Other names of signals, ``{name: target}`` with a target in ``ALIAS_TARGETS``:
+        ``name(x)`` (or ``name[x]``) then means ``target(x)`` unless ``name`` is a
+        declared symbol or function. ``SIGNAL_ALIASES`` holds the usual ones
+        (``theta``/``Theta``/``step`` for ``u``, ``Lamda`` for ``tri``, ``Pi`` for ``rect``);
+        the grader uses them. Without aliases ``theta(t)`` is ``theta*t``.
 
     Returns
     -------
@@ -1620,6 +2113,8 @@ def parse_math(text, *, discrete=False, functions=(), symbols=None, latex="auto"
     ({1, 2}, [1, 2], Eq(n, 2*k))
     >>> parse_math("2(n+1)", evaluate=False)
     2*(n + 1)
+    >>> parse_math(r"\\Lambda(t) + \\theta(t)", aliases=SIGNAL_ALIASES)
+    Piecewise((1 - Abs(t), Abs(t) < 1), (0, True)) + Heaviside(t)
     >>> parse_math("10^10^10")
     Traceback (most recent call last):
     ...
@@ -1640,7 +2135,8 @@ def parse_math(text, *, discrete=False, functions=(), symbols=None, latex="auto"
     use_latex = latex is True or (latex == "auto" and any(c in norm for c in "\\$&"))
     toks = _tokenize(norm, origin, use_latex, limits)
     parser = _Parser(toks, discrete=bool(discrete), functions=funcs, symbols=syms,
-                     latex=use_latex, limits=limits, evaluate=bool(evaluate))
+                     latex=use_latex, limits=limits, evaluate=bool(evaluate),
+                     aliases=_check_aliases(aliases))
     try:
         return parser.parse()
     except ParseError:

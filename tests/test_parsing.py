@@ -157,8 +157,12 @@ def test_relations():
     assert parse_math("n == n") == sp.Eq(n, n, evaluate=False)   # unevaluated, not True
     assert parse_math("a <= b") == sp.Le(a, b)
     assert parse_math("a != b") == sp.Ne(a, b)
+    # a chain of inequalities is their conjunction (conditions of piecewise answers)
+    assert parse_math("a < b <= c") == sp.And(sp.Lt(a, b), sp.Le(b, c))
     with pytest.raises(ParseError, match="chained relations"):
-        parse_math("a < b < c")
+        parse_math("a = b = c")
+    with pytest.raises(ParseError, match="chained relations"):
+        parse_math("a < b = c")
 
 
 def test_sum_and_integral_notation():

@@ -7,7 +7,12 @@ Input rows have ``student``, ``part`` and ``answer`` (CSV with a header, or JSON
 every input row gets exactly one JSON line in ``--out`` with ``student``, ``part``,
 ``score``, ``max_score``, ``status`` and ``feedback`` (plus ``row``, ``strategy``,
 ``proven``, ``mistake``, ``review``, ``seconds``). Results are written as they come,
-so an interrupted run resumes where it stopped when rerun with the same ``--out``.
+so an interrupted run resumes where it stopped when rerun with the same ``--out`` (a
+row whose answer or key changed since is graded again, and the summary says how many).
+SIGINT or SIGTERM stop the run within a second, workers included, keeping every
+finished row (exit status 130 or 143). Rows naming a part that is not in the key file
+are graded invalid, listed in the summary and make the exit status 3 (unless
+``--allow-unknown-parts``).
 The summary (outcomes, score histogram, slowest answers) goes to stdout, the progress
 bar to stderr when it is a terminal.
 """
@@ -45,16 +50,14 @@ def add_arguments(parser):
                         help="include each answer's verdict trail in the output")
     parser.add_argument("--summary-json", action="store_true",
                         help="print the summary as JSON instead of text")
+    parser.add_argument("--allow-unknown-parts", action="store_true",
+                        help="exit with status 0 even when some rows name a part that is not "
+                             "in the key file (they are graded invalid either way)")
 
 
 def run(args):
-    from symconv.grading.batch import (
-        format_summary,
-        grade_batch,
-        read_answers,
-        write_gradebook,
-        write_gradescope,
-    )
+    from symconv.grading.batch import (Interrupted, format_summary, grade_batch, read_answers,
+                                       write_gradebook, write_gradescope)
     from symconv.grading.keys import load_keys
 
     if args.workers < 0:
@@ -65,11 +68,20 @@ def run(args):
         raise GradingError(f"--memory-limit must be positive, but got {args.memory_limit}")
     keys = load_keys(args.key)
     rows = read_answers(args.answers)
-    report = grade_batch(rows, keys, workers=args.workers, time_limit=args.time_limit,
-                         memory_limit=args.memory_limit << 20, out=args.out,
-                         resume=not args.restart, scheduler=args.scheduler,
-                         progress=sys.stderr if sys.stderr.isatty() else False,
-                         trail=args.trail)
+    try:
+        report = grade_batch(rows, keys, workers=args.workers, time_limit=args.time_limit,
+                             memory_limit=args.memory_limit << 20, out=args.out,
+                             resume=not args.restart, scheduler=args.scheduler,
+                             progress=sys.stderr if sys.stderr.isatty() else False,
+                             trail=args.trail)
+    except Interrupted as exc:
+        import signal
+
+        name = signal.Signals(exc.signum).name if exc.signum else "an interrupt"
+        print(f"symconv grade: stopped by {name}: {exc.kept} of {exc.total} rows are graded "
+              f"and kept in {args.out}; run the same command again to grade the rest",
+              file=sys.stderr)
+        return 128 + int(exc.signum or 2)
     if args.gradescope:
         write_gradescope(report.results, args.gradescope, keys)
     if args.csv:
@@ -78,4 +90,10 @@ def run(args):
         print(json.dumps(report.summary, indent=2))
     else:
         print(format_summary(report.summary))
+    unknown = report.summary.get("unknown_parts")
+    if unknown and not args.allow_unknown_parts:
+        print(f"symconv grade: {sum(unknown.values())} row(s) name a part that is not in "
+              f"{args.key}: {', '.join(sorted(map(repr, unknown)))} (exit status 3; "
+              f"--allow-unknown-parts accepts this)", file=sys.stderr)
+        return 3
     return 0

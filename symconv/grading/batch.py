@@ -9,11 +9,20 @@ answer within the limit plus a grace period. A worker that crashes is restarted 
 the answer retried once; a second crash is recorded in that answer's row. So a hung
 or exploding answer costs that answer a zero with a reason, never the run.
 
-Nothing is lost: with ``out=PATH`` each result is appended to the JSON-lines file as
-soon as it is known (one ``write`` per line), a rerun with the same ``out`` skips the
-rows already there (a torn last line from a killed run is discarded), and at the end
-the file is rewritten in input order through a temporary file and an atomic rename.
-Every input row, malformed ones included, produces exactly one output row.
+Nothing is lost and nothing is stale: with ``out=PATH`` each result is appended to the
+JSON-lines file as soon as it is known (one ``write`` per line), with a
+``fingerprint`` of its answer and of its part's key; a rerun with the same ``out``
+skips the rows already there *for the same fingerprint* and grades the others again
+(the summary counts them as ``changed``); a torn last line from a killed run is
+discarded, and at the end the file is rewritten in input order through a temporary
+file and an atomic rename. Every input row, malformed ones and rows of a part the keys
+do not have included, produces exactly one output row; the unknown parts are counted
+in the summary (``unknown_parts``).
+
+SIGINT and SIGTERM (in the main thread) raise :class:`Interrupted`: the workers are
+killed at once (they run in sessions of their own, so a Ctrl-C reaches only this
+process, and they die with it on Linux), the results already finished are written,
+and the run can be resumed.
 
 With ``scheduler=ADDRESS`` the same work runs on a Dask distributed cluster: rows go
 out in chunks, each Dask worker keeps its own isolated grading processes (same
@@ -42,10 +51,10 @@ from symconv.errors import GradingError
 from symconv.grading.keys import AnswerKey, as_key, load_keys
 
 __all__ = ["grade_batch", "BatchReport", "read_answers", "write_gradescope",
-           "write_gradebook", "format_summary", "IsolatedGrader"]
+           "write_gradebook", "format_summary", "IsolatedGrader", "Interrupted"]
 
 OUTPUT_FIELDS = ("row", "student", "part", "score", "max_score", "status", "feedback",
-                 "strategy", "proven", "mistake", "review", "seconds")
+                 "strategy", "proven", "mistake", "review", "seconds", "fingerprint")
 _STATUSES = ("correct", "partial", "incorrect", "invalid", "timeout")
 _BINS = ("0%", "1-25%", "26-50%", "51-75%", "76-99%", "100%")
 _TIMEOUT, _EOF = object(), object()
@@ -78,8 +87,9 @@ class IsolatedGrader:
     """
 
     def __init__(self, keys_blob, time_limit=10.0, memory_limit=2 << 30, grace=None,
-                 trail=False, startup_timeout=120.0):
+                 trail=False, startup_timeout=120.0, stop=None):
         self.keys_blob = keys_blob
+        self.stop = stop                 # a threading.Event: set when the batch shuts down
         self.time_limit = float(time_limit)
         self.memory_limit = memory_limit
         self.grace = max(1.0, self.time_limit / 2) if grace is None else float(grace)
@@ -93,19 +103,28 @@ class IsolatedGrader:
 
     # ---- process management
     def start(self):
+        if self.stopping:
+            raise _Stopped()
         if self._started:
             self.restarts += 1
         self._started = True
         self._stderr = tempfile.TemporaryFile()
+        # a session of its own: a Ctrl-C at the terminal reaches this process only, which
+        # stops the workers itself (they would otherwise die mid-answer and be restarted)
         self.proc = subprocess.Popen([sys.executable, "-m", "symconv.grading.worker"],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=self._stderr, env=_worker_env())
+                                     stderr=self._stderr, env=_worker_env(),
+                                     start_new_session=True)
+        _LIVE.add(self.proc)
         self._buf = b""
         setup = {"keys": base64.b64encode(self.keys_blob).decode("ascii"),
                  "time_limit": self.time_limit, "memory_limit": self.memory_limit,
-                 "trail": self.trail}
+                 "trail": self.trail, "parent": os.getpid()}
         self._write(json.dumps(setup))
         reply = self._readline(self.startup_timeout)
+        if self.stopping:
+            self._kill()
+            raise _Stopped()
         if reply in (_TIMEOUT, _EOF):
             detail = self._stderr_tail()
             self.close()
@@ -115,6 +134,10 @@ class IsolatedGrader:
             self.close()
             raise GradingError(f"the grading worker could not load the keys: {message['error']}")
 
+    @property
+    def stopping(self):
+        return self.stop is not None and self.stop.is_set()
+
     def close(self):
         if self.proc is not None:
             if self.proc.poll() is None:
@@ -123,10 +146,11 @@ class IsolatedGrader:
                 except OSError:
                     pass
                 try:
-                    self.proc.wait(timeout=2)
+                    self.proc.wait(timeout=0.1 if self.stopping else 2)
                 except subprocess.TimeoutExpired:
                     self.proc.kill()
                     self.proc.wait()
+            _LIVE.discard(self.proc)
             for stream in (self.proc.stdout, self.proc.stdin):
                 try:
                     stream.close()
@@ -142,6 +166,16 @@ class IsolatedGrader:
             self.proc.kill()
             self.proc.wait()
         self.close()
+
+    def kill(self):
+        """Stop the worker process now (from any thread); the grading thread sees the
+        end of its output and, with ``stop`` set, gives up instead of restarting it."""
+        proc = self.proc
+        if proc is not None and proc.poll() is None:
+            try:
+                proc.kill()
+            except OSError:
+                pass
 
     def _stderr_tail(self, limit=400):
         if self._stderr is None:
@@ -187,8 +221,11 @@ class IsolatedGrader:
             try:
                 self._write(json.dumps({"id": 0, "part": part, "answer": answer}))
                 reply = self._readline(self.time_limit + self.grace)
-            except (BrokenPipeError, ConnectionResetError, OSError):
+            except (BrokenPipeError, ConnectionResetError, OSError, ValueError):
                 reply = _EOF
+            if self.stopping:
+                self._kill()
+                raise _Stopped()
             if reply is _TIMEOUT:
                 self._kill()
                 return _fail_row(max_score, "timeout",
@@ -215,6 +252,23 @@ class IsolatedGrader:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class _Stopped(Exception):
+    """The batch is shutting down: the answer in progress is left for the next run."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM stopped a batch; every row finished before is kept in ``out``.
+
+    ``signum`` is the signal, ``kept`` the number of rows graded (now and before)."""
+
+    def __init__(self, signum, kept=0, total=0):
+        super().__init__(signum)
+        self.signum, self.kept, self.total = signum, kept, total
+
+
+_LIVE = set()          # worker processes alive in this process, for the shutdown
 
 
 def _fail_row(max_score, status, feedback, review=False):
@@ -343,18 +397,20 @@ class BatchReport:
 
 def _output_row(index, row, result):
     out = {"row": index, "student": row.get("student"), "part": row.get("part")}
-    for name in OUTPUT_FIELDS[3:]:
+    for name in OUTPUT_FIELDS[3:-1]:
         out[name] = result.get(name)
     if "trail" in result:
         out["trail"] = result["trail"]
     return out
 
 
-def _load_done(path, rows):
-    """Rows already graded in ``path`` (a previous, possibly interrupted, run)."""
-    done = {}
+def _load_done(path, rows, prints):
+    """Rows already graded in ``path`` (a previous, possibly interrupted, run) for the
+    same answer and the same key (``prints``), and how many rows are there only for
+    another answer or key (those are graded again, and the summary says so)."""
+    done, seen = {}, set()
     if not os.path.exists(path):
-        return done
+        return done, 0
     with open(path, "rb") as fh:
         data = fh.read()
     keep = data.rfind(b"\n") + 1
@@ -369,8 +425,10 @@ def _load_done(path, rows):
         i = obj.get("row") if isinstance(obj, dict) else None
         if isinstance(i, int) and 0 <= i < len(rows) and obj.get("student") == rows[i].get("student") \
                 and obj.get("part") == rows[i].get("part"):
-            done[i] = obj
-    return done
+            seen.add(i)
+            if obj.get("fingerprint") == prints[i]:
+                done[i] = obj
+    return done, len(seen - set(done))
 
 
 def _atomic_write(path, text):
@@ -416,6 +474,14 @@ def format_summary(summary):
              f"in {summary['seconds']:.1f} s"
              + (f" ({summary['answers_per_second']} answers/s)" if summary.get("answers_per_second")
                 else "")]
+    if summary.get("changed"):
+        lines.append(f"REGRADED: {summary['changed']} row(s) of the previous run had another "
+                     f"answer or key; they were graded again (their old grades are replaced)")
+    if summary.get("unknown_parts"):
+        parts = ", ".join(f"{p!r} ({n} row{'s' if n > 1 else ''})"
+                          for p, n in sorted(summary["unknown_parts"].items()))
+        lines.append(f"UNKNOWN PARTS: {parts}: not in the key file, graded invalid "
+                     f"and left out of the gradebook")
     lines.append("outcomes: " + ", ".join(f"{k} {v}" for k, v in summary["counts"].items()))
     total = max(1, sum(summary["histogram"].values()))
     lines.append("score histogram (fraction of the part's points):")
@@ -459,47 +525,85 @@ class _Progress:
 
 # --------------------------------------------------------------------------- executors
 
-def _local_results(todo, rows, keys_blob, max_scores, workers, time_limit, memory_limit, trail):
-    tasks = queue.Queue()
-    for i in todo:
-        tasks.put(i)
-    out = queue.Queue()
-    stop = threading.Event()
+class _LocalPool:
+    """Threads, each driving one isolated worker process, over a queue of rows.
 
-    def loop():
+    :meth:`results` yields ``(row index, result)`` as they come; :meth:`shutdown` stops
+    everything at once (workers killed, threads joined) and returns the results that
+    were finished but not yet taken, so that none is lost."""
+
+    def __init__(self, todo, rows, keys_blob, max_scores, workers, time_limit, memory_limit,
+                 trail):
+        self.tasks = queue.Queue()
+        for i in todo:
+            self.tasks.put(i)
+        self.out = queue.Queue()
+        self.stop = threading.Event()
+        self.graders = []
+        self.rows, self.max_scores = rows, max_scores
+        self.args = (keys_blob, time_limit, memory_limit)
+        self.trail = trail
+        self.threads = [threading.Thread(target=self._loop, daemon=True,
+                                         name=f"symconv-grader-{k}")
+                        for k in range(max(1, min(workers, len(todo))))]
+        for t in self.threads:
+            t.start()
+
+    def _loop(self):
+        keys_blob, time_limit, memory_limit = self.args
         try:
-            with IsolatedGrader(keys_blob, time_limit, memory_limit, trail=trail) as grader:
-                while not stop.is_set():
+            grader = IsolatedGrader(keys_blob, time_limit, memory_limit, trail=self.trail,
+                                    stop=self.stop)
+            self.graders.append(grader)
+            with grader:
+                while not self.stop.is_set():
                     try:
-                        i = tasks.get_nowait()
+                        i = self.tasks.get_nowait()
                     except queue.Empty:
                         break
-                    row = rows[i]
-                    out.put((i, grader.grade(row["part"], row["answer"],
-                                             max_scores.get(row["part"], 0.0))))
+                    row = self.rows[i]
+                    result = grader.grade(row["part"], row["answer"],
+                                          self.max_scores.get(row["part"], 0.0))
+                    self.out.put((i, result))
+        except _Stopped:
+            pass
         except BaseException as exc:   # reported to the main thread
-            out.put(("error", exc))
+            if not self.stop.is_set():
+                self.out.put(("error", exc))
         finally:
-            out.put(("done", None))
+            self.out.put(("done", None))
 
-    threads = [threading.Thread(target=loop, daemon=True, name=f"symconv-grader-{k}")
-               for k in range(max(1, min(workers, len(todo))))]
-    for t in threads:
-        t.start()
-    running = len(threads)
-    try:
+    def results(self):
+        running = len(self.threads)
         while running:
-            i, result = out.get()
+            i, result = self.out.get()
             if i == "done":
                 running -= 1
             elif i == "error":
                 raise result
             else:
                 yield i, result
-    finally:
-        stop.set()
-        for t in threads:
-            t.join()
+
+    def shutdown(self, timeout=0.8):
+        """Stop now: kill the workers, join the threads; the finished results not yet
+        taken from the queue."""
+        self.stop.set()
+        for grader in list(self.graders):
+            grader.kill()
+        end = time.monotonic() + timeout
+        for t in self.threads:
+            t.join(max(0.0, end - time.monotonic()))
+        for proc in list(_LIVE):          # a worker started in the meantime
+            if proc.poll() is None:
+                proc.kill()
+        left = []
+        while True:
+            try:
+                i, result = self.out.get_nowait()
+            except queue.Empty:
+                return left
+            if isinstance(i, int):
+                left.append((i, result))
 
 
 def _inprocess_results(todo, rows, keys, time_limit, trail):
@@ -510,7 +614,7 @@ def _inprocess_results(todo, rows, keys, time_limit, trail):
         yield i, grade_one(keys, row["part"], row["answer"], time_limit, trail)
 
 
-_DASK_POOL = {}
+_DASK_POOL: dict = {}
 _DASK_LOCK = threading.Lock()
 
 
@@ -593,7 +697,8 @@ def grade_batch(rows, keys, *, workers=2, time_limit=10.0, memory_limit=2 << 30,
     out : path, optional
         JSON-lines output, written incrementally; an existing file is resumed.
     resume : bool, default True
-        Skip rows already in ``out``. False starts the file afresh.
+        Skip rows already in ``out`` for the same answer and key (rows whose answer or
+        key changed are graded again). False starts the file afresh.
     scheduler : str or distributed.Client, optional
         Run on a Dask distributed cluster instead of local processes.
     progress : bool or file, default False
@@ -610,7 +715,14 @@ def grade_batch(rows, keys, *, workers=2, time_limit=10.0, memory_limit=2 << 30,
     BatchReport
         ``.results`` (one mapping per input row, in input order; fields ``row, student,
         part, score, max_score, status, feedback, strategy, proven, mistake, review,
-        seconds``) and ``.summary`` (counts per outcome, score histogram, slowest answers).
+        seconds, fingerprint``) and ``.summary`` (counts per outcome, score histogram,
+        slowest answers, ``changed`` rows regraded, ``unknown_parts``).
+
+    Raises
+    ------
+    Interrupted
+        On SIGINT or SIGTERM (when called from the main thread), after the workers
+        are stopped and the finished rows written.
     """
     t0 = time.monotonic()
     if isinstance(rows, (str, os.PathLike)):
@@ -634,17 +746,18 @@ def grade_batch(rows, keys, *, workers=2, time_limit=10.0, memory_limit=2 << 30,
     if scheduler is not None and not hasattr(scheduler, "submit"):
         _require_distributed()   # before any output is written
 
-    done = {}
+    prints = _fingerprints(rows, keys)
+    done, changed = {}, 0
     if out is not None:
         out = os.fspath(out)
         if resume:
-            done = _load_done(out, rows)
+            done, changed = _load_done(out, rows, prints)
         elif os.path.exists(out):
             os.unlink(out)
     results = [None] * len(rows)
     for i, r in done.items():
         results[i] = r
-    todo = []
+    todo, pool = [], None
     fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644) if out else None
     stream = sys.stderr if progress is True else (progress or None)
     bar = _Progress(len(rows), stream, bool(stream) and (progress is not True or stream.isatty()))
@@ -652,6 +765,7 @@ def grade_batch(rows, keys, *, workers=2, time_limit=10.0, memory_limit=2 << 30,
 
     def record(i, result):
         results[i] = _output_row(i, rows[i], result)
+        results[i]["fingerprint"] = prints[i]
         if fd is not None:
             os.write(fd, (json.dumps(results[i], ensure_ascii=False) + "\n").encode("utf-8"))
         bar.update()
@@ -666,21 +780,37 @@ def grade_batch(rows, keys, *, workers=2, time_limit=10.0, memory_limit=2 << 30,
                 record(i, _fail_row(0.0, "invalid", f"malformed input row: {row['_error']}",
                                     review=True))
             elif row["part"] not in keys:
-                record(i, _fail_row(0.0, "invalid", f"no answer key for part {row['part']!r}",
+                record(i, _fail_row(0.0, "invalid", _unknown_part(row["part"], keys),
                                     review=True))
             else:
                 todo.append(i)
         blob = pickle.dumps(keys)
-        if scheduler is not None:
-            source = _dask_results(todo, rows, blob, max_scores, scheduler, time_limit,
-                                   memory_limit, trail, chunk_size)
-        elif workers == 0:
-            source = _inprocess_results(todo, rows, keys, time_limit, trail)
-        else:
-            source = _local_results(todo, rows, blob, max_scores, workers, time_limit,
-                                    memory_limit, trail)
-        for i, result in source:
-            record(i, result)
+        with _signals_raise(lambda: sum(r is not None for r in results), len(rows)):
+            if scheduler is not None:
+                source = _dask_results(todo, rows, blob, max_scores, scheduler, time_limit,
+                                       memory_limit, trail, chunk_size)
+            elif workers == 0:
+                source = _inprocess_results(todo, rows, keys, time_limit, trail)
+            else:
+                pool = _LocalPool(todo, rows, blob, max_scores, workers, time_limit,
+                                  memory_limit, trail)
+                source = pool.results()
+            try:
+                for i, result in source:
+                    record(i, result)
+            except BaseException:
+                if pool is not None:
+                    for i, result in pool.shutdown():     # finished rows are kept
+                        if results[i] is None:
+                            record(i, result)
+                raise
+            finally:
+                if pool is not None:
+                    pool.shutdown()
+    except Interrupted as exc:
+        exc.kept = sum(r is not None for r in results)
+        exc.total = len(rows)
+        raise
     finally:
         bar.close()
         if fd is not None:
@@ -693,7 +823,76 @@ def grade_batch(rows, keys, *, workers=2, time_limit=10.0, memory_limit=2 << 30,
         _atomic_write(out, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results))
     graded = len(rows) - len(done)
     summary = _summarise(results, len(rows), len(done), time.monotonic() - t0, graded)
+    summary["changed"] = changed
+    unknown = {}
+    for r, row in zip(results, rows):
+        if "_error" not in row and row["part"] not in keys:
+            unknown[str(row["part"])] = unknown.get(str(row["part"]), 0) + 1
+    summary["unknown_parts"] = unknown
     return BatchReport(results, summary)
+
+
+def _fingerprints(rows, keys):
+    """sha256 of (the key of the row's part, the answer), per row: a previous result is
+    reused only for the same answer graded against the same key."""
+    import hashlib
+
+    key_hash = {}
+    for part, key in keys.items():
+        text = json.dumps(key.to_dict(), sort_keys=True, default=str)
+        key_hash[part] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    out = []
+    for row in rows:
+        blob = json.dumps([key_hash.get(row.get("part"), "no key"), row.get("part"),
+                           row.get("answer"), row.get("_error")], ensure_ascii=False)
+        out.append(hashlib.sha256(blob.encode("utf-8", "replace")).hexdigest()[:32])
+    return out
+
+
+def _unknown_part(part, keys):
+    import difflib
+
+    close = difflib.get_close_matches(str(part), list(keys), n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    known = ", ".join(list(keys)[:12]) + (", ..." if len(keys) > 12 else "")
+    return f"no answer key for part {part!r}{hint}; the key file has: {known}"
+
+
+class _signals_raise:
+    """While a batch runs in the main thread, SIGTERM and SIGINT raise
+    :class:`Interrupted` there (the workers are then stopped at once and the finished
+    rows kept); the previous handlers come back afterwards."""
+
+    def __init__(self, kept, total):
+        self.kept, self.total = kept, total
+        self.saved = {}
+        self.fired = False
+
+    def __enter__(self):
+        import signal
+
+        if threading.current_thread() is not threading.main_thread():
+            return self
+
+        def handler(signum, frame):
+            if self.fired:             # a second signal during the shutdown: it is under way
+                return
+            self.fired = True
+            raise Interrupted(signum, self.kept(), self.total)
+
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            try:
+                self.saved[sig] = signal.signal(sig, handler)
+            except (ValueError, OSError):
+                pass
+        return self
+
+    def __exit__(self, *exc):
+        import signal
+
+        for sig, old in self.saved.items():
+            signal.signal(sig, old)
+        return False
 
 
 # --------------------------------------------------------------------------- exports
@@ -746,7 +945,7 @@ def write_gradebook(results, path, keys=None):
     with ``'`` (see :func:`_cell`)."""
     parts = list(keys) if keys else []
     for r in results:
-        if r["part"] not in parts:
+        if r["part"] not in parts and not keys:   # with keys: a part not in them is no column
             parts.append(r["part"])
     book = {}
     for r in results:

@@ -44,6 +44,7 @@ import itertools
 import math
 import random
 import time
+import zlib
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -318,9 +319,32 @@ def sstr_safe(obj):
         return f"<{type(obj).__name__} too large to print>"
 
 
+def brief(v, digits=30):
+    """A number for feedback: exact, or, past ``digits`` digits, its size and first
+    digits (a 999-digit integer helps nobody).
+
+    >>> brief(sp.Integer(10)**40 // 7)
+    'a number with 40 digits (142857142857...)'
+    >>> brief(sp.Rational(-3, 4))
+    '-3/4'
+    """
+    if isinstance(v, sp.Rational):
+        size = max(abs(v.p), v.q).bit_length() * 0.30103
+        if size > digits:
+            head = str(abs(v.p))[:12] if abs(v.p).bit_length() < 12_000 else ""
+            count = len(str(abs(v.p))) if abs(v.p).bit_length() < 12_000 else int(size) + 1
+            what = "number" if v.q == 1 else "fraction"
+            sign = "-" if v.p < 0 else ""
+            return f"a {what} with {count} digits ({sign}{head}...)" if head else \
+                f"a {what} with about {count} digits"
+    return sstr_safe(v)
+
+
 def _show(v):
     if v is None:
         return "undefined"
+    if isinstance(v, sp.Rational):
+        return brief(v)
     if isinstance(v, complex):
         if abs(v.imag) <= 1e-12 * max(1.0, abs(v.real)):
             return f"{v.real:.10g}"
@@ -353,11 +377,21 @@ class Sampler:
     exact : bool
         Compare exact (Rational) values exactly; False applies the tolerance to them
         too (a key with an explicit tolerance: 0.3333 for 1/3).
+    window_only : bool
+        Compare only inside the variables' sampling ranges. By default, once the base
+        points agree, both sides are also compared around the breakpoints of their
+        steps, deltas, piecewise conditions, min/max and absolute values, inside and
+        beyond the ranges (see :mod:`symconv.grading.regions`): a signal is defined on
+        the whole line, and ``min(t, 5) u(t)`` differs from ``t u(t)`` only for t > 5.
     """
 
     def __init__(self, domains, constraints=(), samples=20, seed=0, tolerance=DEFAULT_TOLERANCE,
-                 exact=True):
+                 exact=True, window_only=False):
         self.domains = dict(domains)
+        self.window_only = bool(window_only)
+        self._extra = []          # points beyond the base list (breakpoints, far points)
+        self._signatures = {}     # point signature -> index, for every point made so far
+        self.last_extra = 0       # extra points compared by the last compare()
         self.exact = exact
         self.symbols = sorted(self.domains, key=lambda s: s.name)
         self.constraints = list(constraints)
@@ -368,7 +402,7 @@ class Sampler:
         self._cache = {}      # values of reference-side expressions (kept)
         self._scratch = {}    # values of the answer being graded (cleared per answer)
         self._pinned = set()
-        self.exhaustive = False
+        self._exhaustive = False
 
     EXHAUSTIVE = 64   # integer domains with at most this many points are checked everywhere
 
@@ -377,6 +411,22 @@ class Sampler:
         if self._points is None:
             self._points = self._make_points()
         return self._points
+
+    @property
+    def exhaustive(self):
+        """Whether the domain is small enough to be checked at every point (at most
+        ``EXHAUSTIVE`` integer points). Reading it builds the points first: it used to
+        be a plain attribute set while building them, so a caller that read it before
+        the first point was made saw False and compared only ``samples`` points of a
+        small domain (36 points cut to 20).
+
+        >>> import sympy as sp
+        >>> from symconv.grading.keys import Variable
+        >>> Sampler({sp.Symbol("n", integer=True): Variable("integer", -10, 25)}).exhaustive
+        True
+        """
+        self.points
+        return self._exhaustive
 
     def _make_points(self):
         """Candidate points, in this order: every point of a small integer domain
@@ -390,7 +440,7 @@ class Sampler:
             grids = [range(int(math.ceil(lo)), int(math.floor(hi)) + 1) for _, (lo, hi), _ in ranges]
             points = [dict(zip(self.symbols, map(sp.Integer, combo)))
                       for combo in itertools.product(*grids)]
-            self.exhaustive = True
+            self._exhaustive = True
             return [pt for pt in points if self._satisfies(pt)]
         want = 3 * self.samples + 10
         points, seen = [], set()
@@ -447,21 +497,111 @@ class Sampler:
                 return False
         return True
 
+    def point(self, index):
+        """The point of an index: a base point, or an extra one (:meth:`extra_points`)."""
+        base = self.points
+        return base[index] if index < len(base) else self._extra[index - len(base)]
+
     def value(self, expr, index):
         cache = self._cache if expr in self._pinned else self._scratch
         key = (expr, index)
         if key not in cache:
-            cache[key] = _value(self._prepared(expr, cache), self.points[index])
+            cache[key] = _value(self._prepared(expr, cache), self.point(index))
         return cache[key]
 
+    _MAX_EXTRA = 20_000     # extra points kept across answers before they are forgotten
+    _BASES = 3              # base points whose other coordinates the probes reuse
+
+    def _signature(self, pt):
+        return tuple(pt[s] for s in self.symbols)
+
+    def _add_extra(self, pt):
+        if not self._signatures:
+            self._signatures = {self._signature(p): i for i, p in enumerate(self.points)}
+        sig = self._signature(pt)
+        if sig not in self._signatures:
+            self._signatures[sig] = len(self.points) + len(self._extra)
+            self._extra.append(pt)
+        return self._signatures[sig]
+
+    def _forget_extra(self):
+        base = len(self.points)
+        self._extra = []
+        self._signatures = {}
+        self._cache = {k: v for k, v in self._cache.items()
+                       if not (isinstance(k[1], int) and k[1] >= base)}
+
+    def extra_points(self, answer, reference):
+        """Indices of the points that probe both sides beyond the base points: for each
+        variable in an argument of a step, delta, piecewise condition, min/max or
+        absolute value of either side, the breakpoints in that variable (the other
+        variables as at the first base points) give values inside every interval
+        between breakpoints and beyond the last one on each side the variable's domain
+        leaves open (only inside the sampling range with ``window_only``). Empty when
+        neither side has such a function. Deterministic: the values depend only on
+        the breakpoints and the seed, not on the answers graded before."""
+        from symconv.grading import regions
+
+        arguments = tuple(dict.fromkeys(regions.switch_arguments(answer)
+                                        + regions.switch_arguments(reference)))
+        if not arguments:
+            return []
+        names = {x for g in arguments for x in g.free_symbols}
+        variables = [x for x in self.symbols if x in names]
+        if not variables:
+            return []
+        if len(self._extra) > self._MAX_EXTRA:
+            self._forget_extra()
+        indices = []
+        for x in variables:
+            bases, seen = [], set()
+            for i in self.reference_points(reference):
+                others = tuple(v for s, v in self.points[i].items() if s != x)
+                if others not in seen:
+                    seen.add(others)
+                    bases.append(i)
+                if len(bases) >= self._BASES:
+                    break
+            var = self.domains[x]
+            window = var.bounds()
+            lo = 0 if var.domain.startswith(("positive", "nonnegative")) else None
+            if var.domain.startswith("positive") and var.is_integer:
+                lo = 1
+            domain = window if self.window_only else (lo, None)
+            for b in bases:
+                base = self.points[b]
+                bps = regions.breakpoints(arguments, x, base)
+                tag = zlib.crc32(f"{self.seed}|{x.name}|{sorted(map(str, bps))}".encode())
+                values = regions.probe_values(bps, var.is_integer, window, domain,
+                                              random.Random(tag))
+                for v in values:
+                    if not var.is_integer and var.domain.startswith("positive") and v <= 0:
+                        continue
+                    pt = dict(base)
+                    pt[x] = v
+                    if self._satisfies(pt):
+                        indices.append(self._add_extra(pt))
+        return list(dict.fromkeys(indices))
+
+    DOIT_LIMIT = 2.0   # seconds for evaluating the sums, integrals and derivatives of one side
+
     def _prepared(self, expr, cache):
-        """Sums and integrals are evaluated symbolically once, not at every point."""
-        if not isinstance(expr, sp.Basic) or not expr.has(sp.Sum, sp.Integral):
+        """Sums, integrals and derivatives are evaluated symbolically once, before any
+        point is substituted (a derivative of a value at a point is meaningless), under
+        ``DOIT_LIMIT`` seconds (the grader has already evaluated an answer's operations
+        with :mod:`symconv.grading.operators`)."""
+        if not isinstance(expr, sp.Basic) or not expr.has(sp.Sum, sp.Integral, sp.Derivative):
             return expr
         key = ("__doit__", expr)
         if key not in cache:
+            limit = time_limit(self.DOIT_LIMIT)
             try:
-                done = expr.doit()
+                with limit:
+                    done = expr.doit()
+            except TimeLimitExceeded as exc:
+                if exc.limit is not limit:
+                    raise
+                done = expr
             except (ArithmeticError, TypeError, ValueError, NotImplementedError, RecursionError):
                 done = expr
             cache[key] = done
@@ -495,6 +635,7 @@ class Sampler:
         """
         tol = self.tolerance if tolerance is None else tolerance
         indices = self.reference_points(reference)
+        self.last_extra = 0
         needed = min(self.samples, max(1, len(self.points)))
         if self.exhaustive:
             needed = min(needed, len(indices)) or 1
@@ -503,7 +644,23 @@ class Sampler:
         for count, i in enumerate(indices, 1):
             if not _same(self.value(answer, i), self.value(reference, i), tol, self.exact):
                 return "not equivalent", i, count
-        return "equivalent", None, len(indices)
+        count = len(indices)
+        for i in self.extra_points(answer, reference):
+            want = self.value(reference, i)
+            if want is None:
+                continue
+            count += 1
+            self.last_extra += 1
+            if not _same(self.value(answer, i), want, tol, self.exact):
+                return "not equivalent", i, count
+        return "equivalent", None, count
+
+    def window_text(self):
+        """The sampling ranges, e.g. 't in [-4, 4]' (for a verdict restricted to them)."""
+        return ", ".join(f"{s.name} in [{_num(self.domains[s].bounds()[0])}, "
+                         f"{_num(self.domains[s].bounds()[1])}]"
+                         for s in self.symbols if not s.name.startswith("delta")
+                         and not isinstance(s, sp.Dummy))
 
     def exact_points(self):
         return all(self.domains[s].is_integer for s in self.symbols)
@@ -611,6 +768,7 @@ class Comparer:
         self.time_limit = time_limit_s
         self.scale = scale
         self.tolerance = sampler.tolerance if tolerance is None else tolerance
+        self.last_point = None     # the point of the last counterexample found by sampling
 
     # ---- scalars
     def scalar(self, answer, reference, trail):
@@ -655,7 +813,7 @@ class Comparer:
                         return "not equivalent", "expand", True, {
                             "point": {}, "answer": None, "expected": None,
                             "reason": f"the answer differs from the expected one by the constant "
-                                      f"{sstr_safe(expanded)}"}
+                                      f"{brief(expanded)}"}
                     trail.append(TrailEntry("expand", "inconclusive", "", time.perf_counter() - t0))
             else:
                 trail.append(TrailEntry("expand", "skipped", "too large to expand safely", 0.0))
@@ -668,7 +826,8 @@ class Comparer:
         tol_note = "exact arithmetic" if exact and (self.tolerance == 0 or self.sampler.exact) \
             else f"relative tolerance {self.tolerance:g}"
         if status == "not equivalent":
-            point = self.sampler.points[index]
+            point = self.sampler.point(index)
+            self.last_point = point
             got, want = self.sampler.value(answer, index), self.sampler.value(reference, index)
             cex = {"point": _show_point(point), "answer": _show(got), "expected": _show(want)}
             proven = isinstance(want, sp.Rational) and (got is None or isinstance(got, sp.Rational)) \
@@ -678,8 +837,17 @@ class Comparer:
                                     time.perf_counter() - t0))
             return "not equivalent", "sampling", proven, cex
         if status == "equivalent":
+            extra = self.sampler.last_extra
+            if self.sampler.window_only:
+                where = f"; on {self.sampler.window_text()} only (the key restricts the " \
+                        f"comparison to this window)"
+            elif extra:
+                where = f"; {extra} of them around the breakpoints and beyond the sampling window"
+            else:
+                where = ""
             trail.append(TrailEntry("sampling", "equivalent",
-                                    f"agrees at {count} points ({tol_note}, seed {self.sampler.seed})",
+                                    f"agrees at {count} points ({tol_note}, seed "
+                                    f"{self.sampler.seed}){where}",
                                     time.perf_counter() - t0))
             if not self.prove:
                 trail.append(TrailEntry("simplify", "skipped",
@@ -883,6 +1051,10 @@ def _normal_relation(rel):
     raise GradingError(f"expected an equation or inequality, but got {rel!r}")
 
 
+def _num(v):
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
 def _fmt_point(point):
     return ", ".join(f"{k}={v}" for k, v in point.items()) or "every point"
 
@@ -918,7 +1090,7 @@ def _as_object(value, variables):
 
 
 def equivalent(answer, expected, *, variables=None, constraints=(), tolerance=None,
-               samples=20, seed=0, prove=True, time_limit=2.0, scale=False):
+               samples=20, seed=0, prove=True, time_limit=2.0, scale=False, window_only=False):
     """Decide whether ``answer`` is mathematically the same as ``expected``.
 
     Parameters
@@ -941,6 +1113,9 @@ def equivalent(answer, expected, *, variables=None, constraints=(), tolerance=No
         Run ``simplify(a - b) == 0`` (under ``time_limit`` seconds) when sampling agrees.
     scale : bool, default False
         Equations: accept a nonzero constant multiple (inequalities: a positive one).
+    window_only : bool, default False
+        Compare only inside the variables' ranges; by default signals are also
+        compared around their breakpoints and beyond the ranges (see :class:`Sampler`).
 
     Returns
     -------
@@ -958,6 +1133,15 @@ def equivalent(answer, expected, *, variables=None, constraints=(), tolerance=No
     'expected 2 entries, but the answer has 3'
     >>> equivalent("y = 2x + 1", "2x - y = -1").status
     'equivalent'
+
+    A signal is compared beyond its sampling window, unless the caller restricts it:
+
+    >>> window = {"t": {"domain": "real", "min": -4, "max": 4}}
+    >>> equivalent("min(t, 5) u(t)", "t u(t)", variables=window, prove=False).status
+    'not equivalent'
+    >>> v = equivalent("min(t, 5) u(t)", "t u(t)", variables=window, prove=False, window_only=True)
+    >>> v.status, v.trail[-2].detail.split("; ")[-1]
+    ('equivalent', 'on t in [-4, 4] only (the key restricts the comparison to this window)')
     """
     spec = {}
     for name, v in (variables or {}).items():
@@ -982,7 +1166,7 @@ def equivalent(answer, expected, *, variables=None, constraints=(), tolerance=No
     domains.update(delta_domains)
     sampler = Sampler(domains, cons, samples=samples, seed=seed,
                       tolerance=DEFAULT_TOLERANCE if tolerance is None else tolerance,
-                      exact=tolerance is None)
+                      exact=tolerance is None, window_only=window_only)
     comparer = Comparer(sampler, prove=prove, time_limit_s=time_limit, scale=scale)
     trail = []
     ka, kb = kind_of(a), kind_of(b)

@@ -36,9 +36,10 @@ import sympy as sp
 from symconv._util.sympy_safety import no_numeric_summation
 from symconv.errors import GradingError, ParseError, SymconvError
 from symconv.grading.equivalence import (DEFAULT_TOLERANCE, Comparer, Sampler, TrailEntry,
-                                         sstr_safe,
-                                         _atoms, _domains_for, _free_symbols, _same, _unify,
+                                         _show, _show_point, brief, sstr_safe,
+                                         _atoms, _domains_for, _free_symbols, _unify,
                                          kind_of)
+from symconv.grading import feedback, operators
 from symconv.grading.forms import describe, satisfies
 from symconv.grading.keys import as_key
 from symconv._util.deadline import TimeLimitExceeded, time_limit
@@ -136,6 +137,15 @@ class _KeyContext:
         self.by_name = by_name
         self.reference = _unify(self.reference, by_name)
         self.mistakes = [_unify(m, by_name) for m in mistakes]
+        # the key's own derivatives and integrals, evaluated as an answer's would be
+        try:
+            self.reference = _evaluate_operations(self.reference, 10.0) \
+                if _has_operations(self.reference) else self.reference
+            self.mistakes = [_evaluate_operations(m, 10.0) if _has_operations(m) else m
+                             for m in self.mistakes]
+        except operators.Unevaluated as exc:
+            raise GradingError(f"answer key {key.part!r}: the answer (or a mistake) holds "
+                               f"{exc.operator}, which has no closed form") from None
         constraints = []
         for text in key.constraints:
             try:
@@ -162,7 +172,8 @@ class _KeyContext:
         tol = key.tolerance if key.tolerance is not None else (0.0 if exact else DEFAULT_TOLERANCE)
         self.tolerance = tol
         self.sampler = Sampler(domains, constraints, key.samples, key.seed, tol,
-                               exact=key.tolerance is None or key.tolerance == 0)
+                               exact=key.tolerance is None or key.tolerance == 0,
+                               window_only=getattr(key, "window_only", False))
         self.comparer = Comparer(self.sampler, prove=key.prove, time_limit_s=key.time_limit,
                                  scale=key.equation_scale, tolerance=tol)
         self.kind = _KIND[key.type]
@@ -324,6 +335,18 @@ def grade(answer_text, key, *, time_limit_s=None):
                                 time.perf_counter() - t0))
         result = GradeResult(0.0, key.points, "invalid",
                              "answer rejected: the expression is too deeply nested to grade", trail)
+    except MemoryError:
+        raise                      # the batch worker reports it as the memory limit
+    except SymconvError:           # a broken key (GradingError): the caller's problem
+        raise
+    except Exception as exc:       # noqa: BLE001 - a bad answer must never crash a grade
+        trail.append(TrailEntry("grading", "invalid",
+                                f"internal error {type(exc).__name__}: {str(exc)[:200]}",
+                                time.perf_counter() - t0))
+        result = GradeResult(0.0, key.points, "invalid",
+                             "The grader could not evaluate this answer (an internal error, "
+                             "recorded in the trail); it gets no credit for now and has been "
+                             "flagged for review by a person.", trail, review=True)
     result.trail = trail
     result.part = key.part
     result.seconds = time.perf_counter() - t0
@@ -354,12 +377,38 @@ def _grade(text, key, ctx, trail):
         trail.append(TrailEntry("parse", "invalid", str(exc), time.perf_counter() - t0))
         return _result(key, "invalid", 0, f"Your answer could not be read: {exc}", trail)
     trail.append(TrailEntry("parse", "ok", _short(answer), time.perf_counter() - t0))
+    if isinstance(answer, (sp.And, sp.Or, sp.logic.boolalg.BooleanAtom)):
+        reason = (f"your answer is a condition ({_short(answer, 60)}), not a value; a "
+                  f"piecewise answer gives the value for each case, e.g. 't for t >= 0, "
+                  f"0 otherwise'")
+        trail.append(TrailEntry("type", "invalid", reason))
+        return _result(key, "invalid", 0, f"Your answer could not be read as a value: {reason}.",
+                       trail)
     answer = _unify(answer, ctx.by_name)
+    if _has_operations(answer):
+        t1 = time.perf_counter()
+        try:
+            answer = _evaluate_operations(answer, key.time_limit)
+        except operators.Unevaluated as exc:
+            what = "a sum" if isinstance(exc.operator, sp.Sum) else "an integral"
+            trail.append(TrailEntry("evaluate", "undecided",
+                                    f"no closed form for {_short(exc.operator, 100)} within "
+                                    f"{key.time_limit:g} s", time.perf_counter() - t1))
+            return _result(key, "incorrect", 0,
+                           f"Your answer contains {what} that could not be evaluated: an "
+                           f"unevaluated {what[3:] if what.startswith('an ') else what[2:]} is "
+                           f"not an answer, write its value (a closed form). It has been "
+                           f"flagged for review by a person.", trail, review=True)
+        trail.append(TrailEntry("evaluate", "ok", f"derivatives and integrals evaluated: "
+                                f"{_short(answer)}", time.perf_counter() - t1))
     unknown = sorted({s.name for s in _free_symbols(answer)} - ctx.known_names)
     if unknown:
         names = ", ".join(unknown)
         reason = (f"your answer uses {names}, which {'is not a variable' if len(unknown) == 1 else 'are not variables'} "
                   f"of this exercise (variables: {', '.join(sorted(ctx.known_names)) or 'none'})")
+        hints = [_NOTATIONS[n] for n in unknown if n in _NOTATIONS]
+        if hints:
+            reason += ". " + " ".join(hints)
         trail.append(TrailEntry("variables", "not equivalent", reason))
         return _result(key, "incorrect", 0, _sentence(reason) + _hint(key), trail)
     if key.closed_form:     # a restated question is refused before it is evaluated
@@ -376,6 +425,9 @@ def _grade(text, key, ctx, trail):
     answer = ctx._deltas(answer)
     ctx.sampler.begin_answer()
     answer, problem = _coerce(answer, key, ctx)
+    if problem and ctx.kind == "matrix" and "vmatrix" in text:
+        problem += (" (\\begin{vmatrix} ... \\end{vmatrix} is a determinant, a number: write "
+                    "the matrix with bmatrix or pmatrix)")
     if problem:
         trail.append(TrailEntry("type", "not equivalent", problem))
         return _result(key, "incorrect", 0, _sentence(problem) + _hint(key), trail)
@@ -424,6 +476,46 @@ def _grade(text, key, ctx, trail):
                    strategy=strategy, proven=proven)
 
 
+#: names students use for the signals that are not accepted by default, and what to write
+_NOTATIONS = {
+    "r": "If r(t) is meant as the ramp, write ramp(t).",
+    "sinc": "sinc has two conventions: write sin(pi t)/(pi t) (normalized, as NumPy) or "
+            "sin(t)/t.",
+    "epsilon": "If \u03b5(t) is meant as the unit step, write u(t).",
+    "sigma": "If \u03c3(t) is meant as the unit step, write u(t).",
+    "Delta": "If \u0394(t) is meant as the triangle, write tri(t).",
+    "Heaviside": "Write u(t) or H(t) for the unit step.",
+    "heaviside": "Write u(t) or H(t) for the unit step.",
+    "sgn": "Write sign(t) for the sign function.",
+    "Rect": "Write rect(t) for the rectangle.",
+    "Tri": "Write tri(t) for the triangle.",
+}
+
+
+def _has_operations(obj):
+    if isinstance(obj, (list, tuple)):
+        return any(_has_operations(x) for x in obj)
+    if isinstance(obj, sp.MatrixBase):
+        return any(_has_operations(x) for x in obj)
+    return isinstance(obj, sp.Basic) and (obj.has(sp.Derivative, sp.Integral, sp.DiracDelta)
+                                          or (obj.has(sp.Sum) and obj.has(sp.oo)))
+
+
+def _evaluate_operations(obj, seconds):
+    """Derivatives, integrals and convolution sums evaluated, impulses sifted (see
+    :mod:`symconv.grading.operators`), entry by entry for containers."""
+    if isinstance(obj, list):
+        return [_evaluate_operations(x, seconds) for x in obj]
+    if isinstance(obj, tuple):
+        return tuple(_evaluate_operations(x, seconds) for x in obj)
+    if isinstance(obj, sp.MatrixBase):
+        return obj.applyfunc(lambda e: _evaluate_operations(e, seconds))
+    if isinstance(obj, sp.Basic) and not isinstance(obj, sp.Expr):   # relations
+        return obj.func(*[_evaluate_operations(a, seconds) for a in obj.args]) \
+            if isinstance(obj, sp.core.relational.Relational) else obj
+    return operators.evaluate(obj, seconds)
+
+
 def _coerce(answer, key, ctx):
     """Bring the answer into the key's kind; returns (answer, problem or None)."""
     kind = ctx.kind
@@ -435,6 +527,8 @@ def _coerce(answer, key, ctx):
             if any(not isinstance(x, sp.Expr) for x in answer):
                 return None, "expected a sequence of numbers or expressions"
             return list(answer), None
+        if got == "expression" and len(ctx.reference) == 1:
+            return [answer], None          # \left[5\right] in LaTeX is a bracketed 5
     elif kind == "matrix":
         if isinstance(answer, sp.MatrixBase):
             return answer, None
@@ -467,8 +561,13 @@ def _coerce(answer, key, ctx):
                             if exc.limit is not limit:   # grade()'s own limit: not ours
                                 raise
                             value = None
+                        except (ArithmeticError, TypeError, ValueError, NotImplementedError):
+                            # PrecisionExhausted (an ArithmeticError): floor of a huge
+                            # irrational number; the comparison below says it cannot be
+                            # evaluated
+                            value = None
                     if value is not None and value.is_Rational and not value.is_Integer:
-                        return None, f"expected an integer, but your answer is {sstr_safe(value)}"
+                        return None, f"expected an integer, but your answer is {brief(value)}"
             return answer, None
     return None, f"expected {_ARTICLE[kind]}, but your answer is {_ARTICLE.get(got, 'something else')}"
 
@@ -476,8 +575,11 @@ def _coerce(answer, key, ctx):
 def _check_forms(text, answer, key, ctx, trail, strategy, proven):
     forms = [f for f in key.forms if f not in _ORIENTATION]
     rules = key.operations or key.forbidden or key.at_most
+    correct = "Correct."
+    if strategy == "sampling" and ctx.sampler.window_only:
+        correct = f"Correct (compared on {ctx.sampler.window_text()} only)."
     if not forms and not rules:
-        return _result(key, "correct", 1.0, "Correct.", trail, strategy=strategy, proven=proven)
+        return _result(key, "correct", 1.0, correct, trail, strategy=strategy, proven=proven)
     t0 = time.perf_counter()
     try:
         unevaluated = key.parse(text, evaluate=False)
@@ -491,13 +593,13 @@ def _check_forms(text, answer, key, ctx, trail, strategy, proven):
             return _result(key, "incorrect", 0, _sentence(problem), trail, strategy=strategy,
                            proven=proven)
         if not forms:
-            return _result(key, "correct", 1.0, "Correct.", trail, strategy=strategy,
+            return _result(key, "correct", 1.0, correct, trail, strategy=strategy,
                            proven=proven)
     ok = [f for f in forms if satisfies(f, text, unevaluated)]
     trail.append(TrailEntry("form", "ok" if ok else "not satisfied",
                             f"accepted: {', '.join(forms)}", time.perf_counter() - t0))
     if ok:
-        return _result(key, "correct", 1.0, "Correct.", trail, strategy=strategy, proven=proven)
+        return _result(key, "correct", 1.0, correct, trail, strategy=strategy, proven=proven)
     st = "partial" if key.form_credit > 0 else "incorrect"
     return _result(key, st, key.form_credit,
                    f"Your answer is equivalent to the expected one, but it must be written "
@@ -528,17 +630,33 @@ def _short(obj, limit=160):
 
 
 def _explain(answer, key, ctx, cex, detail):
-    """Feedback for a wrong answer: where it differs, and a diagnosis when cheap."""
+    """Feedback for a wrong answer: where it differs (at a simple point when there is
+    one), what kind of mistake it is and, for a signal, where it is wrong (see
+    :mod:`symconv.grading.feedback`)."""
     if cex is None:
         return _sentence(detail or "Your answer is not equivalent to the expected one")
     if "reason" in cex and not cex.get("point"):
         if cex.get("entry"):
             return f"In {cex['entry']}: {_sentence(cex['reason'])}"
         return _sentence(cex["reason"])
+    point = ctx.comparer.last_point
+    clock = feedback._Clock()
+    scalar = ctx.kind == "expression" and isinstance(answer, sp.Expr) and not cex.get("entry")
+    if scalar and point:
+        simple = feedback.simple_point(answer, ctx.reference, ctx.sampler, point, ctx.tolerance,
+                                       clock)
+        if simple is not None:
+            point, got, want = simple
+            cex = dict(cex, point=_show_point(point), answer=_show(got), expected=_show(want))
     where = ", ".join(f"{k} = {v}" for k, v in cex["point"].items())
     entry = f" ({cex['entry']})" if cex.get("entry") else ""
     text = f"Not equivalent to the expected answer{entry}"
-    if where and cex["answer"] == "undefined":
+    if not where and cex.get("answer") == "undefined":
+        text += (": your answer cannot be evaluated (a number too large to compute exactly, "
+                 "or undefined)")
+        if key.show_expected and cex.get("expected") not in (None, "undefined"):
+            text += f", but the expected value is {cex['expected']}"
+    elif where and cex["answer"] == "undefined":
         text += (f": for {where} your answer cannot be evaluated (undefined, too large to "
                  f"compute, or an infinite sum without a closed form)")
         if key.show_expected:
@@ -548,30 +666,17 @@ def _explain(answer, key, ctx, cex, detail):
         if key.show_expected:
             text += f", but the expected value is {cex['expected']}"
     text += "."
-    if ctx.kind == "expression" and key.show_expected:
-        text += _diagnose(answer, ctx)
+    if scalar:
+        try:
+            if key.show_expected:
+                kind = feedback.diagnose(answer, ctx.reference, ctx.sampler, ctx.tolerance, clock)
+                text += f" {kind}" if kind else ""
+            where_wrong = feedback.region(answer, ctx.reference, ctx.sampler, point or {},
+                                          ctx.tolerance, clock)
+            text += f" {where_wrong}" if where_wrong else ""
+        except (ArithmeticError, TypeError, ValueError, AttributeError):
+            pass          # feedback only describes the verdict: never let it fail a grade
     return text
-
-
-def _diagnose(answer, ctx):
-    """'off by a constant' / 'opposite sign' from the sampled values."""
-    s = ctx.sampler
-    idx = s.reference_points(ctx.reference)
-    diffs, negs = set(), True
-    for i in idx:
-        a, r = s.value(answer, i), s.value(ctx.reference, i)
-        if a is None or r is None or isinstance(a, complex) or isinstance(r, complex) \
-                or a in (sp.oo, -sp.oo) or r in (sp.oo, -sp.oo):
-            return ""
-        diffs.add(a - r)
-        negs = negs and _same(a, -r, ctx.tolerance, s.exact)
-    if negs and any(s.value(ctx.reference, i) != 0 for i in idx):
-        return " Your answer has the opposite sign."
-    if len(diffs) == 1 and idx:
-        d = diffs.pop()
-        if d != 0:
-            return f" Your answer is off by the constant {sstr_safe(d)} everywhere."
-    return ""
 
 
 def _normal_text(s):

@@ -149,7 +149,8 @@ class Mistake:
 _KEY_FIELDS = ("type", "answer", "points", "variables", "tolerance", "forms", "mistakes",
                "hints", "functions", "discrete", "constraints", "samples", "seed", "prove",
                "time_limit", "form_credit", "equation_scale", "kind", "show_expected",
-               "prompt", "latex", "closed_form", "operations", "forbidden", "at_most")
+               "prompt", "latex", "closed_form", "operations", "forbidden", "at_most",
+               "window_only", "aliases")
 
 
 @dataclass(eq=False)
@@ -222,6 +223,18 @@ class AnswerKey:
         The question, for reports.
     latex : {'auto', True, False}, default 'auto'
         How answer text is read (see :func:`symconv.parsing.parse_math`).
+    aliases : dict, optional
+        Extra names of signals the answers may use, ``{name: target}`` with a target
+        among ``symconv.parsing.ALIAS_TARGETS`` (``{"r": "ramp", "sinc": "normalized
+        sinc"}``). The usual ones (``theta``/``Theta``/``step`` for ``u``, ``Lamda`` for
+        ``tri``, ``Pi`` for ``rect``: ``symconv.parsing.SIGNAL_ALIASES``) are always
+        accepted; a declared variable or function of the same name keeps its meaning.
+    window_only : bool, default False
+        Compare answers only inside the variables' ``min``/``max`` ranges, and say so
+        in the verdict ("on t in [-4, 4] only"). By default a signal is also compared
+        beyond them: around the breakpoints of both sides (steps, deltas, piecewise
+        conditions, min/max, absolute values) and past the last one on each side the
+        variable's domain leaves open.
 
     Examples
     --------
@@ -255,6 +268,8 @@ class AnswerKey:
     operations: tuple = ()
     forbidden: tuple = ()
     at_most: dict = field(default_factory=dict)
+    window_only: bool = False
+    aliases: dict = field(default_factory=dict)
     part: object = None
 
     def __post_init__(self):
@@ -288,7 +303,7 @@ class AnswerKey:
                 _fail(part, f"{name} must be an integer >= {lo}, but got {value!r}")
         if self.samples > 10_000:
             _fail(part, f"samples must be at most 10000, but got {self.samples}")
-        for name in ("prove", "equation_scale", "show_expected"):
+        for name in ("prove", "equation_scale", "show_expected", "window_only"):
             if not isinstance(getattr(self, name), bool):
                 _fail(part, f"{name} must be true or false, but got {getattr(self, name)!r}")
         if self.discrete is not None and not isinstance(self.discrete, bool):
@@ -302,6 +317,14 @@ class AnswerKey:
             _fail(part, f"latex must be 'auto', true or false, but got {self.latex!r}")
         self.mistakes = tuple(_mistake(part, i, m) for i, m in enumerate(self.mistakes or ()))
         self._check_build_fields()
+        if not isinstance(self.aliases, dict):
+            _fail(part, f"aliases must be a table of name = target, but got {self.aliases!r}")
+        from symconv.parsing import _check_aliases
+
+        try:
+            self.aliases = _check_aliases(self.aliases)
+        except ParseError as exc:
+            _fail(part, str(exc))
         if self.type == "proof":
             if self.kind is not None and not isinstance(self.kind, str):
                 _fail(part, f"kind must be a string, but got {self.kind!r}")
@@ -410,10 +433,11 @@ class AnswerKey:
 
     def parse(self, text, evaluate=True):
         """Read answer text (student's or key's) with this key's settings, safely."""
-        from symconv.parsing import parse_math
+        from symconv.parsing import SIGNAL_ALIASES, parse_math
 
         return parse_math(text, discrete=self.is_discrete, functions=self.functions,
-                          symbols=self.symbols(), latex=self.latex, evaluate=evaluate)
+                          symbols=self.symbols(), latex=self.latex, evaluate=evaluate,
+                          aliases={**SIGNAL_ALIASES, **self.aliases})
 
     def _value(self, value, what):
         if isinstance(value, str):
