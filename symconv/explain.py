@@ -176,9 +176,9 @@ def _handlers():
     """(defining module, class name, handler); tests/test_explain.py checks that every
     entry names a class that exists, so a rename or a move fails loudly."""
     return [
-        ("symconv.proofs.checker", "ProofReport", _proof_report),
-        ("symconv.proofs.checker", "Derivation", _derivation),
-        ("symconv.proofs.checker", "StepReport", _step_report),
+        ("symconv.proofs.report", "ProofReport", _proof_report),
+        ("symconv.proofs.derivation", "Derivation", _derivation),
+        ("symconv.proofs.report", "StepReport", _step_report),
         ("symconv.verify.crosscheck", "Checked", _checked),
         ("symconv.verify.crosscheck", "CrosscheckReport", _crosscheck_report),
         ("symconv.nn.architectures.table", "ShapeTable", _shape_table),

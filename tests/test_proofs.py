@@ -14,7 +14,8 @@ from symconv.cli import main
 from symconv.errors import ParseError, SymconvError
 from symconv.proofs import (Counterexample, Derivation, ProofReport, Step, StepCheck, check_proof,
                             check_step, convolution, correlation, theorem)
-from symconv.proofs.checker import _Evaluator, _Instance, _random_sequence, _random_smooth, _bounded
+from symconv.proofs.canon import _bounded
+from symconv.proofs.numeric import _Evaluator, _Instance, _random_sequence, _random_smooth
 
 n, k, m, j = sp.symbols("n k m j", integer=True)
 N = sp.Symbol("N", integer=True, positive=True)
