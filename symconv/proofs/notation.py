@@ -245,18 +245,110 @@ def _pairing_placeholders(text, functions):
             first, second = m.group(5), m.group(6)
         if first not in functions or second not in functions:
             return m.group(0)
-        name = f"symconvpairing{len(mapping)}"
+        # letters only: LaTeX input reads a digit as a separate number
+        name = "symconvpairing" + _letters(len(mapping))
         mapping[name] = (cls, first, second)
         return name
 
     return _PAIRING_TEXT.sub(sub, text), mapping
 
 
+def _letters(i):
+    """0 -> 'a', 25 -> 'z', 26 -> 'ba', ...: a digit-free suffix."""
+    out = ""
+    while True:
+        out = chr(ord("a") + i % 26) + out
+        i //= 26
+        if not i:
+            return out
+
+
+# d/dt, d/d\tau, \frac{d}{dt}, \frac{\partial}{\partial t}, \partial_t, \partial_{t}
+_DERIVATIVE_TEXT = re.compile(
+    r"(?<![\w\\])d\s*/\s*d\s*(?P<v1>\\?[A-Za-z]+)"
+    r"|\\frac\s*\{\s*d\s*\}\s*\{\s*d\s*(?P<v2>\\?[A-Za-z]+)\s*\}"
+    r"|\\frac\s*\{\s*\\partial\s*\}\s*\{\s*\\partial\s*(?P<v3>\\?[A-Za-z]+)\s*\}"
+    r"|\\partial_\s*(?:\{\s*(?P<v4>\\?[A-Za-z]+)\s*\}|(?P<v5>\\?[A-Za-z]+))")
+_OPEN, _CLOSE = "([{", ")]}"
+
+
+def _operand_end(text, start):
+    """End of the operand of a derivative operator written before it: up to the first
+    '+', '-', '=', ',' or '#' outside brackets (after the operand began), or the closing
+    bracket of the enclosing group, or the end of the line."""
+    depth = 0
+    i = start
+    began = False
+    while i < len(text):
+        ch = text[i]
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            if depth == 0:
+                return i
+            depth -= 1
+        elif depth == 0 and began and (ch in "+=,#" or (ch == "-" and text[i - 1] not in "*/^(")):
+            return i
+        if not ch.isspace():
+            began = True
+        i += 1
+    return i
+
+
+_PRIMED = re.compile(r"(?<![\w\\])([A-Za-z][A-Za-z0-9]*)('+)\s*\(")
+
+
+def _derivative_notation(text, functions):
+    r"""Rewrite derivative operators into ``Derivative(operand, var)`` text, so that
+    ``d/dt``, ``\frac{d}{dt}``, ``\partial_t`` and ``f'(x)`` are derivatives, never the
+    product or quotient of symbols named ``d`` and ``dt``. The operand of an operator
+    is what follows it up to the next ``+``/``-``/``=``/``,`` outside brackets.
+
+    ``f'(x)`` (f a declared function) becomes ``Derivative(f(x), x)`` when ``x`` is a
+    plain variable; at any other argument (``g'(t - tau)``) the line is refused with a
+    message saying how to write it (the derivative of g evaluated at t - tau is not a
+    derivative with respect to a variable of the line)."""
+    from symconv.errors import ParseError
+
+    for _ in range(50):
+        m = _DERIVATIVE_TEXT.search(text)
+        if m is None:
+            break
+        var = next(v for v in m.group("v1", "v2", "v3", "v4", "v5") if v)
+        start = m.end()
+        end = _operand_end(text, start)
+        operand = text[start:end].strip()
+        if not operand:
+            raise ParseError(f"a derivative operator must be followed by what it differentiates, "
+                             f"but nothing follows it at position {m.start()}")
+        text = text[:m.start()] + f"Derivative(({operand}), {var})" + text[end:]
+    for m in _PRIMED.finditer(text):
+        name, primes = m.group(1), m.group(2)
+        if name not in functions:
+            continue
+        close, depth = m.end(), 0
+        while close < len(text) and not (text[close] == ")" and depth == 0):
+            depth += (text[close] in _OPEN) - (text[close] in _CLOSE)
+            close += 1
+        arg = text[m.end():close].strip()
+        if close >= len(text) or not re.fullmatch(r"\\?[A-Za-z][A-Za-z0-9]*", arg):
+            raise ParseError(
+                f"{name}{primes}(...) is read as a derivative only at a plain variable, as in "
+                f"{name}{primes}(x); at {arg!r} write Derivative({name}(u), u) for the derivative and "
+                f"substitute u = {arg} in a separate line (position {m.start()})")
+        text = (text[:m.start()] + f"Derivative({name}({arg}), " + ", ".join([arg] * len(primes))
+                + ")" + text[close + 1:])
+        return _derivative_notation(text, functions)
+    return text
+
+
 def _parse(text, kind, functions, symbols):
-    """parse_math with the convolution notation and real symbols for the continuous kind."""
+    """parse_math with the convolution and derivative notations and real symbols for the
+    continuous kind."""
     from symconv.parsing import parse_math
 
     functions = tuple(functions)
+    text = _derivative_notation(text, functions)
     text, mapping = _pairing_placeholders(text, functions)
     expr = parse_math(text, discrete=(kind == "discrete"), functions=functions + tuple(mapping),
                       symbols=symbols)
