@@ -117,7 +117,7 @@ def explain(obj, *, check=True, quiet=False, file=None):
       = Sum(f(-m + n)*g(m), (m, -oo, oo))    [substitute k = n - m]
     >>> explain(d)
     proof report: commutativity
-    verdict: VALID: 1 step(s) (1 proven)
+    verdict: PROVEN: all 1 step(s) proven
     obtained: symconv.proofs checked every step e(i-1) = e(i) on its own; the justifications
       are shown but never trusted.
         Sum(f(k)*g(-k + n), (k, -oo, oo))

@@ -56,20 +56,20 @@ Examples
 change of variables k -> n - m (Sum.change_index, limits included), as stated
 """
 
+import re
 import time
 
 import sympy as sp
-from sympy import (Eq, Expr, Heaviside,
-                   MatrixBase, Piecewise)
+from sympy import Eq, Expr, Heaviside, MatrixBase, Piecewise, Symbol
 from sympy.core.function import AppliedUndef
 
 from symconv._util.sympy_safety import no_numeric_summation
 from symconv._util.deadline import TimeLimitExceeded, time_limit as _time_limit
-from symconv.errors import ParseError, SymconvError
+from symconv.errors import SymconvError
 
 from symconv.proofs.canon import _Canon, _NESTS, _Overdue, _Trace, _bounded, _canon_equal, _distribute, _is_zero, _nest_nodes, _write_out
 from symconv.proofs.notation import _Pairing, _expand_notation, _parse
-from symconv.proofs.numeric import _detect_kind, _numeric_check
+from symconv.proofs.numeric import DOMAIN, _detect_kind, _numeric_check
 from symconv.proofs.report import ProofReport, StepCheck, StepReport, _KINDS
 from symconv.proofs.search import _Substitution, _search_substitutions, _stated_substitutions
 
@@ -229,7 +229,7 @@ def _check_scalar(a, b, kind, seed, instances, numeric, seconds, justification=N
 
 
 def check_step(before, after, *, kind=None, seed=0, instances=None, numeric=True, time_limit=4.0,
-               justification=None):
+               justification=None, assume=None):
     """Decide whether ``before == after``; returns a :class:`StepCheck`.
 
     Parameters
@@ -250,6 +250,9 @@ def check_step(before, after, *, kind=None, seed=0, instances=None, numeric=True
     justification : str, optional
         A stated change of variables (``"substitute k = n - m"``, ``"u = tau + 1"``,
         several separated by commas) is tried first.
+    assume : str, optional
+        The stated setting, e.g. ``"n >= 0, s >= 1"``: integer bounds on named symbols.
+        Numeric checks only draw values inside it, so a counterexample stays there.
 
     Examples
     --------
@@ -260,6 +263,16 @@ def check_step(before, after, *, kind=None, seed=0, instances=None, numeric=True
     >>> check_step((x + 1)**2, x**2 + 1).status
     'refuted'
     """
+    domain = parse_assumptions(assume)
+    token = DOMAIN.set({**(DOMAIN.get() or {}), **domain}) if domain else None
+    try:
+        return _check_step(before, after, kind, seed, instances, numeric, time_limit, justification)
+    finally:
+        if token is not None:
+            DOMAIN.reset(token)
+
+
+def _check_step(before, after, kind, seed, instances, numeric, time_limit, justification):
     kind = _check_kind(kind)
     _check_options(seed, instances, time_limit)
     before = _as_sympy(before, "before")
@@ -275,6 +288,68 @@ def check_step(before, after, *, kind=None, seed=0, instances=None, numeric=True
         return StepCheck("unverified", f"cannot compare {type(before).__name__} with "
                          f"{type(after).__name__}")
     return _check_scalar(before, after, kind, seed, instances, numeric, time_limit, justification)
+
+
+_CONDITION = re.compile(r"\s*(?:([A-Za-z_]\w*)\s*(>=|<=|>|<|≥|≤)\s*(-?\d+)|(-?\d+)\s*(>=|<=|>|<|≥|≤)\s*([A-Za-z_]\w*))\s*")
+_FLIP = {">=": "<=", "<=": ">=", ">": "<", "<": ">", "≥": "≤", "≤": "≥"}
+
+
+def parse_assumptions(assume):
+    """{name: (lowest, highest)} from ``"n >= 0, s >= 1, p >= 0"`` (integer bounds; None
+    for no bound). The stated setting of a proof: numeric checks draw values inside it,
+    so a counterexample never leaves it.
+
+    >>> parse_assumptions("n >= 0, s > 0, 3 >= k")
+    {'n': (0, None), 's': (1, None), 'k': (None, 3)}
+    """
+    if assume is None or assume == "":
+        return {}
+    if isinstance(assume, dict):
+        return dict(assume)
+    if not isinstance(assume, str):
+        raise SymconvError(f"assume must be a str such as 'n >= 0, s >= 1', but got {type(assume).__name__}")
+    out = {}
+    for part in re.split(r",|;|\band\b", assume):
+        if not part.strip():
+            continue
+        m = _CONDITION.fullmatch(part)
+        if m is None:
+            raise SymconvError("assume: each condition must compare a name with an integer, as in "
+                               f"'n >= 0' or 's > 0', but got {part.strip()!r}")
+        if m.group(1):
+            name, op, value = m.group(1), m.group(2), int(m.group(3))
+        else:
+            name, op, value = m.group(6), _FLIP[m.group(5)], int(m.group(4))
+        lo, hi = out.get(name, (None, None))
+        if op in (">=", "≥", ">"):
+            bound = value + (op == ">")
+            lo = bound if lo is None else max(lo, bound)
+        else:
+            bound = value - (op == "<")
+            hi = bound if hi is None else min(hi, bound)
+        if lo is not None and hi is not None and lo > hi:
+            raise SymconvError(f"assume: the conditions on {name} leave no value, but got {assume!r}")
+        out[name] = (lo, hi)
+    return out
+
+
+def _assumed_symbols(domain, kind, symbols):
+    """Symbols carrying what SymPy can use of the stated setting (sign facts)."""
+    out = dict(symbols or {})
+    for name, (lo, hi) in domain.items():
+        if name in out:
+            continue
+        facts = {"integer": True} if kind == "discrete" else {"real": True}
+        if lo is not None and lo >= 1:
+            facts["positive"] = True
+        elif lo is not None and lo >= 0:
+            facts["nonnegative"] = True
+        elif hi is not None and hi <= -1:
+            facts["negative"] = True
+        elif hi is not None and hi <= 0:
+            facts["nonpositive"] = True
+        out[name] = Symbol(name, **facts)
+    return out
 
 
 def _check_options(seed, instances, time_limit):
@@ -382,6 +457,17 @@ def _run_custom(verify):
 # checking a proof typed as text
 # ---------------------------------------------------------------------------
 
+def _split_equation(formula):
+    """The student's text left and right of the one top-level '=' of a line."""
+    depth = 0
+    for i, ch in enumerate(formula):
+        depth += (ch in "([{") - (ch in ")]}")
+        if ch == "=" and depth == 0 and formula[i - 1:i] not in ("<", ">", "!", "=") \
+                and formula[i + 1:i + 2] != "=":
+            return formula[:i].strip(), formula[i + 1:].strip()
+    return formula, formula
+
+
 def _split_comment(line):
     """(formula, justification or None): the first '#' not escaped by a backslash."""
     for i, ch in enumerate(line):
@@ -391,8 +477,8 @@ def _split_comment(line):
     return line.strip(), None
 
 
-def check_proof(lines, kind="discrete", functions=("f", "g"), symbols=None, *, seed=0,
-                instances=None, time_limit=4.0, total_time_limit=None):
+def check_proof(lines, kind="discrete", functions=("f", "g", "h"), symbols=None, *, seed=0,
+                instances=None, time_limit=4.0, total_time_limit=None, assume=None):
     r"""Check a proof written as text, one expression a line.
 
     Each line is an expression (SymPy syntax such as ``sum(f(k)*g(n - k), (k, -oo, oo))``,
@@ -401,8 +487,9 @@ def check_proof(lines, kind="discrete", functions=("f", "g"), symbols=None, *, s
     Lines are parsed by :func:`symconv.parsing.parse_math` (never evaluated as
     code): undeclared names are symbols (integer symbols for the discrete kind),
     names in ``functions`` are undefined functions. A line that does not parse is
-    reported as a refuted step and the next line is compared with the last line
-    that did parse.
+    reported as "could not be parsed" (status 'unverified', at the student's own line
+    and column) and the proof stops there: the lines after it are listed as not
+    checked, never silently compared with an earlier line.
 
     Parameters
     ----------
@@ -415,6 +502,10 @@ def check_proof(lines, kind="discrete", functions=("f", "g"), symbols=None, *, s
         Names mapped to ready-made SymPy symbols (to carry assumptions).
     seed, instances, time_limit
         As in :meth:`Derivation.check` (``time_limit`` bounds each step).
+    assume : str, optional
+        The stated setting, e.g. ``"n >= 0, s >= 1, p >= 0"`` (integer bounds): the
+        symbols carry the sign facts SymPy can use, and numeric checks draw values only
+        inside the bounds, so a counterexample never leaves the setting.
     total_time_limit : float, optional
         Seconds for the whole proof: each step gets at most what is left, and the
         steps after the budget is spent are reported 'unverified' without being
@@ -452,7 +543,21 @@ def check_proof(lines, kind="discrete", functions=("f", "g"), symbols=None, *, s
         deadline = time.monotonic() + total_time_limit
     if isinstance(functions, str):
         functions = tuple(f.strip() for f in functions.split(",") if f.strip())
+    domain = parse_assumptions(assume)
+    symbols = _assumed_symbols(domain, kind_n, symbols)
+    token = DOMAIN.set(domain) if domain else None
+    try:
+        return _check_lines(lines, kind_n, functions, symbols, seed, instances, time_limit,
+                            total_time_limit, deadline if total_time_limit is not None else None)
+    finally:
+        if token is not None:
+            DOMAIN.reset(token)
+
+
+def _check_lines(lines, kind_n, functions, symbols, seed, instances, time_limit, total_time_limit,
+                 deadline):
     chain = []  # (line number, expression or raw text, justification, parse error)
+    texts = {}  # chain position -> the student's own text of that expression
     for number, raw in enumerate(lines, start=1):
         if not isinstance(raw, str):
             raise SymconvError(f"every line must be a str, but line {number} is {type(raw).__name__}")
@@ -463,21 +568,28 @@ def check_proof(lines, kind="discrete", functions=("f", "g"), symbols=None, *, s
             formula = formula[1:].strip()
         try:
             expr = _parse(formula, kind_n, functions, symbols)
-        except ParseError as exc:
-            chain.append((number, formula, just, f"line {number} could not be parsed: {exc}"))
-            continue
         except SymconvError as exc:
-            chain.append((number, formula, just, f"line {number} could not be parsed: {exc}"))
+            where = f"line {number}"
+            position = getattr(exc, "position", None)
+            if position is not None:
+                where += f", column {raw.find(formula) + position + 1}"
+            chain.append((number, formula, just, f"{where} could not be parsed: {exc}"))
+            texts[len(chain) - 1] = formula
             continue
         if isinstance(expr, (list, tuple)):
             chain.append((number, formula, just, f"line {number} must hold one expression, "
                           f"but it holds {len(expr)} items"))
+            texts[len(chain) - 1] = formula
             continue
         if isinstance(expr, Eq):
+            left, right = _split_equation(formula)
             chain.append((number, expr.lhs, None, None))
+            texts[len(chain) - 1] = left
             chain.append((number, expr.rhs, just, None))
+            texts[len(chain) - 1] = right
         else:
             chain.append((number, expr, just, None))
+            texts[len(chain) - 1] = formula
     parsed = [c for c in chain if c[3] is None]
     if len(chain) < 2:
         raise SymconvError(f"a proof must have at least two expressions, but got {len(chain)}")
@@ -485,7 +597,16 @@ def check_proof(lines, kind="discrete", functions=("f", "g"), symbols=None, *, s
     exprs = []
     previous = None
     index = 0
-    for number, expr, just, error in chain:
+    stopped = None
+    for position, (number, expr, just, error) in enumerate(chain):
+        text = texts.get(position)
+        if stopped is not None:
+            index += 1
+            exprs.append(expr)
+            reports.append(StepReport(index, previous, expr, just, "unverified",
+                                      f"not checked: the proof stops at line {stopped}, which could "
+                                      "not be parsed", None, "parse", 0.0, number, text))
+            continue
         if previous is None and error is None:
             previous = expr
             exprs.append(expr)
@@ -494,8 +615,9 @@ def check_proof(lines, kind="discrete", functions=("f", "g"), symbols=None, *, s
         t0 = time.perf_counter()
         if error is not None:
             exprs.append(expr)
-            reports.append(StepReport(index, previous, expr, just, "refuted", error, None,
-                                      "parse", time.perf_counter() - t0, number))
+            reports.append(StepReport(index, previous, expr, just, "unverified", error, None,
+                                      "parse", time.perf_counter() - t0, number, text))
+            stopped = number
             continue
         budget = time_limit if total_time_limit is None else min(
             time_limit, deadline - time.monotonic())
@@ -508,8 +630,8 @@ def check_proof(lines, kind="discrete", functions=("f", "g"), symbols=None, *, s
                                      instances=instances, time_limit=budget, justification=just)
         exprs.append(expr)
         reports.append(StepReport(index, previous, expr, just, res.status, res.reason,
-                                  res.counterexample, res.method, time.perf_counter() - t0, number))
+                                  res.counterexample, res.method, time.perf_counter() - t0, number, text))
         previous = expr
     if not parsed:
         exprs = [c[1] for c in chain]
-    return ProofReport(None, tuple(exprs), tuple(reports))
+    return ProofReport(None, tuple(exprs), tuple(reports), texts=(texts.get(0),))

@@ -270,6 +270,7 @@ _DERIVATIVE_TEXT = re.compile(
     r"|\\frac\s*\{\s*\\partial\s*\}\s*\{\s*\\partial\s*(?P<v3>\\?[A-Za-z]+)\s*\}"
     r"|\\partial_\s*(?:\{\s*(?P<v4>\\?[A-Za-z]+)\s*\}|(?P<v5>\\?[A-Za-z]+))")
 _OPEN, _CLOSE = "([{", ")]}"
+_DIFFERENTIAL = re.compile(r"d\s*(?:\\[A-Za-z]+|[A-Za-z])(?![A-Za-z(])")
 
 
 def _operand_end(text, start):
@@ -279,6 +280,8 @@ def _operand_end(text, start):
     depth = 0
     i = start
     began = False
+    latex = "\\" in text
+    integrals = 0   # \int opened inside the operand and not yet closed by a differential
     while i < len(text):
         ch = text[i]
         if ch in _OPEN:
@@ -289,6 +292,13 @@ def _operand_end(text, start):
             depth -= 1
         elif depth == 0 and began and (ch in "+=,#" or (ch == "-" and text[i - 1] not in "*/^(")):
             return i
+        elif depth == 0 and latex and text.startswith("\\int", i):
+            integrals += 1
+        elif depth == 0 and began and latex and ch == "d" and text[i - 1].isspace() \
+                and _DIFFERENTIAL.match(text, i):
+            if not integrals:
+                return i   # the 'd\tau' closing an enclosing integral is not the operand's
+            integrals -= 1
         if not ch.isspace():
             began = True
         i += 1

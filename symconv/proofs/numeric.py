@@ -2,7 +2,9 @@
 evaluated with NumPy, compared within a tolerance.
 """
 
+import contextvars
 import functools
+import itertools
 import math
 import time
 
@@ -64,11 +66,12 @@ class _Sequence:
         return self.origin, _nested_tuple(self.values.astype(int).tolist())
 
     def describe(self):
-        idx = ", ".join("nmlk"[i] if self.values.ndim > 1 else "n" for i in range(self.values.ndim))
+        # the sequence's own index names (i, j, ...), not a symbol of the step such as n
+        idx = ", ".join("ijlm"[i] for i in range(self.values.ndim))
         if self.values.ndim == 1:
             vals = [int(v) for v in self.values]
             lo = self.origin[0]
-            return (f"[{', '.join(map(str, vals))}] at n = {lo}..{lo + len(vals) - 1} "
+            return (f"[{', '.join(map(str, vals))}] at i = {lo}..{lo + len(vals) - 1} "
                     "(0 elsewhere)")
         vals = self.values.astype(int).tolist()
         ranges = ", ".join(f"{o}..{o + n - 1}" for o, n in zip(self.origin, self.values.shape))
@@ -116,11 +119,17 @@ def _nested_tuple(values):
 
 
 def _random_sequence(rng, name, arity):
-    shape = tuple(int(rng.integers(1, 5 if arity == 1 else 4)) for _ in range(arity))
-    origin = tuple(int(rng.integers(-2, 2)) for _ in range(arity))
-    values = rng.integers(-4, 5, size=shape)
-    while not values.any():
-        values = rng.integers(-4, 5, size=shape)
+    """A finite sequence with distinct nonzero integer values (so that a term counted
+    twice, or one missing, changes the total): 1-D of length 2..7 starting in -3..2,
+    N-D of 1..3 entries per axis."""
+    if arity == 1:
+        shape = (int(rng.integers(2, 8)),)
+    else:
+        shape = tuple(int(rng.integers(1, 4)) for _ in range(arity))
+    origin = tuple(int(rng.integers(-3, 3)) for _ in range(arity))
+    size = int(np.prod(shape))
+    pool = np.array([v for v in range(-12, 13) if v])
+    values = rng.choice(pool, size=size, replace=size > len(pool)).reshape(shape)
     return _Sequence(name, values, origin)
 
 
@@ -141,18 +150,61 @@ def _random_smooth(rng, name, arity):
     return _Smooth(name, Add(*terms), xs, radius)
 
 
+# the stated setting of a check (``check_proof(..., assume="n >= 0, s >= 1")``): Symbol ->
+# name -> (lowest, highest) value, None for no bound; set by check_step/check_proof for
+# the duration of a check
+DOMAIN = contextvars.ContextVar("symconv_proof_domain", default=None)
+
+
+def _bounds(sym):
+    """(lo, hi) of an integer symbol from its SymPy facts and the stated domain."""
+    lo = hi = None
+    if sym.is_positive:
+        lo = 1
+    elif sym.is_nonnegative:
+        lo = 0
+    if sym.is_negative:
+        hi = -1
+    elif sym.is_nonpositive:
+        hi = 0
+    stated = (DOMAIN.get() or {}).get(sym.name)
+    if stated is not None:
+        if stated[0] is not None:
+            lo = stated[0] if lo is None else max(lo, stated[0])
+        if stated[1] is not None:
+            hi = stated[1] if hi is None else min(hi, stated[1])
+    return lo, hi
+
+
+def _small_values(sym, span=14):
+    """The small integer values tried for an integer symbol: 0, 1, -1, 2, ... inside its
+    domain (the edges of the domain first)."""
+    lo, hi = _bounds(sym)
+    order = [0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6, -6, 7, 8, 9, 10, 11, 12]
+    if lo is not None:
+        order = [lo, lo + 1, lo + 2] + order + [lo + i for i in range(3, span)]
+    if hi is not None:
+        order = [hi, hi - 1] + order + [hi - i for i in range(2, span)]
+    out = []
+    for v in order:
+        if (lo is None or v >= lo) and (hi is None or v <= hi) and v not in out:
+            out.append(v)
+    return out[:span]
+
+
 def _random_value(rng, sym):
-    """A random value for a free symbol, respecting its assumptions."""
+    """A random value for a free symbol, respecting its assumptions and the stated domain."""
     if sym.is_integer:
-        if sym.is_positive:
-            return sp.Integer(int(rng.integers(1, 6)))
-        if sym.is_nonnegative:
-            return sp.Integer(int(rng.integers(0, 5)))
-        if sym.is_negative:
-            return -sp.Integer(int(rng.integers(1, 5)))
-        if sym.is_nonpositive:
-            return -sp.Integer(int(rng.integers(0, 5)))
-        return sp.Integer(int(rng.integers(-3, 4)))
+        lo, hi = _bounds(sym)
+        # small: sums over infinite ranges are truncated at |index| = 12
+        a = lo if lo is not None else (hi - 5 if hi is not None else -4)
+        b = hi if hi is not None else a + 5
+        return sp.Integer(int(rng.integers(a, b + 1)))
+    stated = (DOMAIN.get() or {}).get(sym.name)
+    if stated is not None and stated[0] is not None:
+        return sp.Rational(stated[0]) + sp.Rational(int(rng.integers(1, 17)), 8)
+    if stated is not None and stated[1] is not None:
+        return sp.Rational(stated[1]) - sp.Rational(int(rng.integers(1, 17)), 8)
     if sym.is_positive:
         return sp.Rational(int(rng.integers(2, 17)), 8)
     if sym.is_nonnegative:
@@ -586,8 +638,76 @@ def _close(x, y, rtol):
     return abs(x - y) <= rtol * max(1.0, abs(x), abs(y))
 
 
+_NOT_ARITHMETIC = (Sum, Integral, Derivative, sp.Product, AppliedUndef, Subs, _Pairing)
+_GRID_POINTS = 60_000
+
+
+def _box_text(symbols, columns):
+    return ", ".join(f"{s} in {int(c.min())}..{int(c.max())}" for s, c in zip(symbols, columns))
+
+
+def _grid_check(a, b, symbols, rtol):
+    """An integer identity without sums or functions, evaluated at every point of a box
+    of small values (each symbol: 0, 1, -1, 2, ... inside its domain, 14 values; a
+    random subset of 60,000 points when the box is larger), smallest points first.
+    Returns a StepCheck, or None when no point could be evaluated."""
+    lists = [_small_values(sym) for sym in symbols]
+    total = math.prod(len(v) for v in lists)
+    if total <= _GRID_POINTS:
+        mesh = np.meshgrid(*[np.array(v, dtype=float) for v in lists], indexing="ij")
+        grid = np.stack([m.reshape(-1) for m in mesh], axis=1)
+        exhaustive = True
+    else:
+        rng = np.random.default_rng(0)
+        grid = np.stack([rng.choice(np.array(v, dtype=float), size=_GRID_POINTS) for v in lists], axis=1)
+        exhaustive = False
+    grid = grid[np.argsort(np.abs(grid).sum(axis=1), kind="stable")]
+    env = {sym: grid[:, i].astype(complex) for i, sym in enumerate(symbols)}
+    ev = _Evaluator(_Instance({}, {}, 0))
+    with np.errstate(all="ignore"):
+        lhs = np.broadcast_to(np.asarray(ev.ev(a, env, 0), dtype=complex), (len(grid),))
+        rhs = np.broadcast_to(np.asarray(ev.ev(b, env, 0), dtype=complex), (len(grid),))
+    ok = np.isfinite(lhs) & np.isfinite(rhs)
+    if not ok.any():
+        return None
+    bad = ok & ~(np.abs(lhs - rhs) <= rtol * np.maximum(1.0, np.maximum(np.abs(lhs), np.abs(rhs))))
+    box = _box_text(symbols, grid.T)
+    if bad.any():
+        i = int(np.argmax(bad))
+        values = {sym: sp.Integer(int(grid[i, j])) for j, sym in enumerate(symbols)}
+        inst = _Instance(values, {}, 0)
+        return StepCheck("refuted", "the two sides differ at a point of the box of small values "
+                         f"({box}; relative tolerance {rtol:g})",
+                         inst.counterexample(_py_number(lhs[i]), _py_number(rhs[i])), "numeric")
+    how = "every" if exhaustive else "a random sample of"
+    return StepCheck("confirmed", f"checked numerically at {how} {int(ok.sum())} point(s) of the box "
+                     f"{box} (not a proof), relative tolerance {rtol:g}", method="numeric")
+
+
+def _discrete_instances(symbols, funcs):
+    """How many instances a discrete step gets: more for more unknowns (what is at
+    stake): 24, plus 12 per free symbol and per unknown sequence, at most 96."""
+    return min(96, 24 + 12 * (len(symbols) + len(funcs)))
+
+
+def _edge_values(symbols, count):
+    """Up to ``count`` assignments of small values (domain edges, 0, 1, -1, 2) to the
+    symbols, smallest first: the limits and boundary indices a wrong step gets wrong."""
+    if not symbols:
+        return []
+    lists = [_small_values(sym)[:4] for sym in symbols]
+    combos = sorted(itertools.product(*lists), key=lambda c: sum(abs(v) for v in c))
+    step = max(1, len(combos) // count)
+    return [dict(zip(symbols, map(sp.Integer, c))) for c in combos[::step][:count]]
+
+
 def _numeric_check(a, b, kind, seed, instances):
-    """StepCheck from random instances, or None when nothing could be evaluated."""
+    """StepCheck from random instances, or None when nothing could be evaluated.
+
+    Discrete steps are checked hard, since a wrong integer identity often holds at most
+    points: an identity without sums or functions at every point of a box of small
+    values (:func:`_grid_check`); otherwise 24-96 instances, half of them at the small
+    and boundary values of the symbols, with sequences of distinct values."""
     try:
         a = _prepare_numeric(a)
         b = _prepare_numeric(b)
@@ -597,9 +717,18 @@ def _numeric_check(a, b, kind, seed, instances):
     kind = kind or _detect_kind(a, b)
     symbols = sorted(a.free_symbols | b.free_symbols, key=str)
     discrete = kind == "discrete"
-    if instances is None:
-        instances = 6 if discrete else 3
     rtol = 1e-9 if discrete else 1e-7
+    if discrete and symbols and all(sym.is_integer for sym in symbols) \
+            and not (a.has(*_NOT_ARITHMETIC) or b.has(*_NOT_ARITHMETIC)):
+        try:
+            grid = _grid_check(a, b, symbols, rtol)
+        except (_Unsupported, ArithmeticError, ValueError, TypeError, IndexError):
+            grid = None
+        if grid is not None:
+            return grid
+    if instances is None:
+        instances = _discrete_instances(symbols, funcs) if discrete else 3
+    edges = _edge_values([sym for sym in symbols if sym.is_integer], instances // 2) if discrete else []
     rng = np.random.default_rng(seed)
     done = 0
     attempts = 0
@@ -609,6 +738,8 @@ def _numeric_check(a, b, kind, seed, instances):
         inst_seed = int(rng.integers(0, 2**31 - 1))
         irng = np.random.default_rng(inst_seed)
         values = {s: _random_value(irng, s) for s in symbols}
+        if attempts <= len(edges):
+            values.update(edges[attempts - 1])
         fns = {name: (_random_sequence(irng, name, ar) if discrete else _random_smooth(irng, name, ar))
                for name, ar in sorted(funcs.items())}
         inst = _Instance(values, fns, inst_seed)

@@ -2,6 +2,7 @@
 :class:`ProofReport` and :class:`Counterexample`, with their text rendering.
 """
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -164,6 +165,7 @@ class StepReport:
     method: str = ""
     seconds: float = 0.0
     line: object = None
+    text: object = None
 
     @property
     def ok(self):
@@ -178,6 +180,9 @@ class StepReport:
             text += f"\n    counterexample: {self.counterexample}"
         return text
 
+
+# how numeric_check states its number of instances or points
+_CHECKED_ON = re.compile(r"(?:on|at every|at a random sample of) (\d+) (?:random instance|point)")
 
 _STATUS_MARK = {"proven": "proven", "confirmed": "confirmed numerically",
                 "refuted": "REFUTED", "unverified": "unverified"}
@@ -194,11 +199,15 @@ class ProofReport:
         The chain ``e0, e1, ...`` that was checked.
     steps : tuple of StepReport
         One entry per step ``e(i-1) = e(i)``.
+    texts : tuple, optional
+        The student's own text of ``e0`` (for a proof typed as text); each step's
+        ``text`` holds that of its right-hand side.
     """
 
     title: object
     expressions: tuple
     steps: tuple
+    texts: tuple = ()
 
     @property
     def valid(self):
@@ -234,19 +243,47 @@ class ProofReport:
         return next((s for s in self.steps if not s.ok), None)
 
     @property
+    def verdict(self):
+        """'proven' (every step proven), 'plausible' (none refuted or undecided, some only
+        checked numerically), 'refuted' (some step is false) or 'undecided'."""
+        if self.refuted:
+            return "refuted"
+        if self.unverified:
+            return "undecided"
+        return "plausible" if self.confirmed else "proven"
+
+    @property
     def summary(self):
-        """One line: valid or not, and how many steps of each status."""
+        """One line: the verdict, and how many steps were proven or only checked numerically.
+
+        A step confirmed on instances is evidence, not a proof, so a proof with such steps
+        is PLAUSIBLE, never PROVEN."""
+        total = len(self.steps)
         counts = ", ".join(f"{len(self._indices(s))} {s}" for s in STATUSES if self._indices(s))
-        verdict = "VALID" if self.valid else "NOT VALID"
-        return f"{verdict}: {len(self.steps)} step(s)" + (f" ({counts})" if counts else "")
+        verdict = self.verdict
+        if verdict == "proven":
+            return f"PROVEN: all {total} step(s) proven"
+        if verdict == "plausible":
+            numbers = [int(m.group(1)) for s in self.steps if s.status == "confirmed"
+                       for m in [_CHECKED_ON.search(s.reason)] if m]
+            on = f" on {min(numbers)}{'+' if len(set(numbers)) > 1 else ''} instance(s)" if numbers else ""
+            return (f"PLAUSIBLE: {len(self.proven)} of {total} step(s) proven, "
+                    f"{len(self.confirmed)} only checked numerically{on}")
+        if verdict == "refuted":
+            first = self.steps[self.refuted[0] - 1]
+            where = f" (line {first.line})" if first.line is not None else ""
+            return f"REFUTED at step {first.index}{where}: {total} step(s) ({counts})"
+        return f"UNDECIDED: {total} step(s) ({counts})"
 
     def __str__(self):
         lines = [self.title] if self.title else []
         lines.append(self.summary)
+        first = self.texts[0] if self.texts and self.texts[0] else None
         if self.expressions:
-            lines.append(f"    {_short(self.expressions[0])}")
+            lines.append(f"    {first or _short(self.expressions[0])}")
         for s in self.steps:
-            lines.append(f"  = {_short(s.after)}")
+            # the student's own line when the proof was typed as text, not SymPy's rewrite
+            lines.append(f"  = {s.text or _short(s.after)}")
             lines.append("      " + str(s).replace("\n", "\n      "))
         failure = self.first_failure
         if failure is not None:
