@@ -40,7 +40,7 @@ _API = {
     "derivative_kernel": "nn.kernels", "integral_kernel": "nn.kernels",
     "min_kernel_size": "nn.kernels",
     "mlp_to_conv": "proofs.reindex",
-    "Derivation": "proofs.checker", "check_proof": "proofs.checker", "theorem": "proofs.theorems",
+    "Derivation": "proofs.derivation", "check_proof": "proofs.checker", "theorem": "proofs.theorems",
     "crosscheck": "verify.crosscheck",
     "explain": "explain",
 }

@@ -117,7 +117,7 @@ def explain(obj, *, check=True, quiet=False, file=None):
       = Sum(f(-m + n)*g(m), (m, -oo, oo))    [substitute k = n - m]
     >>> explain(d)
     proof report: commutativity
-    verdict: VALID: 1 step(s) (1 proven)
+    verdict: PROVEN: all 1 step(s) proven
     obtained: symconv.proofs checked every step e(i-1) = e(i) on its own; the justifications
       are shown but never trusted.
         Sum(f(k)*g(-k + n), (k, -oo, oo))
@@ -176,9 +176,9 @@ def _handlers():
     """(defining module, class name, handler); tests/test_explain.py checks that every
     entry names a class that exists, so a rename or a move fails loudly."""
     return [
-        ("symconv.proofs.checker", "ProofReport", _proof_report),
-        ("symconv.proofs.checker", "Derivation", _derivation),
-        ("symconv.proofs.checker", "StepReport", _step_report),
+        ("symconv.proofs.report", "ProofReport", _proof_report),
+        ("symconv.proofs.derivation", "Derivation", _derivation),
+        ("symconv.proofs.report", "StepReport", _step_report),
         ("symconv.verify.crosscheck", "Checked", _checked),
         ("symconv.verify.crosscheck", "CrosscheckReport", _crosscheck_report),
         ("symconv.nn.architectures.table", "ShapeTable", _shape_table),

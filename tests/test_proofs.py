@@ -14,7 +14,8 @@ from symconv.cli import main
 from symconv.errors import ParseError, SymconvError
 from symconv.proofs import (Counterexample, Derivation, ProofReport, Step, StepCheck, check_proof,
                             check_step, convolution, correlation, theorem)
-from symconv.proofs.checker import _Evaluator, _Instance, _random_sequence, _random_smooth, _bounded
+from symconv.proofs.canon import _bounded
+from symconv.proofs.numeric import _Evaluator, _Instance, _random_sequence, _random_smooth
 
 n, k, m, j = sp.symbols("n k m j", integer=True)
 N = sp.Symbol("N", integer=True, positive=True)
@@ -83,9 +84,9 @@ def test_str_repr_latex_of_derivation_and_report():
     assert d._repr_latex_().startswith("$$\\begin{aligned}")
     report = d.check()
     assert isinstance(report, ProofReport)
-    assert "VALID: 3 step(s) (3 proven)" in str(report)
+    assert "PROVEN: all 3 step(s) proven" in str(report) and report.verdict == "proven"
     assert "[proven]" in report.latex() and report._repr_latex_().startswith("$$")
-    assert "VALID" in repr(report)
+    assert "PROVEN" in repr(report)
     with pytest.raises(AttributeError):
         report.steps = ()
 
@@ -383,9 +384,12 @@ def test_check_proof_unparsable_and_hostile_lines_do_not_crash():
     report = check_proof(["sum(f(k), (k, 0, n))", "__import__('os').system('touch pwned')",
                           "sum(f(n - j), (j, 0, n))  # reverse the order"])
     statuses = [s.status for s in report.steps]
-    assert statuses == ["refuted", "proven"]
-    assert "could not be parsed" in report.steps[0].reason
-    assert report.valid is False
+    # the proof stops at the line that cannot be parsed; the next line is not taken as
+    # a new start, it is listed as not checked
+    assert statuses == ["unverified", "unverified"]
+    assert report.steps[0].reason.startswith("line 2, column ") and "could not be parsed" in report.steps[0].reason
+    assert "proof stops at line 2" in report.steps[1].reason
+    assert report.valid is False and report.verdict == "undecided"
 
 
 def test_check_proof_continuous_latex_and_options():
@@ -409,7 +413,7 @@ def test_cli_prove_list_and_theorem(capsys):
     assert "convolution_theorem" in out and "fourier, laplace, dft, z" in out
     assert main(["prove", "identity", "--kind", "discrete"]) == 0
     out = capsys.readouterr().out
-    assert "VALID" in out and "sifting" in out
+    assert "PROVEN" in out and "sifting" in out
     assert main(["prove", "commutativity", "--kind", "discrete", "--latex"]) == 0
     assert r"\begin{align*}" in capsys.readouterr().out
     assert main(["prove", "commutativity", "--kind", "fourier"]) == 2

@@ -172,7 +172,7 @@ def test_cli(capsys):
 
     assert main(["mlp-to-conv", "--delta", "1", "--height", "4", "--width", "4"]) == 0
     out = capsys.readouterr().out
-    assert "VALID: 4 step(s) (4 proven)" in out
+    assert "PROVEN: all 4 step(s) proven" in out
     assert "translation invariant  (2*h - 1)*(2*w - 1) + 1 = 50" in out
     assert main(["mlp-to-conv", "--delta", "0", "--height", "3", "--width", "3", "--latex"]) == 0
     out = capsys.readouterr().out

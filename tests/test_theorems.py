@@ -118,7 +118,7 @@ def test_a_broken_derivation_reports_the_first_failure():
     assert not report.valid
     assert report.first_failure.index == 3 and report.first_failure.status == "refuted"
     assert report.steps[3].status == "refuted"  # the step after the slip does not hold either
-    assert "NOT VALID" in str(report) and "counterexample" in str(report)
+    assert "REFUTED at step 3" in str(report) and "counterexample" in str(report)
 
 
 # ---------------------------------------------------------------------------

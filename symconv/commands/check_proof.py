@@ -9,8 +9,16 @@ One expression a line (SymPy syntax such as ``sum(f(k)*g(n-k), (k, -oo, oo))``,
 
 The text is parsed by the safe parser (never evaluated). The report gives every
 step's status and, for the first failing step, the reason and a counterexample.
-Exit status 0 when every step is proven or confirmed, 1 otherwise, 2 for invalid
-input (unreadable file, bad options).
+``--assume "n >= 0, s >= 1, p >= 0"`` states the setting: numeric checks draw values
+only inside it, so a counterexample never leaves it.
+
+Exit status:
+
+* 0 -- PROVEN: every step proven (symbolically or by a named rule);
+* 3 -- PLAUSIBLE: no step refuted, but some only checked numerically on instances;
+* 1 -- REFUTED or UNDECIDED: some step is false (with a counterexample), could not be
+  parsed, or could be neither decided nor tested;
+* 2 -- invalid input (unreadable file, bad options).
 """
 
 import sys
@@ -22,6 +30,7 @@ NAME = "check-proof"
 HELP = "check each step of a proof written one expression per line"
 
 _MAX_BYTES = 200_000
+EXIT_STATUS = {"proven": 0, "plausible": 3, "refuted": 1, "undecided": 1}
 
 
 def add_arguments(parser):
@@ -31,6 +40,9 @@ def add_arguments(parser):
                              "variables and functions (continuous)")
     parser.add_argument("--functions", default="f,g,h",
                         help="comma-separated names of the undefined functions (default f,g,h)")
+    parser.add_argument("--assume", default=None, metavar="CONDITIONS",
+                        help="the stated setting, e.g. \"n >= 0, s >= 1, p >= 0\" (integer bounds); "
+                             "counterexamples stay inside it")
     parser.add_argument("--latex", action="store_true", help="print the report as LaTeX")
     parser.add_argument("--pdf", metavar="OUT", default=None, help="compile the report to a PDF")
     parser.add_argument("--seed", type=int, default=0, help="seed of the numeric checks (default 0)")
@@ -66,7 +78,8 @@ def run(args):
         if not name.isidentifier() or name.startswith("_"):
             raise SymconvError(f"--functions must list plain names, but got {name!r}")
     report = check_proof(_read(args.file), kind=args.kind, functions=functions, seed=args.seed,
-                         time_limit=args.time_limit, total_time_limit=args.total_time)
+                         time_limit=args.time_limit, total_time_limit=args.total_time,
+                         assume=args.assume)
     # the justifications are the user's text: control characters are shown, not obeyed
     print(terminal_text(report.latex() if args.latex else str(report)))
     if args.pdf:
@@ -74,4 +87,4 @@ def run(args):
 
         path = compile_pdf(document([report], title="Proof check"), args.pdf)
         print(f"wrote {path}", file=sys.stderr)
-    return 0 if report.valid else 1
+    return EXIT_STATUS[report.verdict]

@@ -8,8 +8,8 @@
 Every step is checked and the report says whether it was proven (SymPy or a rule
 applied mechanically) or only confirmed numerically. ``--latex`` prints the
 ``align*`` block of the derivation; ``--pdf`` compiles a standalone document with
-the checked derivation. Exit status 0 when every step checks, 1 otherwise, 2 for
-invalid input.
+the checked derivation. Exit status as for ``check-proof``: 0 when every step is proven, 3 when some step
+is only checked numerically (plausible), 1 otherwise, 2 for invalid input.
 """
 
 import sys
@@ -53,4 +53,6 @@ def run(args):
 
         path = compile_pdf(document([report], title=derivation.title), args.pdf)
         print(f"wrote {path}", file=sys.stderr)
-    return 0 if report.valid else 1
+    from symconv.commands.check_proof import EXIT_STATUS
+
+    return EXIT_STATUS[report.verdict]

@@ -1,29 +1,23 @@
 """Derivations whose every step is machine-checked, the theorem library, student proofs,
 and the MLP-to-convolution argument.
 
-* :mod:`~symconv.proofs.checker` -- :class:`Derivation`, :func:`check_step`,
-  :func:`check_proof` and the reports;
+* :mod:`~symconv.proofs.derivation` -- :class:`Derivation`, a chain of checked steps;
+* :mod:`~symconv.proofs.checker` -- :func:`check_step` and :func:`check_proof` (a proof
+  typed as text), built on :mod:`~symconv.proofs.canon` (canonical forms),
+  :mod:`~symconv.proofs.search` (changes of variables) and :mod:`~symconv.proofs.numeric`
+  (numeric confirmation);
+* :mod:`~symconv.proofs.report` -- the reports; :mod:`~symconv.proofs.notation` -- the
+  unevaluated convolution/correlation notation;
 * :mod:`~symconv.proofs.theorems` -- :func:`theorem`: commutativity, associativity,
   shift equivariance, the convolution theorem, ... as checkable derivations;
 * :mod:`~symconv.proofs.reindex` -- :func:`mlp_to_conv`: from a dense layer to a
   convolution, step by step, with parameter counts.
 """
 
-from symconv.proofs.checker import (
-                                    STATUSES,
-                                    Convolution,
-                                    Correlation,
-                                    Counterexample,
-                                    Derivation,
-                                    ProofReport,
-                                    Step,
-                                    StepCheck,
-                                    StepReport,
-                                    check_proof,
-                                    check_step,
-                                    convolution,
-                                    correlation,
-)
+from symconv.proofs.checker import check_proof, check_step
+from symconv.proofs.derivation import Derivation
+from symconv.proofs.notation import Convolution, Correlation, convolution, correlation
+from symconv.proofs.report import STATUSES, Counterexample, ProofReport, Step, StepCheck, StepReport
 from symconv.proofs.reindex import mlp_to_conv, parameter_counts
 from symconv.proofs.theorems import theorem
 

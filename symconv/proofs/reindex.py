@@ -239,7 +239,7 @@ def _check_stage(make_stage, h, w, ci, co, seed, instances, formula, size_symbol
 
     Returns a StepCheck. ``make_stage(h, w, ci, co)`` builds the constraint for a size.
     """
-    from symconv.proofs.checker import StepCheck
+    from symconv.proofs.report import StepCheck
 
     sizes_known = all(isinstance(v, int) for v in (h, w, ci, co))
     concrete = sizes_known and make_stage.concrete
@@ -356,7 +356,8 @@ def mlp_to_conv(height, width, channels_in=1, channels_out=1, delta=None, *, see
     >>> [s.status for s in mlp_to_conv(8, 8, delta=1).check().steps]
     ['proven', 'confirmed', 'confirmed', 'confirmed']
     """
-    from symconv.proofs.checker import Derivation, Step, StepCheck
+    from symconv.proofs.derivation import Derivation
+    from symconv.proofs.report import Step, StepCheck
 
     h = _size(height, "height", 1)
     w = _size(width, "width", 1)

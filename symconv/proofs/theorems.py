@@ -33,7 +33,8 @@ from sympy import (Add, Derivative, DiracDelta, Function, Heaviside, Integral, K
 from sympy import I as IMAG
 
 from symconv.errors import SymconvError
-from symconv.proofs.checker import Derivation, convolution, correlation
+from symconv.proofs.derivation import Derivation
+from symconv.proofs.notation import convolution, correlation
 
 __all__ = ["theorem", "kinds", "NAMES"]
 
