@@ -268,7 +268,7 @@ class Interrupted(KeyboardInterrupt):
         self.signum, self.kept, self.total = signum, kept, total
 
 
-_LIVE = set()          # worker processes alive in this process, for the shutdown
+_LIVE: set = set()          # worker processes alive in this process, for the shutdown
 
 
 def _fail_row(max_score, status, feedback, review=False):

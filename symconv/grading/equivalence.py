@@ -425,7 +425,7 @@ class Sampler:
         >>> Sampler({sp.Symbol("n", integer=True): Variable("integer", -10, 25)}).exhaustive
         True
         """
-        self.points
+        self.points  # noqa: B018 - builds the lazy point list, which sets self.exhaustive
         return self._exhaustive
 
     def _make_points(self):
@@ -903,7 +903,7 @@ class Comparer:
         return status, strategy, proven, cex, ""
 
     def entries(self, answer, reference, trail, what):
-        statuses, strategies, proven_all = [], set(), True
+        strategies, proven_all = set(), True
         for idx, (a, r) in enumerate(zip(answer, reference)):
             sub = []
             status, strategy, proven, cex = self.scalar(a, r, sub)

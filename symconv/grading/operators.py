@@ -72,7 +72,6 @@ def _one(node, deadline):
     if isinstance(node, sp.Integral):
         done = _as_convolution(node, deadline)
         if done is None or done.has(sp.Integral):
-            limits = node.limits
             # SymPy's integrator, briefly: polynomials and exponentials on finite
             # intervals are quick; products of steps on the whole line are not
             done = _bounded(node.doit, deadline, cap=1.0)
@@ -126,7 +125,7 @@ def _as_convolution(node, deadline):
             try:
                 from symconv.signals.continuous import conv
 
-                value = _bounded(lambda: conv(f, g, x, timeout=_remaining(deadline)), deadline)
+                value = _bounded(lambda: conv(f, g, x, timeout=_remaining(deadline)), deadline)  # noqa: B023 - called before the loop moves on
             except Exception:      # noqa: BLE001 - SymconvError for signals it does not take
                 value = None
             if value is None or value.has(sp.Integral, sp.Sum):

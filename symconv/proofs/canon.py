@@ -412,7 +412,6 @@ class _Canon:
     def _named(self, limits, core, orders):
         """(order, nest) with canonical names, for the order giving the least key."""
         start = 1 + max([_canon_index(s) for s in core.free_symbols | _all_symbols(core)] + [-1])
-        k = len(limits)
         best = None
         for order in orders:
             rename = {}
@@ -666,7 +665,7 @@ def _surely_nonzero(e, seconds, tries=2):
         at = e.xreplace(point)
         if not at.is_number:
             return False
-        value = _bounded(lambda: sp.N(at, 30, strict=True), seconds)
+        value = _bounded(lambda: sp.N(at, 30, strict=True), seconds)  # noqa: B023 - called before the loop moves on
         if value is None or value.has(S.NaN, sp.zoo, S.Infinity, S.NegativeInfinity):
             continue
         if value.is_number and value != 0:

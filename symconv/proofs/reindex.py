@@ -442,8 +442,8 @@ def mlp_to_conv(height, width, channels_in=1, channels_out=1, delta=None, *, see
         Step(e2, "translation invariance: V[i,j,a,b] = V[a,b], U[i,j] = u, i.e. a "
                  "cross-correlation with a (2h-1)x(2w-1) kernel, zero padding (h-1, w-1); "
                  + count_text(2), stage_check(invariant, templates[2])),
-        Step(e3, f"locality: V[a,b] = 0 for |a| > Delta or |b| > Delta (X is 0 outside the image: "
-                 f"zero padding Delta); " + count_text(3), stage_check(local, templates[3], dnote)),
+        Step(e3, "locality: V[a,b] = 0 for |a| > Delta or |b| > Delta (X is 0 outside the image: "
+                 "zero padding Delta); " + count_text(3), stage_check(local, templates[3], dnote)),
         Step(e4, "channels: V[a,b,c,d] maps input channel c to output channel d, bias u[d]; "
                  + count_text(4), stage_check(chans, templates[4], dnote)),
     ]

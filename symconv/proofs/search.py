@@ -184,7 +184,7 @@ def _search_substitutions(a, cb, b, ca, deadline, depth=2):
         new_frontier = []
         for expr, path in frontier:
             for sub in _substitutions(expr, b):
-                got = attempt(lambda: moved_left(sub, expr))
+                got = attempt(lambda: moved_left(sub, expr))  # noqa: B023 - called before the loop moves on
                 if got is out_of_time:
                     return None
                 if got is failed:
@@ -197,7 +197,7 @@ def _search_substitutions(a, cb, b, ca, deadline, depth=2):
         if level == 0:
             # the other direction: a change of variables in the right-hand side
             for sub in _substitutions(b, a):
-                same = attempt(lambda: _canon_equal(ca, canon_of(sub.apply(b)), 1.0))
+                same = attempt(lambda: _canon_equal(ca, canon_of(sub.apply(b)), 1.0))  # noqa: B023 - called before the loop moves on
                 if same is out_of_time:
                     return None
                 if same is not failed and same:

@@ -147,7 +147,7 @@ def _commutativity(D):
         steps.append((D.total(f(*D.minus(at, b2)) * g(*b2), b2),
                       _subst_text(D, b1, D.minus(at, b2)) + " (it runs over all integers too)"))
     else:
-        (t,), (tau,), (sigma,) = at, b1, b2
+        (t,), _, (sigma,) = at, b1, b2
         steps.append((Integral(-f(t - sigma) * g(sigma), (sigma, oo, -oo)),
                       "substitute τ = t - σ, dτ = -dσ: the limits swap"))
         steps.append((Integral(f(t - sigma) * g(sigma), (sigma, -oo, oo)),
