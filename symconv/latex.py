@@ -37,7 +37,7 @@ from symconv._util.sympy_safety import print_order as _print_order
 from symconv.errors import SymconvError as _SymconvError
 
 __all__ = ["escape_text", "expr_latex", "latex", "note", "document", "compile_pdf",  # noqa: F822
-           "SymconvLatexPrinter"]  # SymconvLatexPrinter is built on first use (module __getattr__)  # noqa: B023 - called before the loop moves on
+           "SymconvLatexPrinter"]  # built on first use (module __getattr__)
 
 # ---------------------------------------------------------------------------
 # text escaping
