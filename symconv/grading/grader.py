@@ -412,7 +412,11 @@ def _grade(text, key, ctx, trail):
         trail.append(TrailEntry("variables", "not equivalent", reason))
         return _result(key, "incorrect", 0, _sentence(reason) + _hint(key), trail)
     if key.closed_form:     # a restated question is refused before it is evaluated
-        problem = key.build_problem(answer, operations=False)
+        try:    # the answer as written: operators may already have been evaluated
+            written = key.parse(text, evaluate=False)
+        except ParseError:
+            written = answer
+        problem = key.build_problem(written, operations=False)
         if problem:
             trail.append(TrailEntry("closed form", "refused", problem))
             return _result(key, "incorrect", 0, _sentence(problem), trail)
