@@ -520,7 +520,7 @@ def test_cli_explain_latex_target_and_kernel_shape():
                        str(corr2d_np(band_image(9), [[1, 0], [0, -1]]).tolist()),
                        "--lr", "0.001", "--explain", "--latex", "--bias")
     assert status == 0 and "2x2 kernel + bias" in out and r"\begin{align*}" in out
-    assert "checked: VALID" in out and out.splitlines()[-1].startswith("verdict: converges")
+    assert "PROVEN: all" in out and out.splitlines()[-1].startswith("verdict: converges")
 
 
 @pytest.mark.parametrize("argv,message", [
