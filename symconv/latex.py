@@ -34,6 +34,8 @@ import tempfile as _tempfile
 from pathlib import Path as _Path
 
 from symconv._util.sympy_safety import print_order as _print_order
+from symconv._util.validate import _UNSET
+from symconv._util.validate import renamed_time_limit as _renamed_time_limit
 from symconv.errors import SymconvError as _SymconvError
 
 __all__ = ["escape_text", "expr_latex", "latex", "note", "document", "compile_pdf",  # noqa: F822
@@ -547,7 +549,7 @@ def document(items, title=None):
     return "".join(parts)
 
 
-def compile_pdf(tex, out_path, *, engine=None, timeout=120):
+def compile_pdf(tex, out_path, *, engine=None, time_limit=120, timeout=_UNSET):
     """Compile LaTeX source to a PDF with ``pdflatex``.
 
     The engine runs in a fresh temporary directory with
@@ -565,7 +567,7 @@ def compile_pdf(tex, out_path, *, engine=None, timeout=120):
         Where to write the PDF.
     engine : str, optional
         Path of the ``pdflatex`` executable; found on ``PATH`` by default.
-    timeout : float
+    time_limit : float
         Seconds before the engine is stopped.
 
     Returns
@@ -573,6 +575,7 @@ def compile_pdf(tex, out_path, *, engine=None, timeout=120):
     pathlib.Path
         ``out_path``.
     """
+    seconds = _renamed_time_limit(time_limit, timeout, "compile_pdf", 120)
     if not isinstance(tex, str):
         raise _SymconvError(f"tex must be a str, but got {type(tex).__name__}")
     exe = engine or _shutil.which("pdflatex")
@@ -587,9 +590,9 @@ def compile_pdf(tex, out_path, *, engine=None, timeout=120):
         cmd = [exe, "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"]
         try:
             proc = _subprocess.run(cmd, cwd=tmp, env=env, stdin=_subprocess.DEVNULL,
-                                  capture_output=True, timeout=timeout)
+                                  capture_output=True, timeout=seconds)
         except _subprocess.TimeoutExpired:
-            raise _SymconvError(f"pdflatex must finish within {timeout} s, but it timed out") from None
+            raise _SymconvError(f"pdflatex must finish within {seconds} s, but it timed out") from None
         log_file = _Path(tmp) / "doc.log"
         log = log_file.read_text(encoding="latin-1") if log_file.exists() else proc.stdout.decode("latin-1")
         pdf = _Path(tmp) / "doc.pdf"

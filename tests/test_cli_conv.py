@@ -100,7 +100,7 @@ def test_unsafe_or_malformed_input_is_refused(capsys):
 
 def test_check_that_cannot_verify_exits_1(capsys):
     # two non-decaying signals: no closed form, and no numeric reference either
-    status, out, _ = run(capsys, "conv", "cos(t)", "1", "--check", "--timeout", "2",
+    status, out, _ = run(capsys, "conv", "cos(t)", "1", "--check", "--time-limit", "2",
                          "--method", "pieces")
     assert status == 1
     assert "NOT VERIFIED" in out

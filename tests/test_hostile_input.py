@@ -1332,7 +1332,7 @@ def test_hostile_document_compiles_and_runs_nothing():
         cwd = os.getcwd()
         os.chdir(tmp)
         try:
-            pdf = compile_pdf(doc, os.path.join(tmp, "out.pdf"), timeout=60)
+            pdf = compile_pdf(doc, os.path.join(tmp, "out.pdf"), time_limit=60)
         finally:
             os.chdir(cwd)
         assert os.path.getsize(pdf) > 0

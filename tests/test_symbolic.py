@@ -383,7 +383,7 @@ def test_convergence_condition_when_sign_is_unknown():
 
 def test_divergent_integral_is_left_unevaluated():
     for f, g in ((sp.S.One, sp.S.One), (sp.exp(t), sp.exp(t)), (u(t), u(-t))):
-        r = conv(f, g, t, timeout=3)
+        r = conv(f, g, t, time_limit=3)
         assert isinstance(r, sp.Integral), r
 
 
@@ -431,7 +431,7 @@ def test_laplace_fallback_for_power_law():
 
 def test_unsupported_input_never_gives_a_wrong_answer():
     f = sp.exp(-t ** 4)          # no closed form
-    r = conv(f, f, t, timeout=2)
+    r = conv(f, f, t, time_limit=2)
     assert r.has(sp.Integral)
     tau = sp.Symbol("tau", real=True)
     assert r == sp.Integral(sp.exp(-tau ** 4) * sp.exp(-(t - tau) ** 4), (tau, -sp.oo, sp.oo))
@@ -447,12 +447,12 @@ def test_pieces_integrate_non_elementary_pairs_with_sympy_on_finite_intervals():
         want = integrate.quad(lambda x: math.sin(x) / x, t0 - 0.5, t0 + 0.5)[0]
         assert abs(evaluate(r, t0) - want) < 1e-9
     # a pole inside a piece is never handed to the integrator
-    r = conv(u(t) * (u(t) - u(t - 2)) / (t - 1), u(t), t, timeout=2)
+    r = conv(u(t) * (u(t) - u(t - 2)) / (t - 1), u(t), t, time_limit=2)
     assert r.has(sp.Integral)
 
 
 def test_method_pieces_only_and_bad_arguments():
-    r = conv(sp.exp(-t ** 4), u(t), t, method="pieces", timeout=1)
+    r = conv(sp.exp(-t ** 4), u(t), t, method="pieces", time_limit=1)
     assert isinstance(r, sp.Integral)
     with pytest.raises(SymconvError, match="method must be one of"):
         conv(u(t), u(t), t, method="magic")
@@ -465,7 +465,7 @@ def test_method_pieces_only_and_bad_arguments():
     with pytest.raises(SymconvError, match="two sequences or two expressions"):
         conv([1, 2], u(t), t)
     with pytest.raises(SymconvError, match="timeout must be"):
-        conv(u(t), u(t), t, timeout=-1)
+        conv(u(t), u(t), t, time_limit=-1)
     with pytest.raises(SymconvError, match="KroneckerDelta in a continuous variable"):
         conv(sp.KroneckerDelta(t, 0), u(t), t)
     tp = sp.Symbol("t", positive=True)
@@ -651,12 +651,12 @@ def test_time_limits_nest_and_a_swallowed_timeout_cannot_unbound_the_outer_one()
 def test_timeout_covers_the_discrete_engine_and_the_piece_engine():
     n = sp.Symbol("n", integer=True)
     # a degree-10001 Faulhaber polynomial takes minutes: the unevaluated Sum instead
-    value = symbolic.conv(n**10000 * sp.Heaviside(n, 1), sp.Heaviside(n, 1), n, timeout=1)
+    value = symbolic.conv(n**10000 * sp.Heaviside(n, 1), sp.Heaviside(n, 1), n, time_limit=1)
     assert isinstance(value, sp.Sum)
     # the piece engine's zero tests would sum k**k numerically for minutes
     t, k = sp.Symbol("t", real=True), sp.Symbol("k", integer=True)
     big = sp.Sum(k**k, (k, 1, 1000))
-    value = symbolic.conv(big + sp.Heaviside(t), sp.Heaviside(t), t, timeout=1)
+    value = symbolic.conv(big + sp.Heaviside(t), sp.Heaviside(t), t, time_limit=1)
     assert isinstance(value, sp.Integral) and value.has(big)
     # an easy pair is unaffected by a short timeout
-    assert symbolic.conv(n**2 * sp.Heaviside(n, 1), sp.Heaviside(n, 1), n, timeout=5).has(sp.Sum) is False
+    assert symbolic.conv(n**2 * sp.Heaviside(n, 1), sp.Heaviside(n, 1), n, time_limit=5).has(sp.Sum) is False

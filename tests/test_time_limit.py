@@ -284,14 +284,14 @@ def test_conv_timeout_is_enforced_under_an_outer_limit_and_passes_the_outer_one_
 
     with time_limit(30) as outer:
         t0 = time.monotonic()
-        result = conv(*SLOW_CONV, t, timeout=0.3)
+        result = conv(*SLOW_CONV, t, time_limit=0.3)
         elapsed = time.monotonic() - t0
     assert isinstance(result, sp.Integral) and not outer.fired
     assert elapsed < 3, elapsed
     t0 = time.monotonic()
     with pytest.raises(TimeLimitExceeded) as info:
         with time_limit(0.3) as outer:
-            conv(*SLOW_CONV, t, timeout=30)
+            conv(*SLOW_CONV, t, time_limit=30)
     assert info.value.limit is outer
     assert time.monotonic() - t0 < 3
 
@@ -310,3 +310,24 @@ def test_a_limit_interrupts_a_c_function_called_directly():
     t0 = time.monotonic()
     assert bounded_call(functools.partial(time.sleep, 3), 0.1, default="late") == "late"
     assert time.monotonic() - t0 < 1
+
+
+def test_timeout_is_the_deprecated_name_of_time_limit():
+    import warnings
+
+    import symconv as sc
+
+    t = sp.Symbol("t", real=True)
+    from symconv._util.validate import renamed_time_limit
+    from symconv.errors import SymconvError
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = sc.conv(sc.u(t), sc.u(t), t, timeout=5)
+    assert result == t * sp.Heaviside(t)
+    assert [w.category for w in caught] == [DeprecationWarning]
+    assert "time_limit" in str(caught[0].message)
+    with pytest.raises(SymconvError, match="give time_limit only"):
+        sc.conv(sc.u(t), sc.u(t), t, time_limit=3, timeout=5)
+    with pytest.raises(SymconvError, match="give time_limit only"):
+        renamed_time_limit(3, 5, "f", 10)

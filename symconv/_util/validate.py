@@ -122,3 +122,34 @@ def check_choice(value, choices, name):
         options = ", ".join(repr(c) for c in choices)
         raise SymconvError(f"{name} must be one of {options}, but got {value!r}")
     return value
+
+
+_UNSET = object()
+
+
+def renamed_time_limit(time_limit, timeout, where, default=_UNSET):
+    """The time budget of ``where`` from ``time_limit`` or its deprecated name ``timeout``.
+
+    ``time_limit`` (seconds) is the one name of a time budget across the public API;
+    ``timeout`` is accepted for one release with a :class:`DeprecationWarning`. Giving
+    both (``time_limit`` other than its ``default``) is an error. ``_UNSET`` marks an
+    argument that was not given.
+
+    >>> renamed_time_limit(5, _UNSET, "conv")
+    5
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     renamed_time_limit(_UNSET, 3, "conv"), caught[0].category.__name__
+    (3, 'DeprecationWarning')
+    """
+    if timeout is _UNSET:
+        return time_limit
+    if time_limit is not _UNSET and time_limit != default:
+        raise SymconvError(f"{where}: give time_limit only (timeout is its old name), but got "
+                           f"both time_limit={time_limit!r} and timeout={timeout!r}")
+    import warnings
+
+    warnings.warn(f"{where}(timeout=...) is deprecated; use time_limit=... (seconds)",
+                  DeprecationWarning, stacklevel=3)
+    return timeout

@@ -103,8 +103,10 @@ def add_arguments(parser, op):
     parser.add_argument("--seed", type=int, default=0, help="seed of --check (default 0)")
     parser.add_argument("--method", choices=("auto", "residues", "pieces", "laplace", "integrate"),
                         default="auto", help="continuous engine (default: auto)")
-    parser.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
-                        help="time allowed to the slow fallbacks (default 10)")
+    parser.add_argument("--time-limit", "--timeout", dest="time_limit", type=float, default=10.0,
+                        metavar="SECONDS",
+                        help="seconds allowed to the closed-form engines (default 10; "
+                             "--timeout is the old name)")
 
 
 def _names(value):
@@ -247,7 +249,7 @@ def _run(args, op):
         value = fn(f, g, None, mode=mode, period=args.period)
         check_options = {"mode": mode, "period": args.period}
     else:
-        value = fn(f, g, var, method=args.method, timeout=args.timeout)
+        value = fn(f, g, var, method=args.method, time_limit=args.time_limit)
         check_options = {}
     report = None
     if args.check:

@@ -47,7 +47,7 @@ How the continuous engine works
    handed to :func:`sympy.integrate` on its finite interval, provided neither piece
    has a non-removable singularity inside its interval.  When the pieces fail
    altogether: the Laplace transform for causal signals, then
-   :func:`sympy.integrate` of the whole defining integral, within ``timeout``
+   :func:`sympy.integrate` of the whole defining integral, within ``time_limit``
    seconds.  Anything obtained from SymPy's integrators is spot-checked against
    adaptive quadrature (mpmath) at a few points and discarded if it disagrees.  If
    everything fails the unevaluated ``Integral`` is returned, never a guess.
@@ -75,6 +75,7 @@ from sympy.core.relational import Relational
 from symconv._util.deadline import TimeLimitExceeded, bounded_call, time_limit
 from symconv.signals.discrete import conv_seq, corr_seq  # re-exported: the sequence layer
 from symconv.errors import SymconvError
+from symconv._util.validate import _UNSET, renamed_time_limit
 from symconv.signals.functions import _as_expr, _as_var
 
 __all__ = ["conv", "corr", "conv_seq", "corr_seq"]
@@ -1450,8 +1451,8 @@ def _numeric_breaks(expr, t):
 _METHODS = ("auto", "residues", "pieces", "laplace", "integrate")
 
 
-def conv(f, g, var=None, *, method="auto", timeout=DEFAULT_TIMEOUT,
-         mode="full", period=None):
+def conv(f, g, var=None, *, method="auto", time_limit=DEFAULT_TIMEOUT,
+         mode="full", period=None, timeout=_UNSET):
     """The closed-form engine behind :func:`symconv.conv` (see there for the parameters,
     the formula and examples), without ``verify``.
 
@@ -1461,11 +1462,12 @@ def conv(f, g, var=None, *, method="auto", timeout=DEFAULT_TIMEOUT,
     >>> conv(u(t), u(t), t)
     t*Heaviside(t)
     """
-    return _dispatch("conv", f, g, var, method, timeout, mode, period)
+    seconds = renamed_time_limit(time_limit, timeout, "conv", DEFAULT_TIMEOUT)
+    return _dispatch("conv", f, g, var, method, seconds, mode, period)
 
 
-def corr(f, g, var=None, *, method="auto", timeout=DEFAULT_TIMEOUT,
-         mode=None, period=None):
+def corr(f, g, var=None, *, method="auto", time_limit=DEFAULT_TIMEOUT,
+         mode=None, period=None, timeout=_UNSET):
     """The closed-form engine behind :func:`symconv.corr` (see there for the parameters,
     the formula and examples), without ``verify``.
 
@@ -1475,7 +1477,8 @@ def corr(f, g, var=None, *, method="auto", timeout=DEFAULT_TIMEOUT,
     >>> corr(u(t) - u(t - 1), u(t), t)
     Piecewise((1, t < 0), (1 - t, t < 1), (0, True))
     """
-    return _dispatch("corr", f, g, var, method, timeout, mode, period)
+    seconds = renamed_time_limit(time_limit, timeout, "corr", DEFAULT_TIMEOUT)
+    return _dispatch("corr", f, g, var, method, seconds, mode, period)
 
 
 def _dispatch(op, f, g, var, method, timeout, mode, period):
@@ -1504,7 +1507,7 @@ def _dispatch(op, f, g, var, method, timeout, mode, period):
     if var.is_integer:
         from symconv.signals import discrete
         fn = discrete.conv_discrete if op == "conv" else discrete.corr_discrete
-        return fn(f, g, var, timeout=timeout)
+        return fn(f, g, var, time_limit=timeout)
     signs = [k for k in ("positive", "negative", "nonnegative", "nonpositive", "zero")
              if var.assumptions0.get(k)]
     if signs:

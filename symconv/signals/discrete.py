@@ -38,7 +38,7 @@ from sympy.core.sympify import SympifyError
 
 from symconv._util.deadline import bounded_call
 from symconv.errors import SymconvError
-from symconv._util.validate import as_int, check_choice
+from symconv._util.validate import _UNSET, as_int, check_choice, renamed_time_limit
 
 __all__ = ["conv_seq", "corr_seq", "conv_discrete", "corr_discrete"]
 
@@ -1344,7 +1344,7 @@ def _integer_version(n, *exprs):
     return m, tuple(e.xreplace({n: m}) for e in exprs), {m: n}
 
 
-def conv_discrete(x, h, n, *, form="auto", timeout=None):
+def conv_discrete(x, h, n, *, form="auto", time_limit=None, timeout=_UNSET):
     r"""Discrete convolution of two sequences given as formulas in ``n``.
 
     .. math:: (x * h)[n] = \sum_{k=-\infty}^{\infty} x[k]\, h[n - k]
@@ -1367,7 +1367,7 @@ def conv_discrete(x, h, n, *, form="auto", timeout=None):
         times unit steps, ``'piecewise'`` as a ``Piecewise`` in ``n`` (when the
         breakpoints can be ordered), ``'auto'`` uses steps when every part starts
         at some ``n0`` and runs to infinity, and a ``Piecewise`` otherwise.
-    timeout : float or None, default None
+    time_limit : float or None, default None
         Seconds allowed to the whole computation (SIGALRM, main thread on Unix
         only); when they run out the result is the unevaluated ``Sum``. ``None``:
         no limit. (A power such as ``n**10000`` makes the closed form a Faulhaber
@@ -1428,10 +1428,12 @@ def conv_discrete(x, h, n, *, form="auto", timeout=None):
     n_int, (x, h), back = _integer_version(n, x, h)
     k = sp.Symbol(_dummy_name("k", x, h, n_int), integer=True)
     fallback = sp.Sum(x.xreplace({n_int: k}) * h.xreplace({n_int: n_int - k}), (k, _NOO, _OO))
-    return _solve(x, h, n_int, fallback, form, timeout).xreplace(back)
+    seconds = renamed_time_limit(time_limit, timeout, "conv_discrete", None)
+    return _solve(x, h, n_int, fallback, form, seconds).xreplace(back)
 
 
-def corr_discrete(x, h, n, *, form="auto", conjugate=True, timeout=None):
+def corr_discrete(x, h, n, *, form="auto", conjugate=True, time_limit=None,
+                  timeout=_UNSET):
     r"""Discrete cross-correlation of two sequences given as formulas in ``n``.
 
     .. math:: (x \star h)[n] = \sum_{m=-\infty}^{\infty} x[n + m]\, \overline{h[m]}
@@ -1448,7 +1450,7 @@ def corr_discrete(x, h, n, *, form="auto", conjugate=True, timeout=None):
         Conjugate ``h``. SymPy's ``conjugate`` leaves real parameters alone, but a
         plain ``Symbol`` is complex (``conjugate(a)`` appears); declare symbols
         ``real=True`` or pass ``conjugate=False`` for real sequences.
-    timeout : float or None, default None
+    time_limit : float or None, default None
         As for :func:`conv_discrete`.
 
     Returns
@@ -1482,4 +1484,5 @@ def corr_discrete(x, h, n, *, form="auto", conjugate=True, timeout=None):
     hc = sp.conjugate(h) if conjugate else h
     fallback = sp.Sum(x.xreplace({n_int: n_int + m}) * hc.xreplace({n_int: m}), (m, _NOO, _OO))
     flipped = hc.xreplace({n_int: -n_int})
-    return _solve(x, flipped, n_int, fallback, form, timeout).xreplace(back)
+    seconds = renamed_time_limit(time_limit, timeout, "corr_discrete", None)
+    return _solve(x, flipped, n_int, fallback, form, seconds).xreplace(back)

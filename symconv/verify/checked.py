@@ -15,6 +15,7 @@ compose them, so the signals layer never imports the verify layer.
 True
 """
 
+from symconv._util.validate import _UNSET, renamed_time_limit
 from symconv.signals import continuous as _engine
 from symconv.signals.continuous import DEFAULT_TIMEOUT
 from symconv.verify.crosscheck import Checked, crosscheck
@@ -31,8 +32,8 @@ def _check(op, value, f, g, var, verify, mode, period):
     return Checked(value, crosscheck(value, f, g, var, op=op, **extra))
 
 
-def conv(f, g, var=None, *, verify=False, method="auto", timeout=DEFAULT_TIMEOUT,
-         mode="full", period=None):
+def conv(f, g, var=None, *, verify=False, method="auto", time_limit=DEFAULT_TIMEOUT,
+         mode="full", period=None, timeout=_UNSET):
     r"""Convolution of two signals, in closed form.
 
     .. math:: (f * g)(t) = \int_{-\infty}^{\infty} f(\tau)\, g(t - \tau)\, d\tau,
@@ -59,12 +60,13 @@ def conv(f, g, var=None, *, verify=False, method="auto", timeout=DEFAULT_TIMEOUT
         :mod:`symconv.signals.continuous`), the Laplace transform (when both signals
         vanish for ``t < 0``) and :func:`sympy.integrate` of the whole integral; the
         other values use one of them alone. Whatever fails gives the unevaluated ``Integral``.
-    timeout : float or None, default 10
+    time_limit : float or None, default 10
         Seconds allowed to the whole computation (the piece engine, then SymPy's
         integrators: the pairs the piece engine hands to ``integrate``, the Laplace
         transform, ``integrate``; for an integer ``var``, the discrete engine); when
         they run out the result is the unevaluated integral (sum). ``None`` for no
-        limit. Enforced in the main thread on Unix only (SIGALRM).
+        limit. Enforced in the main thread on Unix only (SIGALRM). ``timeout=`` is the
+        deprecated old name (a ``DeprecationWarning``, for one release).
     mode, period
         For sequences: as in :func:`symconv.signals.discrete.conv_seq`.
 
@@ -106,12 +108,13 @@ def conv(f, g, var=None, *, verify=False, method="auto", timeout=DEFAULT_TIMEOUT
     Values at the breakpoints themselves (a set of measure zero) follow the
     ``Piecewise`` / ``Heaviside(0) = 1/2`` conventions and carry no meaning.
     """
-    value = _engine.conv(f, g, var, method=method, timeout=timeout, mode=mode, period=period)
+    seconds = renamed_time_limit(time_limit, timeout, "conv", DEFAULT_TIMEOUT)
+    value = _engine.conv(f, g, var, method=method, time_limit=seconds, mode=mode, period=period)
     return _check("conv", value, f, g, var, verify, mode, period)
 
 
-def corr(f, g, var=None, *, verify=False, method="auto", timeout=DEFAULT_TIMEOUT,
-         mode=None, period=None):
+def corr(f, g, var=None, *, verify=False, method="auto", time_limit=DEFAULT_TIMEOUT,
+         mode=None, period=None, timeout=_UNSET):
     r"""Cross-correlation, with the first argument shifted (``numpy.correlate``'s way).
 
     .. math:: (x \star k)(t) = \int_{-\infty}^{\infty} x(t + \tau)\,
@@ -127,7 +130,7 @@ def corr(f, g, var=None, *, verify=False, method="auto", timeout=DEFAULT_TIMEOUT
         ``x`` and ``k``; for sequences see :func:`symconv.signals.discrete.corr_seq`.
     var : sympy.Symbol
         As in :func:`conv` (integer means discrete).
-    verify, method, timeout
+    verify, method, time_limit
         As in :func:`conv`.
     mode, period
         For sequences: as in :func:`symconv.signals.discrete.corr_seq` (its default mode is
@@ -155,5 +158,6 @@ def corr(f, g, var=None, *, verify=False, method="auto", timeout=DEFAULT_TIMEOUT
     for real signals it is also ``corr(f, g)`` evaluated at ``-t``. The
     autocorrelation ``corr(x, x)`` is the same under both conventions.
     """
-    value = _engine.corr(f, g, var, method=method, timeout=timeout, mode=mode, period=period)
+    seconds = renamed_time_limit(time_limit, timeout, "corr", DEFAULT_TIMEOUT)
+    value = _engine.corr(f, g, var, method=method, time_limit=seconds, mode=mode, period=period)
     return _check("corr", value, f, g, var, verify, mode, period)
