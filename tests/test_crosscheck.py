@@ -371,7 +371,7 @@ def test_a_failure_states_numbers_that_agree_with_its_verdict():
 
 
 def test_per_point_tolerances_report_the_worst_point():
-    from symconv.verify.crosscheck import _compare
+    from symconv.verify.report import _compare
 
     # the largest error (1e-3) is within its tolerance; the small one is not
     check = _compare("grid", [1e-3, 1e-6, 0.0], [0.0, 0.0, 0.0], [1e-2, 1e-8, 1e-8],
@@ -417,7 +417,7 @@ def test_quadrature_points_lie_where_the_supports_overlap():
 
 
 def test_delta_terms_report_the_tolerance_they_were_judged_by():
-    from symconv.verify.crosscheck import _delta_check
+    from symconv.verify.continuous import _delta_check
 
     # the location tolerance is relative (1e-8 (1 + |t|)): at t = 100 an offset of 5e-7 passes
     ok = _delta_check([(100.0, 1.0)], [(100.0 + 5e-7, 1.0)])

@@ -18,7 +18,8 @@ True
 from symconv._util.validate import _UNSET, renamed_time_limit
 from symconv.signals import continuous as _engine
 from symconv.signals.continuous import DEFAULT_TIMEOUT
-from symconv.verify.crosscheck import Checked, crosscheck
+from symconv.verify.crosscheck import crosscheck
+from symconv.verify.report import Checked
 
 __all__ = ["conv", "corr"]
 
