@@ -12,13 +12,15 @@ Peers, each on the same float32 data:
   channel, input channel) and summed over input channels; strides by subsampling the
   stride-1 result, dilation by a zero-dilated kernel, the transposed convolution by
   ``scipy.signal.convolve`` of the zero-upsampled input. Forward passes only.
-* torch  -- PyTorch CPU ``torch.nn.functional`` (``conv2d``, ``conv_transpose2d``;
-  the backward pass is ``torch.autograd.grad`` of a retained graph, for x, w and b).
+* torch  -- PyTorch CPU ``torch.nn.functional`` (``conv2d``, ``conv_transpose2d``,
+  ``max_pool2d``; the backward pass is ``torch.autograd.grad`` of a retained graph, for
+  x, w and b).
 
-Threads: numpy's BLAS and torch get the same count (``--threads``, default: all cores),
-set through the environment variables below *before* numpy is imported and through
-``torch.set_num_threads``. The elementwise numpy work in symconv (copies, additions)
-is single-threaded, as numpy is.
+Threads: symconv, numpy's BLAS and torch get the same count (``--threads``, default:
+all cores), set through the environment variables below *before* numpy is imported,
+``symconv.numeric.set_threads`` and ``torch.set_num_threads``. symconv splits a batch
+with enough work into blocks of images over its threads (BLAS at one thread inside
+each block), so its elementwise passes use every core too.
 
 Each timing is the best of ``--repeat`` runs; symconv and torch runs are interleaved
 (in an order shuffled in every round) so that a noisy neighbour on the machine
@@ -154,6 +156,8 @@ def make_workloads(rng):
         dict(name="  backward strided s2", kind="backward", **resnet, kw=dict(padding=1, stride=2)),
         dict(name="  backward depthwise g64", kind="backward", x=resnet["x"], w=arr(64, 1, 3, 3),
              b=arr(64), kw=dict(padding=1, groups=64)),
+        dict(name="max pool 3x3 s2 p1 (ResNet stem)", kind="pool", x=resnet["x"], w=None, b=None,
+             kw=dict(kernel_size=3, stride=2, padding=1)),
     ]
 
 
@@ -163,6 +167,8 @@ def ours(work, grad=None):
         return lambda: sn.conv_layer(x, w, b, **kw)
     if work["kind"] == "transpose":
         return lambda: sn.conv_transpose_layer(x, w, b, **kw)
+    if work["kind"] == "pool":
+        return lambda: sn.pool_layer(x, **kw)
     return lambda: sn.conv_layer_backward(x, w, grad, **kw)
 
 
@@ -170,6 +176,9 @@ def naive_time(work):
     """Time of the loop reference on a slice of the work, scaled to the whole (seconds)."""
     x, w, b, kw = work["x"], work["w"], work["b"], work["kw"]
     N = x.shape[0]
+    if work["kind"] == "pool":  # one (image, channel) plane
+        t = best_of(lambda: nr.pool_layer(x[:1, :1], **kw), 1)
+        return t * N * x.shape[1]
     if work["kind"] == "transpose":
         # one image, one input channel: the scatter loops run once per (n, c_in)
         xs, ws = x[:1, :1], w[:1]
@@ -236,11 +245,14 @@ def scipy_forward(work):
 
 def torch_fn(work, grad=None):
     t = torch.from_numpy
-    x, w, b, kw = t(work["x"]), t(work["w"]), t(work["b"]), work["kw"]
+    x, kw = t(work["x"]), work["kw"]
+    w, b = (None, None) if work["w"] is None else (t(work["w"]), t(work["b"]))
     if work["kind"] == "conv":
         return lambda: tF.conv2d(x, w, b, **kw)
     if work["kind"] == "transpose":
         return lambda: tF.conv_transpose2d(x, w, b, **kw)
+    if work["kind"] == "pool":
+        return lambda: tF.max_pool2d(x, **kw)
     xr, wr, br = x.clone().requires_grad_(), w.clone().requires_grad_(), b.clone().requires_grad_()
     y = tF.conv2d(xr, wr, br, **kw)
     g = t(grad)
@@ -387,6 +399,7 @@ def main():
         CLOCK = time.process_time
     if torch is not None:
         torch.set_num_threads(args.threads)
+    sn.set_threads(args.threads)
     if args.calibrate:
         calibrate(args.repeat)
         return
@@ -423,11 +436,15 @@ def main():
         else:
             t_ours = best_of(ours_fn, repeat)
         t_scipy = None
-        if signal is not None and work["kind"] != "backward" and not args.quick:
+        if signal is not None and work["kind"] in ("conv", "transpose") and not args.quick:
             t_scipy = best_of(scipy_forward(work), 1)
         t_naive = None if args.quick else naive_time(work)
-        strategy = ("sub-pixel" if work["kind"] == "transpose" and work["kw"].get("stride", 1) > 1
-                    else sn.conv_strategy(work["x"].shape, work["w"].shape, work["kw"].get("groups", 1)))
+        if work["kind"] == "pool":
+            strategy = "max of views"
+        elif work["kind"] == "transpose" and work["kw"].get("stride", 1) > 1:
+            strategy = "sub-pixel"
+        else:
+            strategy = sn.conv_strategy(work["x"].shape, work["w"].shape, work["kw"].get("groups", 1))
         rows.append((work["name"], fmt(t_ours), fmt(t_naive, approx=True), fmt(t_scipy), fmt(t_torch),
                      ratio(t_naive, t_ours), ratio(t_scipy, t_ours), ratio(t_ours, t_torch), strategy))
         print("  done:", work["name"], file=sys.stderr)

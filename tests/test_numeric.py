@@ -780,6 +780,7 @@ def test_threads_compute_independently():
 
 def test_threads_setting_and_bitwise_determinism(monkeypatch):
     from symconv.errors import SymconvError
+    monkeypatch.setattr(sn.layers, "_SPLIT_MIN_WORK", 1)
     rng = np.random.default_rng(7)
     x = rng.standard_normal((5, 6, 9, 11)).astype(np.float32)
     w = rng.standard_normal((6, 1, 3, 3)).astype(np.float32)
@@ -803,3 +804,95 @@ def test_threads_setting_and_bitwise_determinism(monkeypatch):
         sn.set_threads(None)
     with pytest.raises(SymconvError, match="threads must be a positive integer"):
         sn.conv_layer(x, w, groups=6, threads=0)
+
+
+# every layer operation splits its batch over threads: fixed bits per thread count
+
+def _thread_cases():
+    rng = np.random.default_rng(11)
+
+    def arr(*shape):
+        return rng.standard_normal(shape).astype(np.float32)
+
+    x, xd = arr(7, 12, 9, 10), arr(7, 6, 9, 10)
+    w_taps, w_im2col, w_dw, w_tr = arr(12, 12, 3, 3), arr(12, 3, 5, 5), arr(6, 1, 3, 3), arr(12, 4, 4, 4)
+    b12, b6, b4 = arr(12), arr(6), arr(4)
+    g_taps, g_s2, g_dw = arr(7, 12, 9, 10), arr(7, 12, 5, 5), arr(7, 6, 9, 10)
+    return {
+        "taps": lambda t: sn.conv_layer(x, w_taps, b12, padding=1, threads=t),
+        "im2col": lambda t: sn.conv_layer(x[:, :3], w_im2col, b12, padding=2, stride=(2, 1), threads=t),
+        "depthwise": lambda t: sn.conv_layer(xd, w_dw, b6, padding=1, groups=6, threads=t),
+        "transposed s2": lambda t: sn.conv_transpose_layer(x, w_tr, b4, stride=2, padding=1, threads=t),
+        "transposed s1 grouped": lambda t: sn.conv_transpose_layer(x, w_tr, None, groups=2, threads=t),
+        "transposed 1-d s3": lambda t: sn.conv_transpose_layer(x[:, :, 0], w_tr[:, :, 0], b4, stride=3,
+                                                               output_padding=2, threads=t),
+        "backward taps": lambda t: sn.conv_layer_backward(x, w_taps, g_taps, padding=1, threads=t),
+        "backward strided": lambda t: sn.conv_layer_backward(x, w_taps, g_s2, padding=1, stride=2, threads=t),
+        "backward depthwise": lambda t: sn.conv_layer_backward(xd, w_dw, g_dw, padding=1, groups=6, threads=t),
+        "max pool": lambda t: sn.pool_layer(x, 3, stride=2, padding=1, threads=t),
+        "avg pool": lambda t: sn.pool_layer(x, 2, mode="avg", threads=t),
+        "avg pool padded": lambda t: sn.pool_layer(x, 3, stride=2, padding=1, mode="avg",
+                                                   count_include_pad=False, threads=t),
+    }
+
+
+THREAD_CASES = _thread_cases()
+
+
+def _as_tuple(result):
+    return result if isinstance(result, tuple) else (result,)
+
+
+@pytest.mark.parametrize("name", sorted(THREAD_CASES))
+def test_layers_bitwise_deterministic_per_thread_count(name, monkeypatch):
+    monkeypatch.setattr(sn.layers, "_SPLIT_MIN_WORK", 1)  # split even these small batches
+    run = THREAD_CASES[name]
+    one = _as_tuple(run(1))
+    for threads in (2, 3, 8):
+        first, again = _as_tuple(run(threads)), _as_tuple(run(threads))
+        for a, b, c in zip(first, again, one):
+            assert a.dtype == c.dtype and a.shape == c.shape
+            assert np.array_equal(a, b), (name, threads)
+            if name.startswith("backward"):
+                # grad_w and grad_b add per-block partial sums: float32 rounding may differ
+                np.testing.assert_allclose(a, c, rtol=2e-5, atol=2e-5 * float(np.abs(c).max()))
+            else:  # an image's result does not depend on its block
+                assert np.array_equal(a, c), (name, threads)
+
+
+def test_threaded_layers_match_torch_when_installed(monkeypatch):
+    torch = pytest.importorskip("torch")
+    monkeypatch.setattr(sn.layers, "_SPLIT_MIN_WORK", 1)
+    F = torch.nn.functional
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((5, 8, 11, 9))
+    w = rng.standard_normal((8, 3, 4, 4))
+    got = sn.conv_transpose_layer(x, w, stride=2, padding=1, groups=2, threads=3)
+    want = F.conv_transpose2d(torch.from_numpy(x), torch.from_numpy(w), stride=2, padding=1, groups=2)
+    np.testing.assert_allclose(got, want.numpy(), rtol=1e-10, atol=1e-10)
+    got = sn.pool_layer(x, 3, stride=2, padding=1, threads=3)
+    want = F.max_pool2d(torch.from_numpy(x), 3, stride=2, padding=1)
+    np.testing.assert_array_equal(got, want.numpy())
+
+
+def test_blas_limit_restores_the_setting():
+    from symconv.numeric import _threads
+    before = _threads.blas_threads()
+    with _threads.blas_limit(1):
+        if before is not None:
+            assert _threads.blas_threads() == 1
+        with _threads.blas_limit(4):  # never raises an outer limit
+            if before is not None:
+                assert _threads.blas_threads() == 1
+    assert _threads.blas_threads() == before
+
+
+def test_small_batches_are_not_split(monkeypatch):
+    calls = []
+    real = sn.layers.run_split
+    monkeypatch.setattr(sn.layers, "run_split", lambda fn, total, k: calls.append(k) or real(fn, total, k))
+    x = np.ones((4, 3, 8, 8))
+    sn.conv_transpose_layer(x, np.ones((3, 2, 3, 3)), threads=4)
+    sn.pool_layer(x, 2, threads=4)
+    assert calls == [1, 1]  # a few thousand multiply-adds: one thread
+    assert sn.layers._split_count(4, 3, 10 * sn.layers._SPLIT_MIN_WORK) == 3  # at most one block per image

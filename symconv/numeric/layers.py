@@ -20,7 +20,7 @@ from symconv.numeric._sizes import (
     conv_transpose_output_size,
     pool_output_size,
 )
-from symconv.numeric._threads import get_threads, run_split
+from symconv.numeric._threads import blas_limit, get_threads, run_split, split_bounds
 from symconv.numeric._workspace import _scratch
 
 __all__ = ["conv_layer", "conv_transpose_layer", "pool_layer", "conv_layer_backward", "conv_strategy"]
@@ -40,6 +40,15 @@ _BATCHED_GEMM_MAX_ROWS = 64
 _DEPTHWISE_BLOCK = 1 << 18
 # largest im2col / sliding-window temporary, in bytes; bigger work is done in batch chunks
 _CHUNK_BYTES = 1 << 27
+# multiply-adds (or comparisons) a thread must get before a call splits its batch: handing
+# a block to another thread costs tens of microseconds, about 2**22 multiply-adds of BLAS
+_SPLIT_MIN_WORK = 1 << 22
+
+
+def _split_count(threads, N, work):
+    """How many blocks of images a call with ``work`` multiply-adds uses (shapes and
+    ``threads`` only, so the split, hence the bits, are fixed for a given count)."""
+    return max(1, min(threads, N, work // _SPLIT_MIN_WORK))
 
 
 # ---------------------------------------------------------------------------
@@ -254,15 +263,20 @@ class _Plan:
 
 def _fill_border(grid, inner):
     """Zero ``grid`` outside the box ``inner`` (a tuple of slices), one slab per dimension."""
+    _fill_border_value(grid, inner, 0)
+
+
+def _fill_border_value(grid, inner, value):
+    """Set ``grid`` to ``value`` outside the box ``inner`` (a tuple of slices)."""
     lead = [slice(None)] * grid.ndim
     for axis in range(2, grid.ndim):
         sl = inner[axis]
         before = lead.copy()
         before[axis] = slice(0, sl.start)
-        grid[tuple(before)] = 0
+        grid[tuple(before)] = value
         after = lead.copy()
         after[axis] = slice(sl.stop, None)
-        grid[tuple(after)] = 0
+        grid[tuple(after)] = value
         lead[axis] = sl
 
 
@@ -480,31 +494,34 @@ def _pad_nonzero(x, pads, padding_mode, op):
     return np.pad(x, ((0, 0), (0, 0)) + tuple(pads), mode=_NP_PAD_MODE[padding_mode])
 
 
-def _conv_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, bias=None, threads=1):
-    """Zero-padded cross-correlation (plus bias): ``(N, F, *out_shape)`` contiguous.
+def _conv_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, bias=None, threads=1, out=None):
+    """Zero-padded cross-correlation (plus bias) into ``out`` (a new contiguous array if None).
 
-    With ``threads > 1`` the depthwise layer (elementwise work that NumPy runs on one
-    core) is split over blocks of images, one per thread; the other strategies leave
-    the threads to the BLAS library.
+    With ``threads > 1`` the batch is split into that many blocks of images, one per
+    thread, each computed as a layer of its own with BLAS at one thread (the
+    elementwise passes -- stacking, adding the kernel rows, the depthwise
+    multiply-adds -- run on one core in NumPy, so splitting the batch is what uses
+    every core). An image's result does not depend on its block, so the bits are
+    those of one thread.
     """
     N = x.shape[0]
-    if threads > 1 and N > 1 and _strategy(w.shape[1], w.shape[-1]) == "depthwise":
-        y = np.empty((N, w.shape[0]) + tuple(out_shape), dtype=dtype)
-
+    if out is None:
+        out = np.empty((N, w.shape[0]) + tuple(out_shape), dtype=dtype)
+    threads = _split_count(threads, N, N * math.prod(w.shape) * math.prod(out_shape))
+    if threads > 1:
         def block(a, b):
-            y[a:b] = _conv_forward(x[a:b], w, stride, dilation, pads, out_shape, groups, dtype, bias)
+            _conv_forward(x[a:b], w, stride, dilation, pads, out_shape, groups, dtype, bias, out=out[a:b])
         run_split(block, N, threads)
-        return y
+        return out
     padded = tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads))
     plan = _Plan(padded, w.shape[2:], stride, dilation, out_shape)
     ext, with_bias = _correlate_ext(x, pads, plan, w, groups, dtype, bias)
     view = plan.scatter(ext)  # of scratch memory: always copied out
-    y = np.empty(view.shape, dtype=dtype)
     if bias is None or with_bias:
-        np.copyto(y, view)
+        np.copyto(out, view)
     else:
-        np.add(view, _broadcast_bias(bias.astype(dtype, copy=False), len(out_shape)), out=y)
-    return y
+        np.add(view, _broadcast_bias(bias.astype(dtype, copy=False), len(out_shape)), out=out)
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -534,10 +551,13 @@ def conv_layer(x, w, bias=None, stride=1, padding=0, dilation=1, groups=1, paddi
         (``groups == C`` with ``C/groups == 1`` is a depthwise convolution).
     padding_mode : {'zeros', 'reflect', 'replicate', 'circular'}, default 'zeros'
     threads : int, optional
-        Threads for the executor's own elementwise work (the depthwise layer is split
-        over blocks of images); default from ``symconv.numeric.set_threads`` or the
+        Threads the call may use; default from ``symconv.numeric.set_threads`` or the
         environment (``SYMCONV_NUM_THREADS``, ``OMP_NUM_THREADS``, ...), else the
-        available CPUs. Results are bit-for-bit the same for a given count.
+        available CPUs. A batch with enough work (about 4 million multiply-adds per
+        thread) is split into blocks of images, one per thread, with BLAS held to one
+        thread inside each; otherwise BLAS gets at most ``threads`` threads (it never
+        gets more than it was configured with). Results are bit-for-bit the same for a
+        given count; the forward pass gives the same bits for every count.
 
     Returns
     -------
@@ -578,8 +598,9 @@ def conv_layer(x, w, bias=None, stride=1, padding=0, dilation=1, groups=1, paddi
     if padding_mode != "zeros" and any(lo or hi for lo, hi in pads):
         x = _pad_nonzero(x, pads, padding_mode, op)
         pads = ((0, 0),) * len(pads)
-    return _conv_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, bias=b,
-                         threads=threads)
+    with blas_limit(threads):
+        return _conv_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, bias=b,
+                             threads=threads)
 
 
 def _transpose_padding(padding, D, op):
@@ -591,7 +612,8 @@ def _transpose_padding(padding, D, op):
 
 
 @_in_context
-def conv_transpose_layer(x, w, bias=None, stride=1, padding=0, output_padding=0, dilation=1, groups=1):
+def conv_transpose_layer(x, w, bias=None, stride=1, padding=0, output_padding=0, dilation=1, groups=1,
+                         *, threads=None):
     """Transposed convolution layer (PyTorch's ``conv_transpose1d/2d/3d``).
 
     Every input element is spread through the kernel: ``x[n, c, i] * w[c, f, t]`` is
@@ -611,6 +633,9 @@ def conv_transpose_layer(x, w, bias=None, stride=1, padding=0, output_padding=0,
     output_padding : int or sequence of ints, default 0
         Extra length on the high end; must be < max(stride, dilation).
     groups : int, default 1
+    threads : int, optional
+        Threads for the call (the batch is split into blocks of images); the default
+        and the determinism are those of :func:`conv_layer`.
 
     Returns
     -------
@@ -647,15 +672,23 @@ def conv_transpose_layer(x, w, bias=None, stride=1, padding=0, output_padding=0,
     out_shape = tuple(conv_transpose_output_size(x.shape[2 + i], kernel[i], stride[i], pads[i],
                                                  output_padding[i], dilation[i]) for i in range(D))
     b = _check_bias(bias, F, op)
+    threads = get_threads(threads)
     dtype = _dtype(x, w)
-    y = _transpose_forward(x, w, stride, dilation, pads, out_shape, groups, dtype)
-    if b is not None:
-        y += _broadcast_bias(b.astype(dtype, copy=False), D)
+    y = np.empty((x.shape[0], F) + tuple(out_shape), dtype=dtype)
+    bb = None if b is None else _broadcast_bias(b.astype(dtype, copy=False), D)
+
+    def block(a, b_):
+        _transpose_forward(x[a:b_], w, stride, dilation, pads, out_shape, groups, dtype, out=y[a:b_])
+        if bb is not None:
+            y[a:b_] += bb  # while the block is fresh in cache
+    work = x.size * math.prod(w.shape[1:])
+    with blas_limit(threads):
+        run_split(block, x.shape[0], _split_count(threads, x.shape[0], work))
     return y
 
 
-def _transpose_stride1(x, w, dilation, p_lo, out_shape, groups, dtype):
-    """Stride-1 transposed convolution ``y[j] = sum_t x[j + p_lo - t*d] w[t]`` (no bias).
+def _transpose_stride1(x, w, dilation, p_lo, out_shape, groups, dtype, out):
+    """Stride-1 transposed convolution ``y[j] = sum_t x[j + p_lo - t*d] w[t]`` (no bias), into ``out``.
 
     A correlation of ``x`` padded by ``d*(k - 1) - p_lo`` below (and by what the output
     length needs above; negative amounts crop ``x``) with the kernel flipped and its two
@@ -674,28 +707,29 @@ def _transpose_stride1(x, w, dilation, p_lo, out_shape, groups, dtype):
         hi = out_shape[i] + d * (k - 1) - lo - n  # so that the correlation has out_shape[i] outputs
         start, stop = max(0, -lo), n - max(0, -hi)
         if stop <= start:  # no input element reaches the output
-            return np.zeros((N, groups * Fg) + tuple(out_shape), dtype=dtype)
+            out[...] = 0
+            return out
         crop.append(slice(start, stop))
         cpads.append((max(lo, 0), max(hi, 0)))
     return _conv_forward(x[tuple(crop)], wf, (1,) * D, dilation, tuple(cpads), tuple(out_shape),
-                         groups, dtype)
+                         groups, dtype, out=out)
 
 
-def _transpose_forward(x, w, stride, dilation, pads, out_shape, groups, dtype):
-    """Transposed convolution without bias, as one stride-1 correlation per output phase.
+def _transpose_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, out):
+    """Transposed convolution without bias, into ``out``, as one stride-1 correlation per output phase.
 
     Along one dimension, output ``j`` receives ``x[i] w[t]`` for ``i*s + t*d = j + p_lo``.
     Split the outputs by ``rho = (j + p_lo) mod s`` and write ``j + p_lo = m*s + rho``: only
     the taps with ``t*d = rho (mod s)`` reach them, at ``i = m - (t*d - rho)/s``. Those taps
     are evenly spaced, so each phase ``rho`` is a stride-1 transposed convolution of the
     whole input with a sub-kernel (dilation ``(t1 - t0)*d/s``), written to
-    ``y[first::s]``. No output is scattered twice and no zeros are multiplied.
+    ``y[first::s]`` (straight from the scratch memory of the correlation, no
+    intermediate array). No output is scattered twice and no zeros are multiplied.
     """
     D = x.ndim - 2
     if all(s == 1 for s in stride):
-        return _transpose_stride1(x, w, dilation, [lo for lo, _ in pads], out_shape, groups, dtype)
-    N, F = x.shape[0], w.shape[1] * groups
-    y = np.zeros((N, F) + tuple(out_shape), dtype=dtype)
+        return _transpose_stride1(x, w, dilation, [lo for lo, _ in pads], out_shape, groups, dtype, out)
+    y = out
     per_dim = []
     for i in range(D):
         s, d, k, lo, out = stride[i], dilation[i], w.shape[2 + i], pads[i][0], out_shape[i]
@@ -714,21 +748,24 @@ def _transpose_forward(x, w, stride, dilation, pads, out_shape, groups, dtype):
                 count=count,
                 first=m_min * s + rho - lo))
         per_dim.append(options)
+    if any(o is None for opts in per_dim for o in opts):
+        y[...] = 0  # outputs that no tap reaches
     for phase in np.ndindex(*stride):
         opts = [per_dim[i][phase[i]] for i in range(D)]
         if any(o is None for o in opts):
-            continue  # no tap reaches these outputs: they stay 0
+            continue
         wsub = w
         for i, o in enumerate(opts):
             wsub = np.take(wsub, o["taps"], axis=2 + i)
-        part = _transpose_stride1(x, wsub, [o["dilation"] for o in opts], [o["p_lo"] for o in opts],
-                                  [o["count"] for o in opts], groups, dtype)
-        y[(slice(None), slice(None)) + tuple(slice(o["first"], None, s) for o, s in zip(opts, stride))] = part
+        target = y[(slice(None), slice(None)) + tuple(slice(o["first"], o["first"] + (o["count"] - 1) * s + 1, s)
+                                                      for o, s in zip(opts, stride))]
+        _transpose_stride1(x, wsub, [o["dilation"] for o in opts], [o["p_lo"] for o in opts],
+                           [o["count"] for o in opts], groups, dtype, target)
     return y
 
 
 @_in_context
-def conv_layer_backward(x, w, grad_out, stride=1, padding=0, dilation=1, groups=1):
+def conv_layer_backward(x, w, grad_out, stride=1, padding=0, dilation=1, groups=1, *, threads=None):
     """Gradients of a zero-padded convolution layer: ``(grad_x, grad_w, grad_b)``.
 
     With ``y = conv_layer(x, w, b, stride, padding, dilation, groups)`` and ``grad_out``
@@ -746,6 +783,11 @@ def conv_layer_backward(x, w, grad_out, stride=1, padding=0, dilation=1, groups=
         As for :func:`conv_layer` (zero padding only).
     grad_out : array_like, shape (N, F, *out)
         The gradient with respect to the layer's output.
+    threads : int, optional
+        Threads for the call, as for :func:`conv_layer`. The batch is split into that
+        many blocks of images; each computes its part of ``grad_x`` and its partial sums
+        of ``grad_w`` and ``grad_b``, which are then added in block order, so the bits
+        are fixed for a given count (and may differ in the last place between counts).
 
     Returns
     -------
@@ -778,16 +820,32 @@ def conv_layer_backward(x, w, grad_out, stride=1, padding=0, dilation=1, groups=
     expected = (x.shape[0], w.shape[0]) + out_shape
     if g.shape != expected:
         raise ShapeError(f"{op}: grad_out must have the output shape {expected}, but got shape {g.shape}")
+    threads = get_threads(threads)
     dtype = _dtype(x, w)
-    # input gradient: the transposed convolution of grad_out with the same arguments, with
-    # the output padding (n + p_lo + p_hi - d*(k-1) - 1) mod s < s that gives x's shape
-    grad_x = _transpose_forward(g, w, stride, dilation, pads, x.shape[2:], groups, dtype)
-    # weight gradient: a cross-correlation of the padded input with grad_out
+    N = x.shape[0]
+    threads = _split_count(threads, N, 2 * N * math.prod(w.shape) * math.prod(out_shape))
+    grad_x = np.empty(x.shape, dtype=dtype)
     padded = tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads))
     plan = _Plan(padded, w.shape[2:], stride, dilation, out_shape)
-    grad_ext = plan.extend(g.astype(dtype, copy=False))
-    grad_w = _weight_grad(x, pads, plan, grad_ext, w.shape, groups, dtype)
-    grad_b = g.sum(axis=(0,) + tuple(range(2, g.ndim)), dtype=dtype)
+    bounds = split_bounds(N, threads)
+    partial_w, partial_b = [None] * len(bounds), [None] * len(bounds)
+
+    def block(a, b):
+        gb = g[a:b]
+        # input gradient: the transposed convolution of grad_out with the same arguments, with
+        # the output padding (n + p_lo + p_hi - d*(k-1) - 1) mod s < s that gives x's shape
+        _transpose_forward(gb, w, stride, dilation, pads, x.shape[2:], groups, dtype, out=grad_x[a:b])
+        # weight gradient: a cross-correlation of the padded input with grad_out
+        grad_ext = plan.extend(gb.astype(dtype, copy=False))
+        i = bounds.index((a, b))
+        partial_w[i] = _weight_grad(x[a:b], pads, plan, grad_ext, w.shape, groups, dtype)
+        partial_b[i] = gb.sum(axis=(0,) + tuple(range(2, g.ndim)), dtype=dtype)
+    with blas_limit(threads):
+        run_split(block, N, threads)
+    grad_w, grad_b = partial_w[0], partial_b[0]
+    for pw, pb in zip(partial_w[1:], partial_b[1:]):  # in block order: fixed bits
+        grad_w += pw
+        grad_b += pb
     return grad_x, grad_w, grad_b
 
 
@@ -799,7 +857,7 @@ def _flag(value, name):
 
 @_in_context
 def pool_layer(x, kernel_size, stride=None, padding=0, dilation=1, mode="max", ceil_mode=False,
-               count_include_pad=True):
+               count_include_pad=True, *, threads=None):
     """Max or average pooling (PyTorch's ``max_pool`` / ``avg_pool`` in 1, 2 or 3 dimensions).
 
     Parameters
@@ -818,6 +876,9 @@ def pool_layer(x, kernel_size, stride=None, padding=0, dilation=1, mode="max", c
     count_include_pad : bool, default True
         For 'avg': divide by the number of taps inside the padded input (True) or by
         the number of taps on real input elements (False).
+    threads : int, optional
+        Threads for the call, as for :func:`conv_layer` (the images and channels are
+        split into blocks; every output is computed the same way whatever the count).
 
     Returns
     -------
@@ -871,31 +932,44 @@ def pool_layer(x, kernel_size, stride=None, padding=0, dilation=1, mode="max", c
     # the region the windows read, from -p_lo: filled with the neutral element outside x
     need = tuple((out_shape[i] - 1) * stride[i] + dilation[i] * (kernel[i] - 1) + 1 for i in range(D))
     fill = -np.inf if mode == "max" else 0
-    xp = np.full(x.shape[:2] + need, fill, dtype=dtype)
     dst, src = [slice(None)] * 2, [slice(None)] * 2
     for i in range(D):
         lo = pads[i][0]
         keep = min(spatial[i], need[i] - lo)
         dst.append(slice(lo, lo + keep))
         src.append(slice(0, keep))
-    xp[tuple(dst)] = x[tuple(src)]
-    y = None
-    for t in np.ndindex(*kernel):
-        view = xp[(slice(None),) * 2 + tuple(
-            slice(t[i] * dilation[i], t[i] * dilation[i] + (out_shape[i] - 1) * stride[i] + 1, stride[i])
-            for i in range(D))]
-        if y is None:
-            y = view.copy()
-        elif mode == "max":
-            np.maximum(y, view, out=y)
-        else:
-            y += view
+    divisor = None
     if mode == "avg":
         counts = padded_counts if count_include_pad else real_counts
         divisor = np.ones((), dtype=dtype)
         for i, c in enumerate(counts):
             divisor = np.multiply.outer(divisor, c.astype(dtype))
-        y /= divisor
-    return y
+    # the (image, channel) planes are independent: blocks of them, one per thread
+    N, C = x.shape[:2]
+    xr = x.reshape((N * C, 1) + spatial)
+    y = np.empty((N * C, 1) + out_shape, dtype=dtype)
+    windows = [(slice(None),) * 2 + tuple(
+        slice(t[i] * dilation[i], t[i] * dilation[i] + (out_shape[i] - 1) * stride[i] + 1, stride[i])
+        for i in range(D)) for t in np.ndindex(*kernel)]
+    inside = all(lo == 0 for lo, _ in pads) and all(need[i] <= spatial[i] for i in range(D))
+
+    def block(a, b):
+        yb = y[a:b]
+        if inside:  # the windows stay inside x: no padded copy
+            xp = xr[a:b]
+        else:
+            xp = _scratch("pool", (b - a, 1) + need, dtype)
+            _fill_border_value(xp, dst, fill)
+            xp[tuple(dst)] = xr[a:b][tuple(src)]
+        np.copyto(yb, xp[windows[0]])
+        for window in windows[1:]:
+            if mode == "max":
+                np.maximum(yb, xp[window], out=yb)
+            else:
+                yb += xp[window]
+        if divisor is not None:
+            yb /= divisor
+    run_split(block, N * C, _split_count(get_threads(threads), N * C, y.size * math.prod(kernel)))
+    return y.reshape((N, C) + out_shape)
 
 
