@@ -117,7 +117,7 @@ def test_check_outside_valid_sizes(capsys):
     (["alexnet", "--input", "3,n,n", "--check"], "--check needs a size N"),
     (["alexnet", "--check", "x"], "--check must be a positive integer"),
     (["alexnet", "--input", "3,224,224", "--check", "100"], "has none"),
-    (["googlenet"], "architecture must be one of"),
+    (["inception_v3"], "architecture must be one of"),
     ([], "ARCH must be"),
     (["alexnet", "--batch", "0"], "--batch"),
 ])

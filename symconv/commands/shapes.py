@@ -133,11 +133,12 @@ def _listing():
     from symconv.nn.architectures import infer_shapes
 
     lines = []
+    width = max(len(name) for name in architectures.names())
     for name in architectures.names():
         arch = architectures.get(name)
         table = infer_shapes(arch)
         size = "x".join(str(v) for v in arch.input_shape)
-        lines.append(f"{name:<10} input {size:<10} {table.total_params:>12,} params  "
+        lines.append(f"{name:<{width}} input {size:<10} {table.total_params:>12,} params  "
                      f"{arch.description}")
     return "\n".join(lines)
 

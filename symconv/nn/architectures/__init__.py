@@ -56,9 +56,13 @@ from symconv.nn.architectures.specs import (
 from symconv.nn.architectures.table import ShapeTable, infer_shapes
 from symconv.nn.architectures.trace import Row, run_numpy, trace
 from symconv.nn.architectures.vocabulary import (
+                                                 ChannelShuffle,
                                                  ClassToken,
                                                  GroupNorm,
                                                  LayerNorm,
+                                                 LayerNorm2d,
+                                                 LayerScale,
+                                                 Mean,
                                                  Permute,
                                                  PixelShuffle,
                                                  PositionEmbedding,
@@ -71,7 +75,8 @@ __all__ = [
     "Activation", "PReLU", "Dropout", "Residual", "basic_block", "bottleneck",
     "Graph", "Node", "Concat", "Add", "Multiply", "branches", "INPUT",
     "Upsample", "PixelShuffle", "LayerNorm", "GroupNorm", "Permute", "Slice", "ClassToken",
-    "PositionEmbedding", "from_torch", "graph_from_torch",
+    "PositionEmbedding", "ChannelShuffle", "LayerNorm2d", "LayerScale", "Mean",
+    "from_torch", "graph_from_torch",
     "Architecture", "Row", "CATALOGUE", "get", "names", "trace", "run_numpy",
     "layer_from_dict", "layers_from_json", "load_json", "infer_shapes", "ShapeTable",
 ]
