@@ -566,3 +566,28 @@ def test_receptive_field_of_networks():
     assert receptive_field([A.branches([A.Conv(4, 1)], [A.Conv(4, 3, padding=1)])]).size == 3
     with pytest.raises(ShapeError, match="conv_transpose"):
         receptive_field("unet")
+
+
+def test_receptive_field_reports_branches_and_refuses_upsampling():
+    from symconv import receptive_field
+
+    rf = receptive_field("googlenet")
+    assert rf.path[:3] == ("conv1.conv", "maxpool1", "conv2.conv")
+    merge, sizes, kept = rf.branches[0]
+    assert merge == "inception3a.cat" and [label for label, _ in sizes] == [
+        "branch1.relu", "branch2.1.relu", "branch3.1.relu", "branch4.1.relu"]
+    assert kept == max(sizes, key=lambda x: x[1])[0]
+    assert rf.notes == ("stopped at 'avgpool' (adaptive_pool): it sees the whole input",)
+    text = rf.report()
+    assert "merge 'inception3a.cat'" in text and "kept branch2.1.relu" in text
+    # a residual block: the main path (3x3 convolutions) outgrows the 1x1 shortcut
+    r18 = receptive_field("resnet18")
+    assert all(kept == "main" for _, _, kept in r18.branches)
+    # upsampling: refused, naming the layer
+    for net in ("unet", "dcgan_generator"):
+        with pytest.raises(ShapeError, match=r"cannot pass layer '.*' \(conv_transpose\)"):
+            receptive_field(net)
+    with pytest.raises(ShapeError, match=r"layer 'up' \(upsample\)"):
+        receptive_field([A.Conv(4, 3), A.Upsample(scale_factor=2, name="up")])
+    # tuples keep working and report no path
+    assert receptive_field([(3, 1), (3, 1)]).path == ()
