@@ -27,7 +27,7 @@ as ``floor(n)`` stay unsimplified.
 """
 
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sympy as sp
 
@@ -488,9 +488,11 @@ class ReceptiveField:
     jump: object
     start: object
     first: object
-    path: tuple = ()
-    branches: tuple = ()
-    notes: tuple = ()
+    # for a network: what receptive_field followed (see report()); not in the repr, so a
+    # field reads the same whether it came from tuples or from a network
+    path: tuple = field(default=(), repr=False)
+    branches: tuple = field(default=(), repr=False)
+    notes: tuple = field(default=(), repr=False)
 
     def report(self):
         """What was computed for a network: the field, the layers of the path followed,
