@@ -36,6 +36,18 @@ PUBLISHED = {
     "squeezenet1_1": 1_235_496,
     "mobilenet_v2": 3_504_872,
 }
+# torchvision's published totals (the DCGAN pair: PyTorch's DCGAN tutorial)
+MODERN = {
+    "mobilenet_v3_small": 2_542_856,
+    "mobilenet_v3_large": 5_483_032,
+    "efficientnet_b0": 5_288_548,
+    "densenet121": 7_978_856,
+    "googlenet": 6_624_904,
+    "shufflenet_v2_x1_0": 2_278_604,
+    "convnext_tiny": 28_589_128,
+    "dcgan_generator": 3_576_704,
+    "dcgan_discriminator": 2_765_568,
+}
 
 
 @pytest.mark.parametrize("name", list(PUBLISHED))
@@ -47,10 +59,25 @@ def test_parameter_totals_match_published(name):
 
 
 def test_catalogue_is_complete():
-    assert A.names() == [*PUBLISHED, "unet"]
+    assert A.names() == [*PUBLISHED, "unet", *MODERN]
     assert A.get("ResNet-50") is A.get("resnet50")
     with pytest.raises(SymconvError, match="architecture must be one of"):
-        A.get("googlenet")
+        A.get("inception_v3")
+
+
+@pytest.mark.parametrize("name", list(MODERN))
+def test_modern_totals_match_published(name):
+    table = infer_shapes(name)
+    assert table.total_params == MODERN[name] == sum(row.params for row in table.rows)
+
+
+def test_dcgan_totals_by_hand():
+    # generator: 4x4 transposed convolutions without bias, batch norm after all but the last
+    g = 100 * 512 * 16 + 512 * 256 * 16 + 256 * 128 * 16 + 128 * 64 * 16 + 64 * 3 * 16
+    assert infer_shapes("dcgan_generator").total_params == g + 2 * (512 + 256 + 128 + 64)
+    d = 3 * 64 * 16 + 64 * 128 * 16 + 128 * 256 * 16 + 256 * 512 * 16 + 512 * 1 * 16
+    assert infer_shapes("dcgan_discriminator").total_params == d + 2 * (128 + 256 + 512)
+    assert infer_shapes("dcgan_generator").output_shape == (1, 3, 64, 64)
 
 
 def test_single_layer_hand_counts():
@@ -539,3 +566,28 @@ def test_receptive_field_of_networks():
     assert receptive_field([A.branches([A.Conv(4, 1)], [A.Conv(4, 3, padding=1)])]).size == 3
     with pytest.raises(ShapeError, match="conv_transpose"):
         receptive_field("unet")
+
+
+def test_receptive_field_reports_branches_and_refuses_upsampling():
+    from symconv import receptive_field
+
+    rf = receptive_field("googlenet")
+    assert rf.path[:3] == ("conv1.conv", "maxpool1", "conv2.conv")
+    merge, sizes, kept = rf.branches[0]
+    assert merge == "inception3a.cat" and [label for label, _ in sizes] == [
+        "branch1.relu", "branch2.1.relu", "branch3.1.relu", "branch4.1.relu"]
+    assert kept == max(sizes, key=lambda x: x[1])[0]
+    assert rf.notes == ("stopped at 'avgpool' (adaptive_pool): it sees the whole input",)
+    text = rf.report()
+    assert "merge 'inception3a.cat'" in text and "kept branch2.1.relu" in text
+    # a residual block: the main path (3x3 convolutions) outgrows the 1x1 shortcut
+    r18 = receptive_field("resnet18")
+    assert all(kept == "main" for _, _, kept in r18.branches)
+    # upsampling: refused, naming the layer
+    for net in ("unet", "dcgan_generator"):
+        with pytest.raises(ShapeError, match=r"cannot pass layer '.*' \(conv_transpose\)"):
+            receptive_field(net)
+    with pytest.raises(ShapeError, match=r"layer 'up' \(upsample\)"):
+        receptive_field([A.Conv(4, 3), A.Upsample(scale_factor=2, name="up")])
+    # tuples keep working and report no path
+    assert receptive_field([(3, 1), (3, 1)]).path == ()

@@ -117,7 +117,7 @@ def test_check_outside_valid_sizes(capsys):
     (["alexnet", "--input", "3,n,n", "--check"], "--check needs a size N"),
     (["alexnet", "--check", "x"], "--check must be a positive integer"),
     (["alexnet", "--input", "3,224,224", "--check", "100"], "has none"),
-    (["googlenet"], "architecture must be one of"),
+    (["inception_v3"], "architecture must be one of"),
     ([], "ARCH must be"),
     (["alexnet", "--batch", "0"], "--batch"),
 ])
@@ -203,3 +203,19 @@ def test_latex_long_tables_use_longtable(capsys):
     out = capsys.readouterr().out
     assert "usepackage{longtable}" in out and r"\begin{longtable}{llll}" in out
     assert r"\endhead" in out and out.rstrip().endswith(r"\end{longtable}")
+
+
+def test_help_lists_every_layer_type(capsys):
+    from symconv.nn.architectures.io import _ALIASES, _TYPES
+    from symconv.commands.shapes import _EPILOG
+
+    listed = {line.split()[0].rstrip(",") for line in _EPILOG.splitlines()
+              if line.startswith("  ") and not line.startswith("   ")}
+    listed |= {w.rstrip(",") for line in _EPILOG.splitlines() if line.startswith("  add,")
+               for w in line.split()[:2]}
+    assert set(_TYPES) <= listed, set(_TYPES) - listed
+    shorthands = _EPILOG[_EPILOG.index("Shorthands:"):_EPILOG.index("Every layer")]
+    assert {a for a in _ALIASES if "_" not in a or a == "leaky_relu"} - {
+        "conv2d", "convtranspose", "deconv", "adaptive_avg_pool", "adaptive_max_pool",
+        "batch_norm", "layer_norm", "group_norm", "pixelshuffle", "hard_swish",
+        "hard_sigmoid"} <= set(shorthands.replace(",", " ").replace(".", " ").split())

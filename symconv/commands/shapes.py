@@ -43,16 +43,40 @@ ARCH is a catalogue name (see --list) or a path to a JSON file holding a layer l
      {"type": "linear", "out_features": 10}]}
 
 Layer types and their fields (PyTorch's meaning; defaults as in torch.nn):
-  conv            out_channels, kernel_size, stride, padding, dilation, groups, bias, in_channels
+  conv            out_channels, kernel_size, stride, padding ("same", "valid", "causal" on
+                  1-D, ints or [lo, hi] pairs), dilation, groups, bias, in_channels, weight_norm
   conv_transpose  out_channels, kernel_size, stride, padding, output_padding, dilation, groups, bias
-  pool            kernel_size, stride, padding, dilation, mode ("max"|"avg"), ceil_mode
+  pool            kernel_size, stride, padding, dilation, mode ("max"|"avg"), ceil_mode,
+                  count_include_pad
   adaptive_pool   output_size, mode
-  linear          out_features, in_features (checked when given), bias
-  flatten, batchnorm, activation (function: relu|tanh|sigmoid|leaky_relu|gelu), dropout
+  linear          out_features, in_features (checked when given), bias, weight_norm
+  flatten         start_dim, end_dim
+  batchnorm       eps
+  activation      function: relu|relu6|tanh|sigmoid|silu|swish|hardswish|hardsigmoid|elu
+                  (alpha)|leaky_relu (negative_slope)|gelu|softmax|identity
+  prelu           num_parameters, init
+  dropout         p
   residual        main (a layer list), shortcut (a layer list; empty = identity), activation
-Shorthands: maxpool, avgpool, relu, tanh, sigmoid, fc, dense, bn. Every layer may have a
-"name". Sizes are ints or lists of ints (one per spatial dimension); padding may also be
-a list of [lo, hi] pairs. A bare JSON list of layers works too.
+  graph           nodes: layers with a "name" and "inputs" (node names; "input" is the
+                  graph's input; default: the node before); the last node is the output
+  concat          dim (a graph node reading two or more nodes)
+  add, multiply   elementwise with broadcasting (graph nodes); add takes an activation
+  upsample        scale_factor or size, mode ("nearest"|"bilinear"|...), align_corners
+  pixel_shuffle   upscale_factor
+  channel_shuffle groups
+  layernorm       normalized_shape, eps, elementwise_affine, bias
+  layernorm2d     eps (over the channels, ConvNeXt)
+  groupnorm       num_groups, eps, affine
+  layer_scale     init
+  permute         dims
+  slice           dim, start, stop, step, index
+  mean            dims, keepdim
+  class_token     count
+  position_embedding  length
+Shorthands: maxpool, avgpool, relu, relu6, tanh, sigmoid, silu, swish, hardswish,
+hardsigmoid, elu, gelu, leaky_relu, fc, dense, bn, cat, mul, crop, interpolate. Every layer
+may have a "name". Sizes are ints or lists of ints (one per spatial dimension); padding
+may also be a list of [lo, hi] pairs. A bare JSON list of layers works too.
 
 --input is C,H,W (or C,L / C,D,H,W) with integers or names (3,n,n); names are positive
 integer symbols. A batch axis of --batch is put in front.
@@ -68,8 +92,11 @@ def add_arguments(parser):
     parser.epilog = _EPILOG
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument("arch", nargs="?",
-                        help="catalogue name (lenet5, alexnet, vgg11..vgg19, resnet18..resnet152) "
-                             "or a JSON file with a layer list")
+                        help="catalogue name (lenet5, alexnet, vgg11..vgg19, resnet18..resnet152, "
+                             "resnext50_32x4d, squeezenet1_1, mobilenet_v2, mobilenet_v3_small, "
+                             "mobilenet_v3_large, efficientnet_b0, densenet121, googlenet, "
+                             "shufflenet_v2_x1_0, convnext_tiny, unet, dcgan_generator, "
+                             "dcgan_discriminator; see --list) or a JSON file with a layer list")
     parser.add_argument("--input", metavar="C,H,W",
                         help="input size without the batch axis, e.g. 3,224,224 or 3,n,n "
                              "(default: the network's own input size)")
@@ -133,11 +160,12 @@ def _listing():
     from symconv.nn.architectures import infer_shapes
 
     lines = []
+    width = max(len(name) for name in architectures.names())
     for name in architectures.names():
         arch = architectures.get(name)
         table = infer_shapes(arch)
         size = "x".join(str(v) for v in arch.input_shape)
-        lines.append(f"{name:<10} input {size:<10} {table.total_params:>12,} params  "
+        lines.append(f"{name:<{width}} input {size:<10} {table.total_params:>12,} params  "
                      f"{arch.description}")
     return "\n".join(lines)
 

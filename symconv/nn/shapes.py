@@ -27,7 +27,7 @@ as ``floor(n)`` stay unsimplified.
 """
 
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sympy as sp
 
@@ -488,6 +488,33 @@ class ReceptiveField:
     jump: object
     start: object
     first: object
+    # for a network: what receptive_field followed (see report()); not in the repr, so a
+    # field reads the same whether it came from tuples or from a network
+    path: tuple = field(default=(), repr=False)
+    branches: tuple = field(default=(), repr=False)
+    notes: tuple = field(default=(), repr=False)
+
+    def report(self):
+        """What was computed for a network: the field, the layers of the path followed,
+        and at every merge the field of each path reaching it and which one was kept.
+
+        >>> from symconv.architectures import Conv, branches
+        >>> fire = branches([Conv(4, 1)], [Conv(4, 3, padding=1)], names=("e1", "e3"))
+        >>> print(receptive_field([fire]).report())
+        receptive field 3, jump 1, start 0 (first input index -1)
+        path: 0.e3
+        merge '0.cat': e1 field 1, e3 field 3 -> kept e3
+        """
+        lines = [f"receptive field {self.size}, jump {self.jump}, start {self.start} "
+                 f"(first input index {self.first})"]
+        if self.path:
+            lines.append("path: " + " -> ".join(self.path))
+        for where, sizes, chosen in self.branches:
+            lines.append(f"merge '{where}': " + ", ".join(f"{label} field {size}"
+                                                          for label, size in sizes)
+                         + f" -> kept {chosen}")
+        lines.extend(self.notes)
+        return "\n".join(lines)
 
     def span(self, i):
         """Input indices ``(lo, hi)`` (inclusive) seen by output element ``i``.
@@ -531,12 +558,25 @@ def receptive_field(layers):
         One entry per layer, first layer first: a tuple ``(kernel_size, stride[,
         padding[, dilation]])`` or a mapping with those keys (``padding`` an int or a
         ``(lo, hi)`` pair; only the low side moves the field). Entries may be SymPy
-        symbols.
+        symbols. Or a whole network: a catalogue name (``'vgg16'``), an Architecture,
+        a ShapeTable, a Graph or a list of layer specifications. Its main path is
+        followed up to the first layer that sees the whole input (adaptive pool,
+        flatten, linear); at every merge (residual blocks, concatenations) the path with
+        the largest field is kept.
 
     Returns
     -------
     ReceptiveField
-        With ``.size``, ``.jump``, ``.start`` and ``.first``.
+        With ``.size``, ``.jump``, ``.start`` and ``.first``; for a network also
+        ``.path`` (the layer names followed), ``.branches`` (per merge: each path's
+        field and the one kept) and ``.notes``; ``.report()`` prints them.
+
+    Raises
+    ------
+    ShapeError
+        For a network with upsampling (transposed convolution, upsample, pixel
+        shuffle) on the path, naming the layer: past it one size and jump do not
+        describe the field.
 
     Notes
     -----
@@ -564,8 +604,11 @@ def receptive_field(layers):
     >>> rf = receptive_field([(k, s), (k, s)])
     >>> rf.size, rf.jump
     (k*s + k - s, s**2)
+    >>> rf = receptive_field('resnet18')
+    >>> rf.size, rf.branches[0]
+    (435, ('layer1.0', (('main', 27), ('shortcut', 11)), 'main'))
     """
-    layers = _from_network(layers)
+    layers, info = _from_network(layers)
     if isinstance(layers, dict) or not hasattr(layers, "__iter__"):
         raise SymconvError(f"layers must be a sequence of layers, but got {layers!r}")
     size, jump, first = 1, 1, 0
@@ -576,7 +619,7 @@ def receptive_field(layers):
         jump = jump * s
     start = first + sp.Rational(1, 2) * (size - 1)
     return ReceptiveField(_finish(_tidy(size)), _finish(_tidy(jump)), _finish(_tidy(start)),
-                          _finish(_tidy(first)))
+                          _finish(_tidy(first)), *info)
 
 
 def _from_network(layers):
@@ -587,13 +630,13 @@ def _from_network(layers):
     is_specs = isinstance(layers, (list, tuple)) and layers and all(
         hasattr(x, "kind") and hasattr(x, "output_shape") for x in layers)
     if not (isinstance(layers, str) or type(layers).__name__ in kinds or is_specs):
-        return layers
+        return layers, ()
     from symconv.nn.architectures.trace import receptive_path
 
     if type(layers).__name__ == "ShapeTable":
         layers = layers.name
-    path, _ = receptive_path(layers)
-    return path
+    steps, notes, branches = receptive_path(layers)
+    return [t for _, t in steps], (tuple(n for n, _ in steps), tuple(branches), tuple(notes))
 
 
 def _tidy(value):

@@ -18,8 +18,10 @@ The vocabulary: :class:`Conv`, :class:`ConvTranspose`, :class:`Pool` (max or ave
 main path plus a shortcut, added; :func:`basic_block` and :func:`bottleneck` build
 ResNet's two kinds). Shapes are channel-first, ``(N, C, *spatial)``, as in PyTorch.
 
-The catalogue (:data:`CATALOGUE`, :func:`get`) holds LeNet-5, AlexNet, VGG-11/13/16/19
-and ResNet-18/34/50/101/152 with torchvision's layer definitions and module names, so
+The catalogue (:data:`CATALOGUE`, :func:`get`) holds LeNet-5, AlexNet, VGG-11/13/16/19,
+ResNet-18/34/50/101/152, ResNeXt-50, SqueezeNet 1.1, MobileNetV2/V3, EfficientNet-B0,
+DenseNet-121, GoogLeNet, ShuffleNetV2, ConvNeXt-Tiny (:mod:`.modern`), a U-Net and a DCGAN
+pair with torchvision's layer definitions and module names, so
 rows can be compared one to one with ``model.named_modules()``. Parameter totals are
 computed from the specifications, layer by layer; the tests compare them with the
 numbers torchvision publishes (AlexNet 61,100,840; ResNet-18 11,689,512; ...).
@@ -56,9 +58,13 @@ from symconv.nn.architectures.specs import (
 from symconv.nn.architectures.table import ShapeTable, infer_shapes
 from symconv.nn.architectures.trace import Row, run_numpy, trace
 from symconv.nn.architectures.vocabulary import (
+                                                 ChannelShuffle,
                                                  ClassToken,
                                                  GroupNorm,
                                                  LayerNorm,
+                                                 LayerNorm2d,
+                                                 LayerScale,
+                                                 Mean,
                                                  Permute,
                                                  PixelShuffle,
                                                  PositionEmbedding,
@@ -71,7 +77,8 @@ __all__ = [
     "Activation", "PReLU", "Dropout", "Residual", "basic_block", "bottleneck",
     "Graph", "Node", "Concat", "Add", "Multiply", "branches", "INPUT",
     "Upsample", "PixelShuffle", "LayerNorm", "GroupNorm", "Permute", "Slice", "ClassToken",
-    "PositionEmbedding", "from_torch", "graph_from_torch",
+    "PositionEmbedding", "ChannelShuffle", "LayerNorm2d", "LayerScale", "Mean",
+    "from_torch", "graph_from_torch",
     "Architecture", "Row", "CATALOGUE", "get", "names", "trace", "run_numpy",
     "layer_from_dict", "layers_from_json", "load_json", "infer_shapes", "ShapeTable",
 ]

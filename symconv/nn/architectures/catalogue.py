@@ -270,6 +270,9 @@ def _catalogue():
     entries["unet"] = Architecture(
         "unet", _unet(), (3, 256, 256),
         "U-Net with padded 3x3 convolutions and batch norm, skips concatenated (3 -> 2 classes)")
+    from symconv.nn.architectures import modern
+
+    entries.update(modern.entries(Architecture))
     return entries
 
 
@@ -280,8 +283,12 @@ _KEYS = {re.sub(r"[-_ ]", "", key): key for key in CATALOGUE}
 def names():
     """The catalogue's names, in a stable order.
 
-    >>> names()
-    ['lenet5', 'alexnet', 'vgg11', 'vgg13', 'vgg16', 'vgg19', 'resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'resnext50_32x4d', 'squeezenet1_1', 'mobilenet_v2', 'unet']
+    >>> names()   # doctest: +NORMALIZE_WHITESPACE
+    ['lenet5', 'alexnet', 'vgg11', 'vgg13', 'vgg16', 'vgg19', 'resnet18', 'resnet34',
+     'resnet50', 'resnet101', 'resnet152', 'resnext50_32x4d', 'squeezenet1_1', 'mobilenet_v2',
+     'unet', 'mobilenet_v3_small', 'mobilenet_v3_large', 'efficientnet_b0', 'densenet121',
+     'googlenet', 'shufflenet_v2_x1_0', 'convnext_tiny', 'dcgan_generator',
+     'dcgan_discriminator']
     """
     return list(CATALOGUE)
 

@@ -23,7 +23,15 @@ from symconv.nn.architectures.specs import (
     Pool,
     PReLU,
 )
-from symconv.nn.architectures.vocabulary import GroupNorm, LayerNorm, Permute, PixelShuffle, Upsample
+from symconv.nn.architectures.vocabulary import (
+    ChannelShuffle,
+    GroupNorm,
+    LayerNorm,
+    Mean,
+    Permute,
+    PixelShuffle,
+    Upsample,
+)
 
 __all__ = ["from_torch", "graph_from_torch"]
 
@@ -95,6 +103,8 @@ def _module_layer(m, nn):
                         size=m.size, mode=m.mode, align_corners=bool(m.align_corners))
     if isinstance(m, nn.PixelShuffle):
         return PixelShuffle(m.upscale_factor)
+    if isinstance(m, nn.ChannelShuffle):
+        return ChannelShuffle(m.groups)
     return None
 
 
@@ -109,6 +119,8 @@ def _function_layer(node, torch):
     fx = torch.fx.Node
     if target in (torch.cat, torch.concat) or (node.op == "call_method" and target == "cat"):
         dim = kwargs.get("dim", args[1] if len(args) > 1 else 0)
+        if len(args[0]) == 1:      # torch.cat([x]) is x (DenseNet's first dense layer)
+            return Activation("identity"), list(args[0])
         return Concat(dim), list(args[0])
     if target in (operator.add, torch.add, operator.iadd) or target in ("add", "add_"):
         if all(isinstance(a, fx) for a in args[:2]) and not kwargs:
@@ -122,6 +134,10 @@ def _function_layer(node, torch):
         start = kwargs.get("start_dim", args[1] if len(args) > 1 else 0)
         end = kwargs.get("end_dim", args[2] if len(args) > 2 else -1)
         return Flatten(start, end), [args[0]]
+    if (target == "mean" or target is torch.mean) and len(args) > 1:
+        dims = kwargs.get("dim", args[1])
+        keep = kwargs.get("keepdim", args[2] if len(args) > 2 else False)
+        return Mean(tuple(dims) if isinstance(dims, (list, tuple)) else dims, bool(keep)), [args[0]]
     if target == "permute" or target is torch.permute:
         dims = args[1] if len(args) == 2 and isinstance(args[1], (list, tuple)) else args[1:]
         return Permute(tuple(dims)), [args[0]]

@@ -8,9 +8,13 @@ from symconv.errors import SymconvError
 from symconv.nn.architectures.catalogue import Architecture
 from symconv.nn.architectures.graph import Add, Concat, Graph, Multiply, Node
 from symconv.nn.architectures.vocabulary import (
+    ChannelShuffle,
     ClassToken,
     GroupNorm,
     LayerNorm,
+    LayerNorm2d,
+    LayerScale,
+    Mean,
     Permute,
     PixelShuffle,
     PositionEmbedding,
@@ -47,6 +51,8 @@ _TYPES = {
     "multiply": Multiply, "upsample": Upsample, "pixel_shuffle": PixelShuffle,
     "layernorm": LayerNorm, "groupnorm": GroupNorm, "permute": Permute, "slice": Slice,
     "class_token": ClassToken, "position_embedding": PositionEmbedding,
+    "channel_shuffle": ChannelShuffle, "layernorm2d": LayerNorm2d, "layer_scale": LayerScale,
+    "mean": Mean,
 }
 _ALIASES = {
     "conv2d": "conv", "convtranspose": "conv_transpose", "deconv": "conv_transpose",
@@ -111,6 +117,10 @@ def layer_from_dict(spec):
     ``slice``                 dim, start, stop, step, index
     ``class_token``           count
     ``position_embedding``    length
+    ``channel_shuffle``       groups
+    ``layernorm2d``           eps (layer norm over the channels, ConvNeXt)
+    ``layer_scale``           init (a learned per-channel scale)
+    ``mean``                  dims, keepdim
     ========================  ===========================================================
 
     ``activation`` also takes relu6, silu (swish), hardswish, hardsigmoid, elu (with

@@ -249,14 +249,22 @@ def run_numpy(layers, x, rng=None, prefix=None):
 
 
 def receptive_path(arch):
-    """The ``(kernel, stride, padding_lo, dilation)`` tuples of a network's main path, for
-    :func:`symconv.nn.shapes.receptive_field` (first spatial axis).
+    """The main path of a network for :func:`symconv.nn.shapes.receptive_field`.
 
-    ``arch`` is a catalogue name, an Architecture, a ShapeTable's name, a Graph or a list
-    of layers. The walk stops at the first layer that mixes the whole input (adaptive
-    pool, flatten, linear). A residual block follows its main path; in a graph every path
-    from the input to the output is followed and the one with the largest field is kept.
-    Returns ``(tuples, note)`` where ``note`` names what was chosen or skipped.
+    ``arch`` is a catalogue name, an Architecture, a Graph or a list of layers. The walk
+    follows the first spatial axis and stops at the first layer that mixes the whole
+    input (adaptive pool, flatten, linear, mean). A residual block and every merge of a
+    graph have several paths from the input; the one with the largest field is kept and
+    each choice is recorded.
+
+    Returns ``(steps, notes, branches)``: ``steps`` the ``(name, (kernel, stride,
+    padding_lo, dilation))`` pairs of the chosen path, ``notes`` the strings saying
+    where the walk stopped, ``branches`` one ``(merge, ((source, size), ...), chosen)``
+    triple per merge point (sizes are the fields of the paths reaching it).
+
+    Raises :class:`ShapeError` at an upsampling layer (transposed convolution, upsample,
+    pixel shuffle): after it neighbouring outputs see different numbers of inputs, so
+    one size and jump do not describe the field.
     """
     from symconv.nn.architectures import catalogue
     from symconv.nn.architectures.specs import Conv, Pool
@@ -267,48 +275,62 @@ def receptive_path(arch):
         arch = arch.layers
     if isinstance(arch, Graph):
         arch = [arch]
-    notes = []
+    notes, branches = [], []
+    stop = ("adaptive_pool", "flatten", "linear", "mean")
+    grow = ("conv_transpose", "upsample", "pixel_shuffle")
 
-    def walk(layers):
-        out = []
-        for layer in layers:
+    class _Stop(Exception):
+        pass
+
+    def walk(layers, path, prefix):
+        """Extend ``path`` through ``layers``; raise _Stop(path) at a global layer."""
+        for index, layer in enumerate(layers):
             layer = _as_layer(layer)
+            name = _join(prefix, layer.name if layer.name is not None else str(index))
             if isinstance(layer, (Conv, Pool)):
                 k, s, p, d = layer._geometry(1)
-                out.append((k[0], s[0], p[0][0], d[0]))
+                path = path + [(name, (k[0], s[0], p[0][0], d[0]))]
             elif isinstance(layer, Residual):
-                inner = walk(layer.main)
-                out += _flat(inner)
-                if isinstance(inner, tuple):
-                    return (out,)
+                main = walk(layer.main, path, name)
+                side = walk(_shortcut_names(layer.shortcut), path, name)
+                path = _choose(name, [("main", main), ("shortcut", side)])
             elif isinstance(layer, Graph):
-                out += graph_paths(layer)
-            elif layer.kind in ("adaptive_pool", "flatten", "linear"):
-                notes.append(f"stopped at {layer.kind} (it sees the whole input)")
-                return (out,)
-            elif layer.kind == "conv_transpose" or layer.kind == "upsample":
-                raise ShapeError(f"receptive_field expects strided layers that shrink, but got "
-                                 f"{layer.kind}")
-        return out
+                path = graph(layer, path, name)
+            elif layer.kind in stop:
+                notes.append(f"stopped at '{name}' ({layer.kind}): it sees the whole input")
+                raise _Stop(path)
+            elif layer.kind in grow:
+                raise ShapeError(
+                    f"receptive_field cannot pass layer '{name}' ({layer.kind}): after "
+                    "upsampling, neighbouring outputs see different numbers of inputs, so one "
+                    "size and jump do not describe the field; give the layers before it")
+        return path
 
-    def graph_paths(graph):
-        best = {INPUT: []}
-        for index, node in enumerate(graph.nodes):
-            candidates = [best[s] for s in graph.sources(index)]
-            base = max(candidates, key=lambda path: _size_of(path))
-            if len(candidates) > 1:
-                notes.append(f"{node.name}: kept the path with the largest field of "
-                             f"{len(candidates)}")
-            best[node.name] = base if node.layer.kind in ("concat", "add", "multiply") \
-                else base + _flat(walk([node.layer]))
-        return best[graph.nodes[-1].name]
+    def graph(g, path, prefix):
+        best = {INPUT: path}
+        for index, node in enumerate(g.nodes):
+            sources = g.sources(index)
+            where = _join(prefix, node.name)
+            if len(sources) > 1:
+                best[node.name] = _choose(where, [(s, best[s]) for s in sources])
+            else:
+                import dataclasses
 
-    result = walk(arch)
-    return _flat(result), notes
+                best[node.name] = walk([dataclasses.replace(node.layer, name=node.name)],
+                                       best[sources[0]], prefix)
+        return best[g.nodes[-1].name]
 
+    def _choose(where, candidates):
+        sizes = tuple((label, _size_of([t for _, t in p])) for label, p in candidates)
+        label, chosen = max(candidates, key=lambda c: _size_of([t for _, t in c[1]]))
+        branches.append((where, sizes, label))
+        return chosen
 
-def _flat(value):
-    return value[0] if isinstance(value, tuple) else value
+    try:
+        steps = walk(arch, [], None)
+    except _Stop as done:
+        steps = done.args[0]
+    return steps, notes, branches
 
 
 def _size_of(path):

@@ -399,3 +399,138 @@ class PositionEmbedding(Layer):
 
     def forward(self, x, rng):
         return x + rng.standard_normal(x.shape[1:], dtype=x.dtype)[None] * 0.02
+
+
+@dataclass(frozen=True)
+class ChannelShuffle(Layer):
+    """``torch.nn.ChannelShuffle(groups)`` (ShuffleNet's reshape ``(N, g, C/g, H, W)`` ->
+    transpose -> ``(N, C, H, W)``): the shape is unchanged; ``groups`` must divide C.
+
+    >>> ChannelShuffle(2).output_shape((1, 116, 28, 28))
+    (1, 116, 28, 28)
+    """
+
+    groups: int
+    name: object = None
+    kind = "channel_shuffle"
+
+    def __post_init__(self):
+        _params.as_int(self.groups, "groups", 1)
+
+    def output_shape(self, shape):
+        if len(shape) < 3:
+            raise ShapeError(f"channel shuffle needs an input (N, C, *spatial), but got shape "
+                             f"{_fmt(shape)}")
+        if _known(shape[1]) and int(shape[1]) % self.groups:
+            raise ShapeError(f"channel shuffle expects channels divisible by groups "
+                             f"{self.groups}, but got {shape[1]}")
+        return tuple(shape)
+
+    def describe(self, shape):
+        return f"channel shuffle {self.groups} groups"
+
+    def forward(self, x, rng):
+        n, c = x.shape[:2]
+        g = self.groups
+        y = x.reshape(n, g, c // g, *x.shape[2:]).swapaxes(1, 2)
+        return y.reshape(x.shape)
+
+
+@dataclass(frozen=True)
+class LayerNorm2d(Layer):
+    """Layer norm over the channel axis of ``(N, C, *spatial)`` at every position
+    (torchvision's ``LayerNorm2d`` in ConvNeXt: permute to channels-last, ``LayerNorm(C)``,
+    permute back); ``2*C`` parameters.
+
+    >>> LayerNorm2d().num_params((1, 96, 56, 56))
+    192
+    """
+
+    eps: float = 1e-6
+    name: object = None
+    kind = "layernorm2d"
+
+    def output_shape(self, shape):
+        if len(shape) < 3:
+            raise ShapeError(f"layer norm 2d needs an input (N, C, *spatial), but got shape "
+                             f"{_fmt(shape)}")
+        return tuple(shape)
+
+    def num_params(self, shape):
+        return 2 * shape[1]
+
+    def describe(self, shape):
+        return f"layer norm over channels ({shape[1]})"
+
+    def forward(self, x, rng):
+        mean = x.mean(axis=1, keepdims=True)
+        var = x.var(axis=1, keepdims=True)
+        return ((x - mean) / (var + self.eps) ** 0.5).astype(x.dtype)
+
+
+@dataclass(frozen=True)
+class LayerScale(Layer):
+    """A learned per-channel scale ``gamma * x`` with ``gamma`` of shape ``(C, 1, ...)``
+    (ConvNeXt's and CaiT's layer scale, initialised to ``init``): C parameters.
+
+    >>> LayerScale().num_params((1, 96, 56, 56))
+    96
+    """
+
+    init: float = 1e-6
+    name: object = None
+    kind = "layer_scale"
+
+    def output_shape(self, shape):
+        if len(shape) < 2:
+            raise ShapeError(f"layer scale needs an input (N, C, ...), but got shape {_fmt(shape)}")
+        return tuple(shape)
+
+    def num_params(self, shape):
+        return shape[1]
+
+    def describe(self, shape):
+        return f"layer scale ({shape[1]})"
+
+    def forward(self, x, rng):
+        return (x * x.dtype.type(self.init)).astype(x.dtype)
+
+
+@dataclass(frozen=True)
+class Mean(Layer):
+    """``x.mean(dims, keepdim)`` (ShuffleNet's global pool ``x.mean([2, 3])``).
+
+    >>> Mean((2, 3)).output_shape((1, 1024, 7, 7))
+    (1, 1024)
+    """
+
+    dims: tuple = (2, 3)
+    keepdim: bool = False
+    name: object = None
+    kind = "mean"
+
+    def __post_init__(self):
+        dims = (self.dims,) if isinstance(self.dims, int) else tuple(self.dims)
+        object.__setattr__(self, "dims", dims)
+
+    def _axes(self, shape):
+        axes = sorted({d + len(shape) if d < 0 else d for d in self.dims})
+        if not axes or any(not 0 <= a < len(shape) for a in axes):
+            raise ShapeError(f"mean dims must be axes of the input, but got {self.dims} for "
+                             f"shape {_fmt(shape)}")
+        return axes
+
+    def output_shape(self, shape):
+        axes = self._axes(shape)
+        if self.keepdim:
+            return tuple(1 if i in axes else v for i, v in enumerate(shape))
+        return tuple(v for i, v in enumerate(shape) if i not in axes)
+
+    def describe(self, shape):
+        return "mean over axes " + ",".join(map(str, self._axes(shape)))
+
+    def forward(self, x, rng):
+        return x.mean(axis=tuple(self._axes(x.shape)), keepdims=self.keepdim)
+
+
+__all__ += ["ChannelShuffle", "LayerNorm2d", "LayerScale", "Mean"]
