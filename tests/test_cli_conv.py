@@ -142,3 +142,13 @@ def test_a_result_too_large_to_print_is_a_one_line_error(capsys):
         status, out, err = run(capsys, *argv)
         assert status == 2 and out == ""
         assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_pretty_prints_a_piecewise_result_as_a_case_table(capsys):
+    status, out, _ = run(capsys, "conv", "rect(t/2)", "rect(t/3)", "--pretty", "--width", "60")
+    lines = out.rstrip("\n").splitlines()
+    assert status == 0 and lines[0].startswith("⎧") and lines[-1].startswith("⎩")
+    assert "t + 5/2  for t < -1/2" in out and "otherwise" in out
+    assert all(len(line) <= 60 for line in lines)
+    plain = run(capsys, "conv", "rect(t/2)", "rect(t/3)")[1]
+    assert plain.startswith("Piecewise(")

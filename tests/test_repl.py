@@ -323,3 +323,38 @@ def test_one_line_reprs_say_the_outcome(objects):
     # the notebook display of a solution shows every part's status and the exercise text
     assert solution._repr_latex_().count(r"\text{[") == len(solution.parts)
     assert html.escape(solution.exercise.prompt.split("\n\n")[0]) in solution._repr_html_()
+
+
+def test_results_print_as_reports_under_sympy_printers():
+    """Under sympy.init_printing() the REPL pretty-prints every value: a checked result
+    shows its value and one report line (not a tuple of the value and the whole report),
+    and multi-line reports are left-aligned and wrapped, not centred."""
+    import sympy as sp
+
+    import symconv as sc
+
+    t = sp.Symbol("t", real=True)
+    checked = sc.conv(sp.exp(-t) * sc.u(t), sc.u(t), t, verify=True)
+    pretty = sp.pretty(checked, use_unicode=False)
+    assert pretty.splitlines()[-1].startswith("[continuous conv: agree") or \
+        "[continuous conv: agree" in pretty.splitlines()[-2]
+    assert not pretty.lstrip().startswith("(")          # not a tuple
+    assert sp.sstr(checked) == repr(checked)
+    kernel = sc.derivative_kernel(1)
+    lines = sp.pretty(kernel).splitlines()
+    assert lines[0].startswith("first derivative")       # left-aligned, not centred
+    assert all(len(line) <= 79 for line in lines)
+    table = sc.infer_shapes("lenet5")
+    assert sp.pretty(table).splitlines()[0].startswith("lenet5")
+
+
+def test_checked_in_ipython_shows_value_and_report_line():
+    pretty = pytest.importorskip("IPython.lib.pretty", reason="IPython is not installed")
+    import sympy as sp
+
+    import symconv as sc
+
+    t = sp.Symbol("t", real=True)
+    checked = sc.conv(sc.u(t), sc.u(t), t, verify=True)
+    text = pretty.pretty(checked)
+    assert "[continuous conv: agree" in text and "t" in text.splitlines()[0]

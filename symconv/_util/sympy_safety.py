@@ -67,7 +67,8 @@ from sympy.core.sympify import SympifyError, _sympify
 
 from symconv.errors import SymconvError
 
-__all__ = ["print_order", "sstr", "no_numeric_summation", "strict_sympify"]
+__all__ = ["print_order", "sstr", "no_numeric_summation", "strict_sympify", "pretty_text",
+           "ReadsAsText"]
 
 _OPERATORS = (sp.Sum, sp.Product, sp.Integral)
 
@@ -155,3 +156,41 @@ def strict_sympify(value, constraint, string_hint=""):
         return _sympify(value)
     except SympifyError:
         raise SymconvError(f"{constraint}, but got {value!r}") from None
+
+
+def pretty_text(text, width=79):
+    """``text`` (a multi-line report) as a SymPy ``prettyForm``, left-aligned, with lines
+    longer than ``width`` wrapped at spaces (continuations indented under their line).
+
+    SymPy's pretty printer centres the lines of a plain string; a report (a kernel, a
+    shape table, a check) reads left-aligned, as ``print`` shows it. Result classes
+    return this from their ``_pretty`` method, which SymPy's printer calls (under
+    ``init_printing()`` the REPL pretty-prints every value).
+
+    >>> print(pretty_text("first line\\nsecond, longer line"))
+    first line
+    second, longer line
+    """
+    import textwrap
+
+    from sympy.printing.pretty.stringpict import prettyForm
+
+    lines = []
+    for line in str(text).split("\n"):
+        indent = " " * (len(line) - len(line.lstrip()) + 2)
+        lines += textwrap.wrap(line, width, subsequent_indent=indent, break_long_words=False,
+                               drop_whitespace=True) or [""]
+    longest = max(len(line) for line in lines)
+    return prettyForm("\n".join(line.ljust(longest) for line in lines))
+
+
+class ReadsAsText:
+    """Mixin for result objects whose ``str`` is a report: SymPy's printers (``sstr``,
+    ``pretty``, the REPL under ``init_printing()``) show that report, left-aligned,
+    instead of centring it or printing the object's fields."""
+
+    def _sympystr(self, printer):
+        return str(self)
+
+    def _pretty(self, printer):
+        return pretty_text(str(self))

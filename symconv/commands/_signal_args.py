@@ -98,6 +98,11 @@ def add_arguments(parser, op):
                         help="for sequences: the period of the circular mode (implies "
                              "--mode circular; default: the longer length)")
     parser.add_argument("--latex", action="store_true", help="print the result as LaTeX")
+    parser.add_argument("--pretty", action="store_true",
+                        help="print the result with SymPy's 2-D pretty printer (a piecewise "
+                             "result as a table of cases), wrapped to --width")
+    parser.add_argument("--width", type=int, default=None, metavar="COLUMNS",
+                        help="line width of --pretty (default: the terminal's, or 80)")
     parser.add_argument("--check", action="store_true",
                         help="cross-check the result numerically and print the report")
     parser.add_argument("--seed", type=int, default=0, help="seed of --check (default 0)")
@@ -164,9 +169,10 @@ def _parse_signal(text, label, discrete, symbols=None):
     return value
 
 
-def _format(value, latex):
+def _format(value, latex, pretty=False, width=None):
     """The printed result, terms in SymPy's usual order unless ordering them would
-    evaluate a numeric sum or integral (:func:`symconv._util.sympy_safety.print_order`)."""
+    evaluate a numeric sum or integral (:func:`symconv._util.sympy_safety.print_order`);
+    ``pretty``: SymPy's 2-D form, ``width`` columns wide."""
     from symconv._util.sympy_safety import print_order
     from symconv.latex import expr_latex
 
@@ -176,6 +182,11 @@ def _format(value, latex):
             if latex:
                 return r"\left[" + ", ".join(expr_latex(v, order=order) for v in value) + r"\right]"
             return "[" + ", ".join(sp.sstr(v, order=order) for v in value) + "]"
+        if pretty and not latex:
+            import shutil
+
+            columns = width or shutil.get_terminal_size((80, 24)).columns
+            return sp.pretty(value, order=order, use_unicode=True, num_columns=columns)
         return expr_latex(value, order=order) if latex else sp.sstr(value, order=order)
     except ValueError as exc:
         if "integer string conversion" not in str(exc):
@@ -256,7 +267,7 @@ def _run(args, op):
         from symconv.verify import crosscheck
 
         report = crosscheck(value, f, g, var, op=op, seed=args.seed, **check_options)
-    print(_format(value, args.latex))
+    print(_format(value, args.latex, args.pretty, args.width))
     if not sequences and isinstance(value, sp.Basic) and (value.has(sp.Integral)
                                                           or value.has(sp.Sum)):
         print("note: no closed form was found for (part of) the result; it is left as an "

@@ -53,8 +53,8 @@ from sympy import Rational
 from sympy.calculus.finite_diff import finite_diff_weights
 from sympy.core.sympify import _sympify
 
+from symconv._util.sympy_safety import ReadsAsText, strict_sympify
 from symconv._util.validate import as_int, check_choice
-from symconv._util.sympy_safety import strict_sympify
 from symconv.errors import ShapeError, SymconvError
 
 __all__ = [
@@ -116,7 +116,7 @@ def _central_weights(order, accuracy):
 # the kernel object
 # ---------------------------------------------------------------------------
 
-class Kernel:
+class Kernel(ReadsAsText):
     """A stencil with exact weights, its orientation, and what it approximates.
 
     Built by the functions of this module; not usually constructed directly.
@@ -329,7 +329,7 @@ def _output_shape(shape, kshape, padding, stride):
 # verification
 # ---------------------------------------------------------------------------
 
-class KernelReport:
+class KernelReport(ReadsAsText):
     """Outcome of :func:`verify_kernel` (readable with ``str``).
 
     Attributes
@@ -1098,7 +1098,7 @@ def edge_images():
 # minimum size
 # ---------------------------------------------------------------------------
 
-class MinSizeArgument:
+class MinSizeArgument(ReadsAsText):
     """Why a derivative of order ``d`` needs ``d + 1`` taps, with the checks behind it.
 
     Attributes: ``order``, ``size`` (``d + 1``), ``vandermonde`` (the ``(d+1) x (d+1)``

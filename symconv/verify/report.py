@@ -10,6 +10,8 @@ from typing import Any, NamedTuple
 import numpy as np
 import sympy as sp
 
+from symconv._util.sympy_safety import ReadsAsText
+
 __all__ = ["CheckResult", "Instance", "CrosscheckReport", "Checked"]
 
 
@@ -75,7 +77,7 @@ class Instance:
 
 
 @dataclass(frozen=True)
-class CrosscheckReport:
+class CrosscheckReport(ReadsAsText):
     """What was checked, how, and with which outcome.
 
     Attributes
@@ -223,6 +225,26 @@ class Checked(NamedTuple):
 
     def __str__(self):
         return f"{self.value}\n{self.report}"
+
+    # SymPy's printers (and the REPL under sympy.init_printing()) would print the tuple;
+    # IPython would use its own tuple printer: both show the value and one report line
+    def _sympystr(self, printer):
+        return repr(self)
+
+    def _pretty(self, printer):
+        from sympy.printing.pretty.stringpict import prettyForm
+
+        from symconv._util.sympy_safety import pretty_text
+
+        value = printer._print(self.value)
+        note = pretty_text(f"[{self.report.short()}]")
+        lines = value.picture + note.picture
+        width = max(len(line) for line in lines)
+        return prettyForm("\n".join(line.ljust(width) for line in lines),
+                          baseline=value.baseline)
+
+    def _repr_pretty_(self, p, cycle):
+        p.text(repr(self) if cycle else sp.pretty(self))
 
     def _repr_latex_(self):
         from symconv.latex import escape_text, expr_latex

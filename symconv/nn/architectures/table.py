@@ -6,6 +6,7 @@ import re
 
 import sympy as sp
 
+from symconv._util.sympy_safety import ReadsAsText
 from symconv.errors import ShapeError, SymconvError
 from symconv.nn.architectures import catalogue
 from symconv.nn.architectures.graph import Graph
@@ -81,7 +82,7 @@ def _latex_count(value):
     return f"{value:,}".replace(",", "{,}") if isinstance(value, int) else f"${sp.latex(value)}$"
 
 
-class ShapeTable:
+class ShapeTable(ReadsAsText):
     """The result of :func:`infer_shapes`: one row per layer, totals and validity.
 
     Attributes
