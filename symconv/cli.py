@@ -84,3 +84,10 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("interrupted", file=_sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (symconv ... | head): stop quietly, as Unix tools do
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, _sys.stdout.fileno())
+        return 141

@@ -38,7 +38,7 @@ from symconv._util.validate import _UNSET
 from symconv._util.validate import renamed_time_limit as _renamed_time_limit
 from symconv.errors import SymconvError as _SymconvError
 
-__all__ = ["escape_text", "expr_latex", "latex", "note", "document", "compile_pdf",  # noqa: F822
+__all__ = ["escape_text", "expr_latex", "latex", "signal_str", "note", "document", "compile_pdf",  # noqa: F822
            "SymconvLatexPrinter"]  # built on first use (module __getattr__)
 
 # ---------------------------------------------------------------------------
@@ -210,6 +210,10 @@ def _signal_classes():
         def make(name):
             class Shown(Function):
                 nargs = 2  # (argument, bracket kind: 0 = '(', 1 = '[')
+
+                def _sympystr(self, printer):
+                    a = printer._print(self.args[0])
+                    return f"{name}[{a}]" if self.args[1] == 1 else f"{name}({a})"
 
                 def _latex(self, printer, exp=None):
                     kind = "[" if self.args[1] == 1 else "("
@@ -420,6 +424,50 @@ def expr_latex(expr, **settings):
     if _unsafe_latex(tex) is not None:
         return r"\text{\texttt{" + escape_text(str(obj)) + "}}"
     return tex
+
+
+_STR_PRINTER = None
+
+
+def signal_str(expr):
+    """``expr`` as plain text in the notation of the book and of :func:`expr_latex`:
+    ``u(t)``, ``u[n]``, ``delta(t)``, ``delta[n]``, ``rect``, ``tri``, ``ramp``.
+
+    >>> import sympy as sp
+    >>> from symconv.signals import rect, u
+    >>> t = sp.Symbol('t', real=True)
+    >>> n = sp.Symbol('n', integer=True)
+    >>> signal_str(sp.exp(-t)*u(t) + rect(t))
+    'rect(t) + exp(-t)*u(t)'
+    >>> signal_str(u(n) - u(n - 3))
+    'u[n] - u[n - 3]'
+    """
+    global _STR_PRINTER
+    if _STR_PRINTER is None:
+        from sympy.printing.str import StrPrinter
+
+        class SignalStrPrinter(StrPrinter):
+            def _print_Heaviside(self, h):
+                kind = _step_kind(h)
+                if kind is None:
+                    return super()._print_Heaviside(h)
+                arg = self._print(h.args[0])
+                return f"u[{arg}]" if kind == "[" else f"u({arg})"
+
+            def _print_DiracDelta(self, d):
+                if len(d.args) > 1:
+                    return super()._print_DiracDelta(d)
+                return f"delta({self._print(d.args[0])})"
+
+            def _print_KroneckerDelta(self, d):
+                i, j = d.args
+                arg = i if j == 0 else (j if i == 0 else i - j)
+                return f"delta[{self._print(arg)}]"
+
+        _STR_PRINTER = SignalStrPrinter
+    from symconv._util.sympy_safety import print_order
+
+    return _STR_PRINTER({"order": print_order(expr)}).doprint(_recognise_signals(expr))
 
 
 def latex(expr, **settings):

@@ -9,9 +9,45 @@ from symconv.errors import ParseError
 
 
 def run(capsys, *argv):
+    """Exit status, stdout without the input-interpretation line, stderr."""
     status = main(list(argv))
     out, err = capsys.readouterr()
+    first, _, rest = out.partition("\n")
+    if first.startswith(("input: ", "% input: ")):
+        out = rest
     return status, out, err
+
+
+def test_every_result_starts_with_what_was_read(capsys):
+    main(["conv", "exp(-t)*u(t)", "rect(t)"])
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "input: conv(exp(-t)*u(t), rect(t)) in t, continuous time")
+    main(["corr", "a^n*u[n]", "u[n]", "--discrete", "--assume", "0<a<1", "--latex"])
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith(r"% input: $\operatorname{corr}\left(a^{n} u\left[n\right]")
+    assert first.endswith("in n, discrete time; assuming 0<a<1")
+    main(["conv", "[1, 2]", "[x, y]"])
+    assert capsys.readouterr().out.splitlines()[0] == "input: conv([1, 2], [x, y]) finite sequences"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["conv", "exp(-t)*u(t)", "rect(t)", "--var", "x"], "must be a formula in the variable x"),
+    (["conv", "x", "y"], "contains x and not t; use --var x"),
+    (["conv", "a^n*u(n)", "u(n)"], "use --var n --discrete"),
+    (["conv", "exp(-t)*u(t)", "u(t)", "--discrete"], "drop --discrete"),
+    (["conv", "", "u(t)"], "the first signal is empty"),
+])
+def test_signals_without_the_variable_are_refused(capsys, argv, message):
+    status, out, err = run(capsys, *argv)
+    assert status == 2 and out == "" and message in err and len(err.splitlines()) == 1
+
+
+def test_assume_integer_or_bounds_are_used(capsys):
+    status, out, _ = run(capsys, "conv", "a^n*u(n)", "u(n)", "--assume", "n integer")
+    assert status == 0 and "Heaviside(n, 1)" in out           # discrete time in n
+    status, out, _ = run(capsys, "conv", "a^n*u(n)", "u(n)", "--discrete", "--assume",
+                         "0<a<1")
+    assert status == 0 and "Eq(a, 1)" not in out             # a < 1 settles the case a = 1
 
 
 def test_continuous_exponentials_with_assumptions(capsys):
@@ -88,7 +124,7 @@ def test_unsafe_or_malformed_input_is_refused(capsys):
     assert status == 2 and "two sequences or two formulas" in err
     status, _, err = run(capsys, "conv", "t*u(t)", "u(t)", "--mode", "full")
     assert status == 2 and "sequences only" in err
-    status, _, err = run(capsys, "conv", "t", "t", "--assume", "a>1")
+    status, _, err = run(capsys, "conv", "t", "t", "--assume", "a >> 1")
     assert status == 2 and "--assume" in err
     status, _, err = run(capsys, "conv", "t", "t", "--assume", "a>0, a<0")
     assert status == 2 and "inconsistent" in err

@@ -8,7 +8,10 @@ optionally as LaTeX and with the numeric cross-check report (``--check``).
 
 The ``--assume`` mini-language (items separated by commas or semicolons)::
 
-    a>0   a<0   a>=0   a<=0   a!=0          sign facts
+    a>0   a<0   a>=0   a<=0   a!=0          sign facts (they become SymPy assumptions)
+    a>1   0<a<1   a<=2   a!=b   a>b        bounds and relations between names (used to
+                                            settle the result's conditions; a lower bound
+                                            >= 0 also makes the name positive/nonnegative)
     a positive   n integer   n nonnegative  one or more words after a name
     a real       a,b>0 is NOT accepted: write a>0,b>0
 
@@ -24,6 +27,10 @@ from symconv.errors import ParseError, SymconvError
 
 _NAME = r"[A-Za-z][A-Za-z0-9_]*"
 _RELATION = re.compile(rf"\s*({_NAME})\s*(>=|<=|!=|>|<)\s*0\s*\Z")
+_NUMBER = r"-?\d+(?:\.\d+)?(?:/\d+)?"
+_OPERAND = rf"(?:{_NAME}|{_NUMBER})"
+_CHAIN = re.compile(rf"\s*({_OPERAND})\s*(>=|<=|!=|>|<)\s*({_OPERAND})"
+                    rf"(?:\s*(>=|<=|>|<)\s*({_OPERAND}))?\s*\Z")
 _WORDS = re.compile(rf"\s*({_NAME})((?:\s+[A-Za-z]+)+)\s*\Z")
 _RELATION_FACT = {">": "positive", "<": "negative", ">=": "nonnegative",
                   "<=": "nonpositive", "!=": "nonzero"}
@@ -32,15 +39,25 @@ _WORD_FACTS = ("positive", "negative", "nonnegative", "nonpositive", "nonzero", 
 _SEQUENCE_MODES = ("full", "same", "valid", "circular")
 
 
-def parse_assumptions(text):
+def parse_assumptions(text, relations=None):
     """Parse ``--assume`` text into ``{name: {fact: True}}``.
+
+    Sign facts become SymPy assumptions. Bounds and relations (``a > 1``, ``0 < a < 1``,
+    ``a != b``) are appended to ``relations`` (a list) as text triples
+    ``(left, operator, right)`` when a list is given; a bound that implies a sign adds
+    that sign too.
 
     >>> parse_assumptions("a>0, b>0; n integer nonnegative, c != 0")
     {'a': {'positive': True}, 'b': {'positive': True}, 'n': {'integer': True, 'nonnegative': True}, 'c': {'nonzero': True}}
-    >>> parse_assumptions("a > 1")
+    >>> found = []
+    >>> parse_assumptions("0 < a < 1, b > 2, a != b", found)
+    {'a': {'positive': True}, 'b': {'positive': True}}
+    >>> found
+    [('0', '<', 'a'), ('a', '<', '1'), ('b', '>', '2'), ('a', '!=', 'b')]
+    >>> parse_assumptions("a >> 1")
     Traceback (most recent call last):
     ...
-    symconv.errors.ParseError: --assume: cannot read 'a > 1' at position 0 (use name>0, name<0, name>=0, name<=0, name!=0 or 'name integer', 'name real', ...)
+    symconv.errors.ParseError: --assume: cannot read 'a >> 1' at position 0 (use a>0, a>1, 0<a<1, a!=b or 'a integer', 'a real', ...)
     """
     facts = {}
     if not text or not text.strip():
@@ -54,13 +71,15 @@ def parse_assumptions(text):
         match = _RELATION.match(item)
         if match:
             name, words = match.group(1), [_RELATION_FACT[match.group(2)]]
+        elif _CHAIN.match(item):
+            _relation_facts(_CHAIN.match(item), facts, relations, item, start)
+            continue
         else:
             match = _WORDS.match(item)
             if not match:
                 raise ParseError(
-                    f"--assume: cannot read {item.strip()!r} at position {start} (use name>0, "
-                    "name<0, name>=0, name<=0, name!=0 or 'name integer', 'name real', ...)",
-                    start)
+                    f"--assume: cannot read {item.strip()!r} at position {start} (use a>0, "
+                    "a>1, 0<a<1, a!=b or 'a integer', 'a real', ...)", start)
             name, words = match.group(1), match.group(2).split()
             for word in words:
                 if word not in _WORD_FACTS:
@@ -71,6 +90,40 @@ def parse_assumptions(text):
         for word in words:
             entry[word] = True
     return facts
+
+
+_FLIP = {">": "<", "<": ">", ">=": "<=", "<=": ">=", "!=": "!="}
+
+
+def _relation_facts(match, facts, relations, item, start):
+    """Record the relations of one ``--assume`` item; add the signs that bounds imply."""
+    from fractions import Fraction
+
+    def number(text):
+        try:
+            return Fraction(text)
+        except ValueError:
+            return None
+
+    a, op1, b, op2, c = match.groups()
+    pairs = [(a, op1, b)] + ([(b, op2, c)] if op2 else [])
+    for left, op, right in pairs:
+        if number(left) is not None and number(right) is not None:
+            raise ParseError(f"--assume: {item.strip()!r} at position {start} compares two "
+                             "numbers; name a symbol", start)
+        if relations is not None:
+            relations.append((left, op, right))
+        # a name bounded below by a number >= 0 has a sign SymPy can use directly
+        name, rel, bound = (left, op, number(right)) if number(left) is None else (
+            right, _FLIP[op], number(left))
+        if bound is None or number(name) is not None:
+            continue
+        if (rel == ">" and bound >= 0) or (rel == ">=" and bound > 0):
+            facts.setdefault(name, {})["positive"] = True
+        elif rel == ">=" and bound == 0:
+            facts.setdefault(name, {})["nonnegative"] = True
+        elif (rel == "<" and bound <= 0) or (rel == "<=" and bound < 0):
+            facts.setdefault(name, {})["negative"] = True
 
 
 def add_signal_arguments(parser, op):
@@ -205,7 +258,7 @@ def run(args, op):
     """
     try:
         return _run(args, op)
-    except SymconvError:
+    except (SymconvError, BrokenPipeError):
         raise
     except RecursionError:
         raise SymconvError(f"{op}: the signals must be expressions SymPy can handle, but they "
@@ -221,16 +274,35 @@ def read_signals(args, op):
 
     ``f`` and ``g`` are SymPy expressions in ``var`` (a real symbol, or an integer one
     for discrete signals), or two lists (then ``var`` is None); ``symbols`` maps every
-    name to the symbol built with its ``--assume`` facts.
+    name to the symbol built with its ``--assume`` facts. Bounds and relations from
+    ``--assume`` (``a > 1``) are kept in ``args.relations`` as SymPy relations.
+
+    The variable is ``--var``; without it ``n`` with ``--discrete``, otherwise ``t`` --
+    or, when the signals do not contain ``t``, the one name ``--assume`` declares an
+    integer. Time is discrete with ``--discrete`` or when the variable is declared an
+    integer. A formula that has symbols but not the variable is an error.
     """
-    facts = parse_assumptions(args.assume)
-    var_name = args.var or ("n" if args.discrete else "t")
-    if not re.fullmatch(_NAME, var_name):
-        raise SymconvError(f"--var must be a name such as t or n, but got {var_name!r}")
-    discrete = bool(args.discrete or facts.get(var_name, {}).get("integer"))
+    relations = []
+    facts = parse_assumptions(args.assume, relations)
+    for label, text in (("first", args.f), ("second", args.g)):
+        if not text.strip():
+            raise SymconvError(f"the {label} signal is empty; give a formula such as "
+                               "'exp(-t)*u(t)' or a sequence such as '[1, 2, 3]'")
     # first pass: collect the names (no assumptions yet), then parse with the symbols
     names = _names(_parse_signal(args.f, "first", discrete=False)) | _names(
         _parse_signal(args.g, "second", discrete=False))
+    var_name = args.var
+    if var_name is None:
+        integers = sorted(n for n in names if facts.get(n, {}).get("integer"))
+        if args.discrete:
+            var_name = "n" if "n" in names or not integers else integers[0]
+        elif "t" not in names and len(integers) == 1:
+            var_name = integers[0]
+        else:
+            var_name = "t"
+    if not re.fullmatch(_NAME, var_name):
+        raise SymconvError(f"--var must be a name such as t or n, but got {var_name!r}")
+    discrete = bool(args.discrete or facts.get(var_name, {}).get("integer"))
     symbols = _make_symbols(names, facts, var_name, discrete)
     f = _parse_signal(args.f, "first", discrete, symbols)
     g = _parse_signal(args.g, "second", discrete, symbols)
@@ -239,7 +311,71 @@ def read_signals(args, op):
         raise SymconvError(f"{op} needs two sequences or two formulas, but got "
                            f"{'a sequence' if isinstance(f, list) else 'a formula'} and "
                            f"{'a sequence' if isinstance(g, list) else 'a formula'}")
+    if not sequences:
+        _require_variable(f, g, symbols[var_name], discrete, args)
+    args.relations = [_relation(rel, symbols) for rel in relations]
     return f, g, (None if sequences else symbols[var_name]), symbols
+
+
+def _require_variable(f, g, var, discrete, args):
+    """A formula with symbols must contain the variable (else the integral is not meant)."""
+    for label, signal_ in (("first", f), ("second", g)):
+        others = sorted(s.name for s in signal_.free_symbols if s != var)
+        if var in signal_.free_symbols or not others:
+            continue
+        likely = next((n for n in ("n", "k", "m", "t", "x", "tau") if n in others), others[0])
+        hint = (f"use --var {likely}" + ("" if discrete or likely not in ("n", "k", "m")
+                                         else " --discrete"))
+        if discrete and "t" in others:
+            hint = "drop --discrete (or use --var t)"
+        from symconv.latex import signal_str
+
+        raise SymconvError(
+            f"the {label} signal {signal_str(signal_)} must be a formula in the variable {var} "
+            f"({'discrete' if discrete else 'continuous'} time), but it contains "
+            f"{', '.join(others)} and not {var}; {hint}")
+
+
+def _relation(triple, symbols):
+    left, op, right = _operand(triple[0], symbols), triple[1], _operand(triple[2], symbols)
+    return {">": sp.Gt, "<": sp.Lt, ">=": sp.Ge, "<=": sp.Le, "!=": sp.Ne}[op](left, right)
+
+
+def _operand(text, symbols):
+    if text in symbols:
+        return symbols[text]
+    if re.fullmatch(_NAME, text):
+        return sp.Symbol(text)
+    return sp.Rational(text)
+
+
+def _refined(value, relations):
+    """``value`` with its conditions settled by the ``--assume`` relations where SymPy can
+    (``refine``, under a short time limit; unchanged when it cannot)."""
+    from symconv._util.deadline import bounded_call
+
+    facts = sp.And(*relations)
+    refined = bounded_call(lambda: sp.refine(value, facts), 2.0, default=None)
+    return value if refined is None else refined
+
+
+def interpretation(args, op, f, g, var, latex=False):
+    """What was read, in words: ``conv(exp(-t)*u(t), rect(t)) in t, continuous``."""
+    from symconv.latex import expr_latex, signal_str
+
+    if var is None:
+        show = (lambda v: r"\left[" + ", ".join(expr_latex(x) for x in v) + r"\right]") if latex \
+            else (lambda v: "[" + ", ".join(signal_str(x) for x in v) + "]")
+        where = "finite sequences"
+    else:
+        show = expr_latex if latex else signal_str
+        where = f"in {var}, {'discrete' if var.is_integer else 'continuous'} time"
+    facts = [s for s in (args.assume or "").split(",") if s.strip()]
+    assumed = f"; assuming {', '.join(x.strip() for x in facts)}" if facts else ""
+    if latex:
+        name = r"\operatorname{" + op + "}"
+        return (f"% input: ${name}\\left({show(f)},\\ {show(g)}\\right)$ {where}{assumed}")
+    return f"input: {op}({show(f)}, {show(g)}) {where}{assumed}"
 
 
 def _run(args, op):
@@ -267,6 +403,9 @@ def _run(args, op):
         from symconv.verify import crosscheck
 
         report = crosscheck(value, f, g, var, op=op, seed=args.seed, **check_options)
+    if args.relations and isinstance(value, sp.Basic):
+        value = _refined(value, args.relations)
+    print(interpretation(args, op, f, g, var, latex=args.latex))
     print(_format(value, args.latex, args.pretty, args.width))
     if not sequences and isinstance(value, sp.Basic) and (value.has(sp.Integral)
                                                           or value.has(sp.Sum)):
