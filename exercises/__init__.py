@@ -104,8 +104,13 @@ an answer key (with anticipated mistakes and their partial credit) in keys.toml,
 with 'symconv grade'."""
 
 
-def solutions_document(solutions, title="symconv: solutions to the exercise catalogue"):
-    """One standalone LaTeX document with every solution (via :func:`symconv.latex.document`)."""
+def solutions_document(solutions, title="symconv: solutions to the exercise catalogue",
+                       figures=None):
+    """One standalone LaTeX document with every solution (via :func:`symconv.latex.document`).
+
+    ``figures`` maps the names of drawn figures (:attr:`Solution.figures`) to their PDF
+    paths relative to the document; with it the book loads ``graphicx``, has a list of
+    figures and shows each figure where its exercise declared it."""
     from symconv.latex import document
 
     counts = summarize(solutions)
@@ -124,8 +129,24 @@ def solutions_document(solutions, title="symconv: solutions to the exercise cata
                  for s in solutions if s.exercise.topic == topic]
         if len(rows) > 1:
             items.append(_Heading(f"{topic}: {description}", rows))
-    items.extend(solutions)
-    return document(items, title=title)
+    if figures is None:
+        items.extend(solutions)
+        return document(items, title=title)
+    items.insert(1, _Raw(r"\listoffigures"))
+    items.extend(_WithFigures(s, figures) for s in solutions)
+    return document(items, title=title, packages=("graphicx",))
+
+
+class _WithFigures:
+    """A solution rendered with its drawn figures."""
+
+    def __init__(self, solution, figures):
+        self.solution, self.figures = solution, figures
+
+    def latex(self):
+        from ._render import solution_latex
+
+        return solution_latex(self.solution, figures=self.figures)
 
 
 _SHORT = {"written": "written answer"}
