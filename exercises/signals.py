@@ -524,10 +524,11 @@ def _theorem(s):
     product = sp.laplace_transform(f, t, sv, noconds=True) * \
         sp.laplace_transform(g, t, sv, noconds=True)
     product = sp.factor(product)
-    of_conv = sp.laplace_transform(general_branch(conv(f, g, t)), t, sv, noconds=True)
+    closed = general_branch(conv(f, g, t))
+    of_conv = sp.laplace_transform(closed, t, sv, noconds=True)
     s.figure("The convolution of e^(-t) u(t) with e^(-2t) u(t) (a = 1, b = 2) whose "
-             "transform is computed below.", "plot_signals", f, g, t,
-             result=general_branch(conv(f, g, t)), subs={a: 1, b: 2})
+             "transform is computed below.", "plot_signals", f, g, t, result=closed,
+             subs={a: 1, b: 2})
     s.say("The transform of a convolution is the product of the transforms: "
           "1/(s + a) times 1/(s + b). Below, SymPy transforms the library's closed form of the "
           "convolution itself, which gives the same function.")

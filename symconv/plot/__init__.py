@@ -41,10 +41,11 @@ from symconv.plot.flip_slide import plot_flip_and_slide
 from symconv.plot.layer import plot_layer
 from symconv.plot.loss import plot_loss_curve
 from symconv.plot.matrix import plot_kernel, plot_matrix
+from symconv.plot.result import plot_result
 from symconv.plot.output import figure_bytes, save_animation, save_figure
 from symconv.plot.signals import plot_signals
 
 __all__ = [
     "plot_signals", "plot_flip_and_slide", "plot_layer", "plot_matrix", "plot_kernel",
-    "plot_architecture", "plot_loss_curve", "figure_bytes", "save_figure", "save_animation",
+    "plot_architecture", "plot_loss_curve", "plot_result", "figure_bytes", "save_figure", "save_animation",
 ]

@@ -34,9 +34,9 @@ def _losses(value, what):
     if not 1 <= array.size <= _MAX_STEPS:
         raise SymconvError(f"plot_loss_curve: {what} must have 1 to {_MAX_STEPS} losses, but "
                            f"got {array.size}")
-    if np.isnan(array).any() or (array < 0).any():
-        raise SymconvError(f"plot_loss_curve: {what} must hold losses (numbers >= 0, not NaN), "
-                           f"but got {array[np.isnan(array) | (array < 0)][0]!r}")
+    if (array < 0).any():
+        raise SymconvError(f"plot_loss_curve: {what} must be losses (numbers >= 0), but "
+                           f"got {float(array[array < 0][0])!r}")
     return array
 
 
@@ -48,7 +48,8 @@ def plot_loss_curve(trajectory, predicted=None, *, log=None, title=None, ax=None
     ----------
     trajectory : symconv.learn.Trajectory or sequence of numbers
         What :func:`symconv.learn.learn_kernel` returns, or the losses themselves:
-        ``losses[k]`` is the loss after ``k`` updates (``k = 0`` is the start).
+        ``losses[k]`` is the loss after ``k`` updates (``k = 0`` is the start). Values
+        that overflowed (``inf``, ``nan``: a diverged run) are left as gaps.
     predicted : sequence of numbers, optional
         The losses an analysis predicts for the same steps (e.g.
         ``LeastSquares.predicted_losses(lr, steps, init=..., seed=...)``), drawn dashed;
@@ -71,10 +72,10 @@ def plot_loss_curve(trajectory, predicted=None, *, log=None, title=None, ax=None
     >>> fig = plot_loss_curve([4.0, 1.0, 0.25, 0.0625], predicted=[4, 1, 0.25, 0.0625])
     >>> [line.get_gid() for line in fig.axes[0].lines]
     ['losses', 'predicted']
-    >>> plot_loss_curve([1.0, float('nan')])
+    >>> plot_loss_curve([1.0, -0.5])
     Traceback (most recent call last):
     ...
-    symconv.errors.SymconvError: plot_loss_curve: the run's losses must hold losses (numbers >= 0, not NaN), but got nan
+    symconv.errors.SymconvError: plot_loss_curve: the run's losses must be losses (numbers >= 0), but got -0.5
     """
     losses = _losses(trajectory, "the run's losses")
     expected = None if predicted is None else _losses(predicted, "predicted")
