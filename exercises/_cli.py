@@ -159,6 +159,16 @@ def _sha256(path):
         return hashlib.sha256(fh.read()).hexdigest()
 
 
+def _recorded(out_dir):
+    """The names the manifest of ``out_dir`` lists (whether or not still unchanged)."""
+    try:
+        with open(os.path.join(out_dir, MANIFEST), encoding="utf-8") as fh:
+            recorded = json.load(fh)["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+    return set(recorded) if isinstance(recorded, dict) else set()
+
+
 def _own_files(out_dir):
     """The files of ``out_dir`` that the last ``solve`` wrote and nobody changed since."""
     try:
@@ -209,8 +219,8 @@ def check_out_dir(out_dir, force=False):
             names.append(name)
     foreign = sorted(name for name in names if name not in own)
     if foreign:
-        changed = [n for n in foreign if _is_book_file(n)
-                   and os.path.isfile(os.path.join(out_dir, n))]
+        recorded = _recorded(out_dir)
+        changed = [n for n in foreign if n in BOOK_FILES or n in recorded]
         shown = ", ".join(n + (" (changed since symconv solve wrote it)" if n in changed
                                else "") for n in foreign[:3])
         more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
