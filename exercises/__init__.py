@@ -35,7 +35,7 @@ __all__ = ["Exercise", "Solution", "Part", "Check", "all_exercises", "get", "top
            "TOPICS", "STATUS_ORDER"]
 
 
-def solve_all(topic=None, progress=None):
+def solve_all(topic=None, progress=None, solved=None):
     """Solve every exercise (optionally one topic).
 
     Parameters
@@ -44,6 +44,9 @@ def solve_all(topic=None, progress=None):
     progress : callable, optional
         Called as ``progress(index, total, exercise)`` before each exercise and
         ``progress(total, total, None)`` at the end.
+    solved : callable, optional
+        Called as ``solved(solution)`` right after each exercise is solved (the solutions
+        book starts drawing figures while the next exercises are solved).
 
     Returns
     -------
@@ -56,9 +59,13 @@ def solve_all(topic=None, progress=None):
         if progress is not None:
             progress(i, len(exercises), e)
         try:
-            solutions.append(e.solve())
+            solution = e.solve()
         except Exception as exc:  # reported, never hidden: the summary counts it
             failures.append((e, f"{type(exc).__name__}: {exc}"))
+            continue
+        solutions.append(solution)
+        if solved is not None:
+            solved(solution)
     if progress is not None:
         progress(len(exercises), len(exercises), None)
     return solutions, failures

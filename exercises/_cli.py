@@ -13,8 +13,8 @@ import textwrap
 
 from symconv.errors import SymconvError
 
-__all__ = ["ProgressBar", "summary_lines", "write_book", "draw_figures", "listing",
-           "check_out_dir", "BOOK_FILES", "FIGURES_DIR", "MANIFEST"]
+__all__ = ["ProgressBar", "summary_lines", "write_book", "draw_figures", "FigureDrawer",
+           "listing", "check_out_dir", "BOOK_FILES", "FIGURES_DIR", "MANIFEST"]
 
 
 class ProgressBar:
@@ -293,9 +293,98 @@ def draw_figures(solutions, out_dir, jobs=None):
     return drawn, failed
 
 
-def write_book(solutions, out_dir, pdf=True):
+class FigureDrawer:
+    """Draws the figures of solved exercises while the next exercises are being solved.
+
+    ``add(solution)`` queues a solution's figures; when no drawing process is running,
+    the queue is handed to a new forked process (it inherits the solved exercises and
+    matplotlib, so nothing is pickled, recomputed or re-imported) and the solving goes
+    on in this process: on two cores the drawing costs almost no wall time.
+    :meth:`finish` waits for those processes and draws what is still queued with
+    :func:`draw_figures`. Without ``fork`` or with one core it only queues, and
+    :meth:`finish` draws everything.
+    """
+
+    def __init__(self, out_dir):
+        self.out_dir = out_dir
+        self.queued = []
+        self.children = []            # (pid, read end of its pipe, its figures)
+        self.results = {}             # figure name -> (relative path or None, error)
+        self.order = []
+        self.background = hasattr(os, "fork") and _workers(2) > 1
+
+    def add(self, solution):
+        self.order += [f.name for f in solution.figures]
+        self.queued += list(solution.figures)
+        self._collect(block=False)
+        if self.background and self.queued and not self.children:
+            self._spawn()
+
+    def _spawn(self):
+        global _PENDING
+        import symconv.plot  # noqa: F401  (imported once, before forking)
+
+        figures, self.queued = self.queued, []
+        os.makedirs(os.path.join(self.out_dir, FIGURES_DIR), exist_ok=True)
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:                  # the drawing process: draw, report, leave at once
+            status = 1
+            try:
+                os.close(read)
+                _PENDING = (figures, self.out_dir)
+                data = json.dumps([_draw_one(i) for i in range(len(figures))]).encode()
+                with os.fdopen(write, "wb") as fh:
+                    fh.write(data)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write)
+        self.children.append((pid, read, figures))
+
+    def _collect(self, block):
+        running = []
+        for pid, read, figures in self.children:
+            done, status = os.waitpid(pid, 0 if block else os.WNOHANG)
+            if not done:
+                running.append((pid, read, figures))
+                continue
+            with os.fdopen(read, "rb") as fh:
+                data = fh.read()
+            try:
+                for name, rel, error in json.loads(data.decode()):
+                    self.results[name] = (rel, error)
+            except ValueError:
+                for figure in figures:
+                    self.results[figure.name] = (None, "the drawing process stopped "
+                                                       f"(wait status {status})")
+        self.children = running
+
+    def finish(self):
+        """Wait for the drawing processes, draw what is left; as :func:`draw_figures`."""
+        self._collect(block=True)
+        if self.queued:
+            holder = _Holder(self.queued)
+            self.queued = []
+            drawn, failed = draw_figures([holder], self.out_dir)
+            self.results.update({name: (rel, None) for name, rel in drawn.items()})
+            self.results.update({name: (None, error) for name, error in failed})
+        drawn = {n: self.results[n][0] for n in self.order if self.results[n][0] is not None}
+        failed = [(n, self.results[n][1]) for n in self.order if self.results[n][1] is not None]
+        return drawn, failed
+
+
+class _Holder:
+    def __init__(self, figures):
+        self.figures = figures
+
+
+def write_book(solutions, out_dir, pdf=True, drawer=None):
     """Write ``solutions.tex``, ``keys.toml`` and the figures (``figures/*.pdf``), and
     ``solutions.pdf`` when pdflatex exists.
+
+    ``drawer``: a :class:`FigureDrawer` that has been drawing the figures while the
+    exercises were solved (otherwise they are drawn here).
 
     Records what it wrote in ``MANIFEST`` (see :func:`check_out_dir`); a PDF left by an
     earlier run is removed when no new one is made, so the PDF never shows an older book,
@@ -310,7 +399,10 @@ def write_book(solutions, out_dir, pdf=True):
     os.makedirs(out_dir, exist_ok=True)
     before = _own_files(out_dir)
     stale_pdf = "solutions.pdf" in before
-    figures, failed = draw_figures(solutions, out_dir)
+    if drawer is not None:
+        figures, failed = drawer.finish()
+    else:
+        figures, failed = draw_figures(solutions, out_dir)
     figure_paths = [os.path.join(out_dir, *rel.split("/")) for rel in figures.values()]
     tex = solutions_document(solutions, figures=figures)
     tex_path = os.path.join(out_dir, "solutions.tex")

@@ -76,11 +76,13 @@ def run(args):
     _cli.check_out_dir(out_dir, force=args.force)
     t0 = time.perf_counter()
     bar = _cli.ProgressBar(sys.stderr, label="symconv solve")
+    drawer = _cli.FigureDrawer(out_dir)     # figures are drawn while the solving goes on
     try:
-        solutions, failures = ex.solve_all(args.topic, progress=bar)
+        solutions, failures = ex.solve_all(args.topic, progress=bar, solved=drawer.add)
     finally:
         bar.close()
-    written, note, figure_failures = _cli.write_book(solutions, out_dir, pdf=not args.no_pdf)
+    written, note, figure_failures = _cli.write_book(solutions, out_dir, pdf=not args.no_pdf,
+                                                     drawer=drawer)
     print("\n".join(_cli.summary_lines(solutions, failures, time.perf_counter() - t0)))
     figures = [p for p in written if os.path.dirname(p) != os.path.normpath(out_dir)
                and os.path.basename(os.path.dirname(p)) == _cli.FIGURES_DIR]
