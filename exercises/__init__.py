@@ -171,7 +171,7 @@ class _Heading:
         from ._render import _table
 
         return (r"\subsection*{" + escape_text(self.text) + "}\n"
-                + _table(self.rows, r"l p{0.42\textwidth} l"))
+                + _table(self.rows, r"p{0.28\textwidth} p{0.4\textwidth} p{0.22\textwidth}"))
 
 
 class _Raw:
