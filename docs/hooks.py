@@ -7,10 +7,20 @@
 * The Quickstart commands live in ``README.md``. A page that contains the marker
   ``<!-- quickstart -->`` gets the README's Quickstart code block in its place
   (:func:`on_page_markdown`), so the site and the README can never disagree.
+* Figures are drawn from the pages' own code: a page with markers
+  ``<!-- figure: NAME | caption -->`` has its ``pycon`` examples run (in order, as the
+  tests run them) up to each marker, and the matplotlib figure then held by ``NAME`` is
+  written as ``figures/<page>-<k>.svg`` next to the page (:func:`on_files`) and shown
+  with its caption in place of the marker (:func:`on_page_markdown`); a marker above
+  the code that makes its figure (a page opening with a picture) gets the figure that
+  name holds after all of the page's examples. The pictures are
+  made at every build, so they cannot drift from the code shown above them.
 * :func:`on_post_build` writes the interactive explorer (``symconv explore``) into the
   site's ``explore/`` folder, which ``explorer.md`` links to.
 """
 
+import contextlib
+import io
 import json
 import os
 import re
@@ -76,12 +86,89 @@ def notebook_markdown(notebook):
     return "\n".join(parts)
 
 
+FIGURE_MARKER = re.compile(r"<!--\s*figure:\s*(?P<name>[A-Za-z_]\w*)\s*\|\s*(?P<caption>.*?)\s*-->")
+PYCON = re.compile(r"^```pycon[^\n]*\n(?P<body>.*?)^```[ \t]*$", re.S | re.M)
+#: page source path (relative to docs/) -> [(figure path relative to docs/, caption)]
+_FIGURES = {}
+
+
+def figure_path(page_uri, index):
+    """Where figure ``index`` (from 1) of a page goes, relative to docs/."""
+    folder, name = os.path.split(page_uri)
+    stem = os.path.splitext(name)[0]
+    return os.path.join(folder, "figures", f"{stem}-{index}.svg").replace(os.sep, "/")
+
+
+def page_figures(text, origin="<page>"):
+    """Run a page's ``pycon`` examples in order and collect, at each figure marker, the
+    figure held by the marked name: ``[(svg bytes, caption), ...]``.
+
+    Examples run one by one in a fresh namespace, as doctest would run them; an example
+    that raises (a page may show an error on purpose) is skipped here, since the test
+    suite checks every output. A marked name that holds no figure is an error."""
+    import doctest
+
+    from symconv.plot import figure_bytes
+
+    parser = doctest.DocTestParser()
+    namespace = {"__name__": "__docs__"}
+    done = 0
+    out = []
+    for marker in FIGURE_MARKER.finditer(text):
+        for block in PYCON.finditer(text, done, marker.start()):
+            for example in parser.get_examples(block.group("body")):
+                try:
+                    with contextlib.redirect_stdout(io.StringIO()):
+                        exec(compile(example.source, origin, "exec"), namespace)
+                except Exception:  # noqa: BLE001  (outputs are the tests' business)
+                    pass
+        done = marker.end()
+        fig = namespace.get(marker.group("name"))
+        if not hasattr(fig, "savefig"):
+            # a marker may show a figure that the code further down makes (a page that
+            # opens with a picture): run the rest of the page's examples, then look again
+            for block in PYCON.finditer(text, done):
+                for example in parser.get_examples(block.group("body")):
+                    try:
+                        with contextlib.redirect_stdout(io.StringIO()):
+                            exec(compile(example.source, origin, "exec"), namespace)
+                    except Exception:  # noqa: BLE001
+                        pass
+            done = len(text)
+            fig = namespace.get(marker.group("name"))
+        if not hasattr(fig, "savefig"):
+            raise ValueError(f"{origin}: the figure marker names {marker.group('name')!r}, "
+                             f"which must hold a matplotlib Figure after the examples above "
+                             f"it, but holds {type(fig).__name__}")
+        out.append((figure_bytes(fig, "svg"), marker.group("caption")))
+    return out
+
+
 def on_files(files, config):
     path = os.path.join(config["docs_dir"], NOTEBOOK)
     with open(path, encoding="utf-8") as handle:
         notebook = json.load(handle)
     files.append(File.generated(config, PAGE, content=notebook_markdown(notebook)))
+    _FIGURES.clear()
+    for page in list(files.documentation_pages()):
+        if page.abs_src_path is None:
+            continue
+        with open(page.abs_src_path, encoding="utf-8") as handle:
+            text = handle.read()
+        if not FIGURE_MARKER.search(text):
+            continue
+        entries = []
+        for index, (svg, caption) in enumerate(page_figures(text, page.src_uri), start=1):
+            target = figure_path(page.src_uri, index)
+            files.append(File.generated(config, target, content=svg))
+            entries.append((target, caption))
+        _FIGURES[page.src_uri] = entries
     return files
+
+
+def _figure_markdown(page_uri, target, caption):
+    rel = os.path.relpath(target, os.path.dirname(page_uri) or ".").replace(os.sep, "/")
+    return f"![{caption}]({rel})\n\n*{caption}*"
 
 
 QUICKSTART_MARKER = "<!-- quickstart -->"
@@ -100,6 +187,13 @@ def readme_quickstart(readme_text):
 
 
 def on_page_markdown(markdown, page, config, files):
+    entries = iter(_FIGURES.get(page.file.src_uri, ()))
+
+    def figure(match):
+        target, caption = next(entries)
+        return _figure_markdown(page.file.src_uri, target, caption)
+
+    markdown = FIGURE_MARKER.sub(figure, markdown)
     if QUICKSTART_MARKER in markdown:
         root = os.path.dirname(config["config_file_path"])
         with open(os.path.join(root, "README.md"), encoding="utf-8") as handle:

@@ -35,7 +35,7 @@ __all__ = ["Exercise", "Solution", "Part", "Check", "all_exercises", "get", "top
            "TOPICS", "STATUS_ORDER"]
 
 
-def solve_all(topic=None, progress=None):
+def solve_all(topic=None, progress=None, solved=None):
     """Solve every exercise (optionally one topic).
 
     Parameters
@@ -44,6 +44,9 @@ def solve_all(topic=None, progress=None):
     progress : callable, optional
         Called as ``progress(index, total, exercise)`` before each exercise and
         ``progress(total, total, None)`` at the end.
+    solved : callable, optional
+        Called as ``solved(solution)`` right after each exercise is solved (the solutions
+        book starts drawing figures while the next exercises are solved).
 
     Returns
     -------
@@ -56,9 +59,13 @@ def solve_all(topic=None, progress=None):
         if progress is not None:
             progress(i, len(exercises), e)
         try:
-            solutions.append(e.solve())
+            solution = e.solve()
         except Exception as exc:  # reported, never hidden: the summary counts it
             failures.append((e, f"{type(exc).__name__}: {exc}"))
+            continue
+        solutions.append(solution)
+        if solved is not None:
+            solved(solution)
     if progress is not None:
         progress(len(exercises), len(exercises), None)
     return solutions, failures
@@ -104,8 +111,13 @@ an answer key (with anticipated mistakes and their partial credit) in keys.toml,
 with 'symconv grade'."""
 
 
-def solutions_document(solutions, title="symconv: solutions to the exercise catalogue"):
-    """One standalone LaTeX document with every solution (via :func:`symconv.latex.document`)."""
+def solutions_document(solutions, title="symconv: solutions to the exercise catalogue",
+                       figures=None):
+    """One standalone LaTeX document with every solution (via :func:`symconv.latex.document`).
+
+    ``figures`` maps the names of drawn figures (:attr:`Solution.figures`) to their PDF
+    paths relative to the document; with it the book loads ``graphicx``, has a list of
+    figures and shows each figure where its exercise declared it."""
     from symconv.latex import document
 
     counts = summarize(solutions)
@@ -124,8 +136,24 @@ def solutions_document(solutions, title="symconv: solutions to the exercise cata
                  for s in solutions if s.exercise.topic == topic]
         if len(rows) > 1:
             items.append(_Heading(f"{topic}: {description}", rows))
-    items.extend(solutions)
-    return document(items, title=title)
+    if figures is None:
+        items.extend(solutions)
+        return document(items, title=title)
+    items.insert(1, _Raw(r"\listoffigures"))
+    items.extend(_WithFigures(s, figures) for s in solutions)
+    return document(items, title=title, packages=("graphicx",))
+
+
+class _WithFigures:
+    """A solution rendered with its drawn figures."""
+
+    def __init__(self, solution, figures):
+        self.solution, self.figures = solution, figures
+
+    def latex(self):
+        from ._render import solution_latex
+
+        return solution_latex(self.solution, figures=self.figures)
 
 
 _SHORT = {"written": "written answer"}
@@ -143,7 +171,7 @@ class _Heading:
         from ._render import _table
 
         return (r"\subsection*{" + escape_text(self.text) + "}\n"
-                + _table(self.rows, r"l p{0.42\textwidth} l"))
+                + _table(self.rows, r"p{0.28\textwidth} p{0.4\textwidth} p{0.22\textwidth}"))
 
 
 class _Raw:

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 
 from symconv.errors import SymconvError
 
-__all__ = ["Exercise", "Solution", "Part", "Check", "SolutionBuilder", "exercise", "TOPICS",
+__all__ = ["Exercise", "Solution", "Part", "Check", "Figure", "SolutionBuilder", "exercise",
+           "TOPICS", "PLOT_FUNCTIONS",
            "STATUS_ORDER", "CONFIRMED_BASES", "confirmed_words", "all_exercises", "get",
            "topics"]
 
@@ -196,6 +197,44 @@ class Part:
         return export_key(self)
 
 
+#: the figure functions of :mod:`symconv.plot` an exercise may name in ``s.figure(...)``
+PLOT_FUNCTIONS = ("plot_signals", "plot_flip_and_slide", "plot_layer", "plot_matrix",
+                  "plot_kernel", "plot_architecture", "plot_loss_curve")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure an exercise declares (``s.figure(...)``); drawn only when the solutions
+    book is written, never while solving.
+
+    ``draw`` names a function of :mod:`symconv.plot` (one of :data:`PLOT_FUNCTIONS`) or
+    is a callable; :meth:`make` calls it with ``args`` and ``kwargs`` and returns the
+    :class:`matplotlib.figure.Figure`. ``name`` is the file stem in the book's
+    ``figures/`` folder: the exercise id with every character other than letters, digits
+    and '-' replaced by '-', then the figure's number in the exercise.
+    """
+
+    name: str
+    caption: str
+    draw: object = field(repr=False)
+    args: tuple = field(default=(), repr=False, compare=False)
+    kwargs: tuple = field(default=(), repr=False, compare=False)
+
+    def make(self):
+        """Draw the figure (imports :mod:`symconv.plot`, hence matplotlib)."""
+        if isinstance(self.draw, str):
+            import symconv.plot as plot
+
+            function = getattr(plot, self.draw)
+        else:
+            function = self.draw
+        fig = function(*self.args, **dict(self.kwargs))
+        if not hasattr(fig, "savefig"):
+            raise SymconvError(f"figure {self.name} must be drawn as a matplotlib Figure, but "
+                               f"its function returned {type(fig).__name__}")
+        return fig
+
+
 @dataclass(frozen=True)
 class Solution:
     """The solved exercise: its parts, the explanation blocks, and timing."""
@@ -228,6 +267,11 @@ class Solution:
     def gradable(self):
         """True when at least one part has an answer key."""
         return any(p.gradable for p in self.parts)
+
+    @property
+    def figures(self):
+        """The figures the exercise declared (:class:`Figure`), in order; not yet drawn."""
+        return tuple(item for kind, item in self.blocks if kind == "figure")
 
     def part(self, label=None):
         for p in self.parts:
@@ -282,6 +326,28 @@ class SolutionBuilder:
         """Display a library object: anything with ``.latex()`` (Derivation, report, table)
         or a SymPy object (shown as a displayed equation)."""
         self._blocks.append(("show", (obj, caption)))
+
+    def figure(self, caption, draw, *args, **kwargs):
+        """Declare a figure: ``symconv.plot.<draw>(*args, **kwargs)`` (``draw`` one of
+        :data:`PLOT_FUNCTIONS`, or a callable returning a matplotlib Figure), shown with
+        ``caption`` where it is declared. Nothing is drawn now: the solutions book draws
+        it (``symconv solve --all``), so solving stays free of matplotlib. Pass results
+        the exercise already computed (``result=``) so that drawing recomputes nothing."""
+        if not isinstance(caption, str) or not caption.strip():
+            raise SymconvError(f"a figure needs a caption (a non-empty str), but got {caption!r}")
+        if isinstance(draw, str):
+            if draw not in PLOT_FUNCTIONS:
+                raise SymconvError(f"a figure's function must be one of "
+                                   f"{', '.join(PLOT_FUNCTIONS)} or a callable, but got {draw!r}")
+        elif not callable(draw):
+            raise SymconvError(f"a figure's function must be a name or a callable, but got "
+                               f"{type(draw).__name__}")
+        stem = "".join(c if c.isascii() and (c.isalnum() or c == "-") else "-"
+                       for c in self._exercise.id)
+        number = sum(1 for kind, _ in self._blocks if kind == "figure") + 1
+        item = Figure(f"{stem}-{number}", caption, draw, args, tuple(kwargs.items()))
+        self._blocks.append(("figure", item))
+        return item
 
     def part(self, label=None, *, answer, prompt=None, text=None, key=None, checks=(),
              written=False, note=None):

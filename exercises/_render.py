@@ -13,7 +13,8 @@ import sympy as sp
 
 from symconv.latex import escape_text, expr_latex
 
-__all__ = ["answer_latex", "answer_text", "solution_latex", "solution_text", "solution_html",
+__all__ = ["figure_latex", "answer_latex", "answer_text", "solution_latex", "solution_text",
+           "solution_html",
            "solution_math", "status_text", "STATUS_TEXT"]
 
 STATUS_TEXT = {"proven": "proven",
@@ -166,8 +167,21 @@ def _part_latex(part):
     return "\n\n".join(out)
 
 
-def solution_latex(solution):
-    """The LaTeX of one solved exercise (a section of the solutions document)."""
+def figure_latex(figure, path):
+    r"""A ``figure`` float: ``\includegraphics`` of ``path`` (relative to the .tex file)
+    with the figure's caption, which also goes into the list of figures."""
+    caption = escape_text(figure.caption)
+    return "\n".join([r"\begin{figure}[!htbp]", r"\centering",
+                      r"\includegraphics[width=0.8\textwidth,height=0.42\textheight,"
+                      r"keepaspectratio]{" + path + "}",
+                      r"\caption{" + caption + "}", r"\end{figure}"])
+
+
+def solution_latex(solution, figures=None):
+    """The LaTeX of one solved exercise (a section of the solutions document).
+
+    ``figures`` maps a declared figure's name to the path of its drawn PDF (relative to
+    the document); figures not in it are left out (a standalone exercise has none)."""
     ex = solution.exercise
     out = [r"\section*{" + escape_text(f"{ex.id}: {ex.title}") + "}",
            r"{\small\emph{" + escape_text(f"Topic {ex.topic}; source: {ex.source}; "
@@ -179,6 +193,9 @@ def solution_latex(solution):
             out.append(_paragraphs(item))
         elif kind == "show":
             out.append(_show_latex(*item))
+        elif kind == "figure":
+            if figures and item.name in figures:
+                out.append(figure_latex(item, figures[item.name]))
         else:
             out.append(_part_latex(item))
     return "\n\n".join(out)
@@ -212,6 +229,8 @@ def solution_text(solution):
                 out.append(_wrap(caption))
             shown = str(obj) if not isinstance(obj, (sp.Basic, list, tuple)) else answer_text(obj)
             out += [_indent(shown, "    "), ""]
+        elif kind == "figure":
+            out += [_wrap(f"[figure in the solutions book: {item.caption}]"), ""]
         else:
             part = item
             head = f"({part.label}) " if part.label is not None else ""
@@ -292,6 +311,8 @@ def solution_html(solution):
                 out.append(paragraphs(caption))
             out.append(pre(str(obj) if not isinstance(obj, (sp.Basic, list, tuple))
                            else answer_text(obj)))
+        elif kind == "figure":
+            continue        # drawn only in the solutions book
         else:
             part = item
             head = _part_head(part)

@@ -116,6 +116,8 @@ def _parameters_part(s, label, table, layers):
           Give the largest n.""")
 def _lenet(s):
     table = infer_shapes("lenet5")
+    s.figure("LeNet-5: height and channels of every layer's output (1x32x32 input).",
+             "plot_architecture", table)
     flat = _row(table, "flatten").output_shape[1]
     total = table.total_params
     s.say("Each 5x5 convolution removes 4 pixels per side length and each pooling halves it: "
@@ -190,6 +192,8 @@ def _lenet(s):
           network (with its adaptive pooling) accepts?""")
 def _alexnet(s):
     table = infer_shapes("alexnet")
+    s.figure("AlexNet: height and channels of every layer's output.", "plot_architecture",
+             table)
     side = table.rows[0].output_shape[2]
     end = list(_row(table, "features.12").output_shape[1:])
     smallest = infer_shapes("alexnet", (3, "n", "n")).smallest
@@ -267,6 +271,8 @@ def _safe_accepts(accepts, size):
           have?""")
 def _vgg(s):
     table = infer_shapes("vgg16")
+    s.figure("VGG-16: five blocks of 3x3 convolutions, each block ending in a 2x2 pooling "
+             "that halves the height.", "plot_architecture", table)
     layers = arch.get("vgg16").layers
     features = [layer for layer in layers if layer.name and layer.name.startswith("features")]
     end = list(_row(table, features[-1].name).output_shape[1:])
@@ -292,6 +298,8 @@ def _vgg(s):
           trainable parameters does it have?""")
 def _resnet(s):
     table = infer_shapes("resnet18")
+    s.figure("ResNet-18: the residual stages halve the height and double the channels.",
+             "plot_architecture", table)
     layers = arch.get("resnet18").layers
     stem_side = _row(table, "maxpool").output_shape[2]
     end = list(_row(table, "layer4.1").output_shape[1:])

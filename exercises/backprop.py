@@ -42,6 +42,9 @@ def _backward(s):
     grad_w = _seq(conv_layer([[xs]], [[gs]]))            # x ⋆ g
     grad_x = _seq(conv_transpose_layer([[gs]], [[ws]]))  # the transposed convolution of g
     grad_b = sum(gs)
+    s.figure("The forward layer: the 3-tap kernel slides over the 4 inputs and gives 2 "
+             "outputs; the gradient with respect to x runs the same picture backwards, as a "
+             "transposed convolution of g.", "plot_layer", 4, 3, at=1)
     s.say("By the chain rule, dL/dw[m] = sum_i g[i] dy[i]/dw[m] = sum_i g[i] x[i + m]: the "
           "cross-correlation of the input with the output gradient. dL/dx[j] = sum_i g[i] "
           "w[j - i]: each g[i] spreads a copy of the kernel over the inputs that produced "
@@ -125,6 +128,12 @@ def _transposed(s):
            checks=[exact_check(length, len(out), "the length of the output in (a)")])
     T = Matrix(conv_transpose_matrix([x, y, z], 2, stride=2, sparse=False))
     M = Matrix(conv_matrix([x, y, z], 5, stride=2, sparse=False))
+    s.figure("The transposed convolution with stride 2: the two inputs are spread 2 apart "
+             "(a zero inserted between them) and the 3-tap kernel slides over the result.",
+             "plot_layer", 2, 3, stride=2, transposed=True)
+    s.figure("The matrix of the transposed convolution (5x2), the transpose of the strided "
+             "convolution's matrix: each column holds the kernel x, y, z, shifted down by the "
+             "stride.", "plot_matrix", T)
     s.say("The matrix of the transposed convolution is the transpose of the matrix of the "
           "forward convolution with the same kernel and stride, which maps length 5 to "
           "length 2: the transposed convolution restores the size that the strided one "
@@ -154,6 +163,9 @@ def _matrix_form(s):
     a, b, c, d, x, y, z, p, q, r, t = symbols("a b c d x y z p q r t")
     out = _seq(conv_layer([[[a, b, c, d]]], [[[x, y, z]]], padding=1))
     M = Matrix(conv_matrix([x, y, z], 4, padding=1, padded=True, sparse=False))
+    s.figure("The 4x6 matrix of the padded convolution (columns: the padded input, zeros "
+             "first and last): a Toeplitz band, the kernel one step further right in each "
+             "row.", "plot_matrix", M)
     back = list(M.T * Matrix([p, q, r, t]))
     variables = {v: {"domain": "real"} for v in "abcdxyzpqrt"}
     s.say("Row i of M holds the kernel starting in column i: the kernel slides one step right "
@@ -206,6 +218,9 @@ def _restore(s):
     size = conv_transpose_output_size(forward, 3, stride=2, padding=1)
     extra = 4 - size
     restored = conv_transpose_output_size(forward, 3, stride=2, padding=1, output_padding=extra)
+    s.figure(f"The transposed convolution from 2x2 with kernel 3, stride 2, padding 1 and "
+             f"output padding {extra}: the 4x4 map is restored.", "plot_layer", (2, 2), 3,
+             stride=2, padding=1, transposed=True, output_padding=extra)
     s.say(f"The forward rule gives floor((4 + 2 - 3)/2) + 1 = {forward}. The transposed rule "
           f"gives (2 - 1)*2 - 2 + 3 = {size}: with stride 2, both 3x3 and 4x4 inputs map to "
           "2x2, so the transposed convolution cannot know which one to restore. The output "

@@ -33,6 +33,9 @@ def _corr2d(s):
     X = Matrix(3, 3, range(9))
     K = Matrix([[0, 1], [2, 3]])
     Y = _m(corr2d(X, K))
+    s.figure("The 2x2 window at output (0, 0) of the 3x3 input: Y[0, 0] = 0·0 + 1·1 + 3·2 + "
+             "4·3 = 19; the window moves one step for each of the 2x2 outputs.", "plot_layer",
+             (3, 3), 2, at=(0, 0))
     flipped = _m(corr2d(X, K[::-1, ::-1]))
     s.say("Each output entry is the sum of the products of K with one 2x2 window of X; "
           "the windows start at the four positions (0, 0), (0, 1), (1, 0), (1, 1), so Y is "
@@ -125,6 +128,9 @@ def _as_matrix(s):
     a, b, c, d = symbols("a b c d")
     K = Matrix([[a, b], [c, d]])
     M = Matrix(conv_matrix(K, (3, 3), sparse=False))
+    s.figure("The 4x9 matrix M of the 2x2 kernel on a 3x3 input: one row per output "
+             "window, one colour per kernel entry (a doubly-block Toeplitz pattern).",
+             "plot_matrix", M)
     s.say("Changing the kernel into a matrix: row (i, j) of M holds the kernel entries in the "
           "columns of the pixels of window (i, j), zeros elsewhere (a doubly-block Toeplitz "
           "matrix). Its transpose maps output gradients back to the input (the backward pass, "
@@ -167,6 +173,8 @@ def _as_matrix(s):
 def _kernels(s):
     k2 = derivative_kernel(2)
     w2 = list(k2.tolist())
+    s.figure("The second-derivative stencil: weights 1, -2, 1 at offsets -1, 0, 1 (in "
+             "units of 1/h²).", "plot_kernel", k2)
     s.say("A kernel w at offsets o approximates sum_m w_m f(x + o_m h); Taylor expansion "
           "turns the requirements into moment conditions on the weights. For f'' at "
           "offsets -1, 0, 1: sum w = 0, sum w o = 0, sum w o^2 = 2, whose solution is the "
@@ -186,6 +194,8 @@ def _kernels(s):
     h = Symbol("h", positive=True)
     kt = integral_kernel("trapezoid", cells=3, spacing=h)
     wt = list(kt.tolist())
+    s.figure("The trapezoid kernel over three cells: end weights h/2, inner weights h.",
+             "plot_kernel", kt)
     s.say("An integral kernel adds the samples with quadrature weights. The trapezoid rule "
           "over three cells weights the two end samples by h/2 and the inner ones by h. (The "
           "integral from minus infinity, a running sum, is the convolution with the unit "

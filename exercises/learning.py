@@ -33,6 +33,19 @@ def _eigenvalues(X, kernel_shape, scale=1):
     return sorted(values, key=lambda v: float(v), reverse=True)
 
 
+def _loss_figure(run, analysis, lr, steps, **init):
+    """Drawn by the solutions book only: a descent run (the given Trajectory, or a new one
+    of ``steps`` updates when ``run`` is a NotebookRun-like setting) and the exact
+    prediction ``analysis.predicted_losses`` for the same start."""
+    from symconv.plot import plot_loss_curve
+
+    if not hasattr(run, "losses"):
+        image, target, shape = run
+        run = sl.learn_kernel(image, target, shape, lr, steps, **init)
+    predicted = analysis.predicted_losses(lr, run.steps, **init)
+    return plot_loss_curve(run, predicted)
+
+
 def _vec(v):
     return "(" + ", ".join(str(x) for x in v) + ")"
 
@@ -110,6 +123,9 @@ def _seed(s):
     growth = explanation.growth_per_two_steps
     check_run = sl.learn_kernel(run.image, run.target, run.kernel_shape, lr, 14,
                                 init="uniform", seed=3)
+    s.figure("The notebook's setting run for 14 steps from a random start (seed 3) with step "
+             "0.05, above the bound 1/42: the loss explodes exactly as the closed form "
+             "predicts (dashed).", _loss_figure, check_run, ls, lr, 14, init="uniform", seed=3)
     s.part("c", answer=growth, prompt="growth factor of the loss per two steps",
            note=f"(1 - lr λ_max)^4 = (-16/5)^4 ≈ {float(growth):.4f}; the printed ratios from "
                 "step 4 on are within 1% of it.",
@@ -155,6 +171,10 @@ def _d2l(s):
     ls = explanation.analysis
     indep = _eigenvalues(run.image, run.kernel_shape)
     lam = ls.eigenvalues
+    s.figure(f"The textbook's setting: 40 steps of gradient descent from the zero kernel with "
+             f"step {run.lr}, below the bound; the loss falls as the exact prediction "
+             "(dashed) says.", _loss_figure, (run.image, run.target, run.kernel_shape), ls,
+             run.lr, 40, init="zeros")
     s.say(f"Here A^T A has eigenvalues {', '.join(str(v / 2) for v in lam)}, so the Hessian "
           f"2 A^T A has {', '.join(map(str, lam))}. The step {run.lr} is below 2/{lam[0]}, so "
           "every factor 1 - lr λ is smaller than 1 in size: "
@@ -218,6 +238,9 @@ def _stable_lr(s):
            checks=[exact_check(ls.stable_bound, 2 / indep[0],
                                "2 over the top eigenvalue of 2 A^T A (A by naive loops)")])
     best = ls.optimal_step
+    s.figure(f"Gradient descent from the zero kernel with the fastest constant step {best}: "
+             "25 steps, measured and predicted.", _loss_figure, (X, target, (1, 2)), ls, best,
+             25, init="zeros")
     s.part("b", answer=best, prompt="fastest constant step",
            note=f"Its error factor per step is {ls.optimal_rate}.",
            key=key("expression", best, mistakes=[
@@ -289,6 +312,9 @@ def _diagonal(s):
     steps = ls.steps_to_tolerance(lr, Rational(1, 10 ** 12))
     run = sl.learn_kernel(X, Y, (2, 2), lr, steps, init="zeros")
     gap = float(np.abs(run.weight - np.array(learned.tolist(), dtype=float)).max())
+    s.figure(f"The descent from zero with step {lr}: the loss reaches the least-squares "
+             "minimum 0 although the kernel is not identifiable (dashed: exact prediction).",
+             _loss_figure, run, ls, lr, steps, init="zeros")
     s.part("c", answer=learned, prompt="the limit of gradient descent from zero",
            note="Every kernel K + t D fits equally well; K itself is orthogonal to D, so it is "
                 f"the one of smallest norm. Gradient descent from zero with step {lr} "
@@ -335,6 +361,8 @@ def _identifiable(s):
            checks=[exact_check(edge.rank, (A.T * A).rank(), "the rank of A^T A with A built by "
                                                             "naive loops")])
     learned = edge.solution_kernel
+    s.figure("The smallest-norm kernel for the band image: each column sum of the Sobel "
+             "kernel (-4, 0, 4) spread evenly over its column.", "plot_kernel", learned)
     s.part("c", answer=learned, prompt="smallest-norm kernel",
            key=key("matrix", learned, mistakes=[
                mistake(sobel, "The Sobel kernel fits, but it is not the one of smallest norm: "

@@ -35,6 +35,9 @@ def _output_size(s):
     n, k, p, st = symbols("n k p s", integer=True, positive=True)
     p = symbols("p", integer=True, nonnegative=True)
     formula = conv_output_size(n, k, stride=st, padding=p)
+    s.figure("One instance of the rule: n = 7, k = 3, p = 1, s = 2 gives "
+             "floor((7 + 2 - 3)/2) + 1 = 4 outputs; the highlighted window makes output 1.",
+             "plot_layer", 7, 3, stride=2, padding=1, at=1)
     s.say("The windows start at 0, s, 2s, ... and the last start must leave room for the "
           "kernel: start + k <= n + 2p. So the number of starts is floor((n + 2p - k)/s) + 1. "
           "With s = 1 this is n + 2p - k + 1, and p = (k - 1)/2 keeps the size.")
@@ -80,6 +83,9 @@ def _transposed_size(s):
     n, k, st = symbols("n k s", integer=True, positive=True)
     p = symbols("p", integer=True, nonnegative=True)
     formula = conv_transpose_output_size(n, k, stride=st, padding=p)
+    s.figure("One instance: n = 3 inputs, k = 3, s = 2, p = 1 gives (3 - 1)·2 + 3 - 2 = 5 "
+             "outputs; the transposed layer is a convolution over the zero-stuffed input.",
+             "plot_layer", 3, 3, stride=2, padding=1, transposed=True)
     s.say("The last copy starts at (n - 1)s and ends at (n - 1)s + k - 1, so the full output "
           "has (n - 1)s + k entries; removing p at both ends leaves (n - 1)s + k - 2p. It "
           "inverts the forward size rule: a convolution with the same k, s, p maps this length "
@@ -112,6 +118,9 @@ def _transposed_size(s):
           output shape?""")
 def _rect_kernel(s):
     shape = [conv_output_size(8, 3, stride=3, padding=0), conv_output_size(8, 5, stride=4, padding=1)]
+    s.figure("The 8x8 input with one zero column on each side, the 3x5 kernel at strides "
+             "(3, 4): a 2x2 output.", "plot_layer", (8, 8), (3, 5), stride=(3, 4),
+             padding=(0, 1), at=(1, 1))
     s.say("Apply the size rule per axis: height floor((8 - 3)/3) + 1 = 2, width "
           "floor((8 + 2 - 5)/4) + 1 = 2.")
     y = sn.conv_layer(np.zeros((1, 1, 8, 8)), np.zeros((1, 1, 3, 5)), stride=(3, 4),
@@ -137,6 +146,8 @@ def _rect_kernel(s):
           padding 2 and stride 1. What is the shape of the output?""")
 def _filter_5x5(s):
     side = conv_output_size(32, 5, stride=1, padding=2)
+    s.figure("The same rule on a 7x7 input: a 5x5 kernel with padding 2 and stride 1 keeps "
+             "the size (7 + 4 - 5 + 1 = 7).", "plot_layer", (7, 7), 5, padding=2, at=(0, 0))
     shape = [10, 1, side, side]
     s.say("The batch size is kept, the number of output channels is the number of filters "
           "(the filter spans all 3 input channels), and each spatial size is "
@@ -168,6 +179,8 @@ def _same_odd(s):
     answer = sp.factor(lo.subs(m, (k - 1) / 2))
     n = symbols("n", integer=True, positive=True)
     kept = conv_output_size(n, 2 * m + 1, padding=answer.subs(k, 2 * m + 1))
+    s.figure("k = 3, p = (k - 1)/2 = 1: the output of a 5x5 input is again 5x5.",
+             "plot_layer", (5, 5), 3, padding=1, at=(0, 0))
     s.say("The output length is n + 2p - k + 1, which equals n when 2p = k - 1. For odd k the "
           "two sides get the same amount, (k - 1)/2 (symconv.nn.shapes.same_padding(2m + 1) gives "
           f"({lo}, {hi})).")
@@ -200,6 +213,8 @@ def _same_odd(s):
 def _same_even(s):
     k = symbols("k", integer=True, positive=True)
     lo, hi = same_padding(4)
+    s.figure(f"k = 4 with PyTorch's 'same' split ({lo} before, {hi} after): the length 6 is "
+             "kept.", "plot_layer", 6, 4, padding=(lo, hi), at=0)
     m = symbols("m", integer=True, positive=True)
     total = sp.expand(sp.sympify(sum(same_padding(2 * m))).subs(m, k / 2))
     s.say("The length n + p_total - k + 1 equals n when p_total = k - 1, which is odd for even "
@@ -277,6 +292,9 @@ def _stride_saving(s):
     ratio_exact = (conv_output_size(n, k, padding=p) / conv_output_size(n, k, stride=st,
                                                                         padding=p)) ** 2
     big = sp.Integer(10) ** 6
+    s.figure("Stride 2 on a 7x7 input (k = 3, p = 1): 4x4 outputs instead of 7x7, about "
+             "s² = 4 times fewer windows.", "plot_layer", (7, 7), 3, stride=2, padding=1,
+             at=(1, 2))
     factor = st ** 2
     s.say("The work per output position (k*k multiply-adds per channel pair) does not depend "
           "on the stride; the number of positions per axis drops from n + 2p - k + 1 to "
@@ -299,6 +317,9 @@ def _stride_saving(s):
           source=SOURCE + ", exercise on audio",
           prompt="""For an audio signal, what does a convolution with stride 2 correspond to?""")
 def _audio_stride(s):
+    s.figure("Stride 2 in one dimension (k = 3, n = 9): the windows start at every second "
+             "sample, so the output has half the sampling rate.", "plot_layer", 9, 3, stride=2,
+             at=2)
     s.part(written=True, answer=(
         "It filters the waveform and then keeps every second output, i.e. it halves the "
         "sampling rate (decimation by 2). Each output stands for twice as long a stretch of "
@@ -335,6 +356,9 @@ def _half_stride(s):
     direct = list(conv_transpose_layer([[[a, b, c]]], [[[x, y, z]]], stride=2)[0, 0])
     stuffed = [a, 0, b, 0, c]
     via_zeros = _brute.conv1d_full(stuffed, [x, y, z])
+    s.figure("Stride 1/2 as a transposed convolution with stride 2: zeros are inserted "
+             "between the three inputs, then a kernel of length 3 slides with stride 1.",
+             "plot_layer", 3, 3, stride=2, transposed=True)
     s.part(written=True, answer=(
         "Move the kernel half a pixel per output, i.e. produce two outputs per input sample: "
         "insert a zero between neighbouring input samples (and pad), then convolve with "

@@ -68,6 +68,9 @@ def _exp_exp(s):
     full = conv(f, g, t)
     generic = general_branch(full)
     equal = conv(f, exp(-a * t) * u(t), t)
+    s.figure("Two causal exponentials and their convolution, for a = 1 and b = 2 (the a ≠ b "
+             "branch of the closed form).", "plot_signals", f, g, t, result=full,
+             subs={a: 1, b: 2})
     s.say("Both signals vanish for negative arguments, so for t > 0 the integrand "
           "e^(-a τ) e^(-b (t - τ)) lives on 0 < τ < t: the integral is "
           "e^(-b t) (e^((b - a) t) - 1)/(b - a). When a = b the exponent cancels and the "
@@ -109,6 +112,9 @@ def _exp_exp(s):
 def _boxes(s):
     f = rect(t)
     tri_result = conv(f, f, t)
+    s.figure("rect ∗ rect: flip the box, slide it, and integrate the overlap; the overlap's "
+             "length is the triangle's value.", "plot_flip_and_slide", f, f, t,
+             at=[Rational(-1, 2), 0, Rational(1, 2)], result=tri_result)
     s.say("The convolution at t is the length of the overlap of the box with a copy shifted "
           "by t. For two unit boxes it rises linearly from t = -1 to 0 and falls to t = 1: "
           "the triangle. For unequal boxes the overlap is constant while the short box sits "
@@ -126,6 +132,8 @@ def _boxes(s):
            checks=[crosscheck_check(crosscheck(tri_result, f, f, t), "rect ∗ rect")])
     f1, f2 = u(t) - u(t - 1), u(t) - u(t - 2)
     trap = conv(f1, f2, t)
+    s.figure("The box on [0, 1] convolved with the box on [0, 2]: a trapezoid with corners at "
+             "t = 0, 1, 2, 3.", "plot_signals", f1, f2, t, result=trap)
     s.show(trap)
     s.part("b", answer=trap, prompt="box [0, 1] ∗ box [0, 2]",
            text="ramp(t) - ramp(t - 1) - ramp(t - 2) + ramp(t - 3)",
@@ -146,6 +154,8 @@ def _boxes(s):
           closed form.""")
 def _ramp_step(s):
     result = conv(ramp(t), u(t), t)
+    s.figure("The ramp r(t), the unit step and their convolution t²/2 u(t): convolving with "
+             "u integrates.", "plot_signals", ramp(t), u(t), t, result=result, xlim=(-1, 3))
     s.say("Convolving with the unit step integrates: (f ∗ u)(t) = integral of f from -∞ to t. "
           "The integral of the ramp is t^2/2 for t > 0.")
     tp, tau = symbols("t tau", positive=True)
@@ -169,6 +179,9 @@ def _gaussians(s):
     g1 = exp(-t ** 2 / (2 * s1 ** 2)) / sqrt(2 * sp.pi * s1 ** 2)
     g2 = exp(-t ** 2 / (2 * s2 ** 2)) / sqrt(2 * sp.pi * s2 ** 2)
     result = conv(g1, g2, t)
+    s.figure("Two Gaussians (σ1 = 1, σ2 = 2) and their convolution, a Gaussian of variance "
+             "σ1² + σ2² = 5.", "plot_signals", g1, g2, t, result=result,
+             subs={s1: 1, s2: 2})
     wrong = (exp(-t ** 2 / (2 * (s1 + s2) ** 2)) / sqrt(2 * sp.pi * (s1 + s2) ** 2))
     s.say("The convolution of two densities is the density of the sum of independent "
           "variables; for Gaussians the variances add: the result is the normal density "
@@ -192,6 +205,9 @@ def _autocorrelation(s):
     a = symbols("a", positive=True)
     x = exp(-a * t) * u(t)
     result = corr(x, x, t)
+    s.figure("The autocorrelation of e^(-t) u(t) (a = 1): even in t, largest at t = 0.",
+             "plot_signals", x, x, t, op="corr", result=result, subs={a: 1},
+             names=("x", "x"))
     s.say("For t >= 0 the product x(t + τ) x(τ) is e^(-a t) e^(-2 a τ) on τ > 0, which "
           "integrates to e^(-a t)/(2a). An autocorrelation is always even, so the result is "
           "e^(-a |t|)/(2a).")
@@ -213,6 +229,8 @@ def _delta_shift(s):
     f = delta(t - 2)
     g = exp(-t) * u(t)
     result = conv(f, g, t)
+    s.figure("Convolving with δ(t - 2) delays the signal by 2 (the impulse is drawn as an "
+             "arrow of area 1).", "plot_signals", f, g, t, result=result)
     s.say("By the sifting property, convolving with δ(t - t0) delays a signal by t0: the "
           "whole signal, step included, moves to start at t = 2.")
     tau = symbols("tau", real=True)
@@ -238,6 +256,9 @@ def _geometric(s):
     full = conv(x, h, n)
     generic = general_branch(full)
     equal = conv(x, a ** n * u(n), n)
+    s.figure("Two geometric sequences (a = 1/2, b = 3/4) and their convolution, as stems.",
+             "plot_signals", x, h, n, result=full, subs={a: Rational(1, 2), b: Rational(3, 4)},
+             xlim=(-3, 15))
     s.say("For n >= 0, (x ∗ h)[n] = sum over k = 0..n of a^k b^(n - k), a finite geometric "
           "series: (a^(n+1) - b^(n+1))/(a - b) when a ≠ b and (n + 1) a^n when a = b.")
     s.show(full)
@@ -297,6 +318,9 @@ def _discrete_boxes(s):
                                "numpy.convolve")])
     box = u(n) - u(n - 3)
     formula = conv(box, box, n)
+    s.figure("The discrete box u[n] - u[n - 3] slid across itself: each output counts the "
+             "overlapping ones.", "plot_flip_and_slide", box, box, n, at=[0, 2, 3],
+             result=formula)
     s.show(formula)
     s.part("b", answer=formula, prompt="(u[n] - u[n - 3]) ∗ (u[n] - u[n - 3])",
            text="(n + 1)(u[n] - u[n - 3]) + (5 - n)(u[n - 3] - u[n - 5])",
@@ -355,6 +379,9 @@ def _rc(s):
                          f"and h jumps by {jump} at t = 0, which is what the impulse δ(t) "
                          "requires")])
     step = conv(h, u(t), t)
+    s.figure("The RC filter (a = 1): impulse response, input step and step response "
+             "(1 - e^(-t))u(t).", "plot_signals", h, u(t), t, result=step, subs={a: 1},
+             names=("h", "u"))
     after = step.subs(t, tp)
     ode = sp.simplify(sp.diff(after, tp) + a * after)
     s.part("b", answer=step, prompt="step response",
@@ -409,6 +436,8 @@ def _recursive(s):
                                   "for n < 0 (SymPy): h satisfies the recursion with x = δ and "
                                   "starts at rest")])
     step = conv(u(n), h, n)
+    s.figure("The recursive filter's step response u ∗ h = 2 - (1/2)^n for n ≥ 0.",
+             "plot_signals", u(n), h, n, result=step, xlim=(-3, 12), names=("u", "h"))
     response = run(lambda k: 1)
     s.part("b", answer=step, prompt="step response",
            key=key("expression", step, variables=variables, discrete=True, mistakes=[
@@ -436,6 +465,9 @@ def _moving_average(s):
     hs = [third] * 3
     impulse = [third * sum(1 for d in range(3) if k - d == 0) for k in range(3)]
     out = conv_seq([3, 6, 9], hs)
+    s.figure("The moving average: the input [3, 6, 9], the impulse response [1/3, 1/3, 1/3] "
+             "and the output x ∗ h (five values).", "plot_signals", [3, 6, 9], hs, None,
+             result=out, names=("x", "h"))
     s.say("With x = δ only one of the three terms is nonzero at a time, so h = [1/3, 1/3, "
           "1/3]: the output is x ∗ h, here five values from n = 0 to 4.")
     s.part("a", answer=hs, prompt="impulse response",
@@ -460,6 +492,9 @@ def _corr_vs_conv(s):
     x, k = [1, 2, 3, 4], [1, 0, -1]
     c = corr_seq(x, k, mode="valid")
     v = conv_seq(x, k, mode="valid")
+    s.figure("Cross-correlation of [1, 2, 3, 4] with [1, 0, -1] (all overlaps; the valid "
+             "part is n = 0, 1), drawn by sliding the kernel unflipped.", "plot_flip_and_slide",
+             x, k, None, op="corr", at=[0, 1])
     s.say("The correlation slides k as it is (x[n] - x[n + 2]); the convolution slides it "
           "flipped (x[n + 2] - x[n] at the same positions), so for this antisymmetric "
           "kernel the two differ by a sign. Layers of deep-learning libraries compute the "
@@ -489,7 +524,11 @@ def _theorem(s):
     product = sp.laplace_transform(f, t, sv, noconds=True) * \
         sp.laplace_transform(g, t, sv, noconds=True)
     product = sp.factor(product)
-    of_conv = sp.laplace_transform(general_branch(conv(f, g, t)), t, sv, noconds=True)
+    closed = general_branch(conv(f, g, t))
+    of_conv = sp.laplace_transform(closed, t, sv, noconds=True)
+    s.figure("The convolution of e^(-t) u(t) with e^(-2t) u(t) (a = 1, b = 2) whose "
+             "transform is computed below.", "plot_signals", f, g, t, result=closed,
+             subs={a: 1, b: 2})
     s.say("The transform of a convolution is the product of the transforms: "
           "1/(s + a) times 1/(s + b). Below, SymPy transforms the library's closed form of the "
           "convolution itself, which gives the same function.")

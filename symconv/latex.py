@@ -32,6 +32,7 @@ import shutil as _shutil
 import subprocess as _subprocess
 import tempfile as _tempfile
 from pathlib import Path as _Path
+from pathlib import PurePosixPath as _PurePosixPath
 
 from symconv._util.sympy_safety import print_order as _print_order
 from symconv._util.validate import _UNSET
@@ -554,7 +555,7 @@ def _table(rows):
     return "\n".join(lines)
 
 
-def document(items, title=None):
+def document(items, title=None, *, packages=()):
     r"""Build a complete, standalone LaTeX document.
 
     Parameters
@@ -567,11 +568,13 @@ def document(items, title=None):
         first row is the header; strings are escaped, other cells are math).
     title : str, optional
         Escaped and set as the document title.
+    packages : sequence of str, optional
+        Further LaTeX packages to load (names of letters only, e.g. ``('graphicx',)``).
 
     Returns
     -------
     str
-        The ``.tex`` source; it needs only ``amsmath`` and ``amssymb``.
+        The ``.tex`` source; it needs only ``amsmath``, ``amssymb`` and ``packages``.
 
     Examples
     --------
@@ -587,6 +590,10 @@ def document(items, title=None):
         items = [items]
     body = [_item_latex(item) for item in items]
     parts = [_PREAMBLE]
+    for name in packages:
+        if not (isinstance(name, str) and name.isascii() and name.isalpha()):
+            raise _SymconvError(f"a package name must be letters only, but got {name!r}")
+        parts.append(r"\usepackage{" + name + "}\n")
     if title is not None:
         parts.append(r"\title{" + escape_text(str(title)) + "}\n\\date{}\n")
     parts.append(r"\begin{document}" + "\n")
@@ -597,7 +604,7 @@ def document(items, title=None):
     return "".join(parts)
 
 
-def compile_pdf(tex, out_path, *, engine=None, time_limit=120, timeout=_UNSET):
+def compile_pdf(tex, out_path, *, engine=None, time_limit=120, files=None, timeout=_UNSET):
     """Compile LaTeX source to a PDF with ``pdflatex``.
 
     The engine runs in a fresh temporary directory with
@@ -617,6 +624,10 @@ def compile_pdf(tex, out_path, *, engine=None, time_limit=120, timeout=_UNSET):
         Path of the ``pdflatex`` executable; found on ``PATH`` by default.
     time_limit : float
         Seconds before the engine is stopped.
+    files : mapping of str to path, optional
+        Files the document reads (e.g. figures for ``\\includegraphics``): each is copied
+        into the engine's directory under its key, a relative path such as
+        ``'figures/a.pdf'`` (no ``..``, not absolute).
 
     Returns
     -------
@@ -635,6 +646,15 @@ def compile_pdf(tex, out_path, *, engine=None, time_limit=120, timeout=_UNSET):
     with _tempfile.TemporaryDirectory(prefix="symconv-tex-") as tmp:
         src = _Path(tmp) / "doc.tex"
         src.write_text(tex, encoding="utf-8")
+        for name, source in (files or {}).items():
+            rel = _PurePosixPath(name)
+            if rel.is_absolute() or not rel.parts or ".." in rel.parts or "\\" in name \
+                    or rel.name == "doc.tex":
+                raise _SymconvError(f"a file for pdflatex must have a relative name inside its "
+                                   f"directory, but got {name!r}")
+            target = _Path(tmp, *rel.parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _shutil.copyfile(source, target)
         cmd = [exe, "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"]
         try:
             proc = _subprocess.run(cmd, cwd=tmp, env=env, stdin=_subprocess.DEVNULL,

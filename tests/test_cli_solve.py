@@ -298,3 +298,124 @@ def test_a_broken_exercise_is_reported_not_hidden(capsys, monkeypatch, tmp_path)
     code, out, _err = _run(capsys, "solve", "--all", "--no-pdf", "--out", str(tmp_path / "b"))
     assert code == 1
     assert f"  {'FAILED to solve':<32}    1" in out and "broken-one: ZeroDivisionError" in out
+
+
+# ---------------------------------------------------------------------------
+# figures in the book (issue 15)
+# ---------------------------------------------------------------------------
+
+def _included(tex):
+    import re
+
+    return re.findall(r"\\includegraphics\[[^\]]*\]\{([^}]+)\}", tex)
+
+
+def test_the_book_has_its_figures(book):
+    import hashlib
+    import re
+
+    from symconv.exercises._cli import MANIFEST
+
+    code, out, out_dir = book
+    assert code == 0, out
+    tex = (out_dir / "solutions.tex").read_text()
+    included = _included(tex)
+    declared = [f for e in ex.all_exercises() for f in e.solve().figures]
+    assert len(included) >= 30 and len(included) == len(declared)
+    assert len(set(included)) == len(included)
+    assert r"\usepackage{graphicx}" in tex and r"\listoffigures" in tex
+    assert tex.count(r"\caption{") == len(included)
+    assert f"wrote {len(included)} figures into" in out
+    manifest = json.loads((out_dir / MANIFEST).read_text())["files"]
+    for rel in included:
+        path = out_dir / rel
+        data = path.read_bytes()
+        # a PDF file: header, cross-reference table and end marker, one page drawn
+        assert data.startswith(b"%PDF-1.") and data.rstrip().endswith(b"%%EOF"), rel
+        assert b"startxref" in data and len(re.findall(rb"/Type\s*/Page\b", data)) == 1, rel
+        assert manifest[rel] == hashlib.sha256(data).hexdigest()
+    # every figure file is one the book shows: nothing else was written into figures/
+    assert sorted(p.name for p in (out_dir / "figures").iterdir()) == \
+        sorted(rel.split("/")[1] for rel in included)
+    # each figure appears where its exercise declared it: after the exercise's heading
+    for figure in declared[:5]:
+        exercise_id = figure.name.rsplit("-", 1)[0]
+        assert tex.index(f"figures/{figure.name}.pdf") > tex.index(r"\section*{"), exercise_id
+    if shutil.which("pdflatex"):
+        assert (out_dir / "solutions.pdf").stat().st_size > 500_000   # the figures are in
+
+
+def test_every_topic_with_pictures_declares_them():
+    by_topic = {}
+    for e in ex.all_exercises():
+        by_topic.setdefault(e.topic, []).append(len(e.solve().figures))
+    # every signals exercise shows f, g and the result; every padding/stride exercise with
+    # a computed size its layer diagram; every learning exercise a loss curve or kernel
+    assert all(by_topic["signals"])
+    assert sum(map(bool, by_topic["padding-stride"])) >= 8
+    assert all(by_topic["learning"]) and all(by_topic["backprop"])
+    assert sum(map(bool, by_topic["architectures"])) >= 4
+
+
+def test_figures_are_own_files_on_a_rerun(capsys, tmp_path):
+    import hashlib
+
+    from symconv.exercises._cli import MANIFEST
+
+    out_dir = tmp_path / "book"
+    args = ["solve", "--all", "--topic", "backprop", "--no-pdf", "--out", str(out_dir)]
+    code, out, _err = _run(capsys, *args)
+    assert code == 0, out
+    figures = sorted(p.name for p in (out_dir / "figures").iterdir())
+    assert figures and all(name.endswith(".pdf") for name in figures)
+    assert _run(capsys, *args)[0] == 0                     # its own figures: fine
+    # a figure recorded by an earlier run that this run does not draw is removed
+    stale = out_dir / "figures" / "old-exercise-1.pdf"
+    stale.write_bytes(b"%PDF-1.4 old")
+    manifest = json.loads((out_dir / MANIFEST).read_text())
+    manifest["files"]["figures/old-exercise-1.pdf"] = hashlib.sha256(stale.read_bytes()).hexdigest()
+    (out_dir / MANIFEST).write_text(json.dumps(manifest))
+    assert _run(capsys, *args)[0] == 0 and not stale.exists()
+    # a file in figures/ that solve did not write is the user's: refused, kept with --force
+    mine = out_dir / "figures" / "my-sketch.pdf"
+    mine.write_bytes(b"mine")
+    code, _out, err = _run(capsys, *args)
+    assert code == 2 and "figures/my-sketch.pdf (not written by symconv solve)" in err
+    assert _run(capsys, *args, "--force")[0] == 0 and mine.read_bytes() == b"mine"
+    # an own figure edited since is the user's too
+    mine.unlink()
+    edited = out_dir / "figures" / figures[0]
+    edited.write_bytes(edited.read_bytes() + b"\n% edited")
+    code, _out, err = _run(capsys, *args)
+    assert code == 2 and f"figures/{figures[0]} (changed since symconv solve wrote it)" in err
+
+
+def test_a_figure_that_cannot_be_drawn_is_reported(capsys, monkeypatch, tmp_path):
+    from symconv.exercises._registry import Exercise
+
+    def with_bad_figure(s):
+        s.figure("A layer that cannot exist.", "plot_layer", 2, 5)   # kernel > input
+        s.part(answer=1, checks=[ex.Check("proven", "exact", "1 = 1")])
+
+    bad = Exercise("bad-figure", "pooling", "A bad figure", "prompt", "test", with_bad_figure)
+    pooling = ex.all_exercises("pooling")
+    monkeypatch.setattr(ex, "all_exercises", lambda topic=None: pooling[:1] + [bad])
+    code, out, _err = _run(capsys, "solve", "--all", "--no-pdf", "--out", str(tmp_path / "b"))
+    assert code == 1 and "FAILED to draw figure bad-figure-1: ShapeError: " in out
+    assert "but got 2 < 5" in out        # the library's own reason, not a traceback
+    assert "figures/bad-figure-1.pdf" not in (tmp_path / "b" / "solutions.tex").read_text()
+
+
+def test_figure_declarations_are_checked():
+    from symconv.errors import SymconvError
+    from symconv.exercises._registry import Exercise, SolutionBuilder
+
+    builder = SolutionBuilder(Exercise("d2l-7.9.9", "pooling", "t", "p", "s", None))
+    with pytest.raises(SymconvError, match="one of plot_signals.*but got 'plot_nothing'"):
+        builder.figure("caption", "plot_nothing")
+    with pytest.raises(SymconvError, match="needs a caption"):
+        builder.figure("  ", "plot_layer", 3, 2)
+    first = builder.figure("A layer.", "plot_layer", 3, 2)
+    second = builder.figure("Another.", "plot_kernel", [1, -1])
+    assert (first.name, second.name) == ("d2l-7-9-9-1", "d2l-7-9-9-2")   # no dots for LaTeX
+    assert first.make().axes and second.make().axes

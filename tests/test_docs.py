@@ -422,3 +422,51 @@ if __name__ == "__main__":
         _refresh_notebook()
     else:
         sys.exit(__doc__)
+
+
+def test_site_shows_the_figures_its_pages_make(site):
+    """Every figure marker became an image of an SVG drawn at build time from the page's
+    own code; getting started opens with one."""
+    import xml.etree.ElementTree as ET
+
+    sys.path.insert(0, str(DOCS))
+    try:
+        import hooks
+    finally:
+        sys.path.remove(str(DOCS))
+    proc, out = site
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    found = 0
+    for page in our_pages():
+        text = page.read_text(encoding="utf-8")
+        markers = list(hooks.FIGURE_MARKER.finditer(text))
+        rel = page.relative_to(DOCS).as_posix()
+        html_page = out / rel.replace(".md", "") / "index.html" if rel != "index.md" \
+            else out / "index.html"
+        shown = html_page.read_text(encoding="utf-8") if markers else ""
+        for k, marker in enumerate(markers, start=1):
+            svg = out / hooks.figure_path(rel, k)
+            root = ET.fromstring(svg.read_bytes())          # a well-formed SVG document
+            assert root.tag.endswith("svg") and len(root.iter().__next__()) > 0
+            assert f'{Path(hooks.figure_path(rel, k)).name}"' in shown, (rel, k)
+            assert "<!-- figure:" not in shown
+            found += 1
+    assert found >= 9
+    start = (out / "getting-started" / "index.html").read_text(encoding="utf-8")
+    body = start.split('role="main"', 1)[-1]
+    assert body.index("<img") < body.index("Install"), "getting started opens with a figure"
+
+
+def test_figure_markers_run_the_code_above_them():
+    sys.path.insert(0, str(DOCS))
+    try:
+        import hooks
+    finally:
+        sys.path.remove(str(DOCS))
+    page = ("```pycon\n>>> from symconv.plot import plot_kernel\n"
+            ">>> fig = plot_kernel([1, -2, 1])\n```\n\n<!-- figure: fig | a stencil -->\n\n"
+            "<!-- figure: nothing | not a figure -->\n")
+    with pytest.raises(ValueError, match="names 'nothing', which must hold a matplotlib Figure"):
+        hooks.page_figures(page, "demo.md")
+    (svg, caption), = hooks.page_figures(page.rsplit("<!-- figure: nothing", 1)[0], "demo.md")
+    assert svg.startswith(b"<?xml") and b"<svg" in svg and caption == "a stencil"

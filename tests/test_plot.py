@@ -627,3 +627,64 @@ def test_cli_errors_are_one_line(tmp_path, capsys, argv, message):
     assert status == 2
     assert message in err and "Traceback" not in err
     assert not (tmp_path / argv[-1]).exists()
+
+
+# ---------------------------------------------------------------------------
+# plot_loss_curve and plot_result (issue 15, the book's and the notebook's figures)
+# ---------------------------------------------------------------------------
+
+def test_loss_curve_draws_the_run_and_the_exact_prediction():
+    import symconv.learn as sl
+    from symconv.plot import plot_loss_curve
+
+    run = sl.notebook_run("d2l")
+    ls = sl.analyze(run.image, run.target, run.kernel_shape)
+    trajectory = sl.learn_kernel(run.image, run.target, run.kernel_shape, run.lr, 30)
+    predicted = ls.predicted_losses(run.lr, 30)
+    fig = plot_loss_curve(trajectory, predicted)
+    lines = {line.get_gid(): line for line in fig.axes[0].lines}
+    steps, drawn = lines["losses"].get_data()
+    assert list(steps) == list(range(31))
+    np.testing.assert_allclose(drawn, trajectory.losses)
+    # the measured run and the exact closed form agree (that is what the figure shows)
+    np.testing.assert_allclose(lines["predicted"].get_ydata(), [float(v) for v in predicted],
+                               rtol=1e-9)
+    np.testing.assert_allclose(trajectory.losses, [float(v) for v in predicted], rtol=1e-6)
+    assert fig.axes[0].get_yscale() == "log"          # it falls by orders of magnitude
+    assert "30 updates" in fig.axes[0].texts[0].get_text()
+    assert "(converges)" in fig.axes[0].texts[0].get_text()
+
+
+def test_loss_curve_of_a_diverging_run_and_bad_input():
+    from symconv.plot import plot_loss_curve
+
+    fig = plot_loss_curve([1.0, 10.0, 1e5, float("inf")], log=True)
+    ys = fig.axes[0].lines[0].get_ydata()
+    assert np.isnan(ys[-1]) and ys[2] == 1e5               # overflow left as a gap
+    assert "diverges" in fig.axes[0].texts[0].get_text()
+    fig = plot_loss_curve([3.0, 2.0, 1.0])
+    assert fig.axes[0].get_yscale() == "linear"
+    with pytest.raises(SymconvError, match="must be losses .numbers >= 0., but got -1.0"):
+        plot_loss_curve([1.0, -1.0])
+    with pytest.raises(SymconvError, match="a Trajectory or a sequence of numbers, but got"):
+        plot_loss_curve(["a"])
+
+
+def test_plot_result_draws_the_checked_value_and_its_verification():
+    from symconv.plot import plot_result
+
+    t = sp.Symbol("t", real=True)
+    f, g = sp.exp(-t) * sc.u(t), sc.rect(t)
+    checked = sc.conv(f, g, t, verify=True)
+    fig = plot_result(checked, f, g, t)
+    result_line = [line for line in fig.axes[2].lines if line.get_gid() == "result"][0]
+    xs, ys = result_line.get_data()
+    expected = sp.lambdify(t, checked.value.rewrite(sp.Piecewise), "numpy")
+    inside = np.abs(np.abs(xs) - 0.5) > 1e-6
+    np.testing.assert_allclose(ys[inside], np.broadcast_to(expected(xs[inside]), xs[inside].shape),
+                               atol=1e-12)
+    (note,) = [x for x in fig.texts if x.get_gid() == "verification"]
+    assert note.get_text().startswith("verified: agrees with the NumPy executor")
+    assert f"seed {checked.report.seed}" in note.get_text()
+    with pytest.raises(SymconvError, match="must be a Checked result"):
+        plot_result(checked.value, f, g, t)

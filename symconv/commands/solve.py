@@ -6,19 +6,21 @@ Examples::
     symconv solve d2l-7.2.1 --latex         # the same as a standalone LaTeX document
     symconv solve --all --out solutions     # the solutions book
 
-``--all`` writes ``DIR/solutions.tex`` (one standalone document), ``DIR/keys.toml`` (the
-answer keys, for ``symconv grade --key``) and, when ``pdflatex`` is installed,
-``DIR/solutions.pdf``; it prints how many answers were proven, confirmed numerically,
+``--all`` writes ``DIR/solutions.tex`` (one standalone document, with a list of figures),
+the figures it shows (``DIR/figures/*.pdf``, drawn with :mod:`symconv.plot`),
+``DIR/keys.toml`` (the answer keys, for ``symconv grade --key``) and, when ``pdflatex`` is
+installed, ``DIR/solutions.pdf``; it prints how many answers were proven, confirmed numerically,
 confirmed on finitely many cases (exact agreement of a general formula on a finite grid:
 not a proof) or left unverified, and how many exercises are not auto-gradable.
 Progress goes to standard error: a bar on a terminal, otherwise a line per topic (and
 every few seconds while one exercise runs long). ``DIR`` must be new, empty or an
 earlier output of ``solve`` (it keeps a manifest, ``.symconv-solve.json``, of what it
 wrote); a directory holding anything else is refused unless ``--force``. The exit status
-is 1 when an exercise could not be solved or an answer is unverified or refuted, 2 for
-a usage error.
+is 1 when an exercise could not be solved, an answer is unverified or refuted, or a
+figure could not be drawn (each named with its reason), 2 for a usage error.
 """
 
+import os
 import sys
 import time
 
@@ -74,15 +76,25 @@ def run(args):
     _cli.check_out_dir(out_dir, force=args.force)
     t0 = time.perf_counter()
     bar = _cli.ProgressBar(sys.stderr, label="symconv solve")
+    drawer = _cli.FigureDrawer(out_dir)     # figures are drawn while the solving goes on
     try:
-        solutions, failures = ex.solve_all(args.topic, progress=bar)
+        solutions, failures = ex.solve_all(args.topic, progress=bar, solved=drawer.add)
     finally:
         bar.close()
-    written, note = _cli.write_book(solutions, out_dir, pdf=not args.no_pdf)
+    written, note, figure_failures = _cli.write_book(solutions, out_dir, pdf=not args.no_pdf,
+                                                     drawer=drawer)
     print("\n".join(_cli.summary_lines(solutions, failures, time.perf_counter() - t0)))
+    figures = [p for p in written if os.path.dirname(p) != os.path.normpath(out_dir)
+               and os.path.basename(os.path.dirname(p)) == _cli.FIGURES_DIR]
     for path in written:
-        print(f"wrote {path}")
+        if path not in figures:
+            print(f"wrote {path}")
+    if figures:
+        print(f"wrote {len(figures)} figures into {os.path.join(out_dir, _cli.FIGURES_DIR)}")
+    for name, message in figure_failures:
+        print(f"FAILED to draw figure {name}: {message}")
     if note:
         print(note)
-    bad = failures or any(s.status in ("unverified", "refuted") for s in solutions)
+    bad = (failures or figure_failures
+           or any(s.status in ("unverified", "refuted") for s in solutions))
     return 1 if bad else 0

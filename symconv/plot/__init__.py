@@ -7,6 +7,8 @@
 :func:`plot_matrix`           a convolution matrix cell by cell, one colour per entry
 :func:`plot_kernel`           a stencil with its exact weights and offsets
 :func:`plot_architecture`     output sizes through a network (from ``infer_shapes``)
+:func:`plot_loss_curve`       the loss of a gradient-descent run, with the exact prediction
+:func:`plot_result`           a checked ``conv``/``corr`` result: f, g and the result
 ============================  ==========================================================
 
 Every function returns a :class:`matplotlib.figure.Figure` (a notebook shows it) and
@@ -37,11 +39,13 @@ b'<?xml'
 from symconv.plot.architecture import plot_architecture
 from symconv.plot.flip_slide import plot_flip_and_slide
 from symconv.plot.layer import plot_layer
+from symconv.plot.loss import plot_loss_curve
 from symconv.plot.matrix import plot_kernel, plot_matrix
+from symconv.plot.result import plot_result
 from symconv.plot.output import figure_bytes, save_animation, save_figure
 from symconv.plot.signals import plot_signals
 
 __all__ = [
     "plot_signals", "plot_flip_and_slide", "plot_layer", "plot_matrix", "plot_kernel",
-    "plot_architecture", "figure_bytes", "save_figure", "save_animation",
+    "plot_architecture", "plot_loss_curve", "plot_result", "figure_bytes", "save_figure", "save_animation",
 ]

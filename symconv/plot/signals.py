@@ -316,6 +316,9 @@ def plot_signals(f, g, var=None, *, op="conv", subs=None, result=None, xlim=None
         if kind == "sequence":
             titles.append(f"{label} = {_sequence_text(original, signal.start, var)}")
             continue
+        # the caller's values first: a Piecewise whose conditions name a parameter
+        # (a != b) collapses to the branch those values select
+        original = _sampling.substitute(original, values)
         folded = original
         if not isinstance(original, sp.Piecewise) and original.has(sp.Piecewise) \
                 and len(original.atoms(sp.Piecewise)) == 1:
