@@ -696,9 +696,13 @@ def _edge_values(symbols, count):
     if not symbols:
         return []
     lists = [_small_values(sym)[:4] for sym in symbols]
-    combos = sorted(itertools.product(*lists), key=lambda c: sum(abs(v) for v in c))
-    step = max(1, len(combos) // count)
-    return [dict(zip(symbols, map(sp.Integer, c))) for c in combos[::step][:count]]
+    if math.prod(len(v) for v in lists) <= 4096:
+        combos = sorted(itertools.product(*lists), key=lambda c: sum(abs(v) for v in c))
+        combos = combos[::max(1, len(combos) // count)][:count]
+    else:   # many symbols: a deterministic spread instead of the whole product
+        combos = [tuple(v[(r + j * (r // len(v))) % len(v)] for j, v in enumerate(lists))
+                  for r in range(count)]
+    return [dict(zip(symbols, map(sp.Integer, c))) for c in combos]
 
 
 def _numeric_check(a, b, kind, seed, instances):
