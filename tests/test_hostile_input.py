@@ -1173,7 +1173,7 @@ def test_batch_worker_isolation_one_row_per_input_row():
 # ============================================================================= 8. proofs
 
 def test_check_proof_with_hostile_lines_holds():
-    """Unparseable hostile lines become refuted steps; justifications are free text
+    """Unparseable hostile lines stop the proof ("could not be parsed"); justifications are free text
     and are escaped in the LaTeX report; nothing runs."""
     from symconv.latex import document
     from symconv.proofs import check_proof
@@ -1189,7 +1189,8 @@ def test_check_proof_with_hostile_lines_holds():
         assert outcome == "ok", report
         text, tex = str(report), report.latex()
         doc = document([report], title=r"\input{/etc/passwd}")
-    assert [s.status for s in report.steps][:2] == ["refuted", "refuted"]
+    assert [s.status for s in report.steps][:2] == ["unverified", "unverified"]
+    assert "could not be parsed" in report.steps[0].reason and not report.valid
     _assert_no_engine_commands(tex)
     _assert_no_engine_commands(doc, allowed={"documentclass", "usepackage"})
     assert "PWNED" in text  # shown literally, as text
