@@ -62,6 +62,20 @@ def _unknown(what, given, known):
     return f"symconv: error: unknown {what} {given!r}; expected one of {', '.join(known)}"
 
 
+def _unknown_options(parser, args, extra):
+    """One line for arguments the subcommand does not take, with the nearest option."""
+    options = []
+    for action in parser._actions:
+        if isinstance(action, _argparse._SubParsersAction) and args.command in action.choices:
+            options = [o for a in action.choices[args.command]._actions for o in a.option_strings]
+    unknown = next((w for w in extra if w.startswith("-")), extra[0])
+    where = f"symconv {args.command}" if args.command else "symconv"
+    close = _difflib.get_close_matches(unknown.split("=")[0], options, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else (
+        f"; see 'symconv {args.command} --help'" if args.command else "")
+    return f"{where}: error: unrecognized argument {unknown!r}{hint}"
+
+
 def main(argv=None):
     """Run the command line; returns the exit status."""
     parser = build_parser()
@@ -72,7 +86,10 @@ def main(argv=None):
         if command not in known:
             print(_unknown("command", command, known), file=_sys.stderr)
             return 2
-    args = parser.parse_args(words)
+    args, extra = parser.parse_known_args(words)
+    if extra:
+        print(_unknown_options(parser, args, extra), file=_sys.stderr)
+        return 2
     if not getattr(args, "_run", None):
         parser.print_help()
         return 2

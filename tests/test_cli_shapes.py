@@ -219,3 +219,37 @@ def test_help_lists_every_layer_type(capsys):
         "conv2d", "convtranspose", "deconv", "adaptive_avg_pool", "adaptive_max_pool",
         "batch_norm", "layer_norm", "group_norm", "pixelshuffle", "hard_swish",
         "hard_sigmoid"} <= set(shorthands.replace(",", " ").replace(".", " ").split())
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["shapes", "lenet5", "--input", "3,32,32"],
+     "lenet5: layer 'conv1' expected input to have 1 channels, but got 3"),
+    (["shapes", "resnet50", "--input", "3,n"], "--input for resnet50 must have 3 entries"),
+    (["shapes", "vgg17"], "did you mean 'vgg19'?"),
+    (["shapes", "lenet5", "--inptu", "1,n,n"], "unrecognized argument '--inptu'; did you mean '--input'?"),
+])
+def test_catalogue_inputs_are_checked_like_pytorch(capsys, argv, message):
+    from symconv.cli import main
+
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_check_is_validated_before_the_table_is_printed(capsys):
+    from symconv.cli import main
+
+    assert main(["shapes", "alexnet", "--input", "3,n,n", "--check"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "--check needs a size N" in err
+
+
+def test_api_refuses_a_catalogue_input_of_the_wrong_channels_or_rank():
+    import symconv as sc
+    from symconv.errors import ShapeError
+
+    with pytest.raises(ShapeError, match="expected input to have 1 channels, but got 3"):
+        sc.infer_shapes("lenet5", (3, 32, 32))
+    with pytest.raises(ShapeError, match=r"takes an input \(C, S1, S2\)"):
+        sc.infer_shapes("resnet50", (3, "n"))
+    assert sc.infer_shapes("lenet5", (1, "n", "n")).input_shape[:2] == (1, 1)

@@ -23,7 +23,7 @@ import argparse
 import os
 import re
 
-from symconv.errors import ParseError, SymconvError
+from symconv.errors import ParseError, ShapeError, SymconvError
 
 NAME = "shapes"
 HELP = "Shape and parameter table of a CNN (catalogue name or JSON layer list), symbolic sizes allowed"
@@ -203,7 +203,20 @@ def run(args):
     else:
         raise SymconvError(f"--input must be given for {arch.name!r}, which names no input size, "
                            "but got none")
+    if arch.input_shape is not None and len(shape) != len(arch.input_shape):
+        example = ",".join(str(v) for v in arch.input_shape)
+        raise ShapeError(f"--input for {arch.name} must have {len(arch.input_shape)} entries "
+                         f"(channels, then sizes; e.g. {example}), but got {args.input} "
+                         f"({len(shape)} entries)")
     table = infer_shapes(arch, (args.batch, *shape))
+    # everything --check needs is validated before the table is printed
+    if args.check is not None and table.symbols and check_size is None:
+        raise SymconvError("--check needs a size N when --input has symbols "
+                           f"({', '.join(s.name for s in table.symbols)}), but got none")
+    if args.check is not None and not table.symbols and check_size is not None \
+            and args.input is not None and any(v != check_size for v in shape[1:]):
+        raise SymconvError(f"--check N sets the symbols of --input, but --input "
+                           f"{args.input} has none; use --check alone or a symbolic --input")
     if args.latex:
         text = table.latex()
         if text.startswith(r"\begin{longtable}"):
@@ -215,16 +228,9 @@ def run(args):
     if args.check is None:
         return 0
     if table.symbols:
-        if check_size is None:
-            raise SymconvError("--check needs a size N when --input has symbols "
-                               f"({', '.join(s.name for s in table.symbols)}), but got none")
         concrete = table.substitute({s: check_size for s in table.symbols})
         where = ", ".join(f"{s}={check_size}" for s in table.symbols)
     else:
-        if check_size is not None and any(v != check_size for v in shape[1:]) \
-                and args.input is not None:
-            raise SymconvError(f"--check N sets the symbols of --input, but --input "
-                               f"{args.input} has none; use --check alone or a symbolic --input")
         concrete = table
         where = "x".join(str(v) for v in shape[1:])
     print()

@@ -307,5 +307,10 @@ def get(name):
     if key not in CATALOGUE:
         key = _KEYS.get(re.sub(r"[-_ ]", "", key), key)
     if key not in CATALOGUE:
-        raise SymconvError(f"architecture must be one of {', '.join(CATALOGUE)}, but got {name!r}")
+        import difflib
+
+        close = difflib.get_close_matches(key, list(CATALOGUE), n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise SymconvError(f"architecture must be one of {', '.join(CATALOGUE)}, but got "
+                           f"{name!r}{hint}")
     return CATALOGUE[key]

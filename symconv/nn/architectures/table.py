@@ -510,6 +510,25 @@ def _first(predicate, lowest):
     return good
 
 
+def _catalogue_input(name, layers, default, input_shape):
+    """A catalogue network's input, batch added: its rank and its channel count are fixed
+    (PyTorch: "expected input to have 1 channels, but got 3")."""
+    rank = len(default)
+    if len(input_shape) not in (rank, rank + 1):
+        spatial = ", ".join(f"S{i + 1}" for i in range(rank - 1))
+        raise ShapeError(f"{name} takes an input (C, {spatial}) or (N, C, {spatial}) such as "
+                         f"{tuple(default)}, but got {tuple(input_shape)} "
+                         f"(rank {len(input_shape)})")
+    if len(input_shape) == rank:
+        input_shape = (1, *input_shape)
+    channels = input_shape[1]
+    if isinstance(channels, int) and not isinstance(channels, bool) and channels != default[0]:
+        first = next((layer.name for layer in layers if getattr(layer, "name", None)), "0")
+        raise ShapeError(f"{name}: layer {first!r} expected input to have {default[0]} "
+                         f"channels, but got {channels}")
+    return tuple(input_shape)
+
+
 def infer_shapes(arch, input_shape=None):
     """Shapes and parameter counts through a network, layer by layer.
 
@@ -575,8 +594,8 @@ def infer_shapes(arch, input_shape=None):
         input_shape = default
     if not isinstance(input_shape, (list, tuple)) or len(input_shape) < 2:
         raise SymconvError(f"input_shape must be a tuple (N, C, *spatial), but got {input_shape!r}")
-    if default is not None and len(input_shape) == len(default):
-        input_shape = (1, *input_shape)
+    if default is not None:
+        input_shape = _catalogue_input(name, layers, default, input_shape)
     shape = tuple(_input_entry(v, i) for i, v in enumerate(input_shape))
     rows = trace(layers, shape)
     return ShapeTable(name, shape, rows, description)
