@@ -110,10 +110,6 @@ def _rational_literals(e):
     return True
 
 
-def _integer_literal(e):
-    return isinstance(e, sp.Integer) or (isinstance(e, sp.Mul) and e.args == (-1,))
-
-
 _CHECKS = {
     "expanded": lambda text, items: all(_expanded(e) for e in items),
     "fully expanded": lambda text, items: all(_expanded(e) for e in items),

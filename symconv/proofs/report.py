@@ -46,11 +46,6 @@ class Counterexample:
     seed: object = None
     data: tuple = ()
 
-    def as_dict(self):
-        """The instance as a plain dict (symbols and functions by name)."""
-        return {"symbols": dict(self.symbols), "functions": dict(self.functions),
-                "lhs": self.lhs, "rhs": self.rhs, "seed": self.seed}
-
     def __str__(self):
         parts = [f"{name} = {value}" for name, value in self.symbols]
         parts += [f"{name} = {desc}" for name, desc in self.functions]

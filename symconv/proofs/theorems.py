@@ -111,12 +111,6 @@ class _Domain:
     def word(self):
         return {"continuous": "continuous", "discrete": "discrete", "2d": "2-D discrete"}[self.kind]
 
-    @property
-    def var_text(self):
-        names = {"continuous": ("τ", "σ", "u"), "discrete": ("k", "m", "j"),
-                 "2d": ("(k, l)", "(p, q)", "(r, s)")}
-        return names[self.kind]
-
 
 _GREEK = {"tau": "τ", "sigma": "σ", "omega": "ω", "rho": "ρ", "mu": "μ"}
 
