@@ -20,6 +20,8 @@ import time
 from dataclasses import dataclass, field
 
 from symconv.errors import SymconvError
+from symconv._util.explaining import short as _short
+from symconv._util.explaining import wrap as _wrap
 
 __all__ = ["Exercise", "Solution", "Part", "Check", "Figure", "SolutionBuilder", "exercise",
            "TOPICS", "PLOT_FUNCTIONS",
@@ -121,6 +123,10 @@ class Check:
             word = "confirmed exactly on finitely many cases"
         return f"[{word}] {self.method}: {self.detail}{tail}"
 
+    def __explain__(self, check=True):
+        """The lines :func:`symconv.explain` prints for this object."""
+        return _exercise_check(self, check)
+
 
 def combine(statuses):
     """The weakest of the given statuses ('written' when there is none)."""
@@ -195,6 +201,10 @@ class Part:
         from ._keys import export_key
 
         return export_key(self)
+
+    def __explain__(self, check=True):
+        """The lines :func:`symconv.explain` prints for this object."""
+        return _part(self, check)
 
 
 #: the figure functions of :mod:`symconv.plot` an exercise may name in ``s.figure(...)``
@@ -307,6 +317,10 @@ class Solution:
 
         return solution_html(self)
 
+    def __explain__(self, check=True):
+        """The lines :func:`symconv.explain` prints for this object."""
+        return _solution(self, check)
+
 
 class SolutionBuilder:
     """What an exercise function fills in: parts, explanations, displayed objects."""
@@ -403,6 +417,10 @@ class Exercise:
     def __str__(self):
         return f"{self.id} [{self.topic}] {self.title}"
 
+    def __explain__(self, check=True):
+        """The lines :func:`symconv.explain` prints for this object."""
+        return _exercise(self, check)
+
 
 _REGISTRY = {}
 _LOADED = False
@@ -464,3 +482,67 @@ def get(exercise_id):
 def topics():
     """``{topic id: description}`` in catalogue order."""
     return {k: v[1] for k, v in TOPICS.items()}
+
+
+# ---------------------------------------------------------------------------
+# explain(): what these results say about how they were obtained and checked
+# ---------------------------------------------------------------------------
+
+_EX_STATUS = {"proven": "proven", "unverified": "UNVERIFIED", "refuted": "REFUTED",
+              "written": "written answer only"}
+
+
+def _ex_status(item):
+    # a confirmed part, solution or check says how: numerically or on finitely many cases
+    if item.status != "confirmed":
+        return _EX_STATUS[item.status]
+    if hasattr(item, "status_text"):
+        return item.status_text
+    return "confirmed " + item.basis
+
+
+def _part_lines(part, indent=""):
+    label = f"part {part.label}" if part.label is not None else "answer"
+    shown = _short(part.answer, 200) if not part.written else "(written model answer)"
+    out = _wrap(f"{label}: {shown}", indent, indent + "    ")
+    out.append(f"{indent}  verification: {_ex_status(part)}")
+    for c in part.checks:
+        out += _wrap(str(c), indent + "    - ", indent + "      ")
+    out.append(f"{indent}  " + ("gradable: answer key with "
+                                f"{len(part.key.get('mistakes', ()) or ())} anticipated "
+                                "mistake(s)" if part.key is not None else
+                                "not auto-gradable (no answer key)"))
+    return out
+
+
+def _solution(solution, check):
+    ex = solution.exercise
+    out = [f"exercise {ex.id}: {ex.title}",
+           f"status: {_ex_status(solution)} (the weakest status of its parts)"]
+    out += _wrap("obtained: the exercise's solver called the library to compute every "
+                 "answer (no pasted constants) and attached the checks below.")
+    for part in solution.parts:
+        out += _part_lines(part, "  ")
+    out += _wrap("meaning: 'proven' = established exactly (a checked derivation, an identity "
+                 "SymPy decided, or exact agreement with an independent computation); "
+                 "'confirmed numerically' = agreement with an independent numeric computation "
+                 "within the stated tolerance and seed; 'confirmed on finitely many cases' = "
+                 "exact agreement of a general formula on a finite grid of cases (or one "
+                 "instance), which is evidence, not a proof for all values.")
+    return out
+
+
+def _part(part, check):
+    return [f"exercise part {part.id}"] + _part_lines(part)
+
+
+def _exercise_check(c, check):
+    return [f"verification of an exercise answer: {_ex_status(c)}",
+            *_wrap(str(c), "  ", "    ")]
+
+
+def _exercise(ex, check):
+    if check:
+        return _solution(ex.solve(), check)
+    return [f"exercise {ex.id}: {ex.title} (not solved here: exercise.solve() computes and "
+            "verifies it)"]

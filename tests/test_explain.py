@@ -6,6 +6,7 @@ must never read as a pass; a bare value must say that it carries no verification
 """
 
 import io
+from pathlib import Path
 import sys
 import re
 
@@ -307,14 +308,23 @@ def test_exercise_solution():
     assert "not solved here" in explain(exercise, check=False, quiet=True)
 
 
-def test_every_handler_names_a_class_that_exists():
-    # explain() finds handlers by (module, class name): a moved or renamed class must
-    # fail here instead of silently falling through to "not a symconv result"
+def test_every_result_class_explains_itself():
+    # explain() asks the object (__explain__, defined beside each class); no table of
+    # module and class names that a move or rename could silently break
     import importlib
 
-    from symconv import explain as _  # noqa: F401 - the function; the module is below
-    module = sys.modules["symconv.explain"]
-    for module_name, class_name, _handler in module._handlers():
-        cls = getattr(importlib.import_module(module_name), class_name, None)
-        assert isinstance(cls, type), f"{module_name}.{class_name} does not exist"
-        assert cls.__module__ == module_name, (module_name, class_name, cls.__module__)
+    classes = [("symconv.proofs.report", "ProofReport"), ("symconv.proofs.report", "StepReport"),
+               ("symconv.proofs.derivation", "Derivation"), ("symconv.verify.report", "Checked"),
+               ("symconv.verify.report", "CrosscheckReport"),
+               ("symconv.nn.architectures.table", "ShapeTable"),
+               ("symconv.nn.shapes", "ReceptiveField"), ("symconv.nn.kernels", "Kernel"),
+               ("symconv.nn.kernels", "KernelReport"), ("symconv.nn.kernels", "MinSizeArgument"),
+               ("symconv.grading.grader", "GradeResult"), ("symconv.grading.equivalence", "Verdict"),
+               ("symconv.grading.batch", "BatchReport"), ("symconv.exercises._registry", "Solution"),
+               ("symconv.exercises._registry", "Part"), ("symconv.exercises._registry", "Check"),
+               ("symconv.exercises._registry", "Exercise")]
+    for module_name, class_name in classes:
+        cls = getattr(importlib.import_module(module_name), class_name)
+        assert callable(getattr(cls, "__explain__", None)), f"{class_name} cannot explain itself"
+    source = (Path(sys.modules["symconv.explain"].__file__)).read_text(encoding="utf-8")
+    assert "sys.modules" not in source and "_handlers" not in source

@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 from symconv._util.text import terminal_text
 from symconv.errors import GradingError
 from symconv.grading.keys import AnswerKey, as_key, load_keys
+from symconv._util.explaining import wrap as _wrap
 
 __all__ = ["grade_batch", "BatchReport", "read_answers", "write_gradescope",
            "write_gradebook", "format_summary", "IsolatedGrader", "Interrupted"]
@@ -393,6 +394,10 @@ class BatchReport:
     def _repr_html_(self):
         # for Jupyter: the summary text (student and part names are user text: escaped)
         return f"<pre>{html.escape(str(self))}</pre>"
+
+    def __explain__(self, check=True):
+        """The lines :func:`symconv.explain` prints for this object."""
+        return _batch_report(self, check)
 
 
 def _output_row(index, row, result):
@@ -965,3 +970,35 @@ def write_gradebook(results, path, keys=None):
                          f"{sum(s for s, _ in scores):g}", f"{max_total:g}"])
     _atomic_write(path, buf.getvalue())
     return buf.getvalue()
+
+
+# ---------------------------------------------------------------------------
+# explain(): what these results say about how they were obtained and checked
+# ---------------------------------------------------------------------------
+
+def _batch_report(report, check):
+    rows = list(report.results)
+    order = ("correct", "partial", "incorrect", "invalid", "timeout")
+    counts = {status: sum(1 for r in rows if r.get("status") == status) for status in order}
+    score = sum(float(r.get("score") or 0) for r in rows)
+    best = sum(float(r.get("max_score") or 0) for r in rows)
+    out = [f"batch of {len(rows)} graded answer(s): "
+           + ", ".join(f"{status} {n}" for status, n in counts.items()),
+           f"points: {score:g} of {best:g}"]
+    out += _wrap("obtained: symconv.grading.grade_batch graded every answer on its own (in an "
+                 "isolated worker process with time and memory limits, unless workers=0), "
+                 "each against its part's key, exactly as grade() does.")
+    proven = sum(1 for r in rows if r.get("proven"))
+    decided = [r for r in rows if r.get("strategy")]
+    if decided:
+        out += _wrap(f"decided: {proven} of {len(decided)} verdict(s) exact (an identity or "
+                     f"an exact counterexample), {len(decided) - proven} numerically at seeded "
+                     "sample points")
+    review = [r for r in rows if r.get("review")]
+    if review:
+        which = ", ".join(str(r.get("row")) for r in review[:10])
+        out += _wrap(f"flagged for review by a human: {len(review)} row(s) ({which}"
+                     + (", ..." if len(review) > 10 else "") + ")")
+    out += _wrap("each row keeps its feedback (and its trail with trail=True); "
+                 "explain(grade(answer, key)) explains one answer.")
+    return out

@@ -55,6 +55,7 @@ from symconv._util.sympy_safety import sstr
 from symconv.errors import GradingError
 from symconv.grading.keys import Variable
 from symconv._util.deadline import TimeLimitExceeded, time_limit
+from symconv._util.explaining import wrap as _wrap
 
 __all__ = ["equivalent", "Verdict", "TrailEntry", "Sampler", "DEFAULT_TOLERANCE"]
 
@@ -136,6 +137,10 @@ class Verdict:
         trail = "".join(f"<li>{esc(str(t))}</li>" for t in self.trail)
         return (f"<div><strong>{esc(self._head())}</strong>{detail}"
                 f"{'<ul>' + trail + '</ul>' if trail else ''}</div>")
+
+    def __explain__(self, check=True):
+        """The lines :func:`symconv.explain` prints for this object."""
+        return _verdict(self, check)
 
 
 # --------------------------------------------------------------------------- values
@@ -1189,3 +1194,35 @@ def equivalent(answer, expected, *, variables=None, constraints=(), tolerance=No
 def _article(kind):
     return {"expression": "an expression", "sequence": "a sequence", "matrix": "a matrix",
             "set": "a set", "equation": "an equation", None: "something else"}.get(kind, kind)
+
+
+# ---------------------------------------------------------------------------
+# explain(): what these results say about how they were obtained and checked
+# ---------------------------------------------------------------------------
+
+def _trail_lines(trail):
+    out = []
+    for entry in trail:
+        detail = f": {entry.detail}" if entry.detail else ""
+        out += _wrap(f"{entry.strategy} -> {entry.outcome}{detail}", "  ", "      ")
+    return out
+
+
+def _verdict(verdict, check):
+    out = [f"equivalence verdict: {verdict.status}"]
+    if verdict.detail:
+        out += _wrap(verdict.detail, "  ", "    ")
+    out += _wrap("obtained: symconv.grading.equivalent tried its strategies in order:")
+    out += _trail_lines(verdict.trail)
+    if verdict.strategy:
+        kind = ("exact: a proof of the verdict (an identity, or a counterexample in exact "
+                "arithmetic)" if verdict.proven else "numerically (not a proof)")
+        extra = ""
+        if not verdict.proven and verdict.points:
+            extra = f" at {verdict.points} point(s)"
+            if verdict.tolerance is not None:
+                extra += f", tolerance {verdict.tolerance:g}"
+        out += _wrap(f"decided by: {verdict.strategy}, {kind}{extra}")
+    if verdict.counterexample:
+        out += _wrap(f"counterexample: {verdict.counterexample}", "", "  ")
+    return out

@@ -38,11 +38,12 @@ from symconv.errors import GradingError, ParseError, SymconvError
 from symconv.grading.equivalence import (DEFAULT_TOLERANCE, Comparer, Sampler, TrailEntry,
                                          _show, _show_point, brief, sstr_safe,
                                          _atoms, _domains_for, _free_symbols, _unify,
-                                         kind_of)
+                                         kind_of, _trail_lines)
 from symconv.grading import feedback, operators
 from symconv.grading.forms import describe, satisfies
 from symconv.grading.keys import as_key
 from symconv._util.deadline import TimeLimitExceeded, time_limit
+from symconv._util.explaining import wrap as _wrap
 
 __all__ = ["grade", "parse_answer", "GradeResult", "STATUSES", "DEFAULT_TIME_LIMIT"]
 
@@ -116,6 +117,10 @@ class GradeResult:
                    f"</details>") if self.trail else ""
         return (f"<div><strong>{esc(self.status)}: {self.score:g}/{self.max_score:g}</strong>"
                 f"{esc(self._how())}<p>{esc(self.feedback)}</p>{details}</div>")
+
+    def __explain__(self, check=True):
+        """The lines :func:`symconv.explain` prints for this object."""
+        return _grade_result(self, check)
 
 
 # --------------------------------------------------------------------------- per-key context
@@ -786,3 +791,32 @@ def _proof_goal(report, key, kind, trail):
         if res.status not in ("proven", "confirmed"):
             return f"the proof must {label} at {sstr_safe(want)}"
     return None
+
+
+# ---------------------------------------------------------------------------
+# explain(): what these results say about how they were obtained and checked
+# ---------------------------------------------------------------------------
+
+def _grade_result(result, check):
+    part = f" (part {result.part})" if result.part else ""
+    out = [f"grade{part}: {result.status}, {result.score:g}/{result.max_score:g}"]
+    if result.feedback:
+        out += _wrap(f"feedback: {result.feedback}")
+    out += _wrap("obtained: symconv.grading read the answer with the safe parser (never "
+                 "evaluated as code) and compared it with the key's reference, strategy by "
+                 "strategy, until one decided:")
+    out += _trail_lines(result.trail)
+    if result.strategy:
+        kind = ("exact: a proof of the verdict (an identity, or a counterexample in exact "
+                "arithmetic)" if result.proven else
+                "numerically, at seeded sample points within the key's tolerance (not a proof)")
+        out += _wrap(f"decided by: {result.strategy}, {kind}")
+    else:
+        out.append("decided by: no strategy decided")
+    if result.mistake is not None:
+        out.append(f"recognised anticipated mistake #{result.mistake} of the key")
+    if result.review:
+        out.append("flagged for review: the comparison was undecided; a human should look")
+    out += _wrap("reproduce: the same answer and key always get the same grade (sample "
+                 "points are seeded by the key).")
+    return out

@@ -56,6 +56,8 @@ from sympy.core.sympify import _sympify
 from symconv._util.sympy_safety import ReadsAsText, strict_sympify
 from symconv._util.validate import as_int, check_choice
 from symconv.errors import ShapeError, SymconvError
+from symconv._util.explaining import short as _short
+from symconv._util.explaining import wrap as _wrap
 
 __all__ = [
     "Kernel", "KernelReport", "MinSizeArgument",
@@ -317,6 +319,10 @@ class Kernel(ReadsAsText):
         # so the first inexact degree exact_degree + 1 sets the error order
         return self.power + self.exact_degree + 1
 
+    def __explain__(self, check=True):
+        """The lines :func:`symconv.explain` prints for this object."""
+        return _kernel(self, check)
+
 
 def _output_shape(shape, kshape, padding, stride):
     from symconv.nn.matrix import matrix_shapes
@@ -407,6 +413,10 @@ class KernelReport(ReadsAsText):
                 f"</thead><tbody>{rows}</tbody></table>"
                 f"<p>measured order {self.measured_order:.2f}, predicted {self.predicted_order}, "
                 f"promised {self.promised_order} (tolerance {self.tolerance})</p></div>")
+
+    def __explain__(self, check=True):
+        """The lines :func:`symconv.explain` prints for this object."""
+        return _kernel_report(self, check)
 
 
 def _mp(value, dps):
@@ -1217,6 +1227,10 @@ class MinSizeArgument(ReadsAsText):
         system, det = self._system_rows()
         return "\\begin{align*}\n" + system + "\\\\\n" + det + "\n\\end{align*}"
 
+    def __explain__(self, check=True):
+        """The lines :func:`symconv.explain` prints for this object."""
+        return _min_size(self, check)
+
 
 def min_kernel_size(order, explain=False):
     """Fewest taps of a kernel that computes a derivative of the given order: ``order + 1``.
@@ -1257,3 +1271,62 @@ def min_kernel_size(order, explain=False):
     if explain:
         return MinSizeArgument(order)
     return order + 1
+
+
+# ---------------------------------------------------------------------------
+# explain(): what these results say about how they were obtained and checked
+# ---------------------------------------------------------------------------
+
+def _kernel(kernel, check):
+    offsets = kernel.offsets[0] if kernel.ndim == 1 else kernel.offsets
+    out = [f"kernel: {kernel.name} ({kernel.form} form)",
+           f"  weights {kernel.tolist()} at offsets {offsets}",
+           f"  approximates {_short(kernel.approximates)}"]
+    out += _wrap("obtained: exact weights from symconv.nn.kernels (Taylor expansion: exactness on "
+                 "polynomials is a Vandermonde system, solved exactly; Fornberg's recursion "
+                 "for derivatives).")
+    if kernel.statement:
+        out += _wrap(f"use: {kernel.statement}", "  ", "    ")
+    if not check:
+        out += _wrap(f"verified: NOT checked here; kernel.verify() checks exactness up to "
+                     f"degree {kernel.exact_degree} and the error order O(h**{kernel.order}).")
+        return out
+    return out + _kernel_report_lines(kernel.verify())
+
+
+def _kernel_report_lines(report):
+    verdict = "ok" if report.ok else "FAILED"
+    out = [f"verified ({verdict}) by Kernel.verify():"]
+    for line in str(report).splitlines()[1:]:
+        body = line.lstrip(" ")
+        indent = " " * (len(line) - len(body))
+        out += _wrap(body, indent, indent + "  ")
+    out += _wrap("meaning: exactness is proven symbolically (identically in the point and "
+                 "in h); the convergence order is measured numerically with 50-digit "
+                 "arithmetic and compared with the order predicted by the leading error term.")
+    return out
+
+
+def _kernel_report(report, check):
+    return [f"kernel verification: {report.kernel}"] + _kernel_report_lines(report)
+
+
+def _min_size(arg, check):
+    out = [f"minimum kernel size for a derivative of order {arg.order}: {arg.size} taps",
+           *_wrap("obtained: symconv.nn.kernels.min_kernel_size; the argument is the moment "
+                  "system sum_m w_m o_m**j (j = 0..d), a Vandermonde system:"),
+           *("  " + line for line in arg.text.splitlines()),
+           "verified:"]
+    for claim, status, reason in arg.checks:
+        out += _wrap(f"[{status}] {claim} ({reason})", "  ", "    ")
+    statuses = {status for _c, status, _r in arg.checks}
+    if "proven" in statuses:
+        out += _wrap(f"proven: established symbolically by SymPy for this order (d = "
+                     f"{arg.order}), with symbolic offsets.", "", "  ")
+    if "confirmed" in statuses:
+        out += _wrap("confirmed: too large to expand symbolically; checked on random sets of "
+                     "distinct integer offsets (seed 0) only.", "", "  ")
+    if statuses & {"refuted", "unverified"}:
+        out += _wrap("refuted/unverified: the claim failed or could not be checked; the "
+                     "argument does not stand as given.", "", "  ")
+    return out

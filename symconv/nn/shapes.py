@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from symconv.errors import ShapeError, SymconvError
+from symconv._util.explaining import short as _short
+from symconv._util.explaining import wrap as _wrap
 
 __all__ = [
     "conv_output_size",
@@ -525,6 +527,10 @@ class ReceptiveField:
         lo = self.first + i * self.jump
         return _finish(lo), _finish(lo + self.size - 1)
 
+    def __explain__(self, check=True):
+        """The lines :func:`symconv.explain` prints for this object."""
+        return _receptive_field(self, check)
+
 
 def _layer_geometry(layer, index):
     names = ("kernel_size", "stride", "padding", "dilation")
@@ -641,3 +647,18 @@ def _from_network(layers):
 
 def _tidy(value):
     return value if isinstance(value, int) else sp.expand(value)
+
+
+# ---------------------------------------------------------------------------
+# explain(): what these results say about how they were obtained and checked
+# ---------------------------------------------------------------------------
+
+def _receptive_field(rf, check):
+    return [f"receptive field: size {_short(rf.size)}, jump {_short(rf.jump)}, start "
+            f"{_short(rf.start)}, first input index {_short(rf.first)}",
+            *_wrap("obtained: symconv.nn.shapes.receptive_field composed the layers' kernel "
+                   "sizes, strides, paddings and dilations (size grows by d(k-1) times the "
+                   "jump, the jump multiplies by the stride)."),
+            *_wrap("verified: no check is attached; rf.span(i) gives the input indices seen "
+                   "by output i, which can be compared with the non-zero pattern of a "
+                   "conv_matrix row.")]

@@ -11,6 +11,9 @@ from symconv.errors import ParseError, SymconvError
 from symconv.proofs.checker import _as_sympy, _check_kind, _check_options, _guarded_check, _run_custom
 from symconv.proofs.notation import _parse
 from symconv.proofs.report import ProofReport, Step, StepReport, _align, _aligned, _short
+from symconv.proofs.report import _proof_report
+from symconv._util.explaining import short as _ex_short
+from symconv._util.explaining import wrap as _wrap
 
 
 # ---------------------------------------------------------------------------
@@ -208,3 +211,28 @@ class Derivation:
 
     def __repr__(self):
         return f"Derivation({self._title!r}, {len(self._steps)} expressions)"
+
+    def __explain__(self, check=True):
+        """The lines :func:`symconv.explain` prints for this object."""
+        return _derivation(self, check)
+
+
+# ---------------------------------------------------------------------------
+# explain(): what these results say about how they were obtained and checked
+# ---------------------------------------------------------------------------
+
+def _derivation(d, check):
+    if check:
+        return _proof_report(d.check(), check)
+    n = len(d.expressions)
+    out = [f"derivation: {d.title or 'untitled'} ({n} expressions), NOT checked",
+           "  (explain(d) or d.check() checks every step)",
+           *_wrap("obtained: written by hand or by a symconv function; a justification is "
+                  "only shown, never trusted"),
+           "steps (claims, unchecked):",
+           f"    {_ex_short(d.expressions[0])}"]
+    for step in d.steps[1:]:
+        why = f"    [{step.justification}]" if step.justification else ""
+        own = " (has its own check)" if step.verify is not None else ""
+        out.append(f"  = {_ex_short(step.expression)}{why}{own}")
+    return out

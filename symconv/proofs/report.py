@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from symconv._util.sympy_safety import sstr
 from symconv.errors import SymconvError
+from symconv._util.explaining import short as _ex_short
+from symconv._util.explaining import wrap as _wrap
 
 
 
@@ -175,6 +177,10 @@ class StepReport:
             text += f"\n    counterexample: {self.counterexample}"
         return text
 
+    def __explain__(self, check=True):
+        """The lines :func:`symconv.explain` prints for this object."""
+        return _step_report(self, check)
+
 
 # how numeric_check states its number of instances or points
 _CHECKED_ON = re.compile(r"(?:on|at every|at a random sample of) (\d+) (?:random instance|point)")
@@ -315,6 +321,10 @@ class ProofReport:
         return "$$" + _aligned(self.expressions,
                                [r"\text{" + _STATUS_MARK[s.status] + "}" for s in self.steps]) + "$$"
 
+    def __explain__(self, check=True):
+        """The lines :func:`symconv.explain` prints for this object."""
+        return _proof_report(self, check)
+
 
 def _short(expr, limit=200):
     text = sstr(expr)
@@ -346,3 +356,82 @@ def _aligned(expressions, notes):
         else:
             lines.append("&= " + expr_latex(e) + (r" && " + notes[i - 1] if notes[i - 1] else ""))
     return "\\begin{aligned}" + " \\\\ ".join(lines) + "\\end{aligned}"
+
+
+# ---------------------------------------------------------------------------
+# explain(): what these results say about how they were obtained and checked
+# ---------------------------------------------------------------------------
+
+_METHOD_TEXT = {
+    "identical": "the two sides are identical (after normalisation)",
+    "sympy": "SymPy decided the equality",
+    "rule": "a named rule applied mechanically",
+    "numeric": "agreement on random instances",
+    "custom": "the step's own check",
+    "parse": "the line could not be read",
+}
+
+
+_STATUS_MEANING = {
+    "proven": "established exactly (identical after normalisation, decided by SymPy, or a "
+              "named rule reproduced the right side); holds for every value of the symbols.",
+    "confirmed": "SymPy could not decide it, but both sides agreed on random instances "
+                 "(random sequences or functions for f, g, random values for the symbols; "
+                 "seeded, so check() with the same seed repeats them). Strong evidence, not "
+                 "a proof.",
+    "refuted": "the two sides differ on the concrete instance shown (the counterexample): "
+               "the step is wrong as written.",
+    "unverified": "neither decided nor testable; nothing is claimed about this step.",
+}
+
+
+def _meaning(statuses):
+    present = [s for s in ("proven", "confirmed", "refuted", "unverified") if s in statuses]
+    if not present:
+        return []
+    out = ["meaning:"]
+    for status in present:
+        out += _wrap(f"{status}: {_STATUS_MEANING[status]}", "  ", "    ")
+    return out
+
+
+def _proof_report(report, check):
+    title = report.title or "a proof"
+    out = [f"proof report: {title}", f"verdict: {report.summary}"]
+    out += _wrap("obtained: symconv.proofs checked every step e(i-1) = e(i) on its own; the "
+                 "justifications are shown but never trusted.")
+    if report.expressions:
+        out.append(f"    {_ex_short(report.expressions[0])}")
+    for s in report.steps:
+        out.append(f"  = {_ex_short(s.after)}")
+        why = f" [{s.justification}]" if s.justification else ""
+        where = f" (line {s.line})" if s.line is not None else ""
+        how = _METHOD_TEXT.get(s.method, "")
+        if s.method == "numeric" and s.status == "refuted":
+            how = "a random instance on which the sides differ"
+        out.append(f"    step {s.index}{where}{why}: {s.status.upper()}" + (f" by {how}" if how else ""))
+        out += _wrap(s.reason, "      ", "      ")
+        if s.counterexample is not None:
+            out += _wrap(f"counterexample: {s.counterexample}", "      ", "        ")
+    failure = report.first_failure
+    if failure is not None:
+        where = f" (line {failure.line})" if failure.line is not None else ""
+        out.append(f"first step that is not proven or confirmed: {failure.index}{where}")
+    out += _meaning({s.status for s in report.steps})
+    return out
+
+
+def _step_report(step, check):
+    why = f" [{step.justification}]" if step.justification else ""
+    where = f" (line {step.line})" if step.line is not None else ""
+    how = _METHOD_TEXT.get(step.method, "")
+    if step.method == "numeric" and step.status == "refuted":
+        how = "a random instance on which the sides differ"
+    out = [f"proof step {step.index}{where}{why}: {step.status.upper()}"
+           + (f" by {how}" if how else ""),
+           f"    {_ex_short(step.before)}",
+           f"  = {_ex_short(step.after)}"]
+    out += _wrap(f"reason: {step.reason}", "", "  ")
+    if step.counterexample is not None:
+        out += _wrap(f"counterexample: {step.counterexample}", "", "  ")
+    return out + _meaning({step.status})

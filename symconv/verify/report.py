@@ -11,6 +11,8 @@ import numpy as np
 import sympy as sp
 
 from symconv._util.sympy_safety import ReadsAsText
+from symconv._util.explaining import short as _short
+from symconv._util.explaining import wrap as _wrap
 
 __all__ = ["CheckResult", "Instance", "CrosscheckReport", "Checked"]
 
@@ -204,6 +206,10 @@ class CrosscheckReport(ReadsAsText):
             items.append("</ul></li>")
         return f"<div><strong>{esc(head)}</strong><ul>{''.join(items)}</ul></div>"
 
+    def __explain__(self, check=True):
+        """The lines :func:`symconv.explain` prints for this object."""
+        return _crosscheck_report(self, check)
+
 
 def _shorten(text, limit):
     return text if len(text) <= limit else text[:limit - 3] + "..."
@@ -256,6 +262,10 @@ class Checked(NamedTuple):
             outcome += (f" (max error {self.report.max_error:.3g}, "
                         f"tolerance {self.report.tolerance:.3g})")
         return (f"$${expr_latex(self.value)} \\qquad \\text{{{escape_text(outcome)}}}$$")
+
+    def __explain__(self, check=True):
+        """The lines :func:`symconv.explain` prints for this object."""
+        return _checked(self, check)
 
 
 def _fmt_value(v):
@@ -342,3 +352,64 @@ def _compare(name, closed, reference, tol, detail="", at=None, var="t"):
     i = int(np.argmax(err / np.maximum(flat_tol, np.finfo(float).tiny)))
     return CheckResult(name, int(closed.size), float(err[i]), float(flat_tol[i]), False,
                        detail, at=where(i))
+
+
+# ---------------------------------------------------------------------------
+# explain(): what these results say about how they were obtained and checked
+# ---------------------------------------------------------------------------
+
+_VERDICT = {"agree": "AGREES with", "disagree": "DISAGREES with",
+            "not verified": "could NOT be compared with"}
+
+
+def _crosscheck_body(report):
+    out = _wrap(f"verified: the result {_VERDICT[report.status]} an independent numeric "
+                f"computation ({report.kind} {report.op}, seed {report.seed})")
+    if report.reason:
+        out += _wrap(f"reason: {report.reason}", "  ", "    ")
+    out += _wrap(f"reference: {report.method}", "  ", "    ")
+    if report.max_error is not None:
+        out.append(f"  {report.points} point(s) compared over {len(report.instances)} "
+                   f"instance(s); max error {report.max_error:.3g}, tolerance "
+                   f"{report.tolerance:.3g}")
+    for inst in report.instances:
+        extra = f" ({inst.reason})" if inst.reason else ""
+        out += _wrap(f"[{inst.label}] {inst.values_text()}: {inst.status}{extra}", "  ", "      ")
+        for c in inst.checks:
+            out += _wrap(str(c), "      ", "        ")
+    for note in report.notes:
+        out += _wrap(f"note: {note}", "  ", "    ")
+    meaning = {
+        "agree": "every comparison passed: strong numeric evidence that the closed form is "
+                 "right for the parameter values tried (and the special cases listed); it is not "
+                 "a symbolic proof.",
+        "disagree": "at least one comparison failed: the closed form is wrong for the values "
+                    "shown.",
+        "not verified": "nothing was compared successfully, so nothing is claimed; the result "
+                        "is NOT checked.",
+    }[report.status]
+    out += _wrap(f"meaning: {meaning}")
+    call = {"layer": f"crosscheck_layer(result, {report.op!r}, ..., seed={report.seed})",
+            "sequence": f"crosscheck(result, a, b, op={report.op!r}, seed={report.seed})"}.get(
+        report.kind, f"crosscheck(result, f, g, var, op={report.op!r}, seed={report.seed})")
+    out += _wrap(f"reproduce: {call} draws the same instances.")
+    return out
+
+
+def _crosscheck_report(report, check):
+    return [f"crosscheck report ({report.kind} {report.op}): {report.status}"] + \
+        _crosscheck_body(report)
+
+
+def _checked(value, check):
+    result, report = value
+    engine = ("symconv.signals.continuous, the closed-form engine (pieces, exact antiderivatives, "
+              "case splits; see the notes of symconv.signals.continuous)"
+              if report.kind == "continuous" else
+              "symconv.signals.discrete, the closed-form sum engine (regions, geometric and "
+              "Faulhaber sums)" if report.kind == "discrete" else
+              "symconv.signals.discrete.conv_seq / corr_seq, the defining sum entry by entry"
+              if report.kind == "sequence" else "the exact layer of symconv.nn.layers")
+    out = [f"a checked result: {_short(result)}"]
+    out += _wrap(f"obtained: {report.op} computed by {engine}")
+    return out + _crosscheck_body(report)

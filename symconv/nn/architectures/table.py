@@ -12,6 +12,8 @@ from symconv.nn.architectures import catalogue
 from symconv.nn.architectures.graph import Graph
 from symconv.nn.architectures.trace import trace
 from symconv.nn.shapes import _at_least, _finish, _size
+from symconv._util.explaining import short as _short
+from symconv._util.explaining import wrap as _wrap
 
 __all__ = ["infer_shapes", "ShapeTable", "size_symbol"]
 
@@ -263,6 +265,10 @@ class ShapeTable(ReadsAsText):
                 f"<th>params</th></tr></thead><tbody>{cells}</tbody><tfoot><tr><td colspan='3'>"
                 f"total params</td><td style='text-align:right'>{esc(_fmt_count(self.total_params))}"
                 f"</td></tr><tr><td colspan='4'>{esc(self.validity_text())}</td></tr></tfoot></table>")
+
+    def __explain__(self, check=True):
+        """The lines :func:`symconv.explain` prints for this object."""
+        return _shape_table(self, check)
 
 
 _SEARCH_LIMIT = 2 ** 48
@@ -599,3 +605,45 @@ def infer_shapes(arch, input_shape=None):
     shape = tuple(_input_entry(v, i) for i, v in enumerate(input_shape))
     rows = trace(layers, shape)
     return ShapeTable(name, shape, rows, description)
+
+
+# ---------------------------------------------------------------------------
+# explain(): what these results say about how they were obtained and checked
+# ---------------------------------------------------------------------------
+
+def _shape_table(table, check):
+    out = [f"shape table: {table.name}, input {_shape(table.input_shape)}, output "
+           f"{_shape(table.output_shape)}, {_count(table.total_params)} parameters"]
+    out += _wrap("obtained: symconv.nn.shapes applied each layer's output-size rule in turn "
+                 "(convolution floor((n + p_lo + p_hi - d(k-1) - 1)/s) + 1, the transposed and "
+                 "pooling rules, PyTorch's ceil_mode rule), and counted each layer's weights "
+                 "and biases from its specification.")
+    if table.symbols:
+        names = ", ".join(s.name for s in table.symbols)
+        out += _wrap(f"symbolic input ({names}): the sizes are formulas, valid where every "
+                     f"layer has a size >= 1 (and matching features); {table.validity_text()}.")
+        for where, condition in table.constraints:
+            out.append(f"  layer {where} needs {_short(condition)}")
+        if table.valid is not None and table.smallest:
+            smallest = ", ".join(f"{k} = {v}" for k, v in table.smallest.items())
+            out.append(f"  smallest valid input: {smallest} (found by a doubling search and "
+                       f"bisection on monotone conditions)")
+    out += _wrap("verified: the table is computed from the formulas, not by running the "
+                 "network, so it carries no numeric check of its own.")
+    out += _wrap(f"to confirm it on real arrays: symconv shapes {table.name} --check "
+                 "(with --input ... and a size N for a symbolic input) runs the NumPy executor "
+                 "(symconv.numeric) through the network with random weights and compares every "
+                 "row's shape; in Python, symconv.architectures.run_numpy(layers, x) gives the "
+                 "shapes it produced." if table.name != "network" else
+                 "to confirm it on real arrays: symconv.architectures.run_numpy(layers, x) runs "
+                 "the NumPy executor (symconv.numeric) with random weights and returns the shape "
+                 "each layer produced, to compare with the rows.")
+    return out
+
+
+def _shape(shape):
+    return "(" + ", ".join(_short(v) for v in shape) + ")"
+
+
+def _count(value):
+    return f"{value:,}" if isinstance(value, int) else _short(value)
