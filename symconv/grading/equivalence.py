@@ -540,6 +540,13 @@ class Sampler:
         leaves open (only inside the sampling range with ``window_only``). Empty when
         neither side has such a function. Deterministic: the values depend only on
         the breakpoints and the seed, not on the answers graded before."""
+        key = ("__extra__", answer, reference)
+        cache = self._cache if answer in self._pinned else self._scratch
+        if key not in cache:
+            cache[key] = self._extra_points(answer, reference)
+        return cache[key]
+
+    def _extra_points(self, answer, reference):
         from symconv.grading import regions
 
         arguments = tuple(dict.fromkeys(regions.switch_arguments(answer)
@@ -769,6 +776,7 @@ class Comparer:
         self.scale = scale
         self.tolerance = sampler.tolerance if tolerance is None else tolerance
         self.last_point = None     # the point of the last counterexample found by sampling
+        self.quiet = False         # True: no printed counterexample (the status is enough)
 
     # ---- scalars
     def scalar(self, answer, reference, trail):
@@ -827,6 +835,10 @@ class Comparer:
             else f"relative tolerance {self.tolerance:g}"
         if status == "not equivalent":
             point = self.sampler.point(index)
+            if self.quiet:          # only the status is wanted (anticipated mistakes)
+                trail.append(TrailEntry("sampling", "not equivalent", "",
+                                        time.perf_counter() - t0))
+                return "not equivalent", "sampling", False, None
             self.last_point = point
             got, want = self.sampler.value(answer, index), self.sampler.value(reference, index)
             cex = {"point": _show_point(point), "answer": _show(got), "expected": _show(want)}
