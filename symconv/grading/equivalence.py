@@ -206,7 +206,9 @@ def _value(expr, point):
         if any(bound.has(sp.oo, -sp.oo) for op in v.atoms(sp.Sum, sp.Product)
                for bound in op.limits):
             return None
-        if v.has(sp.Sum, sp.Integral, sp.Derivative, sp.Product):
+        if v.has(sp.Derivative):
+            return None     # a derivative left after _prepared: at a point it means nothing
+        if v.has(sp.Sum, sp.Integral, sp.Product):
             v = v.doit()
         if isinstance(v, sp.Rational):
             return v

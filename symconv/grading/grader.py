@@ -390,7 +390,8 @@ def _grade(text, key, ctx, trail):
         try:
             answer = _evaluate_operations(answer, key.time_limit)
         except operators.Unevaluated as exc:
-            what = "a sum" if isinstance(exc.operator, sp.Sum) else "an integral"
+            what = {sp.Sum: "a sum", sp.Derivative: "a derivative"}.get(type(exc.operator),
+                                                                        "an integral")
             trail.append(TrailEntry("evaluate", "undecided",
                                     f"no closed form for {_short(exc.operator, 100)} within "
                                     f"{key.time_limit:g} s", time.perf_counter() - t1))
