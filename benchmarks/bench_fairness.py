@@ -256,6 +256,23 @@ def scalar_mutants(ref, key):
     for p in sorted(ref.atoms(sp.Pow), key=sp.default_sort_key)[:3]:
         if p.exp.is_Integer and p.exp > 0:
             out.append(("exponent + 1", ref.xreplace({p: p.base ** (p.exp + 1)})))
+    # differences a grader that samples only the window (or only some points of a small
+    # domain) would miss: after the window, at one point, clipped beyond the window
+    signal = {x for g in switch_arguments(ref) for x in g.free_symbols}
+    for name, x in variables.items():
+        if x not in signal:
+            continue
+        var = key.variables[name]
+        lo, hi = var.bounds()
+        step = (lambda a: sp.Heaviside(a, 1)) if x.is_integer else sp.Heaviside
+        edge = sp.Integer(int(math.floor(hi)) + 2)
+        out.append(("truncated past the window", ref * (1 - step(x - edge))))
+        out.append(("step added past the window", ref + step(x - edge - 3)))
+        if x.is_integer:
+            out.append(("one-point spike in the window", ref + sp.KroneckerDelta(x, int(hi) - 1)))
+            out.append(("one-point spike past the window", ref - sp.KroneckerDelta(x, int(hi) + 3)))
+        else:
+            out.append(("clipped past the window", ref.xreplace({x: sp.Min(x, edge)})))
     for c in _numbers(ref)[:6]:
         for new in (c + 1, 2 * c):
             try:
@@ -425,7 +442,9 @@ def generate(part):
 
 # --------------------------------------------------------------------------- the oracle
 
-_MODULES = [{"KroneckerDelta": lambda a, b: np.equal(a, b).astype(float),
+_KDELTA = sp.Function("kdelta")
+_MODULES = [{"kdelta": lambda a, b: np.equal(a, b).astype(float),
+             "KroneckerDelta": lambda a, b: np.equal(a, b).astype(float),
              "Heaviside": lambda x, h0=0.5: np.heaviside(np.real(x), h0)}, "numpy"]
 
 
@@ -462,7 +481,12 @@ class Oracle:
                 width = hi - lo
                 open_low = not var.domain.startswith(("positive", "nonnegative"))
                 lo, hi = (lo - 3 * width if open_low else lo), hi + 3 * width
-            if var.is_integer:
+            if var.is_integer and s in signal:
+                # every integer of the range, in a shuffled cycle: a discrete signal that
+                # differs at one point must be seen there
+                values = np.arange(int(math.ceil(lo)), int(math.floor(hi)) + 1)
+                col = np.resize(rng.permutation(values), self.POINTS)
+            elif var.is_integer:
                 col = rng.integers(int(math.ceil(lo)), int(math.floor(hi)) + 1, self.POINTS)
             else:
                 col = rng.uniform(lo, hi, self.POINTS)
@@ -502,12 +526,14 @@ class Oracle:
                 out.append(None)
         return out
 
-    EXACT_POINTS = 150
+    EXACT_POINTS = 400
 
     def values(self, expr):
         expr = sp.sympify(expr)
         expr = expr.xreplace({x: s for x in expr.free_symbols for s in self.symbols
                               if s.name == x.name and s != x})
+        # lambdify prints KroneckerDelta as a Python conditional (not vectorised)
+        expr = expr.xreplace({d: _KDELTA(*d.args) for d in expr.atoms(sp.KroneckerDelta)})
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             f = sp.lambdify(self.symbols, expr, modules=_MODULES)

@@ -590,7 +590,38 @@ class Sampler:
                     pt[x] = v
                     if self._satisfies(pt):
                         indices.append(self._add_extra(pt))
+        if len(variables) >= 2 and not self.window_only:
+            indices += self._joint_far_points(variables[:3], reference)
         return list(dict.fromkeys(indices))
+
+    def _joint_far_points(self, variables, reference):
+        """Points with *every* signal variable beyond its window at once (each side its
+        domain leaves open): ``min(a, b)`` and ``-max(-b, -min(7, a))`` differ only where
+        a and b both exceed 7, which probing one variable at a time never reaches."""
+        base = self.points[self.reference_points(reference)[0]] \
+            if self.reference_points(reference) else None
+        if base is None:
+            return []
+        rng = random.Random(zlib.crc32(f"{self.seed}|joint|{[x.name for x in variables]}".encode()))
+        sides = []
+        for x in variables:
+            var = self.domains[x]
+            lo, hi = var.bounds()
+            width = max(float(hi - lo), 1.0)
+            options = [("high", hi)]
+            if not var.domain.startswith(("positive", "nonnegative")):
+                options.append(("low", lo))
+            sides.append((x, var, width, options))
+        out = []
+        for combo in itertools.product(*[opts for _, _, _, opts in sides]):
+            for scale in (rng.uniform(0.3, 0.9), rng.uniform(2.5, 3.5)):
+                pt = dict(base)
+                for (x, var, width, _), (side, edge) in zip(sides, combo):
+                    v = float(edge) + (width * scale if side == "high" else -width * scale)
+                    pt[x] = sp.Integer(round(v)) if var.is_integer else sp.Float(round(v, 6), 30)
+                if self._satisfies(pt):
+                    out.append(self._add_extra(pt))
+        return out
 
     DOIT_LIMIT = 2.0   # seconds for evaluating the sums, integrals and derivatives of one side
 
