@@ -15,7 +15,13 @@ how long it took. Strategies, in the order they run:
    skipped; where only the answer is undefined, that is a counterexample. Exact
    values are compared exactly; others with ``|a - b| <= 1e-12 + tol*max(|a|, |b|)``.
    A differing point refutes (the verdict names it); agreement at every point
-   *confirms* the equivalence numerically (``proven`` stays False).
+   *confirms* the equivalence numerically (``proven`` stays False). Integer domains of
+   at most 64 points are checked at every point. When either side has a step, delta,
+   piecewise condition, min/max or absolute value, the sides are also compared around
+   the breakpoints of both, inside every interval between them and beyond the sampling
+   window on each side the domain leaves open (with several such variables, also with
+   all of them beyond their windows at once): a signal lives on the whole line
+   (``window_only`` restricts the comparison to the window, and the verdict says so).
 4. **simplify** -- ``simplify(a - b) == 0`` under a wall-time limit. It runs when
    ``prove=True`` (to upgrade a numeric confirmation to a proof) or when sampling
    could not decide (too few points where the reference is defined). Sampling runs
