@@ -197,9 +197,7 @@ def _numbers(expr):
 
 
 def scalar_rewrites(ref, key):
-    out = []
-    discrete = key.is_discrete
-    out.append(("as given", ref))
+    out = [("as given", ref)]
     try:
         expanded = sp.expand(ref)
         out.append(("expanded", expanded))

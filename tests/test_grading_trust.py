@@ -226,7 +226,8 @@ def test_square_brackets_group_in_latex():
 
 # ---------------------------------------------------------------- derivatives and integrals
 
-RECT2 = {"type": "expression", "answer": "tri(t)", "variables": {"t": {"domain": "real", "min": -2, "max": 2}}}
+RECT2 = {"type": "expression", "answer": "tri(t)",
+         "variables": {"t": {"domain": "real", "min": -2, "max": 2}}}
 STEP = {"type": "expression", "answer": "u(t)", "variables": {"t": {"domain": "real", "min": -3, "max": 3}}}
 EXP = {"type": "expression", "answer": "(1 - exp(-t)) u(t)",
        "variables": {"t": {"domain": "real", "min": -3, "max": 6}}}
@@ -281,13 +282,14 @@ def test_step_and_ramp_notations(answer):
     assert sg.grade(answer, RAMP).status == "correct"
 
 
-@pytest.mark.parametrize("answer", [r"\Lambda(t)", "Λ(t)", "tri(t)", r"\int_{-\infty}^{\infty} \Pi(\tau) \Pi(t-\tau) d\tau"])
+@pytest.mark.parametrize("answer", [r"\Lambda(t)", "Λ(t)", "tri(t)",
+                                    r"\int_{-\infty}^{\infty} \Pi(\tau) \Pi(t-\tau) d\tau"])
 def test_triangle_and_rectangle_notations(answer):
     assert sg.grade(answer, RECT2).status == "correct"
 
 
-@pytest.mark.parametrize("answer, name", [("r(t)", "ramp(t)"), (r"\operatorname{sinc}(t)", "sin(pi t)/(pi t)"),
-                                          ("sinc(t)", "sin(pi t)/(pi t)")])
+@pytest.mark.parametrize("answer, name", [("r(t)", "ramp(t)"), ("sinc(t)", "sin(pi t)/(pi t)"),
+                                          (r"\operatorname{sinc}(t)", "sin(pi t)/(pi t)")])
 def test_refused_notations_name_what_to_write(answer, name):
     result = sg.grade(answer, RAMP)
     assert result.status == "incorrect" and name in result.feedback

@@ -381,8 +381,10 @@ def _shift_text(x, d, is_integer, reference):
     if is_integer and abs(d) == 1 and not signal:
         return f"Your answer is off by one: it is the expected formula with {moved} in place of {name}."
     if d > 0:
-        return f"Your answer is the expected one delayed by {d} in {name} (it has {moved} where {name} belongs)."
-    return f"Your answer is the expected one advanced by {-d} in {name} (it has {moved} where {name} belongs)."
+        return (f"Your answer is the expected one delayed by {d} in {name} (it has {moved} "
+                f"where {name} belongs).")
+    return (f"Your answer is the expected one advanced by {-d} in {name} (it has {moved} "
+            f"where {name} belongs).")
 
 
 # --------------------------------------------------------------------------- region

@@ -37,7 +37,7 @@ from symconv._no_codegen import no_numeric_summation
 from symconv.errors import GradingError, ParseError, SymconvError
 from symconv.grading.equivalence import (DEFAULT_TOLERANCE, Comparer, Sampler, TrailEntry,
                                          _show, _show_point, brief, sstr_safe,
-                                         _atoms, _domains_for, _free_symbols, _same, _unify,
+                                         _atoms, _domains_for, _free_symbols, _unify,
                                          kind_of)
 from symconv.grading import feedback, operators
 from symconv.grading.forms import describe, satisfies

@@ -75,7 +75,6 @@ def _one(node, deadline):
     if isinstance(node, sp.Integral):
         done = _as_convolution(node, deadline)
         if done is None or done.has(sp.Integral):
-            limits = node.limits
             # SymPy's integrator, briefly: polynomials and exponentials on finite
             # intervals are quick; products of steps on the whole line are not
             done = _bounded(node.doit, deadline, cap=1.0)
