@@ -23,7 +23,7 @@ import time
 
 import sympy as sp
 
-from symconv._time_limit import TimeLimitExceeded, time_limit
+from symconv.grading.timing import TimeLimitExceeded, time_limit
 
 __all__ = ["evaluate", "sift", "Unevaluated"]
 
