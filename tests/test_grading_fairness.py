@@ -55,3 +55,17 @@ def test_the_oracle_is_not_the_grader(campaign):
     t = signal.key.symbols()["t"]
     clipped = signal.reference.xreplace({sp.Heaviside(t): sp.Heaviside(t) - sp.Heaviside(t - 9)})
     assert campaign.Oracle(signal).judge(clipped, signal.reference) == "differs"   # beyond t = 6
+
+
+def test_stack_algequiv_cases_agree_with_the_truth_on_the_real_line():
+    """benchmarks/bench_stack_algequiv.py: STACK's published AlgEquiv cases, restated.
+    The one known disagreement with the truth is a decimal within the default relative
+    tolerance 1e-9 of 1/5.1 (a key sets ``tolerance`` to compare decimals tighter)."""
+    spec = importlib.util.spec_from_file_location(
+        "bench_stack_algequiv", ROOT / "benchmarks" / "bench_stack_algequiv.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rows = module.run()
+    wrong = [(r["student"], r["teacher"]) for r in rows if r["got"] != r["math"]]
+    assert wrong == [("2^((1/5.1) t)", "2^(0.196078431373 t)")]
+    assert len(rows) >= 60
