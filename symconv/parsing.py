@@ -635,7 +635,7 @@ def _is_condition(x):
 
 def _kind_name(x):
     """What a parsed object is, in words (for messages)."""
-    if isinstance(x, (sp.core.relational.Relational, Boolean)):
+    if _is_condition(x):
         return "a condition"
     if isinstance(x, sp.MatrixBase):
         return "a matrix"

@@ -226,7 +226,8 @@ def test_square_brackets_group_in_latex():
 
 # ---------------------------------------------------------------- derivatives and integrals
 
-RECT2 = {"type": "expression", "answer": "tri(t)", "variables": {"t": {"domain": "real", "min": -2, "max": 2}}}
+RECT2 = {"type": "expression", "answer": "tri(t)",
+         "variables": {"t": {"domain": "real", "min": -2, "max": 2}}}
 STEP = {"type": "expression", "answer": "u(t)", "variables": {"t": {"domain": "real", "min": -3, "max": 3}}}
 EXP = {"type": "expression", "answer": "(1 - exp(-t)) u(t)",
        "variables": {"t": {"domain": "real", "min": -3, "max": 6}}}
@@ -281,13 +282,14 @@ def test_step_and_ramp_notations(answer):
     assert sg.grade(answer, RAMP).status == "correct"
 
 
-@pytest.mark.parametrize("answer", [r"\Lambda(t)", "Λ(t)", "tri(t)", r"\int_{-\infty}^{\infty} \Pi(\tau) \Pi(t-\tau) d\tau"])
+@pytest.mark.parametrize("answer", [r"\Lambda(t)", "Λ(t)", "tri(t)",
+                                    r"\int_{-\infty}^{\infty} \Pi(\tau) \Pi(t-\tau) d\tau"])
 def test_triangle_and_rectangle_notations(answer):
     assert sg.grade(answer, RECT2).status == "correct"
 
 
-@pytest.mark.parametrize("answer, name", [("r(t)", "ramp(t)"), (r"\operatorname{sinc}(t)", "sin(pi t)/(pi t)"),
-                                          ("sinc(t)", "sin(pi t)/(pi t)")])
+@pytest.mark.parametrize("answer, name", [("r(t)", "ramp(t)"), ("sinc(t)", "sin(pi t)/(pi t)"),
+                                          (r"\operatorname{sinc}(t)", "sin(pi t)/(pi t)")])
 def test_refused_notations_name_what_to_write(answer, name):
     result = sg.grade(answer, RAMP)
     assert result.status == "incorrect" and name in result.feedback
@@ -354,3 +356,11 @@ def test_no_diagnosis_without_show_expected_and_feedback_never_fails_a_grade(mon
 
     monkeypatch.setattr(feedback, "diagnose", broken)
     assert sg.grade("2 t u(t)", RAMP).status == "incorrect"
+
+
+def test_operations_too_costly_to_evaluate_are_bounded_and_said_so():
+    nested = "Derivative(" * 8 + "exp(exp(exp(t)))" + ", t, t, t, t, t, t, t, t)" * 8
+    result = sg.grade(nested, RAMP, time_limit_s=10)
+    assert result.status == "incorrect" and result.review
+    assert "unevaluated derivative is not an answer" in result.feedback
+    assert result.seconds < 6

@@ -15,7 +15,13 @@ how long it took. Strategies, in the order they run:
    skipped; where only the answer is undefined, that is a counterexample. Exact
    values are compared exactly; others with ``|a - b| <= 1e-12 + tol*max(|a|, |b|)``.
    A differing point refutes (the verdict names it); agreement at every point
-   *confirms* the equivalence numerically (``proven`` stays False).
+   *confirms* the equivalence numerically (``proven`` stays False). Integer domains of
+   at most 64 points are checked at every point. When either side has a step, delta,
+   piecewise condition, min/max or absolute value, the sides are also compared around
+   the breakpoints of both, inside every interval between them and beyond the sampling
+   window on each side the domain leaves open (with several such variables, also with
+   all of them beyond their windows at once): a signal lives on the whole line
+   (``window_only`` restricts the comparison to the window, and the verdict says so).
 4. **simplify** -- ``simplify(a - b) == 0`` under a wall-time limit. It runs when
    ``prove=True`` (to upgrade a numeric confirmation to a proof) or when sampling
    could not decide (too few points where the reference is defined). Sampling runs
@@ -211,7 +217,9 @@ def _value(expr, point):
         if any(bound.has(sp.oo, -sp.oo) for op in v.atoms(sp.Sum, sp.Product)
                for bound in op.limits):
             return None
-        if v.has(sp.Sum, sp.Integral, sp.Derivative, sp.Product):
+        if v.has(sp.Derivative):
+            return None     # a derivative left after _prepared: at a point it means nothing
+        if v.has(sp.Sum, sp.Integral, sp.Product):
             v = v.doit()
         if isinstance(v, sp.Rational):
             return v
@@ -545,6 +553,13 @@ class Sampler:
         leaves open (only inside the sampling range with ``window_only``). Empty when
         neither side has such a function. Deterministic: the values depend only on
         the breakpoints and the seed, not on the answers graded before."""
+        key = ("__extra__", answer, reference)
+        cache = self._cache if answer in self._pinned else self._scratch
+        if key not in cache:
+            cache[key] = self._extra_points(answer, reference)
+        return cache[key]
+
+    def _extra_points(self, answer, reference):
         from symconv.grading import regions
 
         arguments = tuple(dict.fromkeys(regions.switch_arguments(answer)
@@ -586,7 +601,38 @@ class Sampler:
                     pt[x] = v
                     if self._satisfies(pt):
                         indices.append(self._add_extra(pt))
+        if len(variables) >= 2 and not self.window_only:
+            indices += self._joint_far_points(variables[:3], reference)
         return list(dict.fromkeys(indices))
+
+    def _joint_far_points(self, variables, reference):
+        """Points with *every* signal variable beyond its window at once (each side its
+        domain leaves open): ``min(a, b)`` and ``-max(-b, -min(7, a))`` differ only where
+        a and b both exceed 7, which probing one variable at a time never reaches."""
+        base = self.points[self.reference_points(reference)[0]] \
+            if self.reference_points(reference) else None
+        if base is None:
+            return []
+        rng = random.Random(zlib.crc32(f"{self.seed}|joint|{[x.name for x in variables]}".encode()))
+        sides = []
+        for x in variables:
+            var = self.domains[x]
+            lo, hi = var.bounds()
+            width = max(float(hi - lo), 1.0)
+            options = [("high", hi)]
+            if not var.domain.startswith(("positive", "nonnegative")):
+                options.append(("low", lo))
+            sides.append((x, var, width, options))
+        out = []
+        for combo in itertools.product(*[opts for _, _, _, opts in sides]):
+            for scale in (rng.uniform(0.3, 0.9), rng.uniform(2.5, 3.5)):
+                pt = dict(base)
+                for (x, var, width, _), (side, edge) in zip(sides, combo):
+                    v = float(edge) + (width * scale if side == "high" else -width * scale)
+                    pt[x] = sp.Integer(round(v)) if var.is_integer else sp.Float(round(v, 6), 30)
+                if self._satisfies(pt):
+                    out.append(self._add_extra(pt))
+        return out
 
     DOIT_LIMIT = 2.0   # seconds for evaluating the sums, integrals and derivatives of one side
 
@@ -774,6 +820,7 @@ class Comparer:
         self.scale = scale
         self.tolerance = sampler.tolerance if tolerance is None else tolerance
         self.last_point = None     # the point of the last counterexample found by sampling
+        self.quiet = False         # True: no printed counterexample (the status is enough)
 
     # ---- scalars
     def scalar(self, answer, reference, trail):
@@ -832,6 +879,10 @@ class Comparer:
             else f"relative tolerance {self.tolerance:g}"
         if status == "not equivalent":
             point = self.sampler.point(index)
+            if self.quiet:          # only the status is wanted (anticipated mistakes)
+                trail.append(TrailEntry("sampling", "not equivalent", "",
+                                        time.perf_counter() - t0))
+                return "not equivalent", "sampling", False, None
             self.last_point = point
             got, want = self.sampler.value(answer, index), self.sampler.value(reference, index)
             cex = {"point": _show_point(point), "answer": _show(got), "expected": _show(want)}

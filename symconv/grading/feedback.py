@@ -43,7 +43,7 @@ from symconv.grading.equivalence import _same, _value, brief
 
 __all__ = ["simple_point", "diagnose", "region", "signal_text"]
 
-_BUDGET = 0.4          # seconds for all feedback of one answer
+_BUDGET = 0.25         # seconds for all feedback of one answer
 
 
 class _Clock:
@@ -160,10 +160,9 @@ def simple_point(answer, reference, sampler, point, tolerance, clock=None):
         choices.append(values)
     if not all(choices):
         return None
-    combos = sorted(itertools.product(*[range(len(c)) for c in choices]), key=lambda c: (sum(c), c))
     tried = 0
-    for combo in combos:
-        if tried >= 80 or clock.out():
+    for combo in _by_rank([len(c) for c in choices]):
+        if tried >= 40 or clock.out():
             return None
         candidate = {s: choices[k][i] for k, (s, i) in enumerate(zip(symbols, combo))}
         if not sampler._satisfies(candidate):
@@ -178,6 +177,28 @@ def simple_point(answer, reference, sampler, point, tolerance, clock=None):
         if not _same(got, want, tolerance, sampler.exact):
             return candidate, got, want
     return None
+
+
+def _by_rank(lengths):
+    """Index tuples in order of their sum (simplest first), generated lazily: with eight
+    variables the full product has millions of tuples, and only the first few are tried.
+
+    >>> list(_by_rank([2, 2]))
+    [(0, 0), (0, 1), (1, 0), (1, 1)]
+    """
+    def with_sum(k, total):
+        if k == len(lengths) - 1:
+            if total < lengths[k]:
+                yield (total,)
+            return
+        for first in range(min(total, lengths[k] - 1) + 1):
+            for rest in with_sum(k + 1, total - first):
+                yield (first,) + rest
+
+    if not lengths:
+        return
+    for total in range(sum(n - 1 for n in lengths) + 1):
+        yield from with_sum(0, total)
 
 
 def _at_breakpoint(point, arguments, sampler):
@@ -197,24 +218,26 @@ def _at_breakpoint(point, arguments, sampler):
 
 # --------------------------------------------------------------------------- diagnosis
 
-def _points(sampler, answer, reference):
-    indices = list(sampler.reference_points(reference))
+def _indices(sampler, answer, reference, base=12, extra=8):
+    """The points a diagnosis looks at: the first ``base`` sample points and ``extra``
+    points around the breakpoints (a diagnosis describes a verdict already reached:
+    a few points suffice, and each costs an evaluation of the answer)."""
+    indices = list(sampler.reference_points(reference))[:base]
     indices += [i for i in sampler.extra_points(answer, reference)
-                if sampler.value(reference, i) is not None]
-    return [sampler.point(i) for i in indices]
+                if sampler.value(reference, i) is not None][:extra]
+    return indices
 
 
 def diagnose(answer, reference, sampler, tolerance=None, clock=None):
     """The kind of mistake the answer shows (a sentence), or ''."""
     clock = clock or _Clock()
     tol = sampler.tolerance if tolerance is None else tolerance
-    pts = _points(sampler, answer, reference)
     pairs = []
-    for p in pts:
-        a, r = _val(sampler, answer, p), _val(sampler, reference, p)
+    for i in _indices(sampler, answer, reference):
+        a, r = sampler.value(answer, i), sampler.value(reference, i)
         if a is None or r is None:
             return ""
-        pairs.append((p, a, r))
+        pairs.append((sampler.point(i), a, r))
     if len(pairs) < 3:
         return ""
     same = lambda x, y: _same(x, y, tol, sampler.exact)   # noqa: E731
@@ -358,8 +381,10 @@ def _shift_text(x, d, is_integer, reference):
     if is_integer and abs(d) == 1 and not signal:
         return f"Your answer is off by one: it is the expected formula with {moved} in place of {name}."
     if d > 0:
-        return f"Your answer is the expected one delayed by {d} in {name} (it has {moved} where {name} belongs)."
-    return f"Your answer is the expected one advanced by {-d} in {name} (it has {moved} where {name} belongs)."
+        return (f"Your answer is the expected one delayed by {d} in {name} (it has {moved} "
+                f"where {name} belongs).")
+    return (f"Your answer is the expected one advanced by {-d} in {name} (it has {moved} "
+            f"where {name} belongs).")
 
 
 # --------------------------------------------------------------------------- region

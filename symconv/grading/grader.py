@@ -395,7 +395,8 @@ def _grade(text, key, ctx, trail):
         try:
             answer = _evaluate_operations(answer, key.time_limit)
         except operators.Unevaluated as exc:
-            what = "a sum" if isinstance(exc.operator, sp.Sum) else "an integral"
+            what = {sp.Sum: "a sum", sp.Derivative: "a derivative"}.get(type(exc.operator),
+                                                                        "an integral")
             trail.append(TrailEntry("evaluate", "undecided",
                                     f"no closed form for {_short(exc.operator, 100)} within "
                                     f"{key.time_limit:g} s", time.perf_counter() - t1))
@@ -450,7 +451,11 @@ def _grade(text, key, ctx, trail):
         sub = []
         if kind_of(value) != kind_of(answer) and not (ctx.kind == "sequence"):
             continue
-        m_status = ctx.comparer.compare(answer, value, ctx.kind, sub)[0]
+        ctx.comparer.quiet = True
+        try:
+            m_status = ctx.comparer.compare(answer, value, ctx.kind, sub)[0]
+        finally:
+            ctx.comparer.quiet = False
         trail.append(TrailEntry(f"mistake {i + 1}", m_status,
                                 "; ".join(f"{t.strategy}: {t.outcome}" for t in sub),
                                 sum(t.seconds for t in sub)))
@@ -462,7 +467,11 @@ def _grade(text, key, ctx, trail):
     if orientation and ctx.kind in ("sequence", "matrix"):
         flipped = _flip(ctx.reference)
         sub = []
-        f_status = ctx.comparer.compare(answer, flipped, ctx.kind, sub)[0]
+        ctx.comparer.quiet = True
+        try:
+            f_status = ctx.comparer.compare(answer, flipped, ctx.kind, sub)[0]
+        finally:
+            ctx.comparer.quiet = False
         trail.append(TrailEntry("flipped kernel", f_status,
                                 "; ".join(f"{t.strategy}: {t.outcome}" for t in sub),
                                 sum(t.seconds for t in sub)))

@@ -29,7 +29,8 @@ __all__ = ["evaluate", "sift", "Unevaluated"]
 
 
 class Unevaluated(Exception):
-    """An integral (or sum) in the answer has no closed form within the limit."""
+    """An integral or a derivative in the answer could not be evaluated within the
+    limit (``operator`` is the one that failed)."""
 
     def __init__(self, operator):
         super().__init__(operator)
@@ -68,7 +69,9 @@ def _remaining(deadline):
 def _one(node, deadline):
     if isinstance(node, sp.Derivative):
         done = _bounded(node.doit, deadline)
-        return node if done is None else done
+        if done is None or done.has(sp.Derivative):
+            raise Unevaluated(node)
+        return done
     if isinstance(node, sp.Integral):
         done = _as_convolution(node, deadline)
         if done is None or done.has(sp.Integral):
