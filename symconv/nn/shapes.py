@@ -26,12 +26,21 @@ symbol SymPy cannot use the fact that sizes are whole numbers, and expressions s
 as ``floor(n)`` stay unsimplified.
 """
 
+from __future__ import annotations
+
 import numbers
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 import sympy as sp
 
 from symconv.errors import ShapeError, SymconvError
+
+#: a size, stride, dilation or padding: an int, or a SymPy expression (symbols allowed)
+Size: TypeAlias = int | sp.Expr
+#: a padding: one Size for both sides, a (lo, hi) pair, 'valid' or (for convolutions) 'same'
+PaddingSize: TypeAlias = Size | str | Sequence[Size]
 
 __all__ = [
     "conv_output_size",
@@ -159,7 +168,8 @@ def _fmt_pair(pair):
 # the three size rules
 # ---------------------------------------------------------------------------
 
-def conv_output_size(n, kernel_size, stride=1, padding=0, dilation=1):
+def conv_output_size(n: Size, kernel_size: Size, stride: Size = 1, padding: PaddingSize = 0,
+                     dilation: Size = 1) -> Size:
     """Output length of a convolution (cross-correlation) layer along one dimension.
 
     Parameters
@@ -227,7 +237,9 @@ def conv_output_size(n, kernel_size, stride=1, padding=0, dilation=1):
     return _finish(_floor_div(padded - span, s) + 1)
 
 
-def conv_transpose_output_size(n, kernel_size, stride=1, padding=0, output_padding=0, dilation=1):
+def conv_transpose_output_size(n: Size, kernel_size: Size, stride: Size = 1,
+                               padding: PaddingSize = 0, output_padding: Size = 0,
+                               dilation: Size = 1) -> Size:
     """Output length of a transposed convolution along one dimension.
 
     Parameters
@@ -286,7 +298,8 @@ def conv_transpose_output_size(n, kernel_size, stride=1, padding=0, output_paddi
     return _finish(sp.expand(out) if not isinstance(out, int) else out)
 
 
-def pool_output_size(n, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+def pool_output_size(n: Size, kernel_size: Size, stride: Size | None = None,
+                     padding: PaddingSize = 0, dilation: Size = 1, ceil_mode: bool = False) -> Size:
     """Output length of a max or average pooling layer along one dimension (PyTorch's rule).
 
     Parameters
@@ -394,7 +407,8 @@ def pool_output_size(n, kernel_size, stride=None, padding=0, dilation=1, ceil_mo
     return sp.Min(kept_all, start_bound)
 
 
-def same_padding(kernel_size, stride=1, dilation=1, n=None):
+def same_padding(kernel_size: Size, stride: Size = 1, dilation: Size = 1,
+                 n: Size | None = None) -> tuple[Size, Size]:
     """The ``(lo, hi)`` padding that makes a convolution output ``ceil(n / stride)`` long.
 
     Parameters
@@ -484,17 +498,17 @@ class ReceptiveField:
     lowest input index that output 0 reads, so ``first = start - (size - 1)/2``.
     """
 
-    size: object
-    jump: object
-    start: object
-    first: object
+    size: Size
+    jump: Size
+    start: Size
+    first: Size
     # for a network: what receptive_field followed (see report()); not in the repr, so a
     # field reads the same whether it came from tuples or from a network
     path: tuple = field(default=(), repr=False)
     branches: tuple = field(default=(), repr=False)
     notes: tuple = field(default=(), repr=False)
 
-    def report(self):
+    def report(self) -> str:
         """What was computed for a network: the field, the layers of the path followed,
         and at every merge the field of each path reaching it and which one was kept.
 
@@ -516,7 +530,7 @@ class ReceptiveField:
         lines.extend(self.notes)
         return "\n".join(lines)
 
-    def span(self, i):
+    def span(self, i: Size) -> tuple[Size, Size]:
         """Input indices ``(lo, hi)`` (inclusive) seen by output element ``i``.
 
         >>> receptive_field([(3, 1, 1), (3, 2)]).span(2)
@@ -549,7 +563,7 @@ def _layer_geometry(layer, index):
     return k, s, lo, d
 
 
-def receptive_field(layers):
+def receptive_field(layers: object) -> ReceptiveField:
     """Receptive field size, jump and start of a stack of convolution/pooling layers.
 
     Parameters
