@@ -31,7 +31,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import sympy as sp
 
@@ -56,11 +56,11 @@ __all__ = [
 # argument handling: ints stay ints, anything symbolic becomes a SymPy expression
 # ---------------------------------------------------------------------------
 
-def _is_int(value):
+def _is_int(value: object) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
-def _size(value, name):
+def _size(value: Any, name: str) -> Size:
     """Return ``value`` as an ``int`` or a SymPy expression that may be an integer.
 
     Floats, strings, booleans and SymPy numbers that are not integers are refused.
@@ -75,11 +75,11 @@ def _size(value, name):
     raise SymconvError(f"{name} must be an integer or a SymPy expression, but got {value!r}")
 
 
-def _all_int(*values):
+def _all_int(*values: object) -> bool:
     return all(isinstance(v, int) for v in values)
 
 
-def _holds(condition):
+def _holds(condition: object) -> bool | None:
     """Decide a condition built from ints or SymPy objects: True, False or None (unknown)."""
     if isinstance(condition, bool):
         return condition
@@ -91,20 +91,21 @@ def _holds(condition):
     return None
 
 
-def _require(condition, message):
+def _require(condition: object, message: str) -> None:
     """Raise :class:`ShapeError` when ``condition`` is decidably false."""
     if _holds(condition) is False:
         raise ShapeError(message)
 
 
-def _at_least(value, minimum, name):
+def _at_least(value: Size, minimum: int, name: str) -> Size:
     """Check ``value >= minimum`` as far as it can be decided."""
     condition = value >= minimum if isinstance(value, int) else sp.Ge(value, minimum)
     _require(condition, f"{name} must be >= {minimum}, but got {value}")
     return value
 
 
-def _padding_pair(padding, kernel_size=None, stride=1, dilation=1):
+def _padding_pair(padding: PaddingSize, kernel_size: Size | None = None, stride: Size = 1,
+                  dilation: Size = 1) -> tuple[Size, Size]:
     """``padding`` as a ``(lo, hi)`` pair of ints or expressions (each checked >= 0)."""
     if isinstance(padding, str):
         mode = padding.lower()
@@ -125,7 +126,7 @@ def _padding_pair(padding, kernel_size=None, stride=1, dilation=1):
     return lo, hi
 
 
-def _floor_div(numerator, denominator):
+def _floor_div(numerator: Size, denominator: Size) -> Size:
     """``floor(numerator / denominator)``, flattening a nested floor when it is exact.
 
     For real ``x``, an integer-valued ``m`` and a positive integer ``q``::
@@ -149,7 +150,7 @@ def _floor_div(numerator, denominator):
     return sp.floor(numerator / denominator)
 
 
-def _finish(value):
+def _finish(value: Size) -> Size:
     """Return an ``int`` for integer results, otherwise the (expanded) SymPy expression."""
     if isinstance(value, int):
         return value
@@ -159,7 +160,7 @@ def _finish(value):
     return value
 
 
-def _fmt_pair(pair):
+def _fmt_pair(pair: tuple[Size, Size]) -> str:
     lo, hi = pair
     return f"({lo}, {hi})"
 
@@ -540,7 +541,7 @@ class ReceptiveField:
         return _finish(lo), _finish(lo + self.size - 1)
 
 
-def _layer_geometry(layer, index):
+def _layer_geometry(layer: object, index: int) -> tuple[Size, Size, Size, Size]:
     names = ("kernel_size", "stride", "padding", "dilation")
     if isinstance(layer, dict):
         unknown = sorted(set(layer) - set(names))
@@ -636,7 +637,7 @@ def receptive_field(layers: object) -> ReceptiveField:
                           _finish(_tidy(first)), *info)
 
 
-def _from_network(layers):
+def _from_network(layers: Any) -> tuple[Any, tuple[Any, ...]]:
     """A catalogue name, Architecture, ShapeTable, Graph or list of layer specifications
     becomes the tuples of its main path (architectures is imported lazily: it sits
     above this module)."""
@@ -653,5 +654,5 @@ def _from_network(layers):
     return [t for _, t in steps], (tuple(n for n, _ in steps), tuple(branches), tuple(notes))
 
 
-def _tidy(value):
+def _tidy(value: Size) -> Size:
     return value if isinstance(value, int) else sp.expand(value)
