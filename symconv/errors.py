@@ -8,6 +8,8 @@ its message says what was expected and what was given::
 The few subclasses let callers tell the broad kinds apart without parsing text.
 """
 
+from __future__ import annotations
+
 __all__ = ["SymconvError", "ShapeError", "ParseError", "GradingError"]
 
 
@@ -25,7 +27,7 @@ class ParseError(SymconvError):
     ``position`` is the 0-based character offset of the problem when one is known.
     """
 
-    def __init__(self, message, position=None):
+    def __init__(self, message: str, position: int | None = None) -> None:
         super().__init__(message)
         self.position = position
 

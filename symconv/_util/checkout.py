@@ -8,19 +8,25 @@ failed, then serves ``symconv.exercises`` from ``<checkout>/exercises``, so that
 ``python -m symconv exercises list`` and the tests work without installing.
 """
 
+from __future__ import annotations
+
 import importlib.abc
 import importlib.util
 import sys
+from collections.abc import Sequence
+from importlib.machinery import ModuleSpec
 from pathlib import Path
+from types import ModuleType
 
 _NAME = "symconv.exercises"
 
 
 class _CheckoutCatalogue(importlib.abc.MetaPathFinder):
-    def __init__(self, folder):
+    def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def find_spec(self, fullname, path=None, target=None):
+    def find_spec(self, fullname: str, path: Sequence[str] | None = None,
+                  target: ModuleType | None = None) -> ModuleSpec | None:
         if fullname != _NAME:
             return None  # submodules are found through the package's __path__
         return importlib.util.spec_from_file_location(
@@ -28,7 +34,7 @@ class _CheckoutCatalogue(importlib.abc.MetaPathFinder):
             submodule_search_locations=[str(self.folder)])
 
 
-def install():
+def install() -> None:
     """Register the finder when running from a checkout (idempotent, cheap)."""
     root = Path(__file__).resolve().parents[2]
     folder = root / "exercises"

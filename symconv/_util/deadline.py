@@ -49,10 +49,18 @@ True
 True True time limit of 0.05 s exceeded
 """
 
+from __future__ import annotations
+
 import os
 import signal
 import threading
 import time
+from collections.abc import Callable
+from types import FrameType
+from typing import Any, Literal, TypeVar, overload
+
+_T = TypeVar("_T")
+_D = TypeVar("_D")
 
 __all__ = ["time_limit", "TimeLimitExceeded", "bounded_call", "REFIRE"]
 
@@ -64,7 +72,7 @@ _RETRY = 1e-3    # delay of an alarm that arrived while this module updated its 
 class TimeLimitExceeded(BaseException):
     """Raised inside a :class:`time_limit` block whose time is up; ``.limit`` is that block."""
 
-    def __init__(self, limit):
+    def __init__(self, limit: time_limit) -> None:
         super().__init__(f"time limit of {limit.seconds:g} s exceeded")
         self.limit = limit
 
@@ -72,17 +80,20 @@ class TimeLimitExceeded(BaseException):
 class _Timers:
     """The state shared by every open block (main thread only)."""
 
-    def __init__(self):
-        self.open = []             # enforced limits whose blocks are open, outermost first
-        self.previous = None       # SIGALRM handler in place before the outermost block
-        self.foreign_at = None     # time.monotonic() when the previous owner's timer fires
+    def __init__(self) -> None:
+        # enforced limits whose blocks are open, outermost first
+        self.open: list[time_limit] = []
+        # SIGALRM handler in place before the outermost block (as signal.getsignal gives it)
+        self.previous: Any = None
+        # time.monotonic() when the previous owner's timer fires
+        self.foreign_at: float | None = None
         self.foreign_every = 0.0   # and that timer's repeat interval
 
 
 _state = _Timers()
 
 
-def _arm():
+def _arm() -> None:
     """Set the timer for the next thing due: a deadline, a repeat, or the foreign timer."""
     now = time.monotonic()
     due = [lim.deadline if lim.deadline > now else now + (REFIRE if lim.fired else 0.0)
@@ -95,11 +106,11 @@ def _arm():
         signal.setitimer(signal.ITIMER_REAL, 0)
 
 
-def _pass_on(signum, frame):
+def _pass_on(signum: int, frame: FrameType | None) -> None:
     """The timer of the handler that was in place before us is due: call that handler."""
     previous = _state.previous
     if _state.foreign_every > 0:
-        _state.foreign_at += _state.foreign_every
+        _state.foreign_at += _state.foreign_every  # type: ignore[operator]  # set when called
     else:
         _state.foreign_at = None
     _arm()
@@ -110,7 +121,7 @@ def _pass_on(signum, frame):
         os.kill(os.getpid(), signal.SIGALRM)
 
 
-def _on_alarm(signum, frame):
+def _on_alarm(signum: int, frame: FrameType | None) -> None:
     if frame is not None and frame.f_code in _UPDATING:
         # the alarm came while a block was being entered or left: raising here could
         # leave the stack of open blocks half updated, so try again in a moment
@@ -145,13 +156,14 @@ class time_limit:
         Whether this limit's :class:`TimeLimitExceeded` has been raised.
     """
 
-    def __init__(self, seconds):
+    def __init__(self, seconds: float | None) -> None:
         self.seconds = None if seconds is None else float(seconds)
         self.enforced = False
         self.fired = False
-        self.deadline = None
+        # time.monotonic() at which the block ends; set (and read) only once enforced
+        self.deadline: float = None  # type: ignore[assignment]
 
-    def __enter__(self):
+    def __enter__(self) -> time_limit:
         if self.seconds is not None and self.seconds <= 0:
             self.fired = True
             raise TimeLimitExceeded(self)
@@ -173,7 +185,7 @@ class time_limit:
         _arm()
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         if not self.enforced or self not in _state.open:
             return False
         # blocks nest lexically, so every block opened after this one is closed by now
@@ -190,7 +202,7 @@ class time_limit:
         _state.previous, _state.foreign_at, _state.foreign_every = None, None, 0.0
         return False
 
-    def remaining(self):
+    def remaining(self) -> float | None:
         """Seconds left (``None`` when unlimited or not enforced)."""
         if not self.enforced:
             return None
@@ -201,7 +213,16 @@ class time_limit:
 _UPDATING = frozenset({time_limit.__enter__.__code__, time_limit.__exit__.__code__, _arm.__code__})
 
 
-def bounded_call(fn, seconds, default=None):
+@overload
+def bounded_call(fn: Callable[[], _T], seconds: float | None) -> _T | None: ...
+
+
+@overload
+def bounded_call(fn: Callable[[], _T], seconds: float | None, default: _D) -> _T | _D: ...
+
+
+def bounded_call(fn: Callable[[], _T], seconds: float | None,
+                 default: object = None) -> object:
     """``fn()``, or ``default`` when ``seconds`` run out first.
 
     Only this call's own limit is handled: an enclosing limit that runs out meanwhile

@@ -12,6 +12,7 @@ SymPy at the top would make that cost ~0.5 s. Such modules write
 
 import importlib
 import types
+from typing import Any
 
 __all__ = ["LazyModule", "sympy"]
 
@@ -19,7 +20,7 @@ __all__ = ["LazyModule", "sympy"]
 class LazyModule(types.ModuleType):
     """A stand-in for the module ``name`` that imports it when an attribute is first read."""
 
-    def __getattr__(self, attr):
+    def __getattr__(self, attr: str) -> Any:
         module = importlib.import_module(self.__name__)
         return getattr(module, attr)
 

@@ -6,10 +6,12 @@ index runs fastest; the entry ``a[i_0, ..., i_{r-1}]`` sits at position
 ``sum_j i_j * stride_j`` with ``stride_j = n_{j+1} * ... * n_{r-1}``.
 """
 
+from collections.abc import Sequence
+
 __all__ = ["row_major_strides"]
 
 
-def row_major_strides(shape):
+def row_major_strides(shape: Sequence[int]) -> tuple[int, ...]:
     """Steps in the flat list for a unit step along each axis of ``shape``.
 
     >>> row_major_strides((2, 3, 4))

@@ -58,8 +58,12 @@ SymPy objects but refuses strings, so nothing here ever parses (or evaluates) te
 text must go through :func:`symconv.parsing.parse_math` first.
 """
 
+from __future__ import annotations
+
 import contextlib
 import threading
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import sympy as sp
 from sympy.core import evalf as _evalf
@@ -67,13 +71,17 @@ from sympy.core.sympify import SympifyError, _sympify
 
 from symconv.errors import SymconvError
 
+if TYPE_CHECKING:
+    from sympy.printing.pretty.stringpict import prettyForm
+    from sympy.printing.printer import Printer
+
 __all__ = ["print_order", "sstr", "no_numeric_summation", "strict_sympify", "pretty_text",
            "ReadsAsText"]
 
 _OPERATORS = (sp.Sum, sp.Product, sp.Integral)
 
 
-def print_order(obj):
+def print_order(obj: object) -> str | None:
     """``'none'`` when ``obj`` (an expression, a matrix, or a list, tuple or set of them)
     holds a sum, product or integral that is a number (see the module notes), else
     ``None`` (SymPy's default order)."""
@@ -85,23 +93,23 @@ def print_order(obj):
     return "none" if numeric else None
 
 
-def sstr(obj):
+def sstr(obj: object) -> str:
     """``sympy.sstr(obj)`` in the order chosen by :func:`print_order`."""
     return sp.sstr(obj, order=print_order(obj))
 
 
 _lock = threading.RLock()
 _depth = 0
-_saved = None
+_saved: Any = None
 
 
-def _refuse(expr, prec, options):
+def _refuse(expr: object, prec: int, options: object) -> NoReturn:
     raise NotImplementedError("numerical summation is switched off while untrusted "
                               "expressions are evaluated")
 
 
 @contextlib.contextmanager
-def no_numeric_summation():
+def no_numeric_summation() -> Iterator[None]:
     """Within the block, ``evalf`` of a ``Sum`` raises ``NotImplementedError`` (nestable;
     the table entry is process-wide, so other threads see the switch too)."""
     global _depth, _saved
@@ -122,7 +130,7 @@ def no_numeric_summation():
                 _saved = None
 
 
-def strict_sympify(value, constraint, string_hint=""):
+def strict_sympify(value: object, constraint: str, string_hint: str = "") -> sp.Basic:
     """``value`` as a SymPy object, refusing strings and anything SymPy cannot convert.
 
     Parameters
@@ -158,7 +166,7 @@ def strict_sympify(value, constraint, string_hint=""):
         raise SymconvError(f"{constraint}, but got {value!r}") from None
 
 
-def pretty_text(text, width=79):
+def pretty_text(text: object, width: int = 79) -> prettyForm:
     """``text`` (a multi-line report) as a SymPy ``prettyForm``, left-aligned, with lines
     longer than ``width`` wrapped at spaces (continuations indented under their line).
 
@@ -189,8 +197,8 @@ class ReadsAsText:
     ``pretty``, the REPL under ``init_printing()``) show that report, left-aligned,
     instead of centring it or printing the object's fields."""
 
-    def _sympystr(self, printer):
+    def _sympystr(self, printer: Printer) -> str:
         return str(self)
 
-    def _pretty(self, printer):
+    def _pretty(self, printer: Printer) -> prettyForm:
         return pretty_text(str(self))

@@ -5,7 +5,7 @@ import unicodedata
 __all__ = ["terminal_text"]
 
 
-def terminal_text(text):
+def terminal_text(text: str) -> str:
     r"""``text`` with every control or format character except newline and tab written
     as an escape, for printing text that came from a user to a terminal.
 

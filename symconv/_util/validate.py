@@ -6,14 +6,27 @@ three read ``stride=2``, ``padding=(1, (0, 2))`` or ``padding='same'`` the same 
 Shape *formulas* over symbols live in :mod:`symconv.nn.shapes`.
 """
 
+from __future__ import annotations
+
 import numbers
+from collections.abc import Collection, Sequence
+from typing import Any, SupportsIndex, TypeAlias, TypeVar
 
 from symconv.errors import ShapeError, SymconvError
 
 __all__ = ["as_int", "int_tuple", "padding_pairs", "check_choice"]
 
+_T = TypeVar("_T")
 
-def as_int(value, name, minimum=None):
+# the argument types of the layer hyper-parameters, for annotations (an int may also be a
+# NumPy or SymPy integer: anything with __index__)
+#: an int, or one int per spatial dimension (stride, dilation, kernel_size, output_padding)
+IntOrInts: TypeAlias = SupportsIndex | Sequence[SupportsIndex]
+#: an int, one int or (lo, hi) pair per spatial dimension, 'same' or 'valid'
+Padding: TypeAlias = str | SupportsIndex | Sequence[SupportsIndex | Sequence[SupportsIndex]]
+
+
+def as_int(value: Any, name: str, minimum: int | None = None) -> int:
     """Return ``value`` as a Python int, or raise a :class:`SymconvError` naming ``name``.
 
     >>> as_int(3, "stride", minimum=1)
@@ -36,7 +49,8 @@ def as_int(value, name, minimum=None):
     return value
 
 
-def int_tuple(value, ndim, name, minimum=None):
+def int_tuple(value: object, ndim: int, name: str,
+              minimum: int | None = None) -> tuple[int, ...]:
     """Expand an int or a length-``ndim`` sequence of ints into a tuple.
 
     >>> int_tuple(2, 3, "stride", minimum=1)
@@ -56,7 +70,8 @@ def int_tuple(value, ndim, name, minimum=None):
     return (as_int(value, name, minimum),) * ndim
 
 
-def padding_pairs(padding, kernel_size, stride, dilation):
+def padding_pairs(padding: object, kernel_size: Sequence[int], stride: Sequence[int],
+                  dilation: Sequence[int]) -> tuple[tuple[int, int], ...]:
     """Normalise ``padding`` to one ``(lo, hi)`` pair per spatial dimension.
 
     Accepted forms (PyTorch's meaning): an int (both sides of every dimension),
@@ -108,7 +123,7 @@ def padding_pairs(padding, kernel_size, stride, dilation):
     return ((p, p),) * ndim
 
 
-def check_choice(value, choices, name):
+def check_choice(value: _T, choices: Collection[object], name: str) -> _T:
     """Return ``value`` if it is one of ``choices``, else raise a clear error.
 
     >>> check_choice('max', ('max', 'avg'), 'mode')
@@ -124,10 +139,12 @@ def check_choice(value, choices, name):
     return value
 
 
-_UNSET = object()
+#: the default of an argument that was not given (Any: it stands in for any type)
+_UNSET: Any = object()
 
 
-def renamed_time_limit(time_limit, timeout, where, default=_UNSET):
+def renamed_time_limit(time_limit: float | None, timeout: float | None, where: str,
+                       default: float | None = _UNSET) -> float | None:
     """The time budget of ``where`` from ``time_limit`` or its deprecated name ``timeout``.
 
     ``time_limit`` (seconds) is the one name of a time budget across the public API;

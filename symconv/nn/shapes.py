@@ -26,14 +26,23 @@ symbol SymPy cannot use the fact that sizes are whole numbers, and expressions s
 as ``floor(n)`` stay unsimplified.
 """
 
+from __future__ import annotations
+
 import numbers
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeAlias
 
 import sympy as sp
 
 from symconv.errors import ShapeError, SymconvError
 from symconv._util.explaining import short as _short
 from symconv._util.explaining import wrap as _wrap
+
+#: a size, stride, dilation or padding: an int, or a SymPy expression (symbols allowed)
+Size: TypeAlias = int | sp.Expr
+#: a padding: one Size for both sides, a (lo, hi) pair, 'valid' or (for convolutions) 'same'
+PaddingSize: TypeAlias = Size | str | Sequence[Size]
 
 __all__ = [
     "conv_output_size",
@@ -49,11 +58,11 @@ __all__ = [
 # argument handling: ints stay ints, anything symbolic becomes a SymPy expression
 # ---------------------------------------------------------------------------
 
-def _is_int(value):
+def _is_int(value: object) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
-def _size(value, name):
+def _size(value: Any, name: str) -> Size:
     """Return ``value`` as an ``int`` or a SymPy expression that may be an integer.
 
     Floats, strings, booleans and SymPy numbers that are not integers are refused.
@@ -68,11 +77,11 @@ def _size(value, name):
     raise SymconvError(f"{name} must be an integer or a SymPy expression, but got {value!r}")
 
 
-def _all_int(*values):
+def _all_int(*values: object) -> bool:
     return all(isinstance(v, int) for v in values)
 
 
-def _holds(condition):
+def _holds(condition: object) -> bool | None:
     """Decide a condition built from ints or SymPy objects: True, False or None (unknown)."""
     if isinstance(condition, bool):
         return condition
@@ -84,20 +93,21 @@ def _holds(condition):
     return None
 
 
-def _require(condition, message):
+def _require(condition: object, message: str) -> None:
     """Raise :class:`ShapeError` when ``condition`` is decidably false."""
     if _holds(condition) is False:
         raise ShapeError(message)
 
 
-def _at_least(value, minimum, name):
+def _at_least(value: Size, minimum: int, name: str) -> Size:
     """Check ``value >= minimum`` as far as it can be decided."""
     condition = value >= minimum if isinstance(value, int) else sp.Ge(value, minimum)
     _require(condition, f"{name} must be >= {minimum}, but got {value}")
     return value
 
 
-def _padding_pair(padding, kernel_size=None, stride=1, dilation=1):
+def _padding_pair(padding: PaddingSize, kernel_size: Size | None = None, stride: Size = 1,
+                  dilation: Size = 1) -> tuple[Size, Size]:
     """``padding`` as a ``(lo, hi)`` pair of ints or expressions (each checked >= 0)."""
     if isinstance(padding, str):
         mode = padding.lower()
@@ -118,7 +128,7 @@ def _padding_pair(padding, kernel_size=None, stride=1, dilation=1):
     return lo, hi
 
 
-def _floor_div(numerator, denominator):
+def _floor_div(numerator: Size, denominator: Size) -> Size:
     """``floor(numerator / denominator)``, flattening a nested floor when it is exact.
 
     For real ``x``, an integer-valued ``m`` and a positive integer ``q``::
@@ -142,7 +152,7 @@ def _floor_div(numerator, denominator):
     return sp.floor(numerator / denominator)
 
 
-def _finish(value):
+def _finish(value: Size) -> Size:
     """Return an ``int`` for integer results, otherwise the (expanded) SymPy expression."""
     if isinstance(value, int):
         return value
@@ -152,7 +162,7 @@ def _finish(value):
     return value
 
 
-def _fmt_pair(pair):
+def _fmt_pair(pair: tuple[Size, Size]) -> str:
     lo, hi = pair
     return f"({lo}, {hi})"
 
@@ -161,7 +171,8 @@ def _fmt_pair(pair):
 # the three size rules
 # ---------------------------------------------------------------------------
 
-def conv_output_size(n, kernel_size, stride=1, padding=0, dilation=1):
+def conv_output_size(n: Size, kernel_size: Size, stride: Size = 1, padding: PaddingSize = 0,
+                     dilation: Size = 1) -> Size:
     """Output length of a convolution (cross-correlation) layer along one dimension.
 
     Parameters
@@ -229,7 +240,9 @@ def conv_output_size(n, kernel_size, stride=1, padding=0, dilation=1):
     return _finish(_floor_div(padded - span, s) + 1)
 
 
-def conv_transpose_output_size(n, kernel_size, stride=1, padding=0, output_padding=0, dilation=1):
+def conv_transpose_output_size(n: Size, kernel_size: Size, stride: Size = 1,
+                               padding: PaddingSize = 0, output_padding: Size = 0,
+                               dilation: Size = 1) -> Size:
     """Output length of a transposed convolution along one dimension.
 
     Parameters
@@ -288,7 +301,8 @@ def conv_transpose_output_size(n, kernel_size, stride=1, padding=0, output_paddi
     return _finish(sp.expand(out) if not isinstance(out, int) else out)
 
 
-def pool_output_size(n, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+def pool_output_size(n: Size, kernel_size: Size, stride: Size | None = None,
+                     padding: PaddingSize = 0, dilation: Size = 1, ceil_mode: bool = False) -> Size:
     """Output length of a max or average pooling layer along one dimension (PyTorch's rule).
 
     Parameters
@@ -396,7 +410,8 @@ def pool_output_size(n, kernel_size, stride=None, padding=0, dilation=1, ceil_mo
     return sp.Min(kept_all, start_bound)
 
 
-def same_padding(kernel_size, stride=1, dilation=1, n=None):
+def same_padding(kernel_size: Size, stride: Size = 1, dilation: Size = 1,
+                 n: Size | None = None) -> tuple[Size, Size]:
     """The ``(lo, hi)`` padding that makes a convolution output ``ceil(n / stride)`` long.
 
     Parameters
@@ -486,17 +501,17 @@ class ReceptiveField:
     lowest input index that output 0 reads, so ``first = start - (size - 1)/2``.
     """
 
-    size: object
-    jump: object
-    start: object
-    first: object
+    size: Size
+    jump: Size
+    start: Size
+    first: Size
     # for a network: what receptive_field followed (see report()); not in the repr, so a
     # field reads the same whether it came from tuples or from a network
     path: tuple = field(default=(), repr=False)
     branches: tuple = field(default=(), repr=False)
     notes: tuple = field(default=(), repr=False)
 
-    def report(self):
+    def report(self) -> str:
         """What was computed for a network: the field, the layers of the path followed,
         and at every merge the field of each path reaching it and which one was kept.
 
@@ -518,7 +533,7 @@ class ReceptiveField:
         lines.extend(self.notes)
         return "\n".join(lines)
 
-    def span(self, i):
+    def span(self, i: Size) -> tuple[Size, Size]:
         """Input indices ``(lo, hi)`` (inclusive) seen by output element ``i``.
 
         >>> receptive_field([(3, 1, 1), (3, 2)]).span(2)
@@ -532,7 +547,7 @@ class ReceptiveField:
         return _receptive_field(self, check)
 
 
-def _layer_geometry(layer, index):
+def _layer_geometry(layer: object, index: int) -> tuple[Size, Size, Size, Size]:
     names = ("kernel_size", "stride", "padding", "dilation")
     if isinstance(layer, dict):
         unknown = sorted(set(layer) - set(names))
@@ -555,7 +570,7 @@ def _layer_geometry(layer, index):
     return k, s, lo, d
 
 
-def receptive_field(layers):
+def receptive_field(layers: object) -> ReceptiveField:
     """Receptive field size, jump and start of a stack of convolution/pooling layers.
 
     Parameters
@@ -628,7 +643,7 @@ def receptive_field(layers):
                           _finish(_tidy(first)), *info)
 
 
-def _from_network(layers):
+def _from_network(layers: Any) -> tuple[Any, tuple[Any, ...]]:
     """A catalogue name, Architecture, ShapeTable, Graph or list of layer specifications
     becomes the tuples of its main path (architectures is imported lazily: it sits
     above this module)."""
@@ -645,7 +660,7 @@ def _from_network(layers):
     return [t for _, t in steps], (tuple(n for n, _ in steps), tuple(branches), tuple(notes))
 
 
-def _tidy(value):
+def _tidy(value: Size) -> Size:
     return value if isinstance(value, int) else sp.expand(value)
 
 

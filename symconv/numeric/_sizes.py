@@ -14,25 +14,27 @@ grid of settings, errors included.
 3
 """
 
+from __future__ import annotations
+
 from symconv.errors import ShapeError
 
 __all__ = ["conv_output_size", "conv_transpose_output_size", "pool_output_size"]
 
 
-def _at_least(value, minimum, name):
+def _at_least(value: int, minimum: int, name: str) -> int:
     if value < minimum:
         raise ShapeError(f"{name} must be >= {minimum}, but got {value}")
     return value
 
 
-def _common(n, k, s, d):
+def _common(n: int, k: int, s: int, d: int) -> None:
     _at_least(n, 1, "input size n")
     _at_least(k, 1, "kernel_size")
     _at_least(s, 1, "stride")
     _at_least(d, 1, "dilation")
 
 
-def conv_output_size(n, k, s, pads, d):
+def conv_output_size(n: int, k: int, s: int, pads: tuple[int, int], d: int) -> int:
     """``floor((n + p_lo + p_hi - d*(k - 1) - 1)/s) + 1``, or ShapeError."""
     _common(n, k, s, d)
     lo, hi = (_at_least(p, 0, "padding") for p in pads)
@@ -45,7 +47,8 @@ def conv_output_size(n, k, s, pads, d):
     return (padded - span) // s + 1
 
 
-def conv_transpose_output_size(n, k, s, pads, output_padding, d):
+def conv_transpose_output_size(n: int, k: int, s: int, pads: tuple[int, int],
+                               output_padding: int, d: int) -> int:
     """``(n - 1)*s - p_lo - p_hi + d*(k - 1) + output_padding + 1``, or ShapeError."""
     _common(n, k, s, d)
     lo, hi = (_at_least(p, 0, "padding") for p in pads)
@@ -62,7 +65,8 @@ def conv_transpose_output_size(n, k, s, pads, output_padding, d):
     return out
 
 
-def pool_output_size(n, k, s, pads, d, ceil_mode):
+def pool_output_size(n: int, k: int, s: int | None, pads: tuple[int, int], d: int,
+                     ceil_mode: bool) -> int:
     """PyTorch's pooling rule (floor or ceil, the last window must start inside), or ShapeError."""
     if s is None:
         s = k

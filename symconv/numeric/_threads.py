@@ -16,40 +16,44 @@ threadpoolctl does) for the duration of the split, and restores it afterwards.
 Without an OpenBLAS (another BLAS, another platform) it does nothing.
 """
 
+from __future__ import annotations
+
 import contextlib
 import ctypes
 import os
 import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from symconv.errors import SymconvError
 
 _ENV = ("SYMCONV_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-_SETTING = None
-_POOLS: dict = {}
+_SETTING: int | None = None
+_POOLS: dict[int, ThreadPoolExecutor] = {}
 _LOCK = threading.Lock()
 
 
-def _cpus():
+def _cpus() -> int:
     try:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         return os.cpu_count() or 1
 
 
-def _check(value, name):
+def _check(value: object, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise SymconvError(f"{name} must be a positive integer or None, but got {value!r}")
     return value
 
 
-def set_threads(count):
+def set_threads(count: int | None) -> None:
     """Set the default thread count of the executor (None: back to the environment)."""
     global _SETTING
     _SETTING = None if count is None else _check(count, "threads")
 
 
-def get_threads(threads=None):
+def get_threads(threads: int | None = None) -> int:
     """The thread count a call uses (see the module notes for the order)."""
     if threads is not None:
         return _check(threads, "threads")
@@ -68,11 +72,12 @@ def get_threads(threads=None):
 
 _BLAS_PREFIXES = ("", "scipy_")
 _BLAS_SUFFIXES = ("", "64_")
-_BLAS = None  # [(get, set)] of every OpenBLAS loaded, found once
-_BLAS_STATE = {"users": 0, "saved": None}
+# [(get, set)] of every OpenBLAS loaded, found once
+_BLAS: list[tuple[Callable[[], int], Callable[[int], Any]]] | None = None
+_BLAS_STATE: dict[str, Any] = {"users": 0, "saved": None}
 
 
-def _find_blas():
+def _find_blas() -> list[tuple[Callable[[], int], Callable[[int], Any]]]:
     """``[(get_num_threads, set_num_threads)]`` of the OpenBLAS libraries in this process."""
     global _BLAS
     if _BLAS is not None:
@@ -100,14 +105,14 @@ def _find_blas():
     return found
 
 
-def blas_threads():
+def blas_threads() -> int | None:
     """The thread count of NumPy's OpenBLAS (None when there is no OpenBLAS to ask)."""
     libs = _find_blas()
     return libs[0][0]() if libs else None
 
 
 @contextlib.contextmanager
-def blas_limit(count):
+def blas_limit(count: int) -> Iterator[None]:
     """Let OpenBLAS use at most ``count`` threads inside the block (process-wide).
 
     Nested and concurrent uses are counted: the first one in saves the setting, the
@@ -135,13 +140,13 @@ def blas_limit(count):
                     put(saved)
 
 
-def split_bounds(total, threads):
+def split_bounds(total: int, threads: int) -> list[tuple[int, int]]:
     """The contiguous blocks of ``range(total)`` that :func:`run_split` hands out."""
     k = max(1, min(threads, total))
     return [(total * i // k, total * (i + 1) // k) for i in range(k)]
 
 
-def run_split(fn, total, threads):
+def run_split(fn: Callable[[int, int], object], total: int, threads: int) -> None:
     """``fn(a, b)`` over ``threads`` contiguous blocks of ``range(total)``, in parallel
     (NumPy's ufuncs and BLAS release the GIL); the blocks depend only on total and
     threads. While more than one block runs, BLAS is held to one thread per block."""

@@ -1,16 +1,19 @@
 """Scratch memory kept per thread between calls of the executor (internal)."""
 
+from __future__ import annotations
+
 import math
 import threading
 
 import numpy as np
+import numpy.typing as npt
 
 _WORKSPACE = threading.local()
 # scratch arrays larger than this are allocated afresh and not kept
 _WORKSPACE_MAX_BYTES = 1 << 30
 
 
-def _scratch(name, shape, dtype):
+def _scratch(name: str, shape: tuple[int, ...], dtype: npt.DTypeLike) -> np.ndarray:
     """An uninitialised array for temporary use, backed by memory kept between calls.
 
     Large temporaries (padded inputs, stacked copies, partial products) are touched
@@ -32,7 +35,7 @@ def _scratch(name, shape, dtype):
     return raw[:nbytes].view(dtype).reshape(shape)
 
 
-def _clear_workspace():
+def _clear_workspace() -> None:
     """Release the scratch memory kept by the calling thread."""
     _WORKSPACE.pool = {}
 

@@ -6,14 +6,19 @@ forward, transposed and backward passes and pooling; splitting them would expose
 plan as a cross-module private API.
 """
 
+from __future__ import annotations
+
 import functools
 import itertools
 import math
+from collections.abc import Callable, Sequence
+from typing import Any, Literal, ParamSpec, SupportsIndex, TypeAlias, TypeVar
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
+from numpy.typing import ArrayLike
 
-from symconv._util.validate import check_choice, int_tuple, padding_pairs
+from symconv._util.validate import IntOrInts, Padding, check_choice, int_tuple, padding_pairs
 from symconv.errors import ShapeError, SymconvError
 from symconv.numeric._sizes import (
     conv_output_size,
@@ -28,6 +33,9 @@ __all__ = ["conv_layer", "conv_transpose_layer", "pool_layer", "conv_layer_backw
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 POOL_MODES = ("max", "avg")
 SIGNAL_MODES = ("full", "same", "valid")
+PaddingMode: TypeAlias = Literal["zeros", "reflect", "replicate", "circular"]
+PoolMode: TypeAlias = Literal["max", "avg"]
+Strategy: TypeAlias = Literal["taps", "im2col", "depthwise"]
 _NP_PAD_MODE = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 
 # below this many rows (C/groups * k_last) per kernel-row product, one im2col product is faster
@@ -58,7 +66,11 @@ def _split_count(threads, N, work):
 _SHAPE_PREFIXES = ("conv: ", "conv_transpose: ", "pool: ")
 
 
-def _in_context(func):
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _in_context(func: Callable[_P, _R]) -> Callable[_P, _R]:
     """Make every error of ``func`` start with its name, e.g. ``conv_layer: stride must be ...``.
 
     Messages from the shared helpers (:mod:`symconv._util.validate`, :mod:`symconv.nn.shapes`) do
@@ -68,7 +80,7 @@ def _in_context(func):
     op = func.__name__
 
     @functools.wraps(func)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         try:
             return func(*args, **kwargs)
         except SymconvError as exc:
@@ -84,7 +96,7 @@ def _in_context(func):
     return wrapper
 
 
-def _real_array(value, name, op):
+def _real_array(value: ArrayLike, name: str, op: str) -> np.ndarray:
     """``value`` as a real floating ndarray (ints and bools become float64)."""
     try:
         arr = np.asarray(value)
@@ -288,7 +300,7 @@ def _strategy(Cg, k_last):
     return "taps"
 
 
-def conv_strategy(x_shape, w_shape, groups=1):
+def conv_strategy(x_shape: Sequence[int], w_shape: Sequence[int], groups: SupportsIndex = 1) -> Strategy:
     """Name the way :func:`conv_layer` computes a layer: 'taps', 'im2col' or 'depthwise'.
 
     * ``'depthwise'`` when each group has one input channel: per tap, an elementwise
@@ -529,8 +541,9 @@ def _conv_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, bias=N
 # ---------------------------------------------------------------------------
 
 @_in_context
-def conv_layer(x, w, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros",
-               *, threads=None):
+def conv_layer(x: ArrayLike, w: ArrayLike, bias: ArrayLike | None = None, stride: IntOrInts = 1,
+               padding: Padding = 0, dilation: IntOrInts = 1, groups: SupportsIndex = 1,
+               padding_mode: PaddingMode = "zeros", *, threads: int | None = None) -> np.ndarray:
     """Convolution layer (a cross-correlation, as in PyTorch's ``conv1d/2d/3d``).
 
     Parameters
@@ -612,8 +625,10 @@ def _transpose_padding(padding, D, op):
 
 
 @_in_context
-def conv_transpose_layer(x, w, bias=None, stride=1, padding=0, output_padding=0, dilation=1, groups=1,
-                         *, threads=None):
+def conv_transpose_layer(x: ArrayLike, w: ArrayLike, bias: ArrayLike | None = None,
+                         stride: IntOrInts = 1, padding: Padding = 0, output_padding: IntOrInts = 0,
+                         dilation: IntOrInts = 1, groups: SupportsIndex = 1, *,
+                         threads: int | None = None) -> np.ndarray:
     """Transposed convolution layer (PyTorch's ``conv_transpose1d/2d/3d``).
 
     Every input element is spread through the kernel: ``x[n, c, i] * w[c, f, t]`` is
@@ -765,7 +780,9 @@ def _transpose_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, o
 
 
 @_in_context
-def conv_layer_backward(x, w, grad_out, stride=1, padding=0, dilation=1, groups=1, *, threads=None):
+def conv_layer_backward(x: ArrayLike, w: ArrayLike, grad_out: ArrayLike, stride: IntOrInts = 1,
+                        padding: Padding = 0, dilation: IntOrInts = 1, groups: SupportsIndex = 1, *,
+                        threads: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Gradients of a zero-padded convolution layer: ``(grad_x, grad_w, grad_b)``.
 
     With ``y = conv_layer(x, w, b, stride, padding, dilation, groups)`` and ``grad_out``
@@ -828,7 +845,8 @@ def conv_layer_backward(x, w, grad_out, stride=1, padding=0, dilation=1, groups=
     padded = tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads))
     plan = _Plan(padded, w.shape[2:], stride, dilation, out_shape)
     bounds = split_bounds(N, threads)
-    partial_w, partial_b = [None] * len(bounds), [None] * len(bounds)
+    partial_w: list[Any] = [None] * len(bounds)  # one array per block, set by block()
+    partial_b: list[Any] = [None] * len(bounds)
 
     def block(a, b):
         gb = g[a:b]
@@ -856,8 +874,10 @@ def _flag(value, name):
 
 
 @_in_context
-def pool_layer(x, kernel_size, stride=None, padding=0, dilation=1, mode="max", ceil_mode=False,
-               count_include_pad=True, *, threads=None):
+def pool_layer(x: ArrayLike, kernel_size: IntOrInts, stride: IntOrInts | None = None,
+               padding: Padding = 0, dilation: IntOrInts = 1, mode: PoolMode = "max",
+               ceil_mode: bool = False, count_include_pad: bool = True, *,
+               threads: int | None = None) -> np.ndarray:
     """Max or average pooling (PyTorch's ``max_pool`` / ``avg_pool`` in 1, 2 or 3 dimensions).
 
     Parameters

@@ -1,11 +1,15 @@
 """Signal convolution and correlation of the executor, with ``numpy.convolve`` /
 ``numpy.correlate`` semantics in any number of dimensions (direct sums or FFT)."""
 
+from __future__ import annotations
+
 import functools
 import math
+from typing import Literal, TypeAlias
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
+from numpy.typing import ArrayLike
 
 from symconv._util.validate import check_choice
 from symconv.errors import ShapeError, SymconvError
@@ -15,6 +19,8 @@ from symconv.numeric.layers import _CHUNK_BYTES, _in_context
 __all__ = ["convolve", "correlate", "signal_method"]
 
 SIGNAL_MODES = ("full", "same", "valid")
+SignalMode: TypeAlias = Literal["full", "same", "valid"]
+SignalMethod: TypeAlias = Literal["auto", "direct", "fft"]
 
 # ---------------------------------------------------------------------------
 # signals: numpy.convolve / numpy.correlate semantics, any number of dimensions
@@ -38,7 +44,7 @@ _COST_ROW = 7.5     # per position and band, banded products
 _COST_FFT = 1.3     # per transformed point and log2(points)
 
 
-def _signal_array(value, name, op):
+def _signal_array(value: ArrayLike, name: str, op: str) -> tuple[np.ndarray, bool]:
     """``(array, exact)``: a float or complex ndarray, and whether the input was exact.
 
     Integers, booleans and object arrays (Python ints, Fractions, ...) become float64
@@ -348,7 +354,7 @@ def _signal(a, v, mode, correlate, op, method="auto"):
     return _direct_window(a, kernel, starts, lengths, dtype)
 
 
-def signal_method(a, v, mode="full"):
+def signal_method(a: ArrayLike, v: ArrayLike, mode: SignalMode = "full") -> Literal["direct", "fft"]:
     """Name the way ``method='auto'`` computes :func:`convolve` / :func:`correlate`: 'direct' or 'fft'.
 
     'fft' is chosen only when all of these hold:
@@ -397,7 +403,8 @@ def signal_method(a, v, mode="full"):
 
 
 @_in_context
-def correlate(a, v, mode="valid", method="auto"):
+def correlate(a: ArrayLike, v: ArrayLike, mode: SignalMode = "valid",
+              method: SignalMethod = "auto") -> np.ndarray:
     """Cross-correlation of two signals, ``numpy.correlate``'s meaning in any dimension.
 
     Parameters
@@ -455,7 +462,8 @@ def correlate(a, v, mode="valid", method="auto"):
 
 
 @_in_context
-def convolve(a, v, mode="full", method="auto"):
+def convolve(a: ArrayLike, v: ArrayLike, mode: SignalMode = "full",
+             method: SignalMethod = "auto") -> np.ndarray:
     """Discrete convolution of two signals, ``numpy.convolve``'s meaning in any dimension.
 
     Parameters

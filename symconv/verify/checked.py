@@ -15,6 +15,13 @@ compose them, so the signals layer never imports the verify layer.
 True
 """
 
+from __future__ import annotations
+
+from typing import Any, Literal, TypeAlias, overload
+
+import numpy as np
+import sympy as sp
+
 from symconv._util.validate import _UNSET, renamed_time_limit
 from symconv.signals import continuous as _engine
 from symconv.signals.continuous import DEFAULT_TIMEOUT
@@ -23,8 +30,17 @@ from symconv.verify.report import Checked
 
 __all__ = ["conv", "corr"]
 
+#: finite sequences (f and g both, or neither): lists, tuples, NumPy arrays (and
+#: SymPy matrices, which type checkers cannot tell from expressions)
+FiniteSequence: TypeAlias = list[Any] | tuple[Any, ...] | np.ndarray
+#: a signal: an expression in the variable, or a finite sequence
+Signal: TypeAlias = sp.Expr | FiniteSequence | sp.MatrixBase
+Method: TypeAlias = Literal["auto", "residues", "pieces", "laplace", "integrate"]
+SeqMode: TypeAlias = Literal["full", "same", "valid", "circular"]
 
-def _check(op, value, f, g, var, verify, mode, period):
+
+def _check(op: str, value: Any, f: Signal, g: Signal, var: sp.Symbol | None, verify: bool,
+           mode: SeqMode | None, period: int | None) -> Any:
     if not verify:
         return value
     extra = {}
@@ -33,8 +49,42 @@ def _check(op, value, f, g, var, verify, mode, period):
     return Checked(value, crosscheck(value, f, g, var, op=op, **extra))
 
 
-def conv(f, g, var=None, *, verify=False, method="auto", time_limit=DEFAULT_TIMEOUT,
-         mode="full", period=None, timeout=_UNSET):
+@overload
+def conv(f: FiniteSequence, g: FiniteSequence, var: sp.Symbol | None = None, *,
+         verify: Literal[False] = False,
+         method: Method = "auto", time_limit: float | None = DEFAULT_TIMEOUT,
+         mode: SeqMode = "full", period: int | None = None,
+         timeout: float | None = _UNSET) -> list[sp.Expr]: ...
+
+
+@overload
+def conv(f: sp.Expr, g: sp.Expr, var: sp.Symbol | None = None, *,
+         verify: Literal[False] = False,
+         method: Method = "auto", time_limit: float | None = DEFAULT_TIMEOUT,
+         mode: SeqMode = "full", period: int | None = None,
+         timeout: float | None = _UNSET) -> sp.Expr: ...
+
+
+@overload
+def conv(f: Signal, g: Signal, var: sp.Symbol | None = None, *,
+         verify: Literal[True],
+         method: Method = "auto", time_limit: float | None = DEFAULT_TIMEOUT,
+         mode: SeqMode = "full", period: int | None = None,
+         timeout: float | None = _UNSET) -> Checked: ...
+
+
+@overload
+def conv(f: Signal, g: Signal, var: sp.Symbol | None = None, *,
+         verify: bool = False,
+         method: Method = "auto", time_limit: float | None = DEFAULT_TIMEOUT,
+         mode: SeqMode = "full", period: int | None = None,
+         timeout: float | None = _UNSET) -> sp.Expr | list[sp.Expr] | Checked: ...
+
+
+def conv(f: Signal, g: Signal, var: sp.Symbol | None = None, *, verify: bool = False,
+         method: Method = "auto", time_limit: float | None = DEFAULT_TIMEOUT,
+         mode: SeqMode = "full", period: int | None = None,
+         timeout: float | None = _UNSET) -> sp.Expr | list[sp.Expr] | Checked:
     r"""Convolution of two signals, in closed form.
 
     .. math:: (f * g)(t) = \int_{-\infty}^{\infty} f(\tau)\, g(t - \tau)\, d\tau,
@@ -114,8 +164,42 @@ def conv(f, g, var=None, *, verify=False, method="auto", time_limit=DEFAULT_TIME
     return _check("conv", value, f, g, var, verify, mode, period)
 
 
-def corr(f, g, var=None, *, verify=False, method="auto", time_limit=DEFAULT_TIMEOUT,
-         mode=None, period=None, timeout=_UNSET):
+@overload
+def corr(f: FiniteSequence, g: FiniteSequence, var: sp.Symbol | None = None, *,
+         verify: Literal[False] = False,
+         method: Method = "auto", time_limit: float | None = DEFAULT_TIMEOUT,
+         mode: SeqMode | None = None, period: int | None = None,
+         timeout: float | None = _UNSET) -> list[sp.Expr]: ...
+
+
+@overload
+def corr(f: sp.Expr, g: sp.Expr, var: sp.Symbol | None = None, *,
+         verify: Literal[False] = False,
+         method: Method = "auto", time_limit: float | None = DEFAULT_TIMEOUT,
+         mode: SeqMode | None = None, period: int | None = None,
+         timeout: float | None = _UNSET) -> sp.Expr: ...
+
+
+@overload
+def corr(f: Signal, g: Signal, var: sp.Symbol | None = None, *,
+         verify: Literal[True],
+         method: Method = "auto", time_limit: float | None = DEFAULT_TIMEOUT,
+         mode: SeqMode | None = None, period: int | None = None,
+         timeout: float | None = _UNSET) -> Checked: ...
+
+
+@overload
+def corr(f: Signal, g: Signal, var: sp.Symbol | None = None, *,
+         verify: bool = False,
+         method: Method = "auto", time_limit: float | None = DEFAULT_TIMEOUT,
+         mode: SeqMode | None = None, period: int | None = None,
+         timeout: float | None = _UNSET) -> sp.Expr | list[sp.Expr] | Checked: ...
+
+
+def corr(f: Signal, g: Signal, var: sp.Symbol | None = None, *, verify: bool = False,
+         method: Method = "auto", time_limit: float | None = DEFAULT_TIMEOUT,
+         mode: SeqMode | None = None, period: int | None = None,
+         timeout: float | None = _UNSET) -> sp.Expr | list[sp.Expr] | Checked:
     r"""Cross-correlation, with the first argument shifted (``numpy.correlate``'s way).
 
     .. math:: (x \star k)(t) = \int_{-\infty}^{\infty} x(t + \tau)\,
