@@ -610,6 +610,10 @@ def run(parts, sample=None, seed=0, time_limit=10.0, progress=None):
         except Exception as exc:      # noqa: BLE001 - report, never hide
             c.truth = "unknown"
             c.error = f"oracle: {type(exc).__name__}: {exc}"
+        if c.truth == "equivalent" and _breaks_the_form(part.key, c.text):
+            # right in value, but built from operations the prompt rules out (a piecewise
+            # rewrite of "write it with ramps"): the grader must refuse it, with that reason
+            c.truth = "wrong form"
     for n, (part, c) in enumerate(cases):
         t0 = time.perf_counter()
         try:
@@ -626,11 +630,23 @@ def run(parts, sample=None, seed=0, time_limit=10.0, progress=None):
     return [c for _, c in cases]
 
 
+def _breaks_the_form(key, text):
+    """Whether ``text`` breaks the key's rules on what an answer may be built from."""
+    if not (key.operations or key.forbidden or key.at_most or key.closed_form):
+        return False
+    try:
+        return bool(key.build_problem(key.parse(text, evaluate=False)))
+    except Exception:  # noqa: BLE001 - an unreadable rewrite is judged by the grader alone
+        return False
+
+
 def report(cases, forms_of=None):
     forms_of = forms_of or {}
     differ = [c for c in cases if c.truth == "differs"]
     same = [c for c in cases if c.truth == "equivalent"]
     unknown = [c for c in cases if c.truth == "unknown"]
+    wrong_form = [c for c in cases if c.truth == "wrong form"]
+    wrong_form_credited = [c for c in wrong_form if c.status == "correct"]
     false_accept = [c for c in differ if c.status == "correct"]
     false_reject = [c for c in same if c.status in ("incorrect", "invalid", "timeout", "exception")]
     form_partial = [c for c in same if c.status == "partial"]
@@ -643,6 +659,8 @@ def report(cases, forms_of=None):
         "equivalent_rewrites": len(same), "false_rejects": len(false_reject),
         "false_reject_rate": len(false_reject) / max(1, len(same)),
         "equivalent_partial_for_form": len(form_partial), "oracle_unknown": len(unknown),
+        "rewrites_in_a_forbidden_form": len(wrong_form),
+        "forbidden_form_credited": len(wrong_form_credited),
         "mutants_reclassified_equivalent": sum(1 for c in same if c.kind == "mutant"),
         "exceptions": len(errors),
         "grading_seconds_total": round(sum(seconds), 2),
@@ -656,13 +674,13 @@ def report(cases, forms_of=None):
         op = c.op.split(",")[0].split(" ")[0] if c.kind == "mutant" else c.op.split(",")[-1].strip()
         entry = summary["by_operation"].setdefault(f"{c.kind}: {op}", [0, 0])
         entry[0] += 1
-        wrong = (c.truth == "differs" and c.status == "correct") or \
+        wrong = (c.truth in ("differs", "wrong form") and c.status == "correct") or \
                 (c.truth == "equivalent" and c.status in ("incorrect", "invalid", "timeout", "exception"))
         entry[1] += wrong
     exceptions = [{"part": c.part, "op": c.op, "answer": c.text, "truth": c.truth,
                    "status": c.status, "feedback": c.feedback[:300], "error": c.error}
-                  for c in false_accept + false_reject + [c for c in errors
-                                                          if c not in false_accept + false_reject]]
+                  for c in false_accept + false_reject + wrong_form_credited
+                  + [c for c in errors if c not in false_accept + false_reject]]
     return summary, exceptions
 
 
@@ -676,6 +694,9 @@ def format_report(summary, exceptions):
         f"graded incorrect/invalid/timeout: {summary['false_rejects']} (false-reject rate "
         f"{summary['false_reject_rate']:.4%}); partial for a required written form: "
         f"{summary['equivalent_partial_for_form']}",
+        f"right in value but in a form the prompt rules out: "
+        f"{summary['rewrites_in_a_forbidden_form']}, given credit: "
+        f"{summary['forbidden_form_credited']}",
         f"oracle could not judge: {summary['oracle_unknown']}; exceptions: {summary['exceptions']}",
         f"grading time: {summary['grading_seconds_total']} s in all, slowest answer "
         f"{summary['grading_seconds_max']} s",

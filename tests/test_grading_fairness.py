@@ -38,6 +38,7 @@ def test_no_wrong_answer_is_graded_correct_and_no_right_one_incorrect(graded, ca
     summary, exceptions = graded
     assert summary["false_accepts"] == 0, campaign.format_report(summary, exceptions)
     assert summary["false_rejects"] == 0, campaign.format_report(summary, exceptions)
+    assert summary["forbidden_form_credited"] == 0, campaign.format_report(summary, exceptions)
     assert summary["exceptions"] == 0 and summary["oracle_unknown"] == 0, exceptions
 
 
