@@ -15,6 +15,7 @@ command line starts fast; ``dir(symconv)`` lists exactly the public API.
 import sys
 import types
 from importlib import import_module
+from typing import TYPE_CHECKING
 
 from symconv._util import checkout as _checkout
 from symconv.errors import SymconvError  # defined first: every layer raises it
@@ -48,6 +49,23 @@ _API = {
 _SUBMODULES = ("numeric", "grading", "latex", "architectures", "exercises")
 
 __all__ = ["SymconvError", *_API, *_SUBMODULES]
+
+if TYPE_CHECKING:  # the names for type checkers; at run time they load lazily (__getattr__)
+    from symconv.explain import explain
+    from symconv.nn.architectures.table import infer_shapes
+    from symconv.nn.kernels import derivative_kernel, integral_kernel, min_kernel_size
+    from symconv.nn.layers import conv_layer, conv_transpose_layer, corr2d, corr2d_multi_in, corr2d_multi_in_out, pool2d, pool_layer
+    from symconv.nn.matrix import conv_matrix, conv_transpose_matrix
+    from symconv.nn.shapes import conv_output_size, conv_transpose_output_size, pool_output_size, receptive_field, same_padding
+    from symconv.proofs.checker import check_proof
+    from symconv.proofs.derivation import Derivation
+    from symconv.proofs.reindex import mlp_to_conv
+    from symconv.proofs.theorems import theorem
+    from symconv.signals.discrete import conv_seq, corr_seq
+    from symconv.signals.functions import delta, flip, ramp, rect, shift, tri, u
+    from symconv.verify.checked import conv, corr
+    from symconv.verify.crosscheck import crosscheck
+    from symconv import architectures, exercises, grading, latex, numeric
 
 
 def __getattr__(name):

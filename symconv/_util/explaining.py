@@ -8,6 +8,8 @@ in its own module how it was obtained and checked, with these helpers for layout
 'xxxxx...'
 """
 
+from __future__ import annotations
+
 import textwrap
 
 __all__ = ["WIDTH", "wrap", "short"]
@@ -16,7 +18,8 @@ __all__ = ["WIDTH", "wrap", "short"]
 WIDTH = 88
 
 
-def wrap(text, indent="", subsequent=None, width=WIDTH):
+def wrap(text: str, indent: str = "", subsequent: str | None = None,
+         width: int = WIDTH) -> list[str]:
     """Fill ``text`` to the width; ``subsequent`` indents the continuation lines (default:
     ``indent`` plus two spaces)."""
     sub = indent + "  " if subsequent is None else subsequent
@@ -24,7 +27,7 @@ def wrap(text, indent="", subsequent=None, width=WIDTH):
                          break_long_words=False, break_on_hyphens=False) or [indent.rstrip()]
 
 
-def short(value, limit=300):
+def short(value: object, limit: int = 300) -> str:
     """``value`` on one line (SymPy objects in ``sstr`` form), cut to ``limit`` characters."""
     if hasattr(value, "free_symbols"):
         from symconv._util.sympy_safety import sstr

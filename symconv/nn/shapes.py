@@ -542,7 +542,7 @@ class ReceptiveField:
         lo = self.first + i * self.jump
         return _finish(lo), _finish(lo + self.size - 1)
 
-    def __explain__(self, check=True):
+    def __explain__(self, check: bool = True) -> list[str]:
         """The lines :func:`symconv.explain` prints for this object."""
         return _receptive_field(self, check)
 
@@ -668,7 +668,7 @@ def _tidy(value: Size) -> Size:
 # explain(): what these results say about how they were obtained and checked
 # ---------------------------------------------------------------------------
 
-def _receptive_field(rf, check):
+def _receptive_field(rf: ReceptiveField, check: bool) -> list[str]:
     return [f"receptive field: size {_short(rf.size)}, jump {_short(rf.jump)}, start "
             f"{_short(rf.start)}, first input index {_short(rf.first)}",
             *_wrap("obtained: symconv.nn.shapes.receptive_field composed the layers' kernel "
