@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass, field
 
 from symconv.errors import SymconvError
+from symconv.verdict import ORDER, weakest
 from symconv._util.explaining import short as _short
 from symconv._util.explaining import wrap as _wrap
 
@@ -46,7 +47,7 @@ TOPICS = {
 
 #: verification statuses from weakest to strongest ('written': a discursive answer with
 #: nothing to check)
-STATUS_ORDER = ("refuted", "unverified", "confirmed", "proven")
+STATUS_ORDER = tuple(s.value for s in ORDER)   # symconv.verdict: one vocabulary
 STATUSES = STATUS_ORDER + ("written",)
 _STATUS_WORDS = {"proven": "proven", "confirmed": "confirmed numerically",
                  "unverified": "UNVERIFIED", "refuted": "REFUTED", "written": "written answer"}
@@ -133,7 +134,7 @@ def combine(statuses):
     statuses = [s for s in statuses if s != "written"]
     if not statuses:
         return "written"
-    return min(statuses, key=STATUS_ORDER.index)
+    return weakest(statuses).value
 
 
 @dataclass(frozen=True)

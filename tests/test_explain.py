@@ -328,3 +328,21 @@ def test_every_result_class_explains_itself():
         assert callable(getattr(cls, "__explain__", None)), f"{class_name} cannot explain itself"
     source = (Path(sys.modules["symconv.explain"].__file__)).read_text(encoding="utf-8")
     assert "sys.modules" not in source and "_handlers" not in source
+
+
+def test_every_family_maps_its_words_to_one_status():
+    import sympy as sp
+
+    import symconv.grading as sg
+    from symconv.verdict import ORDER, Status, weakest
+
+    t = sp.Symbol("t", real=True)
+    report = sc.conv(sc.u(t), sc.u(t), t, verify=True).report
+    assert report.verdict is Status.CONFIRMED                 # numeric evidence, never proven
+    x = sp.Symbol("x")
+    assert sg.equivalent((x + 1)**2, x**2 + 2*x + 1).verdict is Status.PROVEN
+    assert sg.equivalent(x**2, x**2 + 1).verdict is Status.REFUTED
+    assert weakest(["proven", "agree", "proven"]) is Status.CONFIRMED
+    assert list(ORDER) == [Status.REFUTED, Status.UNVERIFIED, Status.CONFIRMED, Status.PROVEN]
+    import symconv.exercises as ex
+    assert ex.STATUS_ORDER == tuple(s.value for s in ORDER)

@@ -58,6 +58,7 @@ import sympy as sp
 
 from symconv._util.sympy_safety import no_numeric_summation
 from symconv._util.sympy_safety import sstr
+from symconv.verdict import Status
 from symconv.errors import GradingError
 from symconv.grading.keys import Variable
 from symconv._util.deadline import TimeLimitExceeded, time_limit
@@ -112,6 +113,15 @@ class Verdict:
     def equivalent(self):
         """True, False, or None (undecided)."""
         return {"equivalent": True, "not equivalent": False}.get(self.status)
+
+    @property
+    def verdict(self):
+        """The :class:`symconv.verdict.Status` of this decision: equivalent by a proof is
+        ``proven``, by sampling ``confirmed``; not equivalent is ``refuted`` (a concrete
+        point, or a proof); undecided is ``unverified``."""
+        if self.status == "equivalent":
+            return Status.PROVEN if self.proven else Status.CONFIRMED
+        return Status.REFUTED if self.status == "not equivalent" else Status.UNVERIFIED
 
     def to_dict(self):
         return {"status": self.status, "strategy": self.strategy, "proven": self.proven,

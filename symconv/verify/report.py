@@ -11,6 +11,7 @@ import numpy as np
 import sympy as sp
 
 from symconv._util.sympy_safety import ReadsAsText
+from symconv.verdict import Status
 from symconv._util.explaining import short as _short
 from symconv._util.explaining import wrap as _wrap
 
@@ -127,6 +128,12 @@ class CrosscheckReport(ReadsAsText):
     def status(self):
         """'agree', 'disagree' or 'not verified'."""
         return {True: "agree", False: "disagree"}.get(self.agree, "not verified")
+
+    @property
+    def verdict(self):
+        """The :class:`symconv.verdict.Status`: agreement is ``confirmed`` (numeric evidence,
+        never a proof), disagreement ``refuted``, no comparison ``unverified``."""
+        return Status.of(self.status)
 
     @property
     def verified(self):
