@@ -8,7 +8,7 @@ extension rewrites, outside fenced code:
 * doctest blocks (``>>>`` lines and their output, up to a blank line) become fenced
   ``pycon`` code blocks, so outputs such as ``[1, 2][0]`` are shown verbatim instead of
   being read as Markdown links;
-* ``.. math::`` directives become display math (``\\[ ... \\]``, rendered by MathJax
+* ``.. math::`` directives become display math (``\\[ ... \\]``, rendered by KaTeX
   through ``pymdownx.arithmatex``);
 * Sphinx roles (``:func:`~symconv.conv```) become inline code (``conv``);
 * a paragraph ending in ``::`` (reStructuredText's literal-block marker) ends in ``:``;

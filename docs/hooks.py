@@ -15,6 +15,10 @@
   the code that makes its figure (a page opening with a picture) gets the figure that
   name holds after all of the page's examples. The pictures are
   made at every build, so they cannot drift from the code shown above them.
+* Math is typeset by KaTeX served from the site, so pages work offline: :func:`on_files`
+  adds the pinned copy that the explorer vendors (``symconv/explore/vendor/katex/``,
+  checked against its ``MANIFEST.json``) as ``js/katex/``, which ``mkdocs.yml`` loads
+  together with ``js/katex-render.js``. Nothing is duplicated in git.
 * :func:`on_post_build` writes the interactive explorer (``symconv explore``) into the
   site's ``explore/`` folder, which ``explorer.md`` links to.
 """
@@ -144,7 +148,33 @@ def page_figures(text, origin="<page>"):
     return out
 
 
+KATEX_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                         "symconv", "explore", "vendor", "katex")
+KATEX_URI = "js/katex"
+
+
+def katex_files():
+    """``{path inside js/katex/: absolute source path}`` of the vendored KaTeX, each file
+    checked against the sha256 that ``MANIFEST.json`` records (a mismatch is an error:
+    the site must serve exactly the pinned release)."""
+    import hashlib
+
+    with open(os.path.join(KATEX_DIR, "MANIFEST.json"), encoding="utf-8") as handle:
+        manifest = json.load(handle)
+    out = {}
+    for name, digest in sorted(manifest["sha256"].items()):
+        source = os.path.join(KATEX_DIR, *name.split("/"))
+        with open(source, "rb") as handle:
+            actual = hashlib.sha256(handle.read()).hexdigest()
+        if actual != digest:
+            raise ValueError(f"{source} has sha256 {actual}, but MANIFEST.json records {digest}")
+        out[name] = source
+    return out
+
+
 def on_files(files, config):
+    for name, source in katex_files().items():
+        files.append(File.generated(config, f"{KATEX_URI}/{name}", abs_src_path=source))
     path = os.path.join(config["docs_dir"], NOTEBOOK)
     with open(path, encoding="utf-8") as handle:
         notebook = json.load(handle)

@@ -117,12 +117,13 @@ def solutions_document(solutions, title="symconv: solutions to the exercise cata
 
     ``figures`` maps the names of drawn figures (:attr:`Solution.figures`) to their PDF
     paths relative to the document; with it the book loads ``graphicx``, has a list of
-    figures and shows each figure where its exercise declared it."""
+    figures and shows each figure where its exercise declared it. The book has a table
+    of contents and PDF links (``hyperref``)."""
     from symconv.latex import document
 
     counts = summarize(solutions)
     stamp = time.strftime("%Y-%m-%d")
-    items = [_Raw(r"\sloppy"), _INTRO,
+    items = [_Raw(r"\sloppy"), _Raw(r"{\setlength{\parskip}{0pt}\tableofcontents}"), _INTRO,
              f"Summary ({stamp}): {counts['exercises']} exercises; {counts['proven']} proven, "
              f"{counts['confirmed numerically']} confirmed numerically, "
              f"{counts['confirmed on finitely many cases']} confirmed on finitely many cases, "
@@ -137,11 +138,11 @@ def solutions_document(solutions, title="symconv: solutions to the exercise cata
         if len(rows) > 1:
             items.append(_Heading(f"{topic}: {description}", rows))
     if figures is None:
-        items.extend(solutions)
-        return document(items, title=title)
-    items.insert(1, _Raw(r"\listoffigures"))
+        items.extend(_WithFigures(s, {}) for s in solutions)
+        return document(items, title=title, packages=("hyperref",))
+    items.insert(2, _Raw(r"\listoffigures"))
     items.extend(_WithFigures(s, figures) for s in solutions)
-    return document(items, title=title, packages=("graphicx",))
+    return document(items, title=title, packages=("graphicx", "hyperref"))
 
 
 class _WithFigures:
@@ -153,7 +154,7 @@ class _WithFigures:
     def latex(self):
         from ._render import solution_latex
 
-        return solution_latex(self.solution, figures=self.figures)
+        return solution_latex(self.solution, figures=self.figures, toc=True)
 
 
 _SHORT = {"written": "written answer"}

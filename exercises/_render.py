@@ -1,17 +1,20 @@
 """Rendering solutions: LaTeX (through :mod:`symconv.latex`) and terminal text.
 
-All prose (prompts, explanations, model answers, verification details) goes through
-:func:`symconv.latex.escape_text`; all mathematics through
-:func:`symconv.latex.expr_latex` or the ``.latex()`` method of a library object.
+All prose (prompts, explanations, model answers, notes, captions) goes through
+:func:`symconv.latex.prose` (escaped text, with the ASCII formulas in it typeset as math),
+titles through :func:`symconv.latex.escape_text`; all
+mathematics through :func:`symconv.latex.expr_latex` or the ``.latex()`` method of a
+library object.
 """
 
 import html
+import re
 import textwrap
 
 import numpy as np
 import sympy as sp
 
-from symconv.latex import escape_text, expr_latex
+from symconv.latex import escape_text, expr_latex, prose
 
 __all__ = ["figure_latex", "answer_latex", "answer_text", "solution_latex", "solution_text",
            "solution_html",
@@ -78,7 +81,33 @@ def answer_text(value):
 # ---------------------------------------------------------------------------
 
 def _paragraphs(text):
-    return "\n\n".join(escape_text(p) for p in text.split("\n\n"))
+    return "\n\n".join(prose(p) for p in text.split("\n\n"))
+
+
+# a derivation line as symconv.proofs writes it: "  &= <math> && <note>"
+_ALIGN_NOTE_LINE = re.compile(r"^(  &=? .*?) && (\\text\{.*\})( \\\\)?$")
+
+
+def _fit_derivations(tex):
+    r"""Justifications of ``align*`` derivations as ``\tag*``: set flush right on their
+    line when it has room, and by amsmath on a line of their own below it when it has
+    not, so that a long line no longer pushes every justification off the page (in a
+    ``&&`` column, each sits right of the widest line of the whole derivation).
+
+    Only blocks whose every line has the form the proofs module writes are changed;
+    the mathematics and the notes are kept verbatim."""
+    def block(match):
+        lines = match.group(1).split("\n")
+        if not all(line.startswith(("  & ", "  &= ")) for line in lines):
+            return match.group(0)
+        out = []
+        for line in lines:
+            m = _ALIGN_NOTE_LINE.match(line)
+            out.append(m.group(1) + r" \tag*{" + m.group(2) + "}" + (m.group(3) or "")
+                       if m else line)
+        return "\\begin{align*}\n" + "\n".join(out) + "\n\\end{align*}"
+
+    return re.sub(r"\\begin\{align\*\}\n(.*?)\n\\end\{align\*\}", block, tex, flags=re.S)
 
 
 def _show_latex(obj, caption):
@@ -89,7 +118,7 @@ def _show_latex(obj, caption):
     if callable(latex_method) and not isinstance(obj, (sp.Basic, sp.MatrixBase)):
         from symconv.nn.kernels import Kernel
 
-        tex = latex_method()
+        tex = _fit_derivations(latex_method())
         if tex.lstrip().startswith(r"\begin{tabular}"):
             tex = "{\\small\n\\begin{center}\n" + tex + "\n\\end{center}\n}"
         elif isinstance(obj, Kernel):   # Kernel.latex() is bare math: display it
@@ -148,7 +177,7 @@ def _key_summary(part):
 def _part_latex(part):
     out = []
     head = f"({part.label})" if part.label is not None else "Answer"
-    prompt = escape_text(part.prompt) if part.prompt else ""
+    prompt = prose(part.prompt) if part.prompt else ""
     out.append(r"\paragraph{" + escape_text(head) + "} " + prompt)
     if part.written:
         out.append(r"\emph{Model answer.} " + _paragraphs(part.answer))
@@ -156,9 +185,9 @@ def _part_latex(part):
         out.append("\\[\n" + answer_latex(part.answer) + "\n\\]")
     if part.note:
         out.append(_paragraphs(part.note))
-    lines = [r"\emph{Verification (" + escape_text(status_text(part)) + r").}"]
+    lines = [r"\emph{Verification: " + escape_text(status_text(part)) + r".}"]
     for check in part.checks:
-        lines.append(escape_text(str(check)))
+        lines.append(prose(str(check)))
     if part.key is not None:
         lines.append(escape_text(_key_summary(part)))
     else:
@@ -170,22 +199,27 @@ def _part_latex(part):
 def figure_latex(figure, path):
     r"""A ``figure`` float: ``\includegraphics`` of ``path`` (relative to the .tex file)
     with the figure's caption, which also goes into the list of figures."""
-    caption = escape_text(figure.caption)
+    caption = prose(figure.caption)
     return "\n".join([r"\begin{figure}[!htbp]", r"\centering",
                       r"\includegraphics[width=0.8\textwidth,height=0.42\textheight,"
                       r"keepaspectratio]{" + path + "}",
                       r"\caption{" + caption + "}", r"\end{figure}"])
 
 
-def solution_latex(solution, figures=None):
+def solution_latex(solution, figures=None, toc=False):
     """The LaTeX of one solved exercise (a section of the solutions document).
 
     ``figures`` maps a declared figure's name to the path of its drawn PDF (relative to
-    the document); figures not in it are left out (a standalone exercise has none)."""
+    the document); figures not in it are left out (a standalone exercise has none).
+    ``toc``: the section goes into the table of contents, with a link target
+    (``\\phantomsection``: the document must load ``hyperref``)."""
     ex = solution.exercise
-    out = [r"\section*{" + escape_text(f"{ex.id}: {ex.title}") + "}",
-           r"{\small\emph{" + escape_text(f"Topic {ex.topic}; source: {ex.source}; "
-                                          f"status: {status_text(solution)}.") + "}}",
+    heading = escape_text(f"{ex.id}: {ex.title}")
+    out = [r"\section*{" + heading + "}"
+           + ("\n" + r"\phantomsection\addcontentsline{toc}{section}{" + heading + "}"
+              if toc else ""),
+           r"{\small\emph{" + prose(f"Topic {ex.topic}; source: {ex.source}; "
+                                    f"status: {status_text(solution)}.") + "}}",
            _paragraphs(ex.prompt),
            r"\subsection*{Solution}"]
     for kind, item in solution.blocks:

@@ -31,6 +31,7 @@ import re as _re
 import shutil as _shutil
 import subprocess as _subprocess
 import tempfile as _tempfile
+import time as _time
 from pathlib import Path as _Path
 from pathlib import PurePosixPath as _PurePosixPath
 
@@ -39,8 +40,8 @@ from symconv._util.validate import _UNSET
 from symconv._util.validate import renamed_time_limit as _renamed_time_limit
 from symconv.errors import SymconvError as _SymconvError
 
-__all__ = ["escape_text", "expr_latex", "latex", "signal_str", "note", "document", "compile_pdf",  # noqa: F822
-           "SymconvLatexPrinter"]  # built on first use (module __getattr__)
+__all__ = ["escape_text", "prose", "expr_latex", "latex", "signal_str", "note", "document",  # noqa: F822
+           "compile_pdf", "overfull_boxes", "SymconvLatexPrinter"]  # built on first use (module __getattr__)
 
 # ---------------------------------------------------------------------------
 # text escaping
@@ -60,8 +61,10 @@ _TEXT_ESCAPES = {
     "<": r"\ensuremath{<}",
     ">": r"\ensuremath{>}",
     "|": r"\ensuremath{|}",
-    '"': "''",
 }
+
+# a quote opens after these (or at the start of the text); anywhere else it closes
+_OPENING_CONTEXT = " \t\n([{<\u00a0-\u2013\u2014/"
 
 # characters outside ASCII that are common in mathematical prose; each becomes a
 # math-mode command that amsmath/amssymb define, anything else becomes '?'
@@ -79,6 +82,10 @@ _UNICODE_MATH = {
     "∈": r"\in", "ᵀ": r"^{\mathsf{T}}", "′": r"'", "−": "-",
     "⟨": r"\langle", "⟩": r"\rangle", "⋅": r"\cdot", "√": r"\surd", "⌊": r"\lfloor",
     "⌋": r"\rfloor", "⌈": r"\lceil", "⌉": r"\rceil", "∘": r"\circ", "⊗": r"\otimes",
+    "∇": r"\nabla", "≡": r"\equiv", "∉": r"\notin", "⊂": r"\subset", "⊆": r"\subseteq",
+    "∪": r"\cup", "∩": r"\cap", "∀": r"\forall", "∃": r"\exists", "ℝ": r"\mathbb{R}",
+    "ℤ": r"\mathbb{Z}", "ℕ": r"\mathbb{N}", "≪": r"\ll", "≫": r"\gg", "∝": r"\propto",
+    "↦": r"\mapsto", "ϕ": r"\phi", "ϑ": r"\vartheta", "⊙": r"\odot", "²": r"^{2}", "³": r"^{3}",
 }
 _UNICODE_TEXT = {"–": "--", "—": "---", "‘": "`", "’": "'", "“": "``", "”": "''",
                  "…": r"\dots{}", "\u00a0": "~"}
@@ -91,7 +98,9 @@ def escape_text(text):
     it, so no control sequence, group, math shift, comment, parameter or
     alignment tab of the input reaches the engine. Control characters are dropped
     (a newline becomes a space); common Greek letters and mathematical symbols are
-    rendered in math mode; any other non-ASCII character becomes ``?``.
+    rendered in math mode; any other non-ASCII character becomes ``?``. Straight quotes
+    become typographic ones: ``"a"`` prints as \`\`a'' and ``'a'`` as \`a'
+    (a quote that follows a letter, as in ``f''``, stays a closing quote or prime).
 
     Parameters
     ----------
@@ -113,12 +122,21 @@ def escape_text(text):
     \ensuremath{\tau} = 2\ensuremath{\pi}
     >>> print(escape_text('⟨Cx, y⟩'))
     \ensuremath{\langle}Cx, y\ensuremath{\rangle}
+    >>> print(escape_text('"Proven" means \'exact\'; f\'\' is a derivative'))
+    ``Proven'' means `exact'; f'' is a derivative
     """
     if not isinstance(text, str):
         raise _SymconvError(f"text must be a str, but got {type(text).__name__}")
     out = []
-    for ch in text:
-        if ch in _TEXT_ESCAPES:
+    for i, ch in enumerate(text):
+        if ch in "\"'":
+            opening = (i == 0 or text[i - 1] in _OPENING_CONTEXT) and i + 1 < len(text) \
+                and not text[i + 1].isspace()
+            if ch == '"':
+                out.append("``" if opening else "''")
+            else:
+                out.append("`" if opening else "'")
+        elif ch in _TEXT_ESCAPES:
             out.append(_TEXT_ESCAPES[ch])
         elif ch in ("\n", "\r", "\t"):
             out.append(" ")
@@ -133,6 +151,212 @@ def escape_text(text):
         else:
             out.append("?")
     return "".join(out)
+
+
+# ---------------------------------------------------------------------------
+# prose with ASCII formulas: x^2, x_k, sqrt(...) typeset as math
+# ---------------------------------------------------------------------------
+
+# characters a formula in prose may consist of; nothing else ever reaches math mode
+_MATH_ASCII = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                        " +-*/=(),.|'!<>[]^_")
+_MATH_WORDS = {"exp": r"\exp", "log": r"\log", "ln": r"\ln", "sin": r"\sin", "cos": r"\cos",
+               "tan": r"\tan", "max": r"\max", "min": r"\min", "sum": r"\sum", "prod": r"\prod",
+               "sqrt": None, "floor": None, "ceil": None}
+_CLOSE = {"(": ")", "[": "]"}
+
+
+def _matching(s, i):
+    """Index of the bracket closing the one at ``s[i]``, or -1."""
+    depth = 0
+    for j in range(i, len(s)):
+        if s[j] in "([":
+            depth += 1
+        elif s[j] in ")]":
+            depth -= 1
+            if depth == 0:
+                return j if s[j] == _CLOSE[s[i]] else -1
+    return -1
+
+
+def _is_atom(s):
+    """Whether ``s`` may be part of a formula: formula characters only, and no word of
+    three or more letters except known function names and subscripts."""
+    if not s or any(ch not in _MATH_ASCII and ch not in _UNICODE_MATH for ch in s):
+        return False
+    if _re.search(r"[A-Za-z]\.[A-Za-z]|[A-Za-z]{2}_[A-Za-z]{2}|__", s):
+        return False
+    for m in _re.finditer(r"[A-Za-z]+", s):
+        word, start = m.group(), m.start()
+        if len(word) >= 3 and word not in _MATH_WORDS and not (start and s[start - 1] == "_"):
+            return False
+    return True
+
+
+_OPERATORS = frozenset("= + - * / < > <= >= != -> ⋆ ∗ · × ≤ ≥ ≠ ≈ → ∈".split())
+
+
+def _is_formula(s):
+    """Whether ``s`` (one run of prose) reads as a formula: only formula characters,
+    balanced brackets, a superscript, subscript or known function call, and no word of
+    three or more letters except known function names and subscripts (so that code such
+    as ``conv_layer`` or ``symconv.latex`` stays text)."""
+    if not s or any(ch not in _MATH_ASCII and ch not in _UNICODE_MATH for ch in s):
+        return False
+    if _re.search(r"[A-Za-z]\.[A-Za-z]", s) or "__" in s or s[-1] in "^_":
+        return False
+    depth = []
+    for ch in s:
+        if ch in "([":
+            depth.append(_CLOSE[ch])
+        elif ch in ")]":
+            if not depth or depth.pop() != ch:
+                return False
+    if depth:
+        return False
+    if not _is_atom(s):
+        return False
+    for m in _re.finditer(r"[A-Za-z]+", s):
+        word, start = m.group(), m.start()
+        if start and s[start - 1] == "_" and len(word) >= 2 and start >= 2 \
+                and _re.match(r"[A-Za-z]{2}", s[max(start - 3, 0):start - 1][-2:]) \
+                and s[start - 3:start - 1] not in _MATH_WORDS:
+            return False   # word_word: an identifier of code, not a subscript
+        if word in ("sqrt", "floor", "ceil") and s[m.end():m.end() + 1] != "(":
+            return False
+    if not _re.search(r"[\^_][A-Za-z0-9(\-]|\b(?:sqrt|floor|ceil|exp|log)\(", s):
+        return False
+    for m in _re.finditer(r"[\^_]", s):
+        nxt = s[m.end():m.end() + 2]
+        if not nxt or not (nxt[0].isalnum() or nxt[0] == "(" or (nxt[0] == "-" and nxt[1:].isalnum())):
+            return False
+    return True
+
+
+def _math(s):
+    """Math-mode LaTeX of a run that passed :func:`_is_formula` (its characters are
+    letters, digits, brackets, operators and the symbols of ``_UNICODE_MATH`` only)."""
+    out, i = [], 0
+    while i < len(s):
+        ch = s[i]
+        if ch in "^_":
+            j = i + 1
+            if s[j] == "(":
+                end = _matching(s, j)
+                body = _math(s[j + 1:end])
+                i = end + 1
+            else:
+                m = _re.match(r"-?(?:[A-Za-z]+|[0-9]+)", s[j:])
+                word = m.group()
+                body = r"\mathrm{" + word + "}" if ch == "_" and len(word) > 1 and word.isalpha() \
+                    else word
+                i = j + len(word)
+            out.append(ch + "{" + body + "}")
+        elif ch.isascii() and ch.isalpha():
+            word = _re.match(r"[A-Za-z]+", s[i:]).group()
+            i += len(word)
+            if word in ("sqrt", "floor", "ceil"):
+                end = _matching(s, i)
+                inner = _math(s[i + 1:end])
+                i = end + 1
+                out.append(r"\sqrt{" + inner + "}" if word == "sqrt"
+                           else rf"\l{word}" + " " + inner + rf" \r{word}")
+            elif word in _MATH_WORDS and not (out and out[-1].endswith("_{")):
+                out.append(_MATH_WORDS[word] + " ")
+            else:
+                out.append(word)
+        elif s.startswith("...", i):
+            out.append(r"\dots ")
+            i += 3
+        elif s.startswith("||", i):
+            out.append(r"\| ")
+            i += 2
+        elif s[i:i + 2] in ("<=", ">=", "!=", "->"):
+            out.append({"<=": r"\le ", ">=": r"\ge ", "!=": r"\ne ", "->": r"\to "}[s[i:i + 2]])
+            i += 2
+        elif ch == "*":
+            out.append(r"\cdot ")
+            i += 1
+        elif ch in _UNICODE_MATH:
+            out.append(_UNICODE_MATH[ch] + " ")
+            i += 1
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def _runs(text):
+    """Split prose into runs separated by spaces outside brackets: [(run, separator)]."""
+    runs, start, depth = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(depth - 1, 0)
+        elif ch == " " and depth == 0:
+            runs.append(text[start:i])
+            start = i + 1
+    runs.append(text[start:])
+    return runs
+
+
+def _prose_run(run):
+    core = run.rstrip(".,;:?")
+    tail = run[len(core):]
+    if core.endswith("...") and tail == "":
+        pass
+    lead = ""
+    # brackets that open or close the surrounding sentence, not the formula
+    while core and core[0] in "([" and _matching(core, 0) == -1:
+        lead, core = lead + core[0], core[1:]
+    trail = ""
+    while core and core[-1] in ")]" and not _is_formula(core) and _is_formula(core[:-1]):
+        trail, core = core[-1] + trail, core[:-1]
+    if _is_formula(core):
+        return escape_text(lead) + r"\ensuremath{" + _math(core) + "}" + escape_text(trail + tail)
+    if " " in run:   # a bracketed stretch of prose: try its words one by one
+        return " ".join(_prose_run(w) for w in run.split(" "))
+    return escape_text(run)
+
+
+def prose(text):
+    r"""Return LaTeX (text mode) for prose in which formulas are written in ASCII.
+
+    Like :func:`escape_text` (which renders every character literally), except that a
+    run of the text that reads as a formula, one with a superscript ``x^2``, ``e^(-t)``,
+    a subscript ``x_k``, ``p_total`` or a call of ``sqrt``, ``floor``, ``exp``..., is
+    typeset in math mode. Only letters, digits, brackets, operators and the symbols
+    that :func:`escape_text` already shows in math mode can reach math mode; anything
+    else (a backslash, a brace, a dollar) leaves its run as escaped text, so ``text``
+    may be hostile. Names of code (``conv_layer``, ``symconv.latex``) stay text.
+
+    >>> print(prose("the error shrinks by (1 - ηλ)^2 per step"))
+    the error shrinks by \ensuremath{(1 - \eta \lambda )^{2}} per step
+    >>> print(prose("x_k for k = 0, 1; see conv_layer."))
+    \ensuremath{x_{k}} for k = 0, 1; see conv\_layer.
+    >>> print(prose(r"a^\input{x}"))
+    a\textasciicircum{}\textbackslash{}input\{x\}
+    """
+    if not isinstance(text, str):
+        raise _SymconvError(f"text must be a str, but got {type(text).__name__}")
+    text = _re.sub(r"[\n\r\t]", " ", text)
+    runs = _runs(text)
+    # a formula written with spaces ("X ⋆ K^T", "||A w - y||^2"): join the runs around
+    # a formula run that operators link to it, as long as the joined run is a formula
+    merged = []
+    for run in runs:
+        merged.append(run)
+        while len(merged) >= 3 and merged[-2] in _OPERATORS:
+            joined = " ".join(merged[-3:])
+            if not (_is_formula(joined) or (_is_formula(merged[-3]) and _is_atom(run))
+                    or (_is_formula(run.rstrip(".,;:?")) and _is_atom(merged[-3]))):
+                break
+            if not _is_formula(joined.rstrip(".,;:?")):
+                break
+            merged[-3:] = [joined]
+    return " ".join(_prose_run(run) if ("^" in run or "_" in run or "(" in run) else escape_text(run)
+                    for run in merged)
 
 
 # ---------------------------------------------------------------------------
@@ -489,12 +713,13 @@ def note(text, width=42):
     r"""A justification for the right-hand column of an ``align*`` line.
 
     Short text becomes ``\text{...}``; longer text is set in a narrow ragged
-    paragraph so that the line stays within the page. ``text`` is escaped.
+    paragraph so that the line stays within the page. ``text`` is escaped, with its
+    ASCII formulas typeset as math (:func:`prose`).
 
     >>> note("linearity")
     '\\text{linearity}'
     """
-    body = escape_text(text)
+    body = prose(text)
     if len(text) <= width:
         return r"\text{" + body + "}"
     return (r"\text{\parbox[t]{0.3\textwidth}{\raggedright\footnotesize " + body + "}}")
@@ -569,7 +794,8 @@ def document(items, title=None, *, packages=()):
     title : str, optional
         Escaped and set as the document title.
     packages : sequence of str, optional
-        Further LaTeX packages to load (names of letters only, e.g. ``('graphicx',)``).
+        Further LaTeX packages to load (names of letters only, e.g. ``('graphicx',)``);
+        ``hyperref`` is loaded last, with coloured links.
 
     Returns
     -------
@@ -593,7 +819,10 @@ def document(items, title=None, *, packages=()):
     for name in packages:
         if not (isinstance(name, str) and name.isascii() and name.isalpha()):
             raise _SymconvError(f"a package name must be letters only, but got {name!r}")
-        parts.append(r"\usepackage{" + name + "}\n")
+    # hyperref goes last (it redefines what the other packages define), links in colour
+    for name in sorted(packages, key=lambda name: name == "hyperref"):
+        options = "[colorlinks=true,linkcolor=blue,urlcolor=blue]" if name == "hyperref" else ""
+        parts.append(r"\usepackage" + options + "{" + name + "}\n")
     if title is not None:
         parts.append(r"\title{" + escape_text(str(title)) + "}\n\\date{}\n")
     parts.append(r"\begin{document}" + "\n")
@@ -604,8 +833,39 @@ def document(items, title=None, *, packages=()):
     return "".join(parts)
 
 
-def compile_pdf(tex, out_path, *, engine=None, time_limit=120, files=None, timeout=_UNSET):
+_OVERFULL = _re.compile(r"^Overfull \\hbox \((?P<pt>[0-9.]+)pt too wide\) (?P<where>.*)$", _re.M)
+
+
+def overfull_boxes(log, limit=0.0):
+    r"""The overfull ``\hbox`` reports of a pdflatex log wider than ``limit`` points.
+
+    Returns ``[(points, where), ...]`` in the order of the log, ``where`` being the
+    log's own words ("in paragraph at lines 12--14", "detected at line 80").
+
+    >>> overfull_boxes("Overfull \\hbox (40.1pt too wide) detected at line 9\n"
+    ...                "Overfull \\hbox (2.5pt too wide) in paragraph at lines 3--4", limit=10)
+    [(40.1, 'detected at line 9')]
+    """
+    return [(float(m.group("pt")), m.group("where").strip()) for m in _OVERFULL.finditer(log)
+            if float(m.group("pt")) > limit]
+
+
+_MAX_RUNS = 4
+_AUX = (".aux", ".toc", ".lof", ".lot", ".out")
+
+
+def _aux_state(folder):
+    return {ext: (_Path(folder) / ("doc" + ext)).read_bytes()
+            for ext in _AUX if (_Path(folder) / ("doc" + ext)).exists()}
+
+
+def compile_pdf(tex, out_path, *, engine=None, time_limit=120, files=None, timeout=_UNSET,
+                log_path=None):
     """Compile LaTeX source to a PDF with ``pdflatex``.
+
+    pdflatex runs again (up to four runs in all) while its auxiliary files (``.aux``,
+    table of contents, list of figures, PDF bookmarks) change, so that a table of
+    contents and cross-references are filled in.
 
     The engine runs in a fresh temporary directory with
     ``-no-shell-escape -interaction=nonstopmode -halt-on-error`` and with
@@ -628,6 +888,9 @@ def compile_pdf(tex, out_path, *, engine=None, time_limit=120, files=None, timeo
         Files the document reads (e.g. figures for ``\\includegraphics``): each is copied
         into the engine's directory under its key, a relative path such as
         ``'figures/a.pdf'`` (no ``..``, not absolute).
+    log_path : str or os.PathLike, optional
+        Where to keep pdflatex's log (for :func:`overfull_boxes`); written also when the
+        compilation fails.
 
     Returns
     -------
@@ -656,13 +919,25 @@ def compile_pdf(tex, out_path, *, engine=None, time_limit=120, files=None, timeo
             target.parent.mkdir(parents=True, exist_ok=True)
             _shutil.copyfile(source, target)
         cmd = [exe, "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"]
-        try:
-            proc = _subprocess.run(cmd, cwd=tmp, env=env, stdin=_subprocess.DEVNULL,
-                                  capture_output=True, timeout=seconds)
-        except _subprocess.TimeoutExpired:
-            raise _SymconvError(f"pdflatex must finish within {seconds} s, but it timed out") from None
+        deadline = _time.monotonic() + seconds
+        before = None
+        for _run in range(_MAX_RUNS):
+            try:
+                proc = _subprocess.run(cmd, cwd=tmp, env=env, stdin=_subprocess.DEVNULL,
+                                      capture_output=True,
+                                      timeout=max(deadline - _time.monotonic(), 0.001))
+            except _subprocess.TimeoutExpired:
+                raise _SymconvError(f"pdflatex must finish within {seconds} s, but it timed out") from None
+            # a table of contents, list of figures or cross-reference is read from the
+            # auxiliary files of the run before: run again until they stop changing
+            after = _aux_state(tmp)
+            if proc.returncode != 0 or after == before:
+                break
+            before = after
         log_file = _Path(tmp) / "doc.log"
         log = log_file.read_text(encoding="latin-1") if log_file.exists() else proc.stdout.decode("latin-1")
+        if log_path is not None:
+            _Path(log_path).write_text(log, encoding="latin-1")
         pdf = _Path(tmp) / "doc.pdf"
         if proc.returncode != 0 or not pdf.exists() or "Undefined control sequence" in log:
             errors = [line for line in log.splitlines() if line.startswith("!")]

@@ -65,6 +65,9 @@ def test_solve_all_writes_the_book(book):
         assert f"wrote {out_dir / 'solutions.pdf'}" in out
     keys = load_keys(str(out_dir / "keys.toml"))
     assert len(keys) == counts["gradable parts"]
+    # no unfilled label or value leaks into the key file or the book
+    for name in ("keys.toml", "solutions.tex"):
+        assert "(None)" not in (out_dir / name).read_text(encoding="utf-8"), name
 
 
 def test_solve_all_into_a_file_path_is_an_error(capsys, tmp_path):

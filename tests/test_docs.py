@@ -350,6 +350,117 @@ def test_api_pages_render_docstrings(site):
     assert 'class="arithmatex"' in text          # the .. math:: directives became math
 
 
+def _tags(html, name):
+    return re.findall(r"<" + name + r"\b[^>]*>", html)
+
+
+def _attr(tag, name):
+    found = re.search(r"\b" + name + r"\s*=\s*[\"']([^\"']*)[\"']", tag)
+    return found.group(1) if found else None
+
+
+def _is_external(url):
+    return url is not None and re.match(r"(?i)(https?:)?//", url.strip()) is not None
+
+
+def test_site_loads_nothing_from_the_network(site):
+    """Offline, every page works: no script, style sheet or font comes from another host."""
+    proc, out = site
+    assert proc.returncode == 0, proc.stderr
+    external = []
+    for page in sorted(out.rglob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        for tag in _tags(html, "script") + _tags(html, "img") + _tags(html, "iframe"):
+            if _is_external(_attr(tag, "src")):
+                external.append((page.relative_to(out), tag))
+        for tag in _tags(html, "link"):
+            rel = (_attr(tag, "rel") or "").lower()
+            if any(r in rel for r in ("stylesheet", "preload", "icon", "modulepreload")) \
+                    and _is_external(_attr(tag, "href")):
+                external.append((page.relative_to(out), tag))
+        assert "mathjax" not in html.lower(), page
+    for sheet in sorted(out.rglob("*.css")):
+        css = sheet.read_text(encoding="utf-8", errors="replace")
+        for url in re.findall(r"(?:url\(|@import\s+)\s*[\"']?([^\"')\s;]+)", css):
+            if _is_external(url):
+                external.append((sheet.relative_to(out), url))
+    assert external == [], external
+
+
+def test_math_pages_use_the_bundled_katex(site):
+    """Pages with math load KaTeX from the site, and the site serves the pinned files."""
+    import hashlib
+
+    proc, out = site
+    katex = ROOT / "symconv" / "explore" / "vendor" / "katex"
+    manifest = json.loads((katex / "MANIFEST.json").read_text(encoding="utf-8"))
+    for name, digest in manifest["sha256"].items():
+        served = out / "js" / "katex" / name
+        assert served.is_file(), name
+        assert hashlib.sha256(served.read_bytes()).hexdigest() == digest, name
+    math_pages = [p for p in sorted(out.rglob("*.html"))
+                  if 'class="arithmatex"' in p.read_text(encoding="utf-8")]
+    assert len(math_pages) >= 5, math_pages
+    for page in math_pages:
+        html = page.read_text(encoding="utf-8")
+        scripts = [(page.parent / _attr(t, "src")).resolve() for t in _tags(html, "script")
+                   if _attr(t, "src")]
+        sheets = [(page.parent / _attr(t, "href")).resolve() for t in _tags(html, "link")
+                  if "stylesheet" in (_attr(t, "rel") or "")]
+        for wanted, found in (("js/katex/katex.min.js", scripts), ("js/katex-render.js", scripts),
+                              ("js/katex/katex.min.css", sheets)):
+            target = (out / wanted).resolve()
+            assert target in found and target.is_file(), (page, wanted)
+        # the renderer runs after KaTeX is loaded
+        assert scripts.index((out / "js/katex-render.js").resolve()) \
+            > scripts.index((out / "js/katex/katex.min.js").resolve())
+
+
+def test_every_formula_of_the_site_renders_with_the_bundled_katex(site, tmp_path):
+    """Each formula of the site, as js/katex-render.js hands it over, is read by KaTeX
+    without an error (run with Node.js; skipped without it)."""
+    import shutil
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("Node.js is not installed: formulas not rendered")
+    proc, out = site
+    script = tmp_path / "check.js"
+    script.write_text(r"""
+const fs = require("fs"), path = require("path");
+const katex = require(process.argv[2]);
+let count = 0; const bad = [];
+const unescape = s => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"')
+  .replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+function walk(dir) {
+  for (const f of fs.readdirSync(dir)) {
+    const p = path.join(dir, f);
+    if (fs.statSync(p).isDirectory()) walk(p);
+    else if (p.endsWith(".html")) check(p);
+  }
+}
+function check(p) {
+  const html = fs.readFileSync(p, "utf8");
+  const re = /<(span|div) class="arithmatex">([\s\S]*?)<\/\1>/g;
+  let m;
+  while ((m = re.exec(html))) {
+    let tex = unescape(m[2]).trim(), display = m[1] === "div";
+    if (tex.startsWith("\\(") || tex.startsWith("\\[")) { display = tex[1] === "["; tex = tex.slice(2, -2); }
+    count++;
+    try { katex.renderToString(tex, {displayMode: display, throwOnError: true}); }
+    catch (e) { bad.push(p + ": " + tex.slice(0, 80) + ": " + e.message.slice(0, 120)); }
+  }
+}
+walk(process.argv[3]);
+console.log(JSON.stringify({count, bad}));
+""", encoding="utf-8")
+    run = subprocess.run([node, str(script), str(out / "js" / "katex" / "katex.min.js"), str(out)],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert result["count"] >= 20 and result["bad"] == [], result
+
+
 # --------------------------------------------------------------------------- refreshing
 
 def _refresh_page(path):

@@ -15,7 +15,7 @@ import symconv.exercises as ex
 from symconv.exercises import _keys
 from symconv.grading import grade, load_keys
 from symconv.errors import SymconvError
-from symconv.latex import compile_pdf, escape_text
+from symconv.latex import compile_pdf, escape_text, overfull_boxes
 
 EXERCISES = ex.all_exercises()
 IDS = [e.id for e in EXERCISES]
@@ -159,8 +159,26 @@ def test_combined_document_compiles(solved, tmp_path):
     tex = ex.solutions_document(list(solved.values()))
     for s in solved.values():
         assert escape_text(s.exercise.title) in tex
-    out = compile_pdf(tex, tmp_path / "solutions.pdf")  # raises on errors and undefined cs
+    # raises on errors and undefined control sequences
+    out = compile_pdf(tex, tmp_path / "solutions.pdf", log_path=tmp_path / "solutions.log")
     assert out.stat().st_size > 10_000
+    log = (tmp_path / "solutions.log").read_text(encoding="latin-1")
+    # nothing runs off the page: no line, table or derivation more than 10 pt too wide
+    assert overfull_boxes(log, limit=10) == [], overfull_boxes(log, limit=10)
+    # a table of contents with links, filled in (pdflatex ran again for it)
+    assert "\\tableofcontents" in tex and "{hyperref}" in tex and "No file doc.toc" not in log
+    assert tex.count("\\addcontentsline{toc}{section}") == len(solved)
+
+
+def test_book_prose_has_no_raw_markers(solved):
+    tex = ex.solutions_document(list(solved.values()))
+    assert "(None)" not in tex and "None" not in tex.replace("Nonetheless", "")
+    assert "(not auto-gradable))" not in tex and "Verification: written answer" in tex
+    # straight double quotes are typeset as quotes, never as two closing quotes around a word
+    assert not re.search(r"(^|\s)''[A-Za-z]", tex)
+    # the examples of raw ASCII math now read as math
+    assert "K\\textasciicircum{}T" not in tex and "\\ensuremath{X \\star  K^{T}}" in tex
+    assert "\\sqrt{" in tex and "t\\textasciicircum{}2" not in tex
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")

@@ -8,7 +8,8 @@ import pytest
 import sympy as sp
 
 from symconv.errors import SymconvError
-from symconv.latex import compile_pdf, document, escape_text, expr_latex, note
+from symconv.latex import (compile_pdf, document, escape_text, expr_latex, note, overfull_boxes,
+                           prose)
 from symconv.proofs import Derivation, check_proof
 from symconv.proofs.theorems import NAMES, kinds, theorem
 
@@ -32,7 +33,8 @@ def test_escaped_text_has_no_control_sequence_of_the_input(text):
     # unescaping the printing commands gives the input back
     back = (out.replace(r"\textbackslash{}", "\\").replace(r"\textasciicircum{}", "^")
             .replace(r"\textasciitilde{}", "~").replace(r"\ensuremath{<}", "<")
-            .replace(r"\ensuremath{>}", ">").replace(r"\ensuremath{|}", "|").replace("''", '"'))
+            .replace(r"\ensuremath{>}", ">").replace(r"\ensuremath{|}", "|")
+            .replace("``", '"').replace("''", '"'))
     back = re.sub(r"\\([{}$&#%_])", r"\1", back)
     assert back == text
 
@@ -203,3 +205,59 @@ def test_module_namespace_shows_only_the_api():
         assert name not in public
     from sympy.printing.latex import LatexPrinter
     assert issubclass(sl.SymconvLatexPrinter, LatexPrinter)
+
+
+# --------------------------------------------------------------------------- prose, quotes
+
+def test_quotes_are_typographic():
+    assert escape_text('"Proven" means') == "``Proven'' means"
+    assert escape_text("with 'symconv grade'.") == "with `symconv grade'."
+    # a quote after a letter is a closing quote, an apostrophe or a prime
+    assert escape_text("f'' and PyTorch's padding='same'") == "f'' and PyTorch's padding='same'"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("X ⋆ K^T is", r"\ensuremath{X \star  K^{T}} is"),
+    ("exp(-t^2/(2 σ^2))/sqrt(2π)", r"\ensuremath{\exp (-t^{2}/(2 \sigma ^{2}))/\sqrt{2\pi }}"),
+    ("p_total = k - 1.", r"\ensuremath{p_{\mathrm{total}} = k - 1}."),
+    ("(see x_k)", r"(see \ensuremath{x_{k}})"),
+    ("floor((n + 2p - k)/s) + 1", r"\ensuremath{\lfloor (n + 2p - k)/s \rfloor + 1}"),
+    # code stays text
+    ("symconv.numeric.conv_layer and output_padding", "symconv.numeric.conv\\_layer and output\\_padding"),
+    ("a plain sentence (with brackets).", "a plain sentence (with brackets)."),
+])
+def test_prose_typesets_ascii_formulas(text, expected):
+    assert prose(text) == expected
+
+
+@pytest.mark.parametrize("text", HOSTILE + ["x^{\\input{a}}", "x_(\\def)", "sqrt(\\write18)^2",
+                                            "e^(a$b) x_k%", "a^(b}) c_{d}"])
+def test_prose_lets_no_control_sequence_of_the_input_through(text):
+    out = prose(text)
+    allowed = {"textbackslash", "textasciicircum", "textasciitilde", "ensuremath", "{", "}", "$",
+               "&", "#", "%", "_", "mathrm", "sqrt", "cdot", "lfloor", "rfloor", "dots"}
+    for cs in re.findall(r"\\([A-Za-z]+|.)", out):
+        assert cs in allowed, (text, out, cs)
+    assert "^^" not in out and "\\input" not in out.replace("\\textbackslash{}input", "")
+
+
+def test_overfull_boxes_reads_the_log():
+    log = ("Overfull \\hbox (69.27895pt too wide) detected at line 1532\n[]$[]$\n"
+           "Underfull \\hbox (badness 10000) in paragraph at lines 8--8\n"
+           "Overfull \\hbox (3.1pt too wide) in paragraph at lines 10--12\n")
+    assert overfull_boxes(log) == [(69.27895, "detected at line 1532"),
+                                   (3.1, "in paragraph at lines 10--12")]
+    assert overfull_boxes(log, limit=10) == [(69.27895, "detected at line 1532")]
+    assert overfull_boxes("no boxes here") == []
+
+
+@needs_tex
+def test_compile_pdf_fills_a_table_of_contents_and_keeps_the_log(tmp_path):
+    tex = ("\\documentclass{article}\\usepackage{hyperref}\\begin{document}\\tableofcontents\n"
+           "\\section{First}x\\newpage\\section{Second}\\noindent\\rule{30cm}{1pt}\\end{document}\n")
+    compile_pdf(tex, tmp_path / "toc.pdf", log_path=tmp_path / "toc.log")
+    log = (tmp_path / "toc.log").read_text(encoding="latin-1")
+    # the last run read the table of contents written by the run before it
+    assert "No file doc.toc" not in log
+    # a 30 cm rule on a 345 pt line: one box about 509 pt too wide
+    assert [round(w) for w, _ in overfull_boxes(log)] == [round(30 / 2.54 * 72.27 - 345)]
