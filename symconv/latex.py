@@ -24,6 +24,10 @@ Examples
 >>> t = symbols('t')
 >>> expr_latex(t**2 + 1)
 't^{2} + 1'
+
+Why one module of this size: every LaTeX the package writes passes through one escaping
+policy (escape_text, prose, the forbidden control sequences) and one printer; splitting
+the document and compile parts from it would let a second, weaker policy appear.
 """
 
 import os as _os

@@ -28,6 +28,10 @@ With ``scheduler=ADDRESS`` the same work runs on a Dask distributed cluster: row
 out in chunks, each Dask worker keeps its own isolated grading processes (same
 limits), and results stream back in completion order; the output is the same as a
 local run (only the ``seconds`` fields differ).
+
+Why one module of this size: the batch runner owns the worker processes, their limits,
+resume by fingerprint and shutdown on signals; these share the process table and the row
+bookkeeping, which must stay consistent when any of them fails.
 """
 
 import base64

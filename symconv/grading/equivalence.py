@@ -42,6 +42,10 @@ when ``scale=True``); inequalities after turning ``>`` into ``<``.
 >>> v = equivalent(sp.floor(n/s) + 1, sp.ceiling(n/s), variables={"n": (1, 40), "s": (1, 6)})
 >>> v.status, v.counterexample["point"]
 ('not equivalent', {'n': '1', 's': '1'})
+
+Why one module of this size: the sampler, the comparer and its strategies share the
+domains, the point lists and the time budget; breakpoints and beyond-the-window probes
+are in regions, operators in operators.
 """
 
 import functools

@@ -24,6 +24,11 @@ invalid
     proof could not be checked.
 timeout
     Grading the answer ran past its time (or memory) limit.
+
+Why one module of this size: grade() is one pipeline (parse, coerce to the key's type,
+closed-form and operation rules, equivalence, anticipated mistakes, feedback, the trail)
+whose stages share the key context and the time budget; the strategies themselves live
+in equivalence, regions, operators, feedback and forms.
 """
 
 import html
