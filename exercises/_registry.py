@@ -201,7 +201,7 @@ class Part:
         """The key with every answer written as text (what ``keys.toml`` holds)."""
         from ._keys import export_key
 
-        return export_key(self)
+        return export_key(self, get(self.exercise_id) if self.exercise_id else None)
 
     def __explain__(self, check=True):
         """The lines :func:`symconv.explain` prints for this object."""

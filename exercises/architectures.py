@@ -16,7 +16,7 @@ from sympy import symbols
 from symconv import architectures as arch
 from symconv.nn.layers import conv_layer
 from symconv.nn.architectures import infer_shapes
-from symconv.nn.shapes import receptive_field
+from symconv.nn.architectures.receptive import receptive_field
 
 from . import _brute
 from ._checks import exact_check, grid_check

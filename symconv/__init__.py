@@ -35,7 +35,8 @@ _API = {
     "pool2d": "nn.layers", "conv_layer": "nn.layers", "conv_transpose_layer": "nn.layers",
     "pool_layer": "nn.layers",
     "conv_output_size": "nn.shapes", "conv_transpose_output_size": "nn.shapes",
-    "pool_output_size": "nn.shapes", "same_padding": "nn.shapes", "receptive_field": "nn.shapes",
+    "pool_output_size": "nn.shapes", "same_padding": "nn.shapes",
+    "receptive_field": "nn.architectures.receptive",
     "infer_shapes": "nn.architectures.table",
     "conv_matrix": "nn.matrix", "conv_transpose_matrix": "nn.matrix",
     "derivative_kernel": "nn.kernels", "integral_kernel": "nn.kernels",
@@ -56,7 +57,8 @@ if TYPE_CHECKING:  # the names for type checkers; at run time they load lazily (
     from symconv.nn.kernels import derivative_kernel, integral_kernel, min_kernel_size
     from symconv.nn.layers import conv_layer, conv_transpose_layer, corr2d, corr2d_multi_in, corr2d_multi_in_out, pool2d, pool_layer
     from symconv.nn.matrix import conv_matrix, conv_transpose_matrix
-    from symconv.nn.shapes import conv_output_size, conv_transpose_output_size, pool_output_size, receptive_field, same_padding
+    from symconv.nn.architectures.receptive import receptive_field
+    from symconv.nn.shapes import conv_output_size, conv_transpose_output_size, pool_output_size, same_padding
     from symconv.proofs.checker import check_proof
     from symconv.proofs.derivation import Derivation
     from symconv.proofs.reindex import mlp_to_conv

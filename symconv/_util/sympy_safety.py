@@ -76,7 +76,7 @@ if TYPE_CHECKING:
     from sympy.printing.printer import Printer
 
 __all__ = ["print_order", "sstr", "no_numeric_summation", "strict_sympify", "pretty_text",
-           "ReadsAsText"]
+           "ReadsAsText", "sstr_safe"]
 
 _OPERATORS = (sp.Sum, sp.Product, sp.Integral)
 
@@ -202,3 +202,33 @@ class ReadsAsText:
 
     def _pretty(self, printer: Printer) -> prettyForm:
         return pretty_text(str(self))
+
+
+def sstr_safe(obj: Any) -> str:
+    """``sympy.sstr`` that never fails on a huge number.
+
+    Python refuses to turn an integer of more than 4,300 digits into text, so printing
+    such a value (in a trail, a counterexample or feedback) would raise ``ValueError``
+    and turn a grade into a crash. Here every such integer or fraction is written as
+    ``<number with N digits>`` instead.
+
+    >>> sstr_safe(sp.Integer(10)**5000 + sp.Symbol("x"))
+    '<number with 5001 digits> + x'
+    >>> sstr_safe(sp.Rational(1, 3))
+    '1/3'
+    """
+    try:
+        return sstr(obj)
+    except ValueError:
+        pass
+
+    def digits(r: Any) -> int:
+        return int(max(abs(r.p), r.q).bit_length() * 0.30103) + 1
+
+    big = {r: sp.Symbol(f"<number with {digits(r)} digits>") for r in
+           (obj.atoms(sp.Rational) if isinstance(obj, sp.Basic) else ())
+           if max(abs(r.p), r.q).bit_length() > 12_000}
+    try:
+        return sstr(obj.xreplace(big) if big else obj)
+    except ValueError:
+        return f"<{type(obj).__name__} too large to print>"

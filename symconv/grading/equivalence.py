@@ -61,7 +61,7 @@ from fractions import Fraction
 import sympy as sp
 
 from symconv._util.sympy_safety import no_numeric_summation
-from symconv._util.sympy_safety import sstr
+from symconv._util.sympy_safety import sstr_safe  # noqa: F401 - re-exported (callers import it from here)
 from symconv.verdict import Status
 from symconv.errors import GradingError
 from symconv.grading.keys import Variable
@@ -316,34 +316,6 @@ def _exact_parts(v):
     return None
 
 
-def sstr_safe(obj):
-    """``sympy.sstr`` that never fails on a huge number.
-
-    Python refuses to turn an integer of more than 4,300 digits into text, so printing
-    such a value (in a trail, a counterexample or feedback) would raise ``ValueError``
-    and turn a grade into a crash. Here every such integer or fraction is written as
-    ``<number with N digits>`` instead.
-
-    >>> sstr_safe(sp.Integer(10)**5000 + sp.Symbol("x"))
-    '<number with 5001 digits> + x'
-    >>> sstr_safe(sp.Rational(1, 3))
-    '1/3'
-    """
-    try:
-        return sstr(obj)
-    except ValueError:
-        pass
-
-    def digits(r):
-        return int(max(abs(r.p), r.q).bit_length() * 0.30103) + 1
-
-    big = {r: sp.Symbol(f"<number with {digits(r)} digits>") for r in
-           (obj.atoms(sp.Rational) if isinstance(obj, sp.Basic) else ())
-           if max(abs(r.p), r.q).bit_length() > 12_000}
-    try:
-        return sstr(obj.xreplace(big) if big else obj)
-    except ValueError:
-        return f"<{type(obj).__name__} too large to print>"
 
 
 def brief(v, digits=30):

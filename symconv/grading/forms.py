@@ -154,7 +154,22 @@ def describe(forms):
 
 # ---------------------------------------------------------------- what an answer is built from
 #
-# The names of the operations are those of ``symconv.grading.keys.OPERATIONS`` (the key
+#: the operations a key may allow or forbid, with how feedback names them (also
+#: ``symconv.grading.keys.OPERATIONS``)
+OPERATIONS = {
+    "add": "addition/subtraction", "negate": "negation", "scale": "multiplication by numbers",
+    "multiply": "products", "divide": "division", "power": "powers", "sqrt": "square roots",
+    "exp": "exp", "log": "log", "sin": "sin", "cos": "cos", "tan": "tan", "abs": "abs",
+    "sign": "sign", "floor": "floor", "ceil": "ceil", "mod": "mod", "factorial": "factorial",
+    "binomial": "binomial", "max": "max", "relu": "ReLU (max(x, 0))", "min": "min",
+    "step": "unit steps", "delta": "impulses", "piecewise": "piecewise definitions",
+    "function": "calls of the declared functions", "complex": "conjugate/re/im",
+    "integral": "integrals", "sum": "sums", "product": "products of a sequence (Product)",
+    "derivative": "derivatives", "limit": "limits", "conv": "conv(...) calls",
+}
+
+
+# The names of the operations are those of ``OPERATIONS`` (the key
 # fields ``operations``, ``forbidden`` and ``at_most``); each use of an operation in the
 # written answer is one entry of :func:`operations`. Numbers (``2``, ``1/2``, ``pi``) are
 # not operations: ``a/2`` is one 'scale', ``2^(-1)`` nothing.
@@ -298,7 +313,7 @@ def operations(obj):
 
     ``obj`` is the answer as parsed (``parse_math(text, evaluate=False)`` keeps what was
     written: ``2(a + b)`` is a 'scale' of a sum). Names are those of
-    ``symconv.grading.keys.OPERATIONS``: a sum of k terms is k - 1 'add' (a minus sign
+    ``OPERATIONS``: a sum of k terms is k - 1 'add' (a minus sign
     inside a sum belongs to its subtraction), ``-x`` elsewhere is 'negate', a number
     factor 'scale', ``max(x, 0)`` 'relu' (any other maximum 'max'), an unevaluated
     integral 'integral', a call ``conv(...)`` 'conv', and so on. Numbers are not
@@ -323,14 +338,13 @@ def _covers(name):
 
 
 def _show(node, limit=80):
-    from symconv.grading.equivalence import sstr_safe
+    from symconv._util.sympy_safety import sstr_safe
 
     text = sstr_safe(node)
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def _label(name):
-    from symconv.grading.keys import OPERATIONS
 
     return OPERATIONS.get(name, name)
 

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field, fields
 
 import sympy as sp
 
+from symconv.grading.forms import OPERATIONS
 from symconv.errors import GradingError, ParseError
 
 __all__ = ["AnswerKey", "Variable", "Mistake", "load_keys", "as_key", "ANSWER_TYPES",
@@ -63,17 +64,6 @@ FORMS = {
 }
 # name -> how feedback names it; what an answer may be built from (key fields
 # 'operations', 'forbidden', 'at_most'; detected by symconv.grading.forms.operations)
-OPERATIONS = {
-    "add": "addition/subtraction", "negate": "negation", "scale": "multiplication by numbers",
-    "multiply": "products", "divide": "division", "power": "powers", "sqrt": "square roots",
-    "exp": "exp", "log": "log", "sin": "sin", "cos": "cos", "tan": "tan", "abs": "abs",
-    "sign": "sign", "floor": "floor", "ceil": "ceil", "mod": "mod", "factorial": "factorial",
-    "binomial": "binomial", "max": "max", "relu": "ReLU (max(x, 0))", "min": "min",
-    "step": "unit steps", "delta": "impulses", "piecewise": "piecewise definitions",
-    "function": "calls of the declared functions", "complex": "conjugate/re/im",
-    "integral": "integrals", "sum": "sums", "product": "products of a sequence (Product)",
-    "derivative": "derivatives", "limit": "limits", "conv": "conv(...) calls",
-}
 
 
 def _fail(part, message):

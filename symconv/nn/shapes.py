@@ -517,6 +517,7 @@ class ReceptiveField:
 
         >>> from symconv.architectures import Conv, branches
         >>> fire = branches([Conv(4, 1)], [Conv(4, 3, padding=1)], names=("e1", "e3"))
+        >>> from symconv import receptive_field
         >>> print(receptive_field([fire]).report())
         receptive field 3, jump 1, start 0 (first input index -1)
         path: 0.e3
@@ -579,11 +580,10 @@ def receptive_field(layers: object) -> ReceptiveField:
         One entry per layer, first layer first: a tuple ``(kernel_size, stride[,
         padding[, dilation]])`` or a mapping with those keys (``padding`` an int or a
         ``(lo, hi)`` pair; only the low side moves the field). Entries may be SymPy
-        symbols. Or a whole network: a catalogue name (``'vgg16'``), an Architecture,
-        a ShapeTable, a Graph or a list of layer specifications. Its main path is
-        followed up to the first layer that sees the whole input (adaptive pool,
-        flatten, linear); at every merge (residual blocks, concatenations) the path with
-        the largest field is kept.
+        symbols. (Whole networks -- a catalogue name, a table, a graph -- are taken by
+        :func:`symconv.receptive_field`, i.e.
+        :func:`symconv.nn.architectures.receptive_field`, which follows their main path
+        and comes back here with its tuples.)
 
     Returns
     -------
@@ -625,11 +625,7 @@ def receptive_field(layers: object) -> ReceptiveField:
     >>> rf = receptive_field([(k, s), (k, s)])
     >>> rf.size, rf.jump
     (k*s + k - s, s**2)
-    >>> rf = receptive_field('resnet18')
-    >>> rf.size, rf.branches[0]
-    (435, ('layer1.0', (('main', 27), ('shortcut', 11)), 'main'))
     """
-    layers, info = _from_network(layers)
     if isinstance(layers, dict) or not hasattr(layers, "__iter__"):
         raise SymconvError(f"layers must be a sequence of layers, but got {layers!r}")
     size, jump, first = 1, 1, 0
@@ -640,24 +636,7 @@ def receptive_field(layers: object) -> ReceptiveField:
         jump = jump * s
     start = first + sp.Rational(1, 2) * (size - 1)
     return ReceptiveField(_finish(_tidy(size)), _finish(_tidy(jump)), _finish(_tidy(start)),
-                          _finish(_tidy(first)), *info)
-
-
-def _from_network(layers: Any) -> tuple[Any, tuple[Any, ...]]:
-    """A catalogue name, Architecture, ShapeTable, Graph or list of layer specifications
-    becomes the tuples of its main path (architectures is imported lazily: it sits
-    above this module)."""
-    kinds = ("Architecture", "ShapeTable", "Graph")
-    is_specs = isinstance(layers, (list, tuple)) and layers and all(
-        hasattr(x, "kind") and hasattr(x, "output_shape") for x in layers)
-    if not (isinstance(layers, str) or type(layers).__name__ in kinds or is_specs):
-        return layers, ()
-    from symconv.nn.architectures.trace import receptive_path
-
-    if type(layers).__name__ == "ShapeTable":
-        layers = layers.name
-    steps, notes, branches = receptive_path(layers)
-    return [t for _, t in steps], (tuple(n for n, _ in steps), tuple(branches), tuple(notes))
+                          _finish(_tidy(first)))
 
 
 def _tidy(value: Size) -> Size:

@@ -56,6 +56,7 @@ from symconv.nn.architectures.specs import (
                                             bottleneck,
 )
 from symconv.nn.architectures.table import ShapeTable, infer_shapes
+from symconv.nn.architectures.receptive import receptive_field  # noqa: F401 - in __all__ below
 from symconv.nn.architectures.trace import Row, run_numpy, trace
 from symconv.nn.architectures.vocabulary import (
                                                  ChannelShuffle,
@@ -81,4 +82,5 @@ __all__ = [
     "from_torch", "graph_from_torch",
     "Architecture", "Row", "CATALOGUE", "get", "names", "trace", "run_numpy",
     "layer_from_dict", "layers_from_json", "load_json", "infer_shapes", "ShapeTable",
+    "receptive_field",
 ]
