@@ -313,8 +313,9 @@ def test_cli_prints_the_toeplitz_matrix_and_the_product(capsys):
                              "--apply")
     assert status == 0
     lines = out.splitlines()
-    assert "M is 4 x 4 with 10 non-zeros" in lines[0]
-    assert lines[1:5] == ["[y  z  0  0]", "[x  y  z  0]", "[0  x  y  z]", "[0  0  x  y]"]
+    assert lines[0] == "kernel [x, y, z]"
+    assert "M is 4 x 4 with 10 non-zeros" in lines[1]
+    assert lines[2:6] == ["[y  z  0  0]", "[x  y  z  0]", "[0  x  y  z]", "[0  0  x  y]"]
     assert lines[-4].strip("[] ") == "X0*y + X1*z"
 
 
@@ -345,3 +346,27 @@ def test_cli_rejects_hostile_or_malformed_kernels(capsys, kernel):
     status, out, err = run_cli(capsys, "--kernel", kernel, "--input", "3")
     assert status == 2 and out == ""
     assert err.startswith("symconv matrix: error:")
+
+
+def test_cli_single_letters_are_symbols_and_euler_is_named(capsys):
+    """Issue 13: ``e`` in a list of symbolic entries is a symbol, not Euler's number."""
+    status, out, _ = run_cli(capsys, "--kernel", "[[a,b,c],[d,e,f],[g,h,i]]", "--input", "3,3")
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[0] == "kernel [[a, b, c], [d, e, f], [g, h, i]]"
+    assert lines[2].strip("[] ").split() == list("abcdefghi")
+    assert "E" not in out and "exp" not in out
+    status, out, _ = run_cli(capsys, "--kernel", "[e^t, I, exp(-1)]", "--input", "3")
+    assert status == 0
+    first = out.splitlines()[0]
+    assert first.startswith("kernel [exp(t), I, exp(-1)]")
+    assert "Euler's number e in: exp(t), exp(-1)" in first
+    status, out, _ = run_cli(capsys, "--kernel", "[e, j]", "--input", "2", "--latex")
+    assert status == 0 and out.splitlines()[0] == "% kernel [e, j]"
+    assert out.splitlines()[2] == "\\left[\\begin{matrix}e & j\\end{matrix}\\right]"
+
+
+def test_cli_unknown_function_in_a_kernel_is_refused(capsys):
+    status, out, err = run_cli(capsys, "--kernel", "[sinc(1), step(2)]", "--input", "3")
+    assert status == 2 and out == ""
+    assert "unknown function 'step'; did you mean 'u'?" in err

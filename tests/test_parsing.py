@@ -29,7 +29,6 @@ def same(text, expected, **kw):
     ("2(n+1)", 2 * n + 2),
     ("(a+b)(c)", (a + b) * c),
     ("n k", n * k),
-    ("n(n+1)", n * (n + 1)),
     ("-2^2", sp.Integer(-4)),
     ("2^-1", sp.Rational(1, 2)),
     ("2**3**2", sp.Integer(512)),       # right-associative
@@ -84,7 +83,9 @@ def test_names_are_maximal_runs_unless_declared_letters():
 
 
 def test_function_call_versus_implicit_product():
-    assert parse_math("f(n - m)") == sp.Symbol("f") * (n - sp.Symbol("m"))
+    with pytest.raises(ParseError, match="unknown function 'f'"):
+        parse_math("f(n - m)")
+    assert parse_math("f(n - m)", unknown_functions="multiply") == sp.Symbol("f") * (n - sp.Symbol("m"))
     assert parse_math("f(n - m)", functions=("f",)) == f(n - sp.Symbol("m"))
     assert parse_math("f(t) g(t)", functions=[f, g]) == f(t) * g(t)
     with pytest.raises(ParseError, match="function 'floor' must be followed by"):
@@ -490,3 +491,117 @@ def test_tri_of_a_piecewise_argument_is_refused():
 def sp_half():
     import sympy as sp
     return sp.Rational(1, 2)
+
+
+# ---------------------------------------------------------------- unknown functions (issue 13)
+
+@pytest.mark.parametrize("text, name, guess", [
+    ("sinc(t) + step(t)", "step", "u"), ("U(t)", "U", "u"), ("cosh(t)*Step(t)", "Step", "u"),
+    ("Sinc(t)", "Sinc", "sinc"), ("heaviside(t)", "heaviside", "Heaviside"),
+    ("dirac(t - 1)", "dirac", "delta"), ("sinh_(t)", "sinh_", None), ("Rect(t/2)", "Rect", "rect"),
+    ("sinhh(t)", "sinhh", "sinh"), (r"\operatorname{step}(t)", "step", "u"),
+])
+def test_unknown_function_is_an_error_with_a_suggestion(text, name, guess):
+    if name.endswith("_"):
+        with pytest.raises(ParseError, match="dunder"):
+            parse_math(text)
+        return
+    with pytest.raises(ParseError, match=f"unknown function '{name}'") as info:
+        parse_math(text)
+    message = str(info.value)
+    assert "known functions: " in message and "rect" in message and "sinc" in message
+    assert f"did you mean '{guess}'?" in message
+    assert info.value.position == text.index(name if not text.startswith("\\") else "\\")
+
+
+@pytest.mark.parametrize("text", ["f(t)", "a(t + 1)", "x_1(t)", "n (n+1)", "ab(c + d)",
+                                  "2 g(t - 1)", r"e^{-a(t-1)}", "[1, h(2)]"])
+def test_undeclared_name_before_a_parenthesis_is_refused_with_a_hint(text):
+    with pytest.raises(ParseError, match="unknown function") as info:
+        parse_math(text)
+    assert "for a product" in str(info.value) and "functions=(" in str(info.value)
+
+
+def test_the_hint_shows_the_product_to_write():
+    with pytest.raises(ParseError, match=r"write a\*\(t \+ 1\) for a product"):
+        parse_math("a(t + 1)")
+
+
+def test_declared_symbols_functions_and_constants_keep_their_meaning():
+    # a declared symbol multiplies, as before
+    assert parse_math("a(t + 1)", symbols={"a": a}) == a * (t + 1)
+    assert parse_math("n(n+1)", symbols={"n": n}) == n * (n + 1)
+    assert parse_math("nk(n+1)", symbols={"n": n, "k": k}) == n * k * (n + 1)
+    assert parse_math(r"e^{-a(t-1)}", symbols={"a": a}) == sp.exp(-a * (t - 1))
+    # a declared function is called
+    assert parse_math("f(t) + g(t)", functions=("f", "g")) == f(t) + g(t)
+    # constants multiply
+    assert parse_math("pi(n + 1)") == sp.pi * (n + 1)
+    assert parse_math("2e(t)") == 2 * sp.E * t
+    # aliases are calls
+    assert parse_math("step(t)", aliases={"step": "u"}) == sp.Heaviside(t)
+
+
+def test_unknown_functions_multiply_is_the_old_reading():
+    assert parse_math("step(t)", unknown_functions="multiply") == sp.Symbol("step") * t
+    # sinc is a convention: unknown in the old reading unless an alias names it
+    assert parse_math("sinc(t)", unknown_functions="multiply") == sp.Symbol("sinc") * t
+    assert parse_math("sinc(t)", unknown_functions="multiply",
+                      aliases={"sinc": "unnormalized sinc"}) == sp.sinc(t)
+    assert parse_math("cosh(t)", unknown_functions="multiply") == sp.cosh(t)
+    with pytest.raises(ParseError, match="unknown_functions must be"):
+        parse_math("t", unknown_functions="ignore")
+
+
+def test_proof_style_declared_functions_still_work():
+    assert parse_math("sum(f(k)*g(n-k), (k, -oo, oo))", functions=("f", "g", "h"),
+                      discrete=True).has(sp.Sum)
+    assert parse_math("x[n - k] h[k]", functions=("x", "h"), discrete=True) == \
+        sp.Function("x")(sp.Symbol("n", integer=True) - sp.Symbol("k", integer=True)) * \
+        sp.Function("h")(sp.Symbol("k", integer=True))
+
+
+# ---------------------------------------------------------------- signals-course functions
+
+def test_sinc_is_numpys_normalised_sinc():
+    import numpy as np
+
+    got = parse_math("sinc(t)")
+    assert got == sp.sinc(sp.pi * t)
+    for value in (0.3, 1.7, -2.25):
+        assert abs(float(got.subs(t, value)) - float(np.sinc(value))) < 1e-12
+    assert parse_math("sinc(0)") == 1 and parse_math("sinc(2)") == 0
+    # the alias targets agree with the builtin
+    assert parse_math("sinc(t)", aliases={"sinc": "normalized sinc"}) == got
+    assert parse_math("S(t)", aliases={"S": "normalized sinc"}) == got
+    assert parse_math("sinc[n]", discrete=True) == sp.sinc(sp.pi * sp.Symbol("n", integer=True))
+    assert parse_math(r"\operatorname{sinc}(t)") == got
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("cosh(t)*u(t)", sp.cosh(t) * sp.Heaviside(t)), ("sinh(2t)", sp.sinh(2 * t)),
+    ("tanh(t)", sp.tanh(t)), ("sign(t - 1)", sp.sign(t - 1)), ("sgn(t)", sp.sign(t)),
+    ("Si(t)", sp.Si(t)), (r"\cosh(t) + \sinh t", sp.cosh(t) + sp.sinh(t)),
+    ("cosh t", sp.cosh(t)), (r"\operatorname{Si}(\pi t)", sp.Si(sp.pi * t)),
+])
+def test_signals_course_functions(text, expected):
+    assert parse_math(text) == expected
+
+
+# ---------------------------------------------------------------- letters are symbols
+
+def test_letters_are_symbols_in_entry_lists():
+    e, E, I, j = sp.symbols("e E I j")
+    got = parse_math("[[a, b, c], [d, e, f], [g, h, i]]", letters_are_symbols=True)
+    assert got[1, 1] == e and sp.E not in got.atoms()
+    assert parse_math("[e, E, I, j]", letters_are_symbols=True) == [e, E, I, j]
+    # e as the base of a power and exp() are Euler's number
+    assert parse_math("e^t", letters_are_symbols=True) == sp.exp(t)
+    assert parse_math("2e + e^2 + exp(1)", letters_are_symbols=True) == 2 * e + 2 * sp.E ** 2 - sp.E ** 2 + sp.E
+    # pi stays a constant; declared symbols win
+    assert parse_math("pi e", letters_are_symbols=True) == sp.pi * e
+    assert parse_math("e^t", letters_are_symbols=True, symbols={"e": e}) == e ** t
+    # without the option e is Euler's number
+    assert parse_math("[e]") == [sp.E]
+    with pytest.raises(ParseError, match="unknown function 'e'"):
+        parse_math("e(t + 1)", letters_are_symbols=True)

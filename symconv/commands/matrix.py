@@ -11,7 +11,11 @@ Examples::
 The kernel is text: a bracketed list (1-D), a list of rows (2-D) or deeper nesting
 (N-d, or ``(F, C, *k)`` layer weights when ``--input`` has a leading channel entry).
 Every entry is read by the safe parser :func:`symconv.parsing.parse_math`; nothing is
-evaluated as Python.
+evaluated as Python. In a list of entries a single letter is a symbol
+(``letters_are_symbols=True``): ``[[a, b, c], [d, e, f], [g, h, i]]`` has a symbol ``e``,
+and ``I``, ``j`` and ``E`` are symbols too. Euler's number is ``e^t`` (``e`` as the base of a
+power) or ``exp(t)``; the first line of the output (the kernel as read) says where it
+was used.
 """
 
 from symconv._util.lazy import sympy
@@ -60,10 +64,12 @@ def parse_nested(text, what="kernel"):
 
     >>> parse_nested("[[[1, x/2]], [[y, 0]]]")
     [[[1, x/2]], [[y, 0]]]
+    >>> parse_nested("[[a, b, c], [d, e, f]]")
+    [[a, b, c], [d, e, f]]
     >>> parse_nested("[f(1, 2)]")
     Traceback (most recent call last):
     ...
-    symconv.errors.ParseError: kernel entry 'f(1, 2)' must be a number or an expression in symbols: cannot parse: ...
+    symconv.errors.ParseError: kernel entry 'f(1, 2)' must be a number or an expression in symbols: cannot parse: unknown function 'f' ...
     """
     from symconv.parsing import parse_math
 
@@ -76,7 +82,7 @@ def parse_nested(text, what="kernel"):
         if not chunk_stripped:
             raise ParseError(f"{what} has an empty entry at position {start}", start)
         try:
-            value = parse_math(chunk_stripped, latex=False)
+            value = parse_math(chunk_stripped, latex=False, letters_are_symbols=True)
         except ParseError as exc:
             raise ParseError(f"{what} entry {chunk_stripped!r} must be a number or an expression "
                              f"in symbols: {exc}", start) from None
@@ -120,6 +126,33 @@ def parse_nested(text, what="kernel"):
     if text[end:].strip():
         raise ParseError(f"{what}: unexpected text after the closing ']' at position {end}", end)
     return value
+
+
+def _flat(nested):
+    if isinstance(nested, list):
+        for item in nested:
+            yield from _flat(item)
+    else:
+        yield nested
+
+
+def kernel_echo(kernel):
+    """The kernel as read, and a note where ``e`` was read as Euler's number.
+
+    >>> kernel_echo(parse_nested("[[a, b], [e, e^t]]"))
+    "kernel [[a, b], [e, exp(t)]] (letters are symbols; Euler's number e in: exp(t))"
+    >>> kernel_echo(parse_nested("[x, y]"))
+    'kernel [x, y]'
+    """
+    euler = []
+    for entry in _flat(kernel):
+        if (entry.has(sympy.E) or entry.has(sympy.exp)) and sympy.sstr(entry) not in euler:
+            euler.append(sympy.sstr(entry))
+    text = f"kernel {sympy.sstr(kernel)}"
+    if euler:
+        shown = ", ".join(euler[:4]) + (", ..." if len(euler) > 4 else "")
+        text += f" (letters are symbols; Euler's number e in: {shown})"
+    return text
 
 
 def _ints(text, name):
@@ -188,7 +221,9 @@ def run(args):
               f"{'(uncropped)' if args.padded and args.transpose else y_shape}; "
               f"{letter} is {rows} x {cols} with {M.nnz()} non-zeros")
     xs = sympy.Matrix(sympy.symbols(f"X0:{cols}")) if args.apply else None
+    echo = kernel_echo(kernel)
     if args.latex:
+        print(f"% {echo}")
         print(f"% {header}")
         if (rows > _MAX_PRINT or cols > _MAX_PRINT) and not args.full:
             print(f"% matrix too large to print ({rows} x {cols}); use --full")
@@ -197,6 +232,7 @@ def run(args):
         if xs is not None:
             print(sympy.latex(sympy.Eq(sympy.Symbol("y"), sympy.Matrix(M) * xs, evaluate=False)))
         return 0
+    print(echo)
     print(header)
     if (rows > _MAX_PRINT or cols > _MAX_PRINT) and not args.full:
         print(f"(matrix too large to print: {rows} x {cols}; use --full)")

@@ -1121,7 +1121,7 @@ def _as_object(value, variables):
     if isinstance(value, str):
         from symconv.parsing import parse_math
 
-        return parse_math(value)
+        return parse_math(value, unknown_functions="multiply")
     if isinstance(value, sp.MatrixBase):
         return sp.Matrix(value)
     if isinstance(value, (list, tuple, sp.Basic)):

@@ -281,7 +281,7 @@ def parse_answer(text, key=None, *, evaluate=True):
     if key is None:
         from symconv.parsing import parse_math
 
-        return parse_math(text, evaluate=evaluate)
+        return parse_math(text, evaluate=evaluate, unknown_functions="multiply")
     return as_key(key).parse(text, evaluate=evaluate)
 
 

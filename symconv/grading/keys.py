@@ -427,7 +427,8 @@ class AnswerKey:
 
         return parse_math(text, discrete=self.is_discrete, functions=self.functions,
                           symbols=self.symbols(), latex=self.latex, evaluate=evaluate,
-                          aliases={**SIGNAL_ALIASES, **self.aliases})
+                          aliases={**SIGNAL_ALIASES, **self.aliases},
+                          unknown_functions="multiply")  # unknown names get the grader's hints
 
     def _value(self, value, what):
         if isinstance(value, str):
