@@ -197,11 +197,12 @@ def _make_symbols(names, facts, var_name, discrete):
     return symbols
 
 
-def _parse_signal(text, label, discrete, symbols=None):
+def _parse_signal(text, label, discrete, symbols=None, unknown_functions="error"):
     from symconv.parsing import parse_math
 
     try:
-        value = parse_math(text, discrete=discrete, symbols=symbols)
+        value = parse_math(text, discrete=discrete, symbols=symbols,
+                           unknown_functions=unknown_functions)
     except ParseError as exc:
         raise ParseError(f"{label} signal {text!r}: {exc}", exc.position) from None
     if isinstance(value, sp.MatrixBase):
@@ -289,8 +290,9 @@ def read_signals(args, op):
             raise SymconvError(f"the {label} signal is empty; give a formula such as "
                                "'exp(-t)*u(t)' or a sequence such as '[1, 2, 3]'")
     # first pass: collect the names (no assumptions yet), then parse with the symbols
-    names = _names(_parse_signal(args.f, "first", discrete=False)) | _names(
-        _parse_signal(args.g, "second", discrete=False))
+    # (a lenient pass: a name before '(' is a product here, the strict pass below decides)
+    names = _names(_parse_signal(args.f, "first", False, None, "multiply")) | _names(
+        _parse_signal(args.g, "second", False, None, "multiply"))
     var_name = args.var
     if var_name is None:
         integers = sorted(n for n in names if facts.get(n, {}).get("integer"))
@@ -304,8 +306,13 @@ def read_signals(args, op):
         raise SymconvError(f"--var must be a name such as t or n, but got {var_name!r}")
     discrete = bool(args.discrete or facts.get(var_name, {}).get("integer"))
     symbols = _make_symbols(names, facts, var_name, discrete)
-    f = _parse_signal(args.f, "first", discrete, symbols)
-    g = _parse_signal(args.g, "second", discrete, symbols)
+    # the strict pass knows the variable and the names --assume declares: a declared
+    # a(t + 1) is a product, an unknown step(t) an error that names the function to use
+    declared = {name: sym for name, sym in symbols.items() if name == var_name or name in facts}
+    f = _parse_signal(args.f, "first", discrete, declared)
+    g = _parse_signal(args.g, "second", discrete, declared)
+    f, g = (v.xreplace(symbols_by_plain(symbols)) if isinstance(v, sp.Basic) else
+            [x.xreplace(symbols_by_plain(symbols)) for x in v] for v in (f, g))
     sequences = isinstance(f, list) or isinstance(g, list)
     if sequences and not (isinstance(f, list) and isinstance(g, list)):
         raise SymconvError(f"{op} needs two sequences or two formulas, but got "
@@ -315,6 +322,11 @@ def read_signals(args, op):
         _require_variable(f, g, symbols[var_name], discrete, args)
     args.relations = [_relation(rel, symbols) for rel in relations]
     return f, g, (None if sequences else symbols[var_name]), symbols
+
+
+def symbols_by_plain(symbols):
+    """Plain symbols of the parser -> the CLI's symbols (same name, with assumptions)."""
+    return {sp.Symbol(name): sym for name, sym in symbols.items() if sp.Symbol(name) != sym}
 
 
 def _require_variable(f, g, var, discrete, args):
