@@ -67,8 +67,9 @@ from symconv._util.sympy_safety import no_numeric_summation
 from symconv._util.deadline import TimeLimitExceeded, time_limit as _time_limit
 from symconv.errors import SymconvError
 
+from symconv.proofs import rules
 from symconv.proofs.canon import _Canon, _NESTS, _Overdue, _Trace, _bounded, _canon_equal, _distribute, _is_zero, _nest_nodes, _write_out
-from symconv.proofs.notation import _Pairing, _expand_notation, _parse
+from symconv.proofs.notation import _expand_notation, _parse
 from symconv.proofs.numeric import DOMAIN, _detect_kind, _numeric_check
 from symconv.proofs.report import ProofReport, StepCheck, StepReport, _KINDS
 from symconv.proofs.search import _Substitution, _search_substitutions, _stated_substitutions
@@ -78,7 +79,7 @@ def _rules_text(ta, tb):
     rules = [r for r in ta.rules if r not in tb.rules] + [r for r in tb.rules if r not in ta.rules]
     if not rules:
         rules = ta.rules or tb.rules
-    return ", ".join(rules)
+    return ", ".join(str(r) for r in rules)
 
 
 class _Symbolic:
@@ -92,7 +93,9 @@ class _Symbolic:
         self.justification = justification
         self.kind = kind
         self.a2, self.b2 = _expand_notation(a), _expand_notation(b)
-        kinds = sorted({t.func.__name__.lower() for e in (a, b) for t in e.atoms(_Pairing)})
+        self.definitions = [r for r in (rules.DEFINITION_CONV, rules.DEFINITION_CORR)
+                            if any(r.apply(e) is not None for e in (a, b))]
+        kinds = [r.name.replace("definition of ", "") for r in self.definitions]
         self.prefix = ("definition of " + " and ".join(kinds) + "; ") if kinds else ""
         self.has_nests = self.a2.has(*_NESTS) or self.b2.has(*_NESTS)
         self.ca = self.cb = None
