@@ -62,6 +62,11 @@ class Rule:
             return None
         return None if out is None or out == expr else out
 
+    def matches(self, before, after):
+        """True when the rule applied once to ``before`` gives ``after`` up to expansion."""
+        got = self.apply(before)
+        return got is not None and _same(got, after)
+
     def __str__(self):
         return self.name
 
@@ -154,6 +159,12 @@ def _split_sum(expr):
 
 def _fubini(expr):
     def rewrite(node):
+        if isinstance(node, _nests()) and len(node.limits) >= 2 and \
+                all(len(lim) == 3 for lim in node.limits[:2]):
+            (v1, l1, h1), (v2, l2, h2) = node.limits[:2]
+            if v1 in (l2.free_symbols | h2.free_symbols) or v2 in (l1.free_symbols | h1.free_symbols):
+                return None
+            return node.func(node.function, node.limits[1], node.limits[0], *node.limits[2:])
         one = _single(node)
         if one is None:
             return None
@@ -251,9 +262,11 @@ def _floor_integer(expr):
         arg = sp.expand(node.args[0])
         ints = [t for t in Add.make_args(arg) if t.is_integer]
         rest = [t for t in Add.make_args(arg) if not t.is_integer]
+        if not rest and len(ints) > 1:   # floor(x + m) with x an integer too, as written
+            rest, ints = ints[:1], ints[1:]
         if not ints or not rest:
             return None
-        return node.func(Add(*rest)) + Add(*ints)
+        return node.func(Add(*rest), evaluate=False) + Add(*ints)
     return _first(expr, rewrite)
 
 
@@ -390,7 +403,30 @@ def _floor_over_sum(expr):
     return _first(expr, rewrite)
 
 
-FLOOR_OVER_SUM = Rule(
+class _FloorOverSum(Rule):
+    """Also recognises the terms regrouped: floor((a + b + c)/s) written as
+    floor(a/s) + floor((b + c)/s), an integer part already taken out."""
+
+    def matches(self, before, after):
+        if super().matches(before, after):
+            return True
+        for fn in (sp.floor, sp.ceiling):
+            mine = set(before.atoms(fn))
+            theirs = [t for t in after.atoms(fn) if t not in mine]
+            if len(theirs) < 2:
+                continue
+            # the floors of the other side must all stand as whole terms of it
+            if not all(t in Add.make_args(after) for t in theirs):
+                continue
+            total = sp.expand(Add(*[t.args[0] for t in theirs]))
+            for atom in mine:
+                diff = sp.expand(atom.args[0] - total)
+                if diff == 0 or diff.is_integer:
+                    return True
+        return False
+
+
+FLOOR_OVER_SUM = _FloorOverSum(
     "floor_over_sum", "the floor distributed over a sum",
     r"\lfloor a + b \rfloor \ne \lfloor a \rfloor + \lfloor b \rfloor",
     "wrong in general: floor(a + b) = floor(a) + floor(b) only when a or b is an integer "
@@ -424,8 +460,7 @@ def rule_of_step(before, after, rules=STUDENT_RULES):
     """
     for rule in rules:
         for a, b in ((before, after), (after, before)):
-            got = rule.apply(a)
-            if got is not None and _same(got, b):
+            if rule.matches(a, b):
                 return rule
     return None
 
