@@ -15,6 +15,7 @@ from sympy.core.function import AppliedUndef
 
 from symconv._util.deadline import bounded_call
 from symconv.errors import SymconvError
+from symconv.proofs import rules
 
 
 
@@ -133,7 +134,8 @@ def _limit(lim):
 
 
 class _Trace:
-    """The named rules used while normalising (for the reason of a proven step)."""
+    """The named rules used while normalising (for the reason of a proven step): the
+    :class:`~symconv.proofs.rules.Rule` objects, in the order first used."""
 
     def __init__(self):
         self.rules = []
@@ -219,7 +221,7 @@ class _Canon:
             if all(v.is_Symbol for v in bound_vars):
                 inner = expr.doit(deep=False)
                 if inner != expr:
-                    self.trace.add("differentiation under the integral/summation sign")
+                    self.trace.add(rules.DIFFERENTIATION_UNDER)
                     return self(inner)
         args = [self(a) for a in expr.args]
         rebuilt = expr.func(*args) if args != list(expr.args) else expr
@@ -262,7 +264,7 @@ class _Canon:
         expanded = _expand(core)
         parts = Add.make_args(expanded)
         if len(parts) > 1 and limits:
-            self.trace.add("linearity")
+            self.trace.add(rules.LINEARITY)
         return Add(*[self.term(list(limits), t) for t in parts])
 
     def term(self, limits, term):
@@ -286,7 +288,7 @@ class _Canon:
                 renamed.append((cls, d, lo, hi))
                 fresh[var] = d
             if limits or any(f.free_symbols for f in rest):
-                self.trace.add("linearity")
+                self.trace.add(rules.LINEARITY)
             return self.terms(limits + renamed, Mul(*rest) * inner.xreplace(fresh))
         if not limits:
             return term
@@ -314,7 +316,7 @@ class _Canon:
                     if res[2] != S.true and res[2] is not True:
                         core = core * res[2]
                     limits = limits[:idx] + limits[idx + 1:]
-                    self.trace.add("sifting property of " + ("KroneckerDelta" if cls is Sum else "DiracDelta"))
+                    self.trace.add(rules.SIFTING_KRONECKER if cls is Sum else rules.SIFTING_DIRAC)
                     changed = True
                     break
             if changed:
@@ -333,7 +335,7 @@ class _Canon:
                         (c2, v2, l2.xreplace(swap), h2.xreplace(swap)) for c2, v2, l2, h2 in limits[idx + 1:]]
                     core = core.xreplace(swap)
                     coeff = coeff * factor
-                    self.trace.add("unit step restricts the range")
+                    self.trace.add(rules.STEP_RESTRICTS)
                     changed = True
                     break
                 # orientation of integrals
@@ -342,7 +344,7 @@ class _Canon:
                                                  and (hi - lo).could_extract_minus_sign()):
                         limits[idx] = (cls, var, hi, lo)
                         coeff = -coeff
-                        self.trace.add("reversing the limits of integration")
+                        self.trace.add(rules.REVERSE_LIMITS)
                         changed = True
                         break
                 # a bound variable that does not occur
@@ -351,7 +353,7 @@ class _Canon:
                         width = (hi - lo + 1) if cls is Sum else (hi - lo)
                         coeff = coeff * width
                         limits = limits[:idx] + limits[idx + 1:]
-                        self.trace.add("sum/integral of a constant")
+                        self.trace.add(rules.CONSTANT_SUMMAND)
                         changed = True
                         break
         # constants out (factors free of every bound variable)
@@ -361,7 +363,7 @@ class _Canon:
             (inside if fac.free_symbols & bound else outside).append(fac)
         if outside and limits:
             if any(o != 1 for o in outside):
-                self.trace.add("linearity")
+                self.trace.add(rules.LINEARITY)
             coeff = coeff * Mul(*outside)
             core = Mul(*inside)
         return limits, core, coeff
@@ -399,14 +401,14 @@ class _Canon:
                         best = (key, cand, order)
                 if best is not None:
                     if best[2] != tuple(range(k)):
-                        self.trace.add("swapping the order of summation/integration (Fubini)")
+                        self.trace.add(rules.FUBINI)
                     return best[1]
         orders = [tuple(range(k))]
         if 1 < k <= 5:
             orders = [p for p in permutations(range(k)) if _respects(p, limits)]
         order, nest = self._named(limits, core, orders)
         if order != tuple(range(k)):
-            self.trace.add("swapping the order of summation/integration (Fubini)")
+            self.trace.add(rules.FUBINI)
         return nest
 
     def _named(self, limits, core, orders):
@@ -686,7 +688,7 @@ def _is_zero_plain(e, seconds, trace=None):
         res = _bounded(lambda: _expand(e.rewrite(sp.floor)), seconds)
         if res is not None and res == 0:
             if trace is not None:
-                trace.add("Mod(a, N) = a - N floor(a/N), exp(2 pi i integer) = 1")
+                trace.add(rules.MOD_AS_FLOOR)
             return True
     if _surely_nonzero(e, min(0.5, seconds)):
         return False

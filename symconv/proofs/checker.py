@@ -67,18 +67,19 @@ from symconv._util.sympy_safety import no_numeric_summation
 from symconv._util.deadline import TimeLimitExceeded, time_limit as _time_limit
 from symconv.errors import SymconvError
 
+from symconv.proofs import rules
 from symconv.proofs.canon import _Canon, _NESTS, _Overdue, _Trace, _bounded, _canon_equal, _distribute, _is_zero, _nest_nodes, _write_out
-from symconv.proofs.notation import _Pairing, _expand_notation, _parse
+from symconv.proofs.notation import _expand_notation, _parse
 from symconv.proofs.numeric import DOMAIN, _detect_kind, _numeric_check
 from symconv.proofs.report import ProofReport, StepCheck, StepReport, _KINDS
-from symconv.proofs.search import _Substitution, _search_substitutions, _stated_substitutions
+from symconv.proofs.search import _Substitution, _substitutions, _search_substitutions, _stated_substitutions
 
 
 def _rules_text(ta, tb):
     rules = [r for r in ta.rules if r not in tb.rules] + [r for r in tb.rules if r not in ta.rules]
     if not rules:
         rules = ta.rules or tb.rules
-    return ", ".join(rules)
+    return ", ".join(str(r) for r in rules)
 
 
 class _Symbolic:
@@ -92,7 +93,9 @@ class _Symbolic:
         self.justification = justification
         self.kind = kind
         self.a2, self.b2 = _expand_notation(a), _expand_notation(b)
-        kinds = sorted({t.func.__name__.lower() for e in (a, b) for t in e.atoms(_Pairing)})
+        self.definitions = [r for r in (rules.DEFINITION_CONV, rules.DEFINITION_CORR)
+                            if any(r.apply(e) is not None for e in (a, b))]
+        kinds = [r.name.replace("definition of ", "") for r in self.definitions]
         self.prefix = ("definition of " + " and ".join(kinds) + "; ") if kinds else ""
         self.has_nests = self.a2.has(*_NESTS) or self.b2.has(*_NESTS)
         self.ca = self.cb = None
@@ -205,7 +208,62 @@ def _symbolic_check(a, b, seconds):
     return sym.quick() or sym.finite() or sym.deep()
 
 
+def _named_rule(res, a, b):
+    """``res`` with the one rule the step used named ("by the rule: an integer moves inside
+    the floor") when a proven step is that rule applied once; for a refuted step, the
+    rule it misapplied (a floor distributed over a sum, an index shift whose limits did
+    not move with it), when one is recognised."""
+    if res.status == "proven" and "by the rule:" not in res.reason:
+        rule = _bounded(lambda: rules.rule_of_step(a, b), 0.5)
+        if rule is not None:
+            return StepCheck(res.status, f"by the rule: {rule.name} ({res.reason})",
+                             res.counterexample, res.method)
+    elif res.status == "refuted" and "misapplied" not in res.reason:
+        wrong = _bounded(lambda: rules.mistake_of_step(a, b), 0.5)
+        if wrong is not None:
+            return StepCheck(res.status, f"{res.reason}; the step misapplied a rule: {wrong.name} "
+                             f"is {wrong.description}", res.counterexample, res.method)
+        shift = _bounded(lambda: _shift_with_wrong_limits(a, b), 0.5)
+        if shift is not None:
+            return StepCheck(res.status, f"{res.reason}; the step misapplied a rule: {shift}",
+                             res.counterexample, res.method)
+    return res
+
+
+def _shift_with_wrong_limits(a, b):
+    """For a sum rewritten by an index shift whose summand is right but whose limits did
+    not move with it: the text naming the shift and the corrected limits, else None."""
+    if not (isinstance(a, sp.Sum) and isinstance(b, sp.Sum) and len(a.limits) == 1
+            and len(b.limits) == 1):
+        return None
+    var_b, lo_b, hi_b = b.limits[0]
+    for sub in _substitutions(a, b):
+        if sub.node is not a:
+            continue
+        moved = sub.apply(a)
+        if not isinstance(moved, sp.Sum) or len(moved.limits) != 1:
+            continue
+        var_m, lo_m, hi_m = moved.limits[0]
+        body_m = moved.function.xreplace({var_m: var_b})
+        if sp.expand(body_m - b.function) != 0:
+            continue
+        if (lo_m, hi_m) == (lo_b, hi_b):
+            return None
+        rule = rules.INDEX_SHIFT if sub.phi.xreplace({sub.W: 0}) != 0 and \
+            (sub.phi - sub.W).free_symbols == set() else rules.CHANGE_OF_VARIABLES
+        return (f"{rule.name} {sub.var} -> {sub.phi} moves the limits to "
+                f"({var_b}, {lo_m.xreplace({var_m: var_b})}, {hi_m.xreplace({var_m: var_b})}), "
+                f"but the line has ({var_b}, {lo_b}, {hi_b}); the corrected line is "
+                f"{sp.Sum(b.function, (var_b, lo_m, hi_m))}")
+    return None
+
+
 def _check_scalar(a, b, kind, seed, instances, numeric, seconds, justification=None):
+    return _named_rule(_check_scalar_plain(a, b, kind, seed, instances, numeric, seconds,
+                                           justification), a, b)
+
+
+def _check_scalar_plain(a, b, kind, seed, instances, numeric, seconds, justification=None):
     if a == b:
         return StepCheck("proven", "the two lines are identical", method="identical")
     sym = _Symbolic(a, b, seconds, justification, kind or _detect_kind(a, b))
@@ -554,6 +612,25 @@ def check_proof(lines, kind="discrete", functions=("f", "g", "h"), symbols=None,
             DOMAIN.reset(token)
 
 
+def _rule_as_written(res, before_text, after_text, kind, functions, symbols):
+    """A step whose two lines SymPy made identical (``floor(x + m)`` is ``floor(x) + m``
+    once parsed): the rule it used, read from the lines as written, when one rule
+    applied once to one line gives the other."""
+    if not before_text or not after_text:
+        return res
+
+    def name():
+        a = _parse(before_text, kind, functions, symbols, evaluate=False)
+        b = _parse(after_text, kind, functions, symbols, evaluate=False)
+        return rules.rule_of_step(a, b)
+
+    rule = _bounded(name, 0.5)
+    if rule is None:
+        return res
+    return StepCheck(res.status, f"by the rule: {rule.name} (the two lines are identical once "
+                     "SymPy has normalised them)", res.counterexample, res.method)
+
+
 def _check_lines(lines, kind_n, functions, symbols, seed, instances, time_limit, total_time_limit,
                  deadline):
     chain = []  # (line number, expression or raw text, justification, parse error)
@@ -595,7 +672,7 @@ def _check_lines(lines, kind_n, functions, symbols, seed, instances, time_limit,
         raise SymconvError(f"a proof must have at least two expressions, but got {len(chain)}")
     reports = []
     exprs = []
-    previous = None
+    previous = previous_text = None
     index = 0
     stopped = None
     for position, (number, expr, just, error) in enumerate(chain):
@@ -608,7 +685,7 @@ def _check_lines(lines, kind_n, functions, symbols, seed, instances, time_limit,
                                       "not be parsed", None, "parse", 0.0, number, text))
             continue
         if previous is None and error is None:
-            previous = expr
+            previous, previous_text = expr, text
             exprs.append(expr)
             continue
         index += 1
@@ -629,9 +706,11 @@ def _check_lines(lines, kind_n, functions, symbols, seed, instances, time_limit,
                 res = _guarded_check(previous, expr, kind=kind_n, seed=seed + index,
                                      instances=instances, time_limit=budget, justification=just)
         exprs.append(expr)
+        if res.status == "proven" and res.reason == "the two lines are identical":
+            res = _rule_as_written(res, previous_text, text, kind_n, functions, symbols)
         reports.append(StepReport(index, previous, expr, just, res.status, res.reason,
                                   res.counterexample, res.method, time.perf_counter() - t0, number, text))
-        previous = expr
+        previous, previous_text = expr, text
     if not parsed:
         exprs = [c[1] for c in chain]
     return ProofReport(None, tuple(exprs), tuple(reports), texts=(texts.get(0),))

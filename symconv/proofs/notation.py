@@ -352,16 +352,16 @@ def _derivative_notation(text, functions):
     return text
 
 
-def _parse(text, kind, functions, symbols):
+def _parse(text, kind, functions, symbols, evaluate=True):
     """parse_math with the convolution and derivative notations and real symbols for the
-    continuous kind."""
+    continuous kind (``evaluate=False``: as written, for naming the rule of a step)."""
     from symconv.parsing import parse_math
 
     functions = tuple(functions)
     text = _derivative_notation(text, functions)
     text, mapping = _pairing_placeholders(text, functions)
     expr = parse_math(text, discrete=(kind == "discrete"), functions=functions + tuple(mapping),
-                      symbols=symbols)
+                      symbols=symbols, evaluate=evaluate)
     if isinstance(expr, (list, tuple)):
         return expr
     if mapping:

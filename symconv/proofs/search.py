@@ -12,6 +12,7 @@ from sympy.core.function import AppliedUndef
 from symconv._util.deadline import TimeLimitExceeded, time_limit as _time_limit
 from symconv.errors import SymconvError
 
+from symconv.proofs.rules import change_of_variables
 from symconv.proofs.canon import _Canon, _Overdue, _Trace, _all_symbols, _assumptions, _bound_vars, _canon_equal, _fmt_affine, _is_linear_in, _nest_nodes
 
 
@@ -21,15 +22,13 @@ class _Substitution:
     def __init__(self, node, var, phi, W):
         self.node, self.var, self.phi, self.W = node, var, phi, W
 
+    def rule(self):
+        """This change of variables as a :class:`~symconv.proofs.rules.Rule` (its name is
+        :meth:`describe`)."""
+        return change_of_variables(self.node, self.var, self.phi, self.W, self.describe())
+
     def apply(self, expr):
-        node = self.node
-        if isinstance(node, Sum):
-            lin = _is_linear_in(self.phi, self.W)
-            s, c = lin
-            new = node.change_index(self.var, s * (self.var - c), self.W)
-        else:
-            new = node.transform(self.var, (self.phi, self.W))
-        return expr.xreplace({node: new})
+        return self.rule()._apply(expr)
 
     def describe(self):
         how = "Sum.change_index" if isinstance(self.node, Sum) else "Integral.transform"
