@@ -465,7 +465,7 @@ def rule_of_step(before, after, rules=STUDENT_RULES):
     return None
 
 
-def mistake_of_step(before, after, mistakes=tuple(MISTAKES.values())):
+def mistake_of_step(before, after, mistakes=None):
     """The mistaken rule that turns ``before`` into ``after`` (or back), or None.
 
     >>> from sympy import symbols, floor
@@ -473,4 +473,4 @@ def mistake_of_step(before, after, mistakes=tuple(MISTAKES.values())):
     >>> mistake_of_step(floor(a + b), floor(a) + floor(b)).key
     'floor_over_sum'
     """
-    return rule_of_step(before, after, mistakes)
+    return rule_of_step(before, after, tuple(MISTAKES.values()) if mistakes is None else mistakes)
