@@ -128,7 +128,7 @@ def _as_convolution(node, deadline):
             try:
                 from symconv.signals.continuous import conv
 
-                value = _bounded(lambda: conv(f, g, x, timeout=_remaining(deadline)), deadline)  # noqa: B023 - called before the loop moves on
+                value = _bounded(lambda: conv(f, g, x, time_limit=_remaining(deadline)), deadline)  # noqa: B023 - called before the loop moves on
             except Exception:      # noqa: BLE001 - SymconvError for signals it does not take
                 value = None
             if value is None or value.has(sp.Integral, sp.Sum):
