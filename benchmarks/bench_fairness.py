@@ -617,7 +617,7 @@ def run(parts, sample=None, seed=0, time_limit=10.0, progress=None):
     for n, (part, c) in enumerate(cases):
         t0 = time.perf_counter()
         try:
-            r = grade(c.text, part.key, time_limit_s=time_limit)
+            r = grade(c.text, part.key, time_limit=time_limit)
             c.status, c.score, c.feedback = r.status, r.score, r.feedback
         except Exception as exc:          # noqa: BLE001 - every exception is listed
             c.status, c.error = "exception", f"{type(exc).__name__}: {exc}"

@@ -324,7 +324,7 @@ class Probe:
         signal.setitimer(signal.ITIMER_VIRTUAL, self.hang + 2 * limit)
         t0 = time.perf_counter()
         try:
-            result = grade(text, self.key, time_limit_s=limit)
+            result = grade(text, self.key, time_limit=limit)
             outcome, detail = "graded", result.status
         except _Hang:
             outcome, detail = "grade-overrun", f"grade() ignored its {limit} s limit"

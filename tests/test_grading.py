@@ -317,7 +317,7 @@ def test_time_limit_gives_timeout():
     key = sg.as_key(SIZE_KEY)
     start = time.monotonic()
     r = sg.grade("floor((n+2p-k)/s) + sum(j^j, (j, s, 3000)) - sum(j^j, (j, s+1, 3000))", key,
-                 time_limit_s=0.5)
+                 time_limit=0.5)
     assert r.status == "timeout" and r.score == 0 and "time limit" in r.feedback
     assert time.monotonic() - start < 3
 

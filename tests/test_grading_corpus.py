@@ -69,7 +69,7 @@ def test_every_corpus_answer_gets_its_expected_outcome(tmp_path, monkeypatch):
         text = expand(row["answer"])
         limit = 1.0 if row["status"] == "timeout" else 10.0
         start = time.monotonic()
-        result = grade(text, KEYS[row["part"]], time_limit_s=limit)
+        result = grade(text, KEYS[row["part"]], time_limit=limit)
         elapsed = time.monotonic() - start
         want = (row["status"], expected_score(row))
         got = (result.status, result.score)

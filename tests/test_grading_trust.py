@@ -360,7 +360,7 @@ def test_no_diagnosis_without_show_expected_and_feedback_never_fails_a_grade(mon
 
 def test_operations_too_costly_to_evaluate_are_bounded_and_said_so():
     nested = "Derivative(" * 8 + "exp(exp(exp(t)))" + ", t, t, t, t, t, t, t, t)" * 8
-    result = sg.grade(nested, RAMP, time_limit_s=10)
+    result = sg.grade(nested, RAMP, time_limit=10)
     assert result.status == "incorrect" and result.review
     assert "unevaluated derivative is not an answer" in result.feedback
     assert result.seconds < 6

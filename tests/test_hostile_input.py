@@ -929,7 +929,7 @@ def test_fuzz_printable_ascii(text):
 def _grade(answer, key, limit=3.0, hard=8.0):
     import symconv.grading as sg
 
-    outcome, value, elapsed = run_bounded(lambda: sg.grade(answer, key, time_limit_s=limit), hard)
+    outcome, value, elapsed = run_bounded(lambda: sg.grade(answer, key, time_limit=limit), hard)
     assert outcome != "hung", f"grade({answer[:60]!r}) ignored its {limit} s limit ({hard} s)"
     assert outcome == "ok", f"grade({answer[:60]!r}) raised {type(value).__name__}: {value}"
     return value, elapsed
@@ -993,7 +993,7 @@ def test_grade_time_limit_is_not_swallowed_by_inner_limits():
     """BUG (grading/equivalence.py Comparer.scalar, the expand step; also grader._coerce
     around nsimplify). ``except TimeLimitExceeded:`` there catches *any* limit, so when
     grade()'s own limit expires during ``expand`` it is swallowed (and marked fired, so
-    it never fires again). Here grade(time_limit_s=1) runs ~16 s (three mistakes, each
+    it never fires again). Here grade(time_limit=1) runs ~16 s (three mistakes, each
     expand bounded only by the key's time_limit=5) and returns 'incorrect' instead of
     'timeout'. The except clauses must re-raise a limit that is not their own
     (``if exc.limit is not limit: raise``), as Comparer._simplify already does."""

@@ -536,3 +536,14 @@ def test_cli_errors_exit_2_with_one_line(argv, message, capsys):
     assert main(["learn", *argv]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_cli_plot_writes_the_loss_curve(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    out = tmp_path / "loss.svg"
+    status, text = _cli("--image", "seed", "--steps", "6", "--plot", str(out))
+    assert status == 0 and f"loss curve: {out}" in text and text.splitlines()[-1].startswith(
+        "verdict: diverges")
+    root = ET.parse(out).getroot()            # a valid SVG with the two curves' titles
+    assert root.tag.endswith("svg") and "loss per update (seed)" in out.read_text()

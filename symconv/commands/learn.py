@@ -56,6 +56,9 @@ def add_arguments(p):
                         "recovered from the seed notebook's printout) or a list; default: "
                         "notebook for --image seed, uniform otherwise")
     p.add_argument("--seed", type=int, default=0, help="random seed for --init uniform")
+    p.add_argument("--plot", default=None, metavar="FILE",
+                   help="also draw the loss curve (run and closed form) to FILE "
+                        "(.png, .svg or .pdf)")
     p.add_argument("--tol", default="1e-6",
                    help="for a converging step: report the steps that shrink the error by this")
     p.add_argument("--every", type=int, default=None,
@@ -251,5 +254,12 @@ def run(args):
     if args.latex:
         print()
         print(explanation.latex())
+    if args.plot:
+        from symconv.plot import plot_loss_curve, save_figure
+
+        figure = plot_loss_curve(trajectory, [float(v) for v in predicted],
+                                 title=f"loss per update ({args.image if args.image in ('seed', 'd2l') else 'your image'})")
+        save_figure(figure, args.plot)
+        print(f"loss curve: {args.plot}")
     print(explanation.verdict_line())
     return 0

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from symconv._util.sympy_safety import no_numeric_summation
+from symconv._util.validate import _UNSET, renamed_time_limit
 from symconv.errors import GradingError, ParseError, SymconvError
 from symconv.grading.equivalence import (DEFAULT_TOLERANCE, Comparer, Sampler, TrailEntry,
                                          _show, _show_point, brief, sstr_safe,
@@ -287,7 +288,7 @@ def parse_answer(text, key=None, *, evaluate=True):
 
 # --------------------------------------------------------------------------- grading
 
-def grade(answer_text, key, *, time_limit_s=None):
+def grade(answer_text, key, *, time_limit=None, time_limit_s=_UNSET):
     """Grade one answer against a key.
 
     Parameters
@@ -296,9 +297,10 @@ def grade(answer_text, key, *, time_limit_s=None):
         The student's answer (plain math, LaTeX, or proof lines for a 'proof' key).
     key : AnswerKey or mapping
         See :class:`~symconv.grading.keys.AnswerKey`.
-    time_limit_s : float, optional
+    time_limit : float, optional
         Wall-time limit in seconds (default 10). Enforced in the main thread of the
         process (the batch grader also enforces it from outside, with a memory limit).
+        ``time_limit_s`` is its old name (a ``DeprecationWarning``, for one release).
 
     Returns
     -------
@@ -326,7 +328,8 @@ def grade(answer_text, key, *, time_limit_s=None):
     t0 = time.perf_counter()
     key = as_key(key)
     ctx = _context(key)
-    limit_s = DEFAULT_TIME_LIMIT if time_limit_s is None else time_limit_s
+    time_limit = renamed_time_limit(time_limit, time_limit_s, "grade", None)
+    limit_s = DEFAULT_TIME_LIMIT if time_limit is None else time_limit
     trail = []
     limit = time_limit(limit_s)
     try:

@@ -52,7 +52,7 @@ def grade_one(keys, part, answer, time_limit, with_trail=False):
                 "feedback": f"no answer key for part {part!r}", "strategy": None,
                 "proven": False, "mistake": None, "review": True, "seconds": 0.0}
     try:
-        result = grade(answer, key, time_limit_s=time_limit).to_dict()
+        result = grade(answer, key, time_limit=time_limit).to_dict()
     except MemoryError:
         result = {"score": 0.0, "max_score": key.points, "status": "timeout",
                   "feedback": "memory limit: grading this answer needed too much memory, so it "
