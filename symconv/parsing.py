@@ -98,6 +98,12 @@ position <i>")`` before anything expensive happens, so ``10^10^10``, ``2^2^2^2^2
 ``factorial(10^9)``, a megabyte of text or ten thousand nested parentheses cost
 microseconds. Numeric operations that could be slow even within the limits (a root of a
 huge integer, ``floor`` of a huge number) are built unevaluated.
+
+Why one module of this size: the tokenizer, the recursive-descent parser, the LaTeX
+front end and the size/depth/time guards form one trust boundary for untrusted text;
+every path into SymPy must pass the same guards, which is easiest to audit in one place
+(the fuzzer in benchmarks/fuzz_parser.py and tests/test_hostile_input.py exercise it as
+a whole).
 """
 
 import keyword

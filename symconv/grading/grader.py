@@ -48,7 +48,8 @@ from symconv.grading.equivalence import (DEFAULT_TOLERANCE, Comparer, Sampler, T
 from symconv.grading import feedback, operators
 from symconv.grading.forms import describe, satisfies
 from symconv.grading.keys import as_key
-from symconv._util.deadline import TimeLimitExceeded, time_limit
+from symconv._util.deadline import TimeLimitExceeded
+from symconv._util.deadline import time_limit as _deadline
 from symconv._util.explaining import wrap as _wrap
 
 __all__ = ["grade", "parse_answer", "GradeResult", "STATUSES", "DEFAULT_TIME_LIMIT"]
@@ -328,10 +329,10 @@ def grade(answer_text, key, *, time_limit=None, time_limit_s=_UNSET):
     t0 = time.perf_counter()
     key = as_key(key)
     ctx = _context(key)
-    time_limit = renamed_time_limit(time_limit, time_limit_s, "grade", None)
-    limit_s = DEFAULT_TIME_LIMIT if time_limit is None else time_limit
+    seconds = renamed_time_limit(time_limit, time_limit_s, "grade", None)
+    limit_s = DEFAULT_TIME_LIMIT if seconds is None else seconds
     trail = []
-    limit = time_limit(limit_s)
+    limit = _deadline(limit_s)
     try:
         with limit, no_numeric_summation():
             result = _grade(answer_text, key, ctx, trail)
@@ -579,7 +580,7 @@ def _coerce(answer, key, ctx):
                 if key.type == "integer" and key.tolerance in (None, 0):
                     value = answer if answer.is_Rational else None
                     if value is None:
-                        limit = time_limit(key.time_limit)
+                        limit = _deadline(key.time_limit)
                         try:
                             with limit:
                                 value = sp.nsimplify(answer) if answer.is_real else None

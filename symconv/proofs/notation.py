@@ -76,6 +76,9 @@ def _fn_str(printer, lam):
             and tuple(body.expr.args) == tuple(xs) and len(xs) == 1:
         order = sum(int(c) for _, c in body.variable_count)
         return body.expr.func.__name__ + "'" * order
+    if len(xs) == 1 and isinstance(body, AppliedUndef) and body.has(xs[0]):
+        # a shifted or scaled function, f(x0 - c) -> f(· - c): the placeholder is the argument
+        return printer._print(body.xreplace({xs[0]: Symbol("·")}))
     shown = {x: Symbol(x.name) for x in xs if isinstance(x, Dummy)}
     names = ", ".join(printer._print(shown.get(x, x)) for x in xs)
     if len(xs) > 1:

@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass, field
 
 
-from symconv._util.sympy_safety import sstr
 from symconv.errors import SymconvError
 from symconv._util.explaining import short as _ex_short
 from symconv._util.explaining import wrap as _wrap
@@ -326,8 +325,40 @@ class ProofReport:
         return _proof_report(self, check)
 
 
+_PRINTER = None
+
+
+def proof_str(expr):
+    """An expression of a proof as a reader writes it: ``n - c`` (not ``-c + n``), and a
+    shifted function ``Lambda(x, f(x - c))`` as ``f(· - c)``.
+
+    >>> import sympy as sp
+    >>> n, c, x = sp.symbols('n c x')
+    >>> f = sp.Function('f')
+    >>> proof_str(sp.Sum(f(n - c - x), (x, 0, n)))
+    'Sum(f(n - c - x), (x, 0, n))'
+    >>> proof_str(sp.Lambda(x, f(x - c)))
+    'f(· - c)'
+    """
+    global _PRINTER
+    if _PRINTER is None:
+        import sympy as sp
+        from sympy.printing.str import StrPrinter
+
+        class ProofStrPrinter(StrPrinter):
+            def _print_Lambda(self, obj):
+                if len(obj.variables) == 1:
+                    return self._print(obj.expr.xreplace({obj.variables[0]: sp.Symbol("·")}))
+                return super()._print_Lambda(obj)
+
+        _PRINTER = ProofStrPrinter
+    from symconv._util.sympy_safety import print_order
+
+    return _PRINTER({"order": print_order(expr) or "old"}).doprint(expr)
+
+
 def _short(expr, limit=200):
-    text = sstr(expr)
+    text = proof_str(expr)
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
