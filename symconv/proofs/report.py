@@ -329,14 +329,17 @@ _PRINTER = None
 
 
 def proof_str(expr):
-    """An expression of a proof as a reader writes it: ``n - c`` (not ``-c + n``), and a
-    shifted function ``Lambda(x, f(x - c))`` as ``f(· - c)``.
+    """An expression of a proof as a reader writes it: a sum starts with a positive term
+    (``n - c``, not ``-c + n``; otherwise SymPy's order), and a shifted function
+    ``Lambda(x, f(x - c))`` as ``f(· - c)``.
 
     >>> import sympy as sp
     >>> n, c, x = sp.symbols('n c x')
     >>> f = sp.Function('f')
     >>> proof_str(sp.Sum(f(n - c - x), (x, 0, n)))
     'Sum(f(n - c - x), (x, 0, n))'
+    >>> proof_str((x + 1)**2 - x**2)
+    '(x + 1)**2 - x**2'
     >>> proof_str(sp.Lambda(x, f(x - c)))
     'f(· - c)'
     """
@@ -346,6 +349,15 @@ def proof_str(expr):
         from sympy.printing.str import StrPrinter
 
         class ProofStrPrinter(StrPrinter):
+            def _as_ordered_terms(self, expr, order=None):
+                terms = list(super()._as_ordered_terms(expr, order=order))
+                if terms and terms[0].could_extract_minus_sign():
+                    first = next((i for i, term in enumerate(terms)
+                                  if not term.could_extract_minus_sign()), None)
+                    if first is not None:
+                        terms.insert(0, terms.pop(first))
+                return terms
+
             def _print_Lambda(self, obj):
                 if len(obj.variables) == 1:
                     return self._print(obj.expr.xreplace({obj.variables[0]: sp.Symbol("·")}))
@@ -354,7 +366,7 @@ def proof_str(expr):
         _PRINTER = ProofStrPrinter
     from symconv._util.sympy_safety import print_order
 
-    return _PRINTER({"order": print_order(expr) or "old"}).doprint(expr)
+    return _PRINTER({"order": print_order(expr)}).doprint(expr)
 
 
 def _short(expr, limit=200):

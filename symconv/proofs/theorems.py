@@ -648,8 +648,8 @@ def theorem(name=None, kind=None):
     >>> print(d)
     The Kronecker delta is the identity: f * δ = f (discrete)
         conv(f, (x0 -> KroneckerDelta(0, x0)))(n)
-      = Sum(f(k)*KroneckerDelta(0, -k + n), (k, -oo, oo))    [definition of convolution]
-      = f(n)                                                 [sifting property of the Kronecker delta]
+      = Sum(f(k)*KroneckerDelta(0, n - k), (k, -oo, oo))    [definition of convolution]
+      = f(n)                                                [sifting property of the Kronecker delta]
     >>> [s.status for s in d.check().steps]
     ['proven', 'proven']
     """
