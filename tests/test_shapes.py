@@ -377,3 +377,13 @@ def test_receptive_field_forms_and_symbols():
 def test_receptive_field_errors(layers, match):
     with pytest.raises(SymconvError, match=match):
         receptive_field(layers)
+
+
+def test_same_padding_messages_say_which_rule_refuses_it():
+    with pytest.raises(ShapeError, match=r"padding='same' applies to convolutions only"):
+        conv_transpose_output_size(5, 3, padding="same")
+    with pytest.raises(ShapeError, match=r"padding='same' applies to convolutions only"):
+        pool_output_size(5, 3, padding="same")
+    with pytest.raises(ShapeError, match=r"padding='same' requires stride 1 .*stride=2"):
+        conv_output_size(5, 3, stride=2, padding="same")
+    assert conv_output_size(5, 3, padding="same") == 5

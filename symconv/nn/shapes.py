@@ -113,7 +113,14 @@ def _padding_pair(padding: PaddingSize, kernel_size: Size | None = None, stride:
         mode = padding.lower()
         if mode == "valid":
             return 0, 0
-        if mode == "same" and kernel_size is not None:
+        if mode == "same" and kernel_size is None:
+            raise ShapeError("padding='same' applies to convolutions only (as in PyTorch); "
+                             "give an int or a (lo, hi) pair, but got 'same'")
+        if mode == "same":
+            if isinstance(stride, int) and stride > 1:
+                raise ShapeError(f"padding='same' requires stride 1 (PyTorch's rule; "
+                                 f"same_padding(k, stride, n=...) gives TensorFlow's), but got "
+                                 f"stride={stride}")
             return same_padding(kernel_size, stride=stride, dilation=dilation)
         raise SymconvError(
             f"padding must be an int, a (lo, hi) pair, 'same' or 'valid', but got {padding!r}")
