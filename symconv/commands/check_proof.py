@@ -77,9 +77,18 @@ def run(args):
     for name in functions:
         if not name.isidentifier() or name.startswith("_"):
             raise SymconvError(f"--functions must list plain names, but got {name!r}")
-    report = check_proof(_read(args.file), kind=args.kind, functions=functions, seed=args.seed,
+    text = _read(args.file)
+    report = check_proof(text, kind=args.kind, functions=functions, seed=args.seed,
                          time_limit=args.time_limit, total_time_limit=args.total_time,
                          assume=args.assume)
+    # what was read, first (as every command does); the file name is the user's text
+    lines = sum(1 for line in text.splitlines() if line.split("#", 1)[0].strip())
+    source = "standard input" if args.file == "-" else args.file
+    read = (f"input: a proof of {lines} line(s) from {source}, {args.kind} "
+            f"({'integer symbols and sequences' if args.kind == 'discrete' else 'real variables'}), "
+            f"functions {', '.join(functions) or 'none'}"
+            + (f"; assuming {args.assume}" if args.assume else ""))
+    print(terminal_text(("% " if args.latex else "") + read))
     # the justifications are the user's text: control characters are shown, not obeyed
     print(terminal_text(report.latex() if args.latex else str(report)))
     if args.pdf:

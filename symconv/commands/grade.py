@@ -20,6 +20,7 @@ bar to stderr when it is a terminal.
 import json
 import sys
 
+from symconv._util.text import terminal_text
 from symconv.errors import GradingError
 
 NAME = "grade"
@@ -68,6 +69,10 @@ def run(args):
         raise GradingError(f"--memory-limit must be positive, but got {args.memory_limit}")
     keys = load_keys(args.key)
     rows = read_answers(args.answers)
+    # what was read, first (on stderr with --summary-json, which keeps stdout pure JSON)
+    read = (f"input: {len(rows)} answer row(s) from {args.answers}, {len(keys)} key part(s) "
+            f"from {args.key}; {args.workers} worker(s), {args.time_limit:g} s per answer")
+    print(terminal_text(read), file=sys.stderr if args.summary_json else sys.stdout, flush=True)
     try:
         report = grade_batch(rows, keys, workers=args.workers, time_limit=args.time_limit,
                              memory_limit=args.memory_limit << 20, out=args.out,

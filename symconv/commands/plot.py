@@ -178,6 +178,7 @@ def _shifts(text):
 def _signals(args, op):
     """The two signals and the variable; every other symbol must be in ``--subs``."""
     f, g, var, _symbols = _signal_args.read_signals(args, op)
+    print(_signal_args.interpretation(args, op, f, g, var))   # what was read, first
     subs = parse_subs(args.subs)
     names = set()
     for signal in (f, g):
@@ -211,6 +212,10 @@ def _figure(args):
         padding = parse_padding(args.padding)
         if isinstance(padding, list):           # one (lo, hi) pair for a 1-D layer
             padding = padding[0]
+        print(f"input: a {'transposed ' if args.transposed else ''}convolution layer, input "
+              f"{args.input}, kernel {args.kernel}, stride {args.stride}, padding {padding}, "
+              f"dilation {args.dilation}"
+              + (f", output padding {args.output_padding}" if args.transposed else ""))
         return sp_plot.plot_layer(
             _int_list(args.input, "--input", 1), _int_list(args.kernel, "--kernel", 1),
             stride=_int_list(args.stride, "--stride", 1), padding=padding,
