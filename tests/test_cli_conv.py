@@ -188,3 +188,14 @@ def test_pretty_prints_a_piecewise_result_as_a_case_table(capsys):
     assert all(len(line) <= 60 for line in lines)
     plain = run(capsys, "conv", "rect(t/2)", "rect(t/3)")[1]
     assert plain.startswith("Piecewise(")
+
+
+def test_unknown_functions_are_refused_and_function_declares_one(capsys):
+    status, out, err = run(capsys, "conv", "step(t)", "rect(t)")
+    assert status == 2 and "unknown function 'step'; did you mean 'u'?" in err
+    status, out, err = run(capsys, "conv", "f(t)", "delta(t - 1)")
+    assert status == 2 and "--function NAME" in err
+    status, out, _ = run(capsys, "conv", "f(t)", "delta(t - 1)", "--function", "f")
+    assert status == 0 and out.strip() == "f(t - 1)"
+    status, out, _ = run(capsys, "conv", "sinc(t)", "delta(t)")
+    assert status == 0 and out.strip() == "sinc(pi*t)"      # NumPy's normalisation

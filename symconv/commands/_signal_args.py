@@ -134,6 +134,9 @@ def add_signal_arguments(parser, op):
     parser.add_argument("g", help="second signal, same forms")
     parser.add_argument("--var", default=None,
                         help="the variable (default: t, or n with --discrete)")
+    parser.add_argument("--function", action="append", default=[], metavar="NAME",
+                        help="a name that is an undefined function, e.g. --function f for "
+                             "conv 'f(t)' 'delta(t - 1)' (repeat for several)")
     parser.add_argument("--assume", default="", metavar="FACTS",
                         help="assumptions on the symbols, e.g. 'a>0,b>0' or 'n integer, N>0'")
     parser.add_argument("--discrete", action="store_true",
@@ -197,14 +200,16 @@ def _make_symbols(names, facts, var_name, discrete):
     return symbols
 
 
-def _parse_signal(text, label, discrete, symbols=None, unknown_functions="error"):
+def _parse_signal(text, label, discrete, symbols=None, unknown_functions="error", functions=()):
     from symconv.parsing import parse_math
 
     try:
-        value = parse_math(text, discrete=discrete, symbols=symbols,
+        value = parse_math(text, discrete=discrete, symbols=symbols, functions=functions,
                            unknown_functions=unknown_functions)
     except ParseError as exc:
-        raise ParseError(f"{label} signal {text!r}: {exc}", exc.position) from None
+        hint = (" (on the command line, --function NAME declares an undefined function)"
+                if "unknown function" in str(exc) else "")
+        raise ParseError(f"{label} signal {text!r}: {exc}{hint}", exc.position) from None
     if isinstance(value, sp.MatrixBase):
         if value.rows != 1 and value.cols != 1:
             raise SymconvError(f"{label} signal must be a formula or a one-dimensional "
@@ -309,8 +314,9 @@ def read_signals(args, op):
     # the strict pass knows the variable and the names --assume declares: a declared
     # a(t + 1) is a product, an unknown step(t) an error that names the function to use
     declared = {name: sym for name, sym in symbols.items() if name == var_name or name in facts}
-    f = _parse_signal(args.f, "first", discrete, declared)
-    g = _parse_signal(args.g, "second", discrete, declared)
+    functions = _functions(args)
+    f = _parse_signal(args.f, "first", discrete, declared, functions=functions)
+    g = _parse_signal(args.g, "second", discrete, declared, functions=functions)
     f, g = (v.xreplace(symbols_by_plain(symbols)) if isinstance(v, sp.Basic) else
             [x.xreplace(symbols_by_plain(symbols)) for x in v] for v in (f, g))
     sequences = isinstance(f, list) or isinstance(g, list)
@@ -322,6 +328,15 @@ def read_signals(args, op):
         _require_variable(f, g, symbols[var_name], discrete, args)
     args.relations = [_relation(rel, symbols) for rel in relations]
     return f, g, (None if sequences else symbols[var_name]), symbols
+
+
+def _functions(args):
+    """The names ``--function`` declares (plain identifiers)."""
+    names = tuple(getattr(args, "function", None) or ())
+    for name in names:
+        if not re.fullmatch(_NAME, name):
+            raise SymconvError(f"--function must be a name such as f, but got {name!r}")
+    return names
 
 
 def symbols_by_plain(symbols):
