@@ -152,5 +152,7 @@ def test_cli_exit_status_distinguishes_proven_plausible_refuted(tmp_path, capsys
     assert "REFUTED at step 1 (line 2)" in out and "s = -" not in out   # inside the setting
     code = main(["check-proof", str(plausible), *setting])
     out = capsys.readouterr().out
-    assert (code, out.split(":")[0]) in ((3, "PLAUSIBLE"), (0, "PROVEN"))
+    verdict = out.splitlines()[1]           # after the input line
+    assert out.startswith("input: a proof of ")
+    assert (code, verdict.split(":")[0]) in ((3, "PLAUSIBLE"), (0, "PROVEN"))
     assert main(["check-proof", str(proven), "--assume", "n is big"]) == 2
