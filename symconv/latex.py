@@ -308,8 +308,6 @@ def _runs(text):
 def _prose_run(run):
     core = run.rstrip(".,;:?")
     tail = run[len(core):]
-    if core.endswith("...") and tail == "":
-        pass
     lead = ""
     # brackets that open or close the surrounding sentence, not the formula
     while core and core[0] in "([" and _matching(core, 0) == -1:

@@ -165,9 +165,6 @@ class Verdict:
 
 # --------------------------------------------------------------------------- values
 
-class _Undefined(Exception):
-    pass
-
 
 _MAX_DIGITS = 20_000       # exact values larger than this are not computed
 

@@ -953,7 +953,7 @@ def _grid_kernel(rows, origin, target, *, name, degree, statement, form):
     unit = {}
     for i, row in enumerate(rows):
         for j, w in enumerate(row):
-            unit[(i - origin[0], j - origin[1])] = sympy.sympify(w)
+            unit[(i - origin[0], j - origin[1])] = strict_sympify(w, "kernel weights must be numbers")
     bounds = [(-origin[0], len(rows) - 1 - origin[0]), (-origin[1], len(rows[0]) - 1 - origin[1])]
     return Kernel(unit, bounds, 0, target, name=name, exact_degree=degree, form=form,
                   statement=statement)
