@@ -62,11 +62,23 @@ from typing import Any, Literal, TypeVar, overload
 _T = TypeVar("_T")
 _D = TypeVar("_D")
 
-__all__ = ["time_limit", "TimeLimitExceeded", "bounded_call", "REFIRE"]
+__all__ = ["time_limit", "TimeLimitExceeded", "bounded_call", "TIMED_OUT", "enforceable", "REFIRE"]
 
 REFIRE = 0.05    # seconds between alarms once a deadline has passed and its block is open
 _SOON = 1e-4     # the smallest delay the timer is armed with
 _RETRY = 1e-3    # delay of an alarm that arrived while this module updated its state
+
+
+class _TimedOut:
+    """The type of :data:`TIMED_OUT`."""
+
+    def __repr__(self) -> str:
+        return "TIMED_OUT"
+
+
+#: ``bounded_call(fn, seconds, TIMED_OUT)`` returns this when its own time ran out, for a
+#: caller that must tell "out of time" from any value ``fn`` can return.
+TIMED_OUT = _TimedOut()
 
 
 class TimeLimitExceeded(BaseException):
@@ -213,6 +225,12 @@ class time_limit:
 _UPDATING = frozenset({time_limit.__enter__.__code__, time_limit.__exit__.__code__, _arm.__code__})
 
 
+def enforceable() -> bool:
+    """Whether a :class:`time_limit` opened here and now would be enforced (a timer and the
+    main thread; see the module notes for the rare foreign-handler case)."""
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
 @overload
 def bounded_call(fn: Callable[[], _T], seconds: float | None) -> _T | None: ...
 
@@ -226,7 +244,15 @@ def bounded_call(fn: Callable[[], _T], seconds: float | None,
     """``fn()``, or ``default`` when ``seconds`` run out first.
 
     Only this call's own limit is handled: an enclosing limit that runs out meanwhile
-    propagates, and so does any exception ``fn`` raises.
+    propagates, and so does any exception ``fn`` raises. Pass ``default=TIMED_OUT`` to
+    tell running out of time from a ``None`` that ``fn`` returned::
+
+        value = bounded_call(slow, 2, TIMED_OUT)
+        if value is TIMED_OUT:
+            ...
+
+    >>> bounded_call(lambda: None, 1, TIMED_OUT) is TIMED_OUT
+    False
     """
     limit = time_limit(seconds)
     try:

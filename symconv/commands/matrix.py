@@ -19,7 +19,7 @@ was used.
 """
 
 from symconv._util.lazy import sympy
-from symconv.errors import ParseError, SymconvError
+from symconv.errors import ParseError
 
 NAME = "matrix"
 HELP = "Convolution as a (doubly-block) Toeplitz matrix, or its transpose, exact and symbolic"
@@ -155,13 +155,25 @@ def kernel_echo(kernel):
     return text
 
 
-def _ints(text, name):
+def int_list(text, name, minimum=None):
+    """``'3'`` -> 3, ``'3,2'`` -> (3, 2), each entry at least ``minimum`` when given;
+    anything else is a ParseError naming the option ``name``.
+
+    >>> int_list('3', '--stride'), int_list('3, 2', '--stride')
+    (3, (3, 2))
+    >>> int_list('0', '--stride', minimum=1)
+    Traceback (most recent call last):
+    ...
+    symconv.errors.ParseError: --stride entries must be >= 1, but got '0'
+    """
     parts = [p.strip() for p in str(text).split(",")]
     try:
         values = [int(p) for p in parts]
     except ValueError:
-        raise SymconvError(f"{name} must be an int or a comma-separated list of ints, "
-                           f"but got {text!r}") from None
+        raise ParseError(f"{name} must be an int or a comma-separated list of ints, "
+                         f"but got {text!r}") from None
+    if minimum is not None and any(v < minimum for v in values):
+        raise ParseError(f"{name} entries must be >= {minimum}, but got {text!r}")
     return values[0] if len(values) == 1 else tuple(values)
 
 
@@ -179,9 +191,9 @@ def parse_padding(text):
     for p in parts:
         if ":" in p:
             lo, _, hi = p.partition(":")
-            out.append((_ints(lo, "padding"), _ints(hi, "padding")))
+            out.append((int_list(lo, "padding"), int_list(hi, "padding")))
         else:
-            out.append(_ints(p, "padding"))
+            out.append(int_list(p, "padding"))
     if len(out) == 1 and not isinstance(out[0], tuple):
         return out[0]
     if len(out) == 1:
@@ -190,7 +202,7 @@ def parse_padding(text):
 
 
 def _shape(text):
-    value = _ints(text, "--input")
+    value = int_list(text, "--input")
     return value if isinstance(value, int) else tuple(value)
 
 
@@ -199,10 +211,10 @@ def run(args):
 
     kernel = parse_nested(args.kernel)
     shape = _shape(args.input)
-    common = dict(stride=_ints(args.stride, "--stride"), padding=parse_padding(args.padding),
-                  dilation=_ints(args.dilation, "--dilation"))
+    common = dict(stride=int_list(args.stride, "--stride"), padding=parse_padding(args.padding),
+                  dilation=int_list(args.dilation, "--dilation"))
     if args.transpose:
-        output_padding = _ints(args.output_padding, "--output-padding")
+        output_padding = int_list(args.output_padding, "--output-padding")
         M = conv_transpose_matrix(kernel, shape, output_padding=output_padding, flip=args.flip,
                                   padded=args.padded, **common)
         x_shape, y_shape = matrix_shapes(kernel, shape, transpose=True,

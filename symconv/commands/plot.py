@@ -23,6 +23,7 @@ import argparse
 import re
 
 from symconv.commands import _signal_args
+from symconv.commands.matrix import int_list
 from symconv.errors import ParseError, SymconvError
 
 NAME = "plot"
@@ -115,19 +116,6 @@ def add_arguments(parser):
 # text -> values
 # ---------------------------------------------------------------------------
 
-def _int_list(text, name, minimum=None):
-    """``'3'`` -> 3, ``'3,2'`` -> (3, 2); anything else is a ParseError."""
-    parts = [p.strip() for p in str(text).split(",")]
-    try:
-        values = [int(p) for p in parts]
-    except ValueError:
-        raise ParseError(f"{name} must be an int or a comma-separated list of ints, but got "
-                         f"{text!r}") from None
-    if minimum is not None and any(v < minimum for v in values):
-        raise ParseError(f"{name} entries must be >= {minimum}, but got {text!r}")
-    return values[0] if len(values) == 1 else tuple(values)
-
-
 def _number(text, what):
     from symconv.parsing import parse_math
 
@@ -217,21 +205,21 @@ def _figure(args):
               f"dilation {args.dilation}"
               + (f", output padding {args.output_padding}" if args.transposed else ""))
         return sp_plot.plot_layer(
-            _int_list(args.input, "--input", 1), _int_list(args.kernel, "--kernel", 1),
-            stride=_int_list(args.stride, "--stride", 1), padding=padding,
-            dilation=_int_list(args.dilation, "--dilation", 1), transposed=args.transposed,
-            output_padding=_int_list(args.output_padding, "--output-padding", 0),
-            at=None if args.at is None else _int_list(args.at, "--at", 0))
+            int_list(args.input, "--input", 1), int_list(args.kernel, "--kernel", 1),
+            stride=int_list(args.stride, "--stride", 1), padding=padding,
+            dilation=int_list(args.dilation, "--dilation", 1), transposed=args.transposed,
+            output_padding=int_list(args.output_padding, "--output-padding", 0),
+            at=None if args.at is None else int_list(args.at, "--at", 0))
     if kind == "matrix":
         import symconv as sc
         from symconv.commands.matrix import parse_nested, parse_padding
 
         kernel = parse_nested(args.kernel)
         function = sc.conv_transpose_matrix if args.transpose else sc.conv_matrix
-        M = function(kernel, _int_list(args.input, "--input", 1),
-                     stride=_int_list(args.stride, "--stride", 1),
+        M = function(kernel, int_list(args.input, "--input", 1),
+                     stride=int_list(args.stride, "--stride", 1),
                      padding=parse_padding(args.padding),
-                     dilation=_int_list(args.dilation, "--dilation", 1))
+                     dilation=int_list(args.dilation, "--dilation", 1))
         return sp_plot.plot_matrix(M)
     if kind == "kernel":
         import symconv as sc

@@ -65,7 +65,7 @@ from symconv._util.sympy_safety import sstr_safe  # noqa: F401 - re-exported (ca
 from symconv.verdict import Status
 from symconv.errors import GradingError
 from symconv.grading.keys import Variable
-from symconv._util.deadline import TimeLimitExceeded, time_limit
+from symconv._util.deadline import TIMED_OUT, bounded_call, enforceable
 from symconv._util.explaining import wrap as _wrap
 
 __all__ = ["equivalent", "Verdict", "TrailEntry", "Sampler", "DEFAULT_TOLERANCE"]
@@ -628,14 +628,8 @@ class Sampler:
             return expr
         key = ("__doit__", expr)
         if key not in cache:
-            limit = time_limit(self.DOIT_LIMIT)
             try:
-                with limit:
-                    done = expr.doit()
-            except TimeLimitExceeded as exc:
-                if exc.limit is not limit:
-                    raise
-                done = expr
+                done = bounded_call(expr.doit, self.DOIT_LIMIT, default=expr)
             except (ArithmeticError, TypeError, ValueError, NotImplementedError, RecursionError):
                 done = expr
             cache[key] = done
@@ -826,13 +820,8 @@ class Comparer:
         if diff is not None and isinstance(diff, sp.Expr):
             t0 = time.perf_counter()
             if _expandable(diff):
-                limit = time_limit(self.time_limit)
-                try:
-                    with limit:
-                        expanded = sp.expand(diff)
-                except TimeLimitExceeded as exc:
-                    if exc.limit is not limit:   # an outer limit (grade()'s): not ours
-                        raise
+                expanded = bounded_call(lambda: sp.expand(diff), self.time_limit, TIMED_OUT)
+                if expanded is TIMED_OUT:
                     trail.append(TrailEntry("expand", "timeout", f"after {self.time_limit:g} s",
                                             time.perf_counter() - t0))
                     expanded = None
@@ -907,21 +896,17 @@ class Comparer:
             trail.append(TrailEntry("simplify", "skipped", "not an expression", 0.0))
             return False
         t0 = time.perf_counter()
-        limit = time_limit(self.time_limit)
         try:
-            with limit:
-                zero = sp.simplify(diff) == 0
-        except TimeLimitExceeded as exc:
-            if exc.limit is not limit:
-                raise
-            trail.append(TrailEntry("simplify", "timeout", f"after {self.time_limit:g} s",
-                                    time.perf_counter() - t0))
-            return False
+            zero = bounded_call(lambda: sp.simplify(diff) == 0, self.time_limit, TIMED_OUT)
         except (TypeError, ValueError, ArithmeticError, NotImplementedError, RecursionError) as exc:
             trail.append(TrailEntry("simplify", "inconclusive", f"{type(exc).__name__}",
                                     time.perf_counter() - t0))
             return False
-        note = "" if limit.enforced else "time limit not enforced off the main thread"
+        if zero is TIMED_OUT:
+            trail.append(TrailEntry("simplify", "timeout", f"after {self.time_limit:g} s",
+                                    time.perf_counter() - t0))
+            return False
+        note = "" if enforceable() else "time limit not enforced off the main thread"
         trail.append(TrailEntry("simplify", "equivalent" if zero else "inconclusive",
                                 "simplify(a - b) == 0" if zero else note,
                                 time.perf_counter() - t0))

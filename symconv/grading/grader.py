@@ -48,8 +48,7 @@ from symconv.grading.equivalence import (DEFAULT_TOLERANCE, Comparer, Sampler, T
 from symconv.grading import feedback, operators
 from symconv.grading.forms import describe, satisfies
 from symconv.grading.keys import as_key
-from symconv._util.deadline import TimeLimitExceeded
-from symconv._util.deadline import time_limit as _deadline
+from symconv._util.deadline import TIMED_OUT, bounded_call
 from symconv._util.explaining import wrap as _wrap
 
 __all__ = ["grade", "parse_answer", "GradeResult", "STATUSES", "DEFAULT_TIME_LIMIT"]
@@ -332,18 +331,15 @@ def grade(answer_text, key, *, time_limit=None, time_limit_s=_UNSET):
     seconds = renamed_time_limit(time_limit, time_limit_s, "grade", None)
     limit_s = DEFAULT_TIME_LIMIT if seconds is None else seconds
     trail = []
-    limit = _deadline(limit_s)
     try:
-        with limit, no_numeric_summation():
-            result = _grade(answer_text, key, ctx, trail)
-    except TimeLimitExceeded as exc:
-        if exc.limit is not limit:
-            raise
-        trail.append(TrailEntry("grading", "timeout", f"after {limit_s:g} s",
-                                time.perf_counter() - t0))
-        result = GradeResult(0.0, key.points, "timeout",
-                             f"time limit: grading this answer took longer than {limit_s:g} s, "
-                             f"so it gets no credit. Simplify your answer and resubmit.", trail)
+        with no_numeric_summation():
+            result = bounded_call(lambda: _grade(answer_text, key, ctx, trail), limit_s, TIMED_OUT)
+        if result is TIMED_OUT:
+            trail.append(TrailEntry("grading", "timeout", f"after {limit_s:g} s",
+                                    time.perf_counter() - t0))
+            result = GradeResult(0.0, key.points, "timeout",
+                                 f"time limit: grading this answer took longer than {limit_s:g} s, "
+                                 f"so it gets no credit. Simplify your answer and resubmit.", trail)
     except RecursionError:
         trail.append(TrailEntry("grading", "invalid", "recursion too deep",
                                 time.perf_counter() - t0))
@@ -580,14 +576,10 @@ def _coerce(answer, key, ctx):
                 if key.type == "integer" and key.tolerance in (None, 0):
                     value = answer if answer.is_Rational else None
                     if value is None:
-                        limit = _deadline(key.time_limit)
                         try:
-                            with limit:
-                                value = sp.nsimplify(answer) if answer.is_real else None
-                        except TimeLimitExceeded as exc:
-                            if exc.limit is not limit:   # grade()'s own limit: not ours
-                                raise
-                            value = None
+                            value = bounded_call(
+                                lambda: sp.nsimplify(answer) if answer.is_real else None,
+                                key.time_limit)
                         except (ArithmeticError, TypeError, ValueError, NotImplementedError):
                             # PrecisionExhausted (an ArithmeticError): floor of a huge
                             # irrational number; the comparison below says it cannot be

@@ -23,7 +23,7 @@ import time
 
 import sympy as sp
 
-from symconv._util.deadline import TimeLimitExceeded, time_limit
+from symconv._util.deadline import bounded_call
 
 __all__ = ["evaluate", "sift", "Unevaluated"]
 
@@ -92,14 +92,8 @@ def _one(node, deadline):
 
 def _bounded(fn, deadline, cap=None):
     budget = _remaining(deadline) if cap is None else min(cap, _remaining(deadline))
-    limit = time_limit(budget)
     try:
-        with limit:
-            return fn()
-    except TimeLimitExceeded as exc:
-        if exc.limit is not limit:
-            raise
-        return None
+        return bounded_call(fn, budget)
     except (ArithmeticError, TypeError, ValueError, NotImplementedError, AttributeError,
             RecursionError, IndexError):
         return None

@@ -72,7 +72,7 @@ from math import factorial
 import sympy as sp
 from sympy.core.relational import Relational
 
-from symconv._util.deadline import TimeLimitExceeded, bounded_call, time_limit
+from symconv._util.deadline import TIMED_OUT, TimeLimitExceeded, bounded_call, time_limit
 from symconv.signals.discrete import conv_seq, corr_seq  # re-exported: the sequence layer
 from symconv.errors import SymconvError
 from symconv._util.validate import _UNSET, renamed_time_limit
@@ -624,16 +624,13 @@ class _Run:
         if remaining is not None and remaining <= 0:
             raise _Unsupported("time budget spent")
         self.budget.used_sympy = True
-        limit = time_limit(remaining)
         try:
-            with limit:
-                value = sp.integrate(h, (self.tau, lower, upper))
-        except TimeLimitExceeded as exc:
-            if exc.limit is not limit:        # the whole computation's limit: not ours
-                raise
-            raise _Unsupported("sympy.integrate ran out of time") from None
+            value = bounded_call(lambda: sp.integrate(h, (self.tau, lower, upper)), remaining,
+                                 TIMED_OUT)
         except Exception:  # noqa: BLE001 -- SymPy raises many types
             raise _Unsupported("sympy.integrate failed") from None
+        if value is TIMED_OUT:
+            raise _Unsupported("sympy.integrate ran out of time")
         if _bad(value):
             raise _Unsupported("sympy.integrate found no closed form")
         return value
