@@ -516,6 +516,79 @@ def test_from_torch_reproduces_the_catalogue(name):
         assert table.output_shape == tuple(model(x).shape)
 
 
+class _ShapeOps(nn.Module):
+    # the shape operations from_torch follows: sizes and arithmetic on them, a channel
+    # shuffle by view/transpose/reshape, split + cat, unflatten/flatten, a learned scale
+    # and shift, a functional layer norm with the weight and bias of an uncalled module,
+    # a crop by indexing, and a classifier after reshape(b, -1)
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.gamma = nn.Parameter(torch.ones(8, 1, 1))
+        self.shift = nn.Parameter(torch.zeros(1, 8, 1, 1))
+        self.norm = nn.LayerNorm(8)
+        self.pool = nn.AdaptiveAvgPool2d(2)
+        self.fc = nn.Linear(32, 10)
+
+    def forward(self, x):
+        x = self.conv(x)
+        b, c, h, w = x.size()
+        x = x.view(b, 2, c // 2, h, w).transpose(1, 2).reshape(b, -1, h, w)
+        a, z = torch.split(x, [3, 5], dim=1)
+        x = torch.cat([z, a], 1).unflatten(1, (2, 4)).flatten(1, 2)
+        x = self.gamma * x + self.shift
+        y = nn.functional.layer_norm(x.permute(0, 2, 3, 1), (8,), self.norm.weight, self.norm.bias)
+        x = y.permute(0, 3, 1, 2)[:, :, 1:]
+        return self.fc(self.pool(x).reshape(x.shape[0], -1))
+
+
+class _LastStep(nn.Module):
+    # a TCN head: the last time step x[:, :, -1] feeds a linear layer
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(4, 6, 3, dilation=2)
+        self.fc = nn.Linear(6, 2)
+
+    def forward(self, x):
+        return self.fc(torch.relu(self.conv(x))[:, :, -1])
+
+
+@pytest.mark.parametrize("cls, channels, ndim, sizes", [(_ShapeOps, 3, 2, (2, 9, 30)),
+                                                        (_LastStep, 4, 1, (5, 17))])
+def test_from_torch_follows_shape_operations(cls, channels, ndim, sizes):
+    model = cls().eval()
+    table = A.from_torch(model, (1, channels, *("n",) * ndim))
+    assert table.total_params == sum(p.numel() for p in model.parameters())
+    for size in sizes:
+        x = torch.randn((1, channels, *(size,) * ndim))
+        shapes = fx_shapes(model, x)
+        rows = table.substitute({"n": size}).rows
+        assert [r.name for r in rows if r.name not in shapes] == []
+        assert all(r.output_shape == shapes[r.name] for r in rows)
+    # the valid range is where torch runs
+    (n,) = table.symbols
+    ok = []
+    for size in range(1, 12):
+        try:
+            with torch.no_grad():
+                model(torch.zeros((1, channels, *(size,) * ndim)))
+            ok.append(size)
+        except RuntimeError:
+            pass
+    assert [size for size in range(1, 12) if size in table.valid[n]] == ok
+
+
+def test_from_torch_rows_of_the_shape_operations():
+    table = A.from_torch(_ShapeOps(), (1, 3, "n", "n"))
+    kinds = {row.name: (row.kind, row.params) for row in table.rows}
+    assert kinds["view"] == ("unflatten", 0) and kinds["reshape"] == ("flatten", 0)
+    assert kinds["transpose"] == ("permute", 0)
+    assert [kinds[f"getitem_{i}"] for i in (4, 5, 6)] == [("slice", 0)] * 3
+    assert kinds["mul"] == ("learned_tensor", 8) and kinds["add"] == ("learned_tensor", 8)
+    assert kinds["layer_norm"] == ("layernorm", 16)
+    assert table.validity_text() == "valid for integer n >= 2"
+
+
 class _SE(nn.Module):
     def __init__(self):
         super().__init__()

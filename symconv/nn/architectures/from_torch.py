@@ -1,7 +1,7 @@
 """Symbolic shape tables of a user's ``torch.nn.Module`` (:func:`from_torch`).
 
 The module is traced with ``torch.fx``; every node is mapped to a layer specification
-of :mod:`symconv.nn.architectures` (the rules are in :mod:`.torch_rules`) and the nodes
+of :mod:`symconv.nn.architectures` (leaf modules here, calls by the rules of :mod:`.torch_rules`) and the nodes
 become a :class:`Graph` whose node names are the module's qualified names
 (``features.0``) or, for function calls, fx's node names (``cat``, ``add``). Shapes
 are followed symbolically while mapping, so ``x.size()`` and ``x.shape`` are sizes of
@@ -12,13 +12,33 @@ function is called.
 
 from symconv.errors import ShapeError, SymconvError
 from symconv.nn.architectures.graph import INPUT, Graph, Node, _Merge
-from symconv.nn.architectures.specs import Activation, _fmt
+from symconv.nn.architectures.reshape import Unflatten
+from symconv.nn.architectures.specs import (
+    Activation,
+    AdaptivePool,
+    BatchNorm,
+    Conv,
+    ConvTranspose,
+    Dropout,
+    Flatten,
+    Linear,
+    Pool,
+    PReLU,
+    _fmt,
+)
 from symconv.nn.architectures.torch_rules import (
     ModelTensor,
     Tensor,
+    _has_none,
     call_rules,
     describe_value,
-    module_layer,
+)
+from symconv.nn.architectures.vocabulary import (
+    ChannelShuffle,
+    GroupNorm,
+    LayerNorm,
+    PixelShuffle,
+    Upsample,
 )
 
 __all__ = ["from_torch", "graph_from_torch"]
@@ -32,6 +52,70 @@ def _torch():
         raise SymconvError("from_torch needs PyTorch (pip install torch), but it is not "
                            "installed") from None
     return torch
+
+
+def _module_layer(m, nn):
+    """The specification of one leaf module, or None when it has no mapping."""
+    conv = (nn.Conv1d, nn.Conv2d, nn.Conv3d)
+    if isinstance(m, conv):
+        if m.padding_mode != "zeros":
+            return None
+        wn = hasattr(m, "parametrizations") and "weight" in m.parametrizations
+        return Conv(m.out_channels, m.kernel_size, m.stride, m.padding, m.dilation, m.groups,
+                    m.bias is not None, m.in_channels, weight_norm=wn)
+    if isinstance(m, (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)):
+        return ConvTranspose(m.out_channels, m.kernel_size, m.stride, m.padding,
+                             m.output_padding, m.dilation, m.groups, m.bias is not None,
+                             m.in_channels)
+    if isinstance(m, (nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d)):
+        return Pool(m.kernel_size, m.stride, m.padding, m.dilation, "max", m.ceil_mode)
+    if isinstance(m, (nn.AvgPool1d, nn.AvgPool2d, nn.AvgPool3d)):
+        if getattr(m, "divisor_override", None) is not None:
+            return None
+        return Pool(m.kernel_size, m.stride, m.padding, 1, "avg", m.ceil_mode,
+                    m.count_include_pad)
+    if isinstance(m, (nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d, nn.AdaptiveAvgPool3d)):
+        return None if _has_none(m.output_size) else AdaptivePool(m.output_size, "avg")
+    if isinstance(m, (nn.AdaptiveMaxPool1d, nn.AdaptiveMaxPool2d, nn.AdaptiveMaxPool3d)):
+        return None if _has_none(m.output_size) else AdaptivePool(m.output_size, "max")
+    if isinstance(m, nn.Linear):
+        return Linear(m.out_features, m.in_features, m.bias is not None)
+    if isinstance(m, nn.Flatten):
+        return Flatten(m.start_dim, m.end_dim)
+    if isinstance(m, nn.Unflatten) and all(isinstance(v, int) for v in m.unflattened_size):
+        return Unflatten(m.dim, tuple(m.unflattened_size))
+    if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)):
+        return BatchNorm(m.eps) if m.affine else None
+    if isinstance(m, nn.LayerNorm):
+        return LayerNorm(tuple(m.normalized_shape), m.eps, m.elementwise_affine,
+                         getattr(m, "bias", None) is not None or not m.elementwise_affine)
+    if isinstance(m, nn.GroupNorm):
+        return GroupNorm(m.num_groups, m.eps, m.affine)
+    if isinstance(m, nn.PReLU):
+        return PReLU(m.num_parameters)
+    if isinstance(m, nn.LeakyReLU):
+        return Activation("leaky_relu", negative_slope=m.negative_slope)
+    if isinstance(m, nn.ELU):
+        return Activation("elu", alpha=m.alpha)
+    simple = {nn.ReLU: "relu", nn.ReLU6: "relu6", nn.Tanh: "tanh", nn.Sigmoid: "sigmoid",
+              nn.SiLU: "silu", nn.Hardswish: "hardswish", nn.Hardsigmoid: "hardsigmoid",
+              nn.GELU: "gelu", nn.Identity: "identity"}
+    for cls, name in simple.items():
+        if type(m) is cls:
+            return Activation(name)
+    if isinstance(m, (nn.Dropout, nn.Dropout2d, nn.Dropout1d, nn.Dropout3d)):
+        return Dropout(m.p)
+    if isinstance(m, nn.Upsample):
+        if m.mode not in ("nearest", "bilinear", "linear", "trilinear"):
+            return None
+        scale = m.scale_factor
+        return Upsample(scale_factor=tuple(scale) if isinstance(scale, tuple) else scale,
+                        size=m.size, mode=m.mode, align_corners=bool(m.align_corners))
+    if isinstance(m, nn.PixelShuffle):
+        return PixelShuffle(m.upscale_factor)
+    if isinstance(m, nn.ChannelShuffle):
+        return ChannelShuffle(m.groups)
+    return None
 
 
 class _Builder:
@@ -95,12 +179,12 @@ class _Builder:
         return source
 
     def _unique(self, name):
-        if name not in self.names:
-            return name
-        for candidate in [self.node.name] + [f"{self.node.name}_{k}" for k in range(1, 100)]:
-            if candidate not in self.names:
-                return candidate
-        raise SymconvError(f"from_torch could not name node {self.node.name!r} uniquely")
+        """``name``, else the fx node's name (a module called twice), else that with _k."""
+        candidate, k = (name if name not in self.names else self.node.name), 0
+        while candidate in self.names:
+            k += 1
+            candidate = f"{self.node.name}_{k}"
+        return candidate
 
     # -- the fx nodes ---------------------------------------------------------
 
@@ -136,7 +220,7 @@ class _Builder:
 
     def _module(self, node):
         module = self.modules[node.target]
-        layer = module_layer(module, self.torch.nn)
+        layer = _module_layer(module, self.torch.nn)
         if layer is None:
             raise SymconvError(f"from_torch cannot map module {node.target!r} "
                                f"({type(module).__name__}) to the layer vocabulary: expected "

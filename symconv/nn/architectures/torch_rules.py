@@ -1,6 +1,6 @@
-"""The node rules of :func:`symconv.nn.architectures.from_torch`: the layer a torch
-module becomes (:func:`module_layer`) and what a function or method call becomes
-(:func:`call_rules`).
+"""The call rules of :func:`symconv.nn.architectures.from_torch`: what a function or
+method call of a traced module becomes (:func:`call_rules`; leaf modules are mapped in
+:mod:`.from_torch`).
 
 A call rule reads its arguments resolved: a tensor computed from the input is a
 :class:`Tensor` (its graph node name and symbolic shape), a tensor of the model read by
@@ -24,30 +24,20 @@ from symconv.nn.architectures.reshape import Unflatten, view_layers
 from symconv.nn.architectures.specs import (
     Activation,
     AdaptivePool,
-    BatchNorm,
-    Conv,
-    ConvTranspose,
-    Dropout,
     Flatten,
-    Linear,
     Pool,
-    PReLU,
     _fmt,
     _prod,
 )
 from symconv.nn.architectures.vocabulary import (
-    ChannelShuffle,
-    GroupNorm,
     LayerNorm,
     LearnedTensor,
     Mean,
     Permute,
-    PixelShuffle,
     Slice,
-    Upsample,
 )
 
-__all__ = ["Tensor", "ModelTensor", "Pieces", "module_layer", "call_rules", "describe_value"]
+__all__ = ["Tensor", "ModelTensor", "Pieces", "call_rules", "describe_value"]
 
 
 @dataclass(frozen=True)
@@ -91,74 +81,6 @@ def describe_value(value):
     if isinstance(value, float):
         return f"the number {value}"
     return repr(value)
-
-
-# ---------------------------------------------------------------------------
-# modules
-# ---------------------------------------------------------------------------
-
-def module_layer(m, nn):
-    """The specification of one leaf module, or None when it has no mapping."""
-    conv = (nn.Conv1d, nn.Conv2d, nn.Conv3d)
-    if isinstance(m, conv):
-        if m.padding_mode != "zeros":
-            return None
-        wn = hasattr(m, "parametrizations") and "weight" in m.parametrizations
-        return Conv(m.out_channels, m.kernel_size, m.stride, m.padding, m.dilation, m.groups,
-                    m.bias is not None, m.in_channels, weight_norm=wn)
-    if isinstance(m, (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)):
-        return ConvTranspose(m.out_channels, m.kernel_size, m.stride, m.padding,
-                             m.output_padding, m.dilation, m.groups, m.bias is not None,
-                             m.in_channels)
-    if isinstance(m, (nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d)):
-        return Pool(m.kernel_size, m.stride, m.padding, m.dilation, "max", m.ceil_mode)
-    if isinstance(m, (nn.AvgPool1d, nn.AvgPool2d, nn.AvgPool3d)):
-        if getattr(m, "divisor_override", None) is not None:
-            return None
-        return Pool(m.kernel_size, m.stride, m.padding, 1, "avg", m.ceil_mode,
-                    m.count_include_pad)
-    if isinstance(m, (nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d, nn.AdaptiveAvgPool3d)):
-        return None if _has_none(m.output_size) else AdaptivePool(m.output_size, "avg")
-    if isinstance(m, (nn.AdaptiveMaxPool1d, nn.AdaptiveMaxPool2d, nn.AdaptiveMaxPool3d)):
-        return None if _has_none(m.output_size) else AdaptivePool(m.output_size, "max")
-    if isinstance(m, nn.Linear):
-        return Linear(m.out_features, m.in_features, m.bias is not None)
-    if isinstance(m, nn.Flatten):
-        return Flatten(m.start_dim, m.end_dim)
-    if isinstance(m, nn.Unflatten) and all(isinstance(v, int) for v in m.unflattened_size):
-        return Unflatten(m.dim, tuple(m.unflattened_size))
-    if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)):
-        return BatchNorm(m.eps) if m.affine else None
-    if isinstance(m, nn.LayerNorm):
-        return LayerNorm(tuple(m.normalized_shape), m.eps, m.elementwise_affine,
-                         getattr(m, "bias", None) is not None or not m.elementwise_affine)
-    if isinstance(m, nn.GroupNorm):
-        return GroupNorm(m.num_groups, m.eps, m.affine)
-    if isinstance(m, nn.PReLU):
-        return PReLU(m.num_parameters)
-    if isinstance(m, nn.LeakyReLU):
-        return Activation("leaky_relu", negative_slope=m.negative_slope)
-    if isinstance(m, nn.ELU):
-        return Activation("elu", alpha=m.alpha)
-    simple = {nn.ReLU: "relu", nn.ReLU6: "relu6", nn.Tanh: "tanh", nn.Sigmoid: "sigmoid",
-              nn.SiLU: "silu", nn.Hardswish: "hardswish", nn.Hardsigmoid: "hardsigmoid",
-              nn.GELU: "gelu", nn.Identity: "identity"}
-    for cls, name in simple.items():
-        if type(m) is cls:
-            return Activation(name)
-    if isinstance(m, (nn.Dropout, nn.Dropout2d, nn.Dropout1d, nn.Dropout3d)):
-        return Dropout(m.p)
-    if isinstance(m, nn.Upsample):
-        if m.mode not in ("nearest", "bilinear", "linear", "trilinear"):
-            return None
-        scale = m.scale_factor
-        return Upsample(scale_factor=tuple(scale) if isinstance(scale, tuple) else scale,
-                        size=m.size, mode=m.mode, align_corners=bool(m.align_corners))
-    if isinstance(m, nn.PixelShuffle):
-        return PixelShuffle(m.upscale_factor)
-    if isinstance(m, nn.ChannelShuffle):
-        return ChannelShuffle(m.groups)
-    return None
 
 
 def _has_none(value):

@@ -578,7 +578,7 @@ class LearnedTensor(Layer):
 
     def describe(self, shape):
         what = "learned" if self.params else "tensor"
-        return f"{self.op} by {what} {_times(self.shape)}"
+        return f"{'multiply by' if self.op == 'multiply' else 'add'} {what} {_times(self.shape)}"
 
     def forward(self, x, rng):
         p = (1.0 + 0.1 * rng.standard_normal(self.shape)).astype(x.dtype)
