@@ -119,10 +119,11 @@ def _resolve(shape, target):
     """The target with its ``-1`` replaced by the size that keeps the element count."""
     target = [sp.sympify(v) if not isinstance(v, int) else v for v in target]
     free = [i for i, v in enumerate(target) if _known(v) and int(v) == -1]
-    bad = [v for v in target if _known(v) and int(v) < 1 and int(v) != -1]
+    bad = [v for v in target if (_known(v) and int(v) < 1 and int(v) != -1)
+           or (not _known(v) and not _whole(v))]
     if len(free) > 1 or bad:
-        raise SymconvError(f"a view's sizes must be positive with at most one -1, but got "
-                           f"{_fmt(target)}")
+        raise SymconvError(f"a view's sizes must be positive integers with at most one -1, "
+                           f"but got {_fmt(target)}")
     total = _prod(shape)
     if free:
         rest = _prod(v for i, v in enumerate(target) if i != free[0])

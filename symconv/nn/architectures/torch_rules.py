@@ -360,7 +360,7 @@ def _layer_norm(b, args, kwargs):
     for what, value in (("weight", weight), ("bias", bias)):
         if value is None:
             continue
-        if not isinstance(value, ModelTensor) or value.shape != dims:
+        if not isinstance(value, ModelTensor) or not value.is_param or value.shape != dims:
             raise SymconvError(f"expected the layer norm's {what} to be a parameter of shape "
                                f"{_fmt(dims)}, but got {describe_value(value)}")
         if not b.count(value):
