@@ -555,6 +555,60 @@ def test_from_torch_without_torch_says_so(monkeypatch):
         A.from_torch(object(), (1, 3, 8, 8))
 
 
+def test_channel_shuffle_as_view_layers_equals_channel_shuffle():
+    # ShuffleNet's view(b, g, c/g, h, w) -> transpose(1, 2) -> view(b, -1, h, w), written
+    # with view_layers, runs on the executor to the same values as ChannelShuffle
+    import numpy as np
+
+    shape = (1, 12, n, n)
+    split = A.view_layers(shape, (1, 3, 4, n, n))
+    merge = A.view_layers((1, 4, 3, n, n), (1, -1, n, n))
+    assert split == [A.Unflatten(1, (3, 4))] and merge == [A.Flatten(1, 2)]
+    layers = [*split, A.Permute((0, 2, 1, 3, 4)), *merge]
+    table = infer_shapes(layers, shape)
+    assert table.output_shape == shape and table.validity_text() == "valid for integer n >= 1"
+    x = np.random.default_rng(0).standard_normal((2, 12, 5, 5), dtype=np.float32)
+    got, produced = A.run_numpy(layers, x)
+    assert produced == [(r.name, r.output_shape) for r in infer_shapes(layers, x.shape).rows]
+    np.testing.assert_array_equal(got, A.ChannelShuffle(3).forward(x, None))
+
+
+def test_view_layers_and_unflatten_rules():
+    # a view of (n, 4) as (4, n) is one merge and one split; -1 takes what is left
+    assert A.view_layers((1, 4, n), (1, n, 4)) == [A.Flatten(1, 2), A.Unflatten(1, (-1, 4))]
+    assert A.view_layers((2, 3, 4), (6, 4)) == [A.Flatten(0, 1)]
+    assert A.view_layers((1, 8), (1, 8, 1, 1)) == [A.Unflatten(1, (8, 1, 1))]
+    assert A.view_layers((1, 8, n), (1, 8, n)) == []
+    for target, message in [((1, 5, n), "keep the element count"),
+                            ((1, -1, 3), "needs 3 to divide"),
+                            ((1, -1, -1), "at most one -1")]:
+        with pytest.raises(SymconvError, match=message):
+            A.view_layers((1, 4, n), target)
+    with pytest.raises(SymconvError, match="more than one size that depends on the input"):
+        A.view_layers((1, 4, n * n), (1, 4, n, n))
+    # a symbolic axis split with -1 must be a multiple of the fixed sizes
+    table = infer_shapes([A.Unflatten(2, (2, -1))], (1, 3, "n"))
+    assert table.output_shape == (1, 3, 2, sp.floor(n / 2))
+    assert table.validity_text() == "valid for integer n >= 2 with n ≡ 0 (mod 2)"
+    with pytest.raises(ShapeError, match="needs a size that is a multiple of 2"):
+        infer_shapes([A.Unflatten(2, (2, -1))], (1, 3, 7))
+    with pytest.raises(SymconvError, match="at most one -1"):
+        A.Unflatten(1, (-1, -1))
+
+
+def test_learned_tensor_broadcasts_and_round_trips():
+    layer = A.LearnedTensor((8, 1, 1), name="gamma")
+    table = infer_shapes([layer, A.LearnedTensor((1, 8, 1, 1), "add", params=False)],
+                         (1, 8, "n", "n"))
+    assert table.output_shape == (1, 8, n, n) and table.total_params == 8
+    assert [r.description for r in table.rows] == ["multiply by learned 8x1x1",
+                                                   "add tensor 1x8x1x1"]
+    with pytest.raises(ShapeError, match="expected sizes to agree"):
+        infer_shapes([layer], (1, 4, 5, 5))
+    for item in (layer, A.Unflatten(1, (2, -1))):
+        assert A.layer_from_dict(json.loads(json.dumps(item.to_dict()))) == item
+
+
 def test_receptive_field_of_networks():
     from symconv import receptive_field
 

@@ -11,7 +11,9 @@ layer list gives by hand too). The smallest valid size is compared with the smal
 size at which the torch network runs.
 """
 
+import sys
 from functools import partial
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +22,10 @@ nn = torch.nn
 F = torch.nn.functional
 
 from symconv import architectures as A  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from test_architectures_torch import FROM_TORCH, fx_shapes  # noqa: E402
 
 
 # ---------------------------------------------------------------------------
@@ -473,24 +479,81 @@ def test_modern_catalogue_runs_on_the_executor(name, size):
     assert produced == [(r.name, r.output_shape) for r in table.rows]
 
 
-@pytest.mark.parametrize("name", ["mobilenet_v3_small", "mobilenet_v3_large", "efficientnet_b0",
-                                  "densenet121", "googlenet", "dcgan_generator",
-                                  "dcgan_discriminator"])
+@pytest.mark.parametrize("name", list(MODELS))
 def test_from_torch_reproduces_the_modern_catalogue(name):
-    build, _, sizes, channels = MODELS[name]
-    traced = A.from_torch(build().to("meta").eval(), (1, channels, "n", "n"))
+    build, published, _, channels = MODELS[name]
+    model = build().to("meta").eval()
+    traced = A.from_torch(model, (1, channels, "n", "n"))
     entry = A.infer_shapes(name, (channels, "n", "n"))
-    assert traced.total_params == entry.total_params
+    assert traced.total_params == entry.total_params == published
     assert traced.output_shape == entry.output_shape
     assert traced.valid == entry.valid
 
 
-@pytest.mark.parametrize("name, message", [
-    ("shufflenet_v2_x1_0", "cannot map the call 'size'"),      # channel_shuffle via view
-    ("convnext_tiny", "cannot map the get_attr node"),         # layer scale used directly
+def test_every_catalogue_entry_is_reproduced_by_from_torch():
+    # the two parametrised from_torch tests cover the whole catalogue between them
+    assert sorted(set(MODELS) | set(FROM_TORCH)) == sorted(A.names())
+
+
+@pytest.mark.parametrize("name, sizes", [("shufflenet_v2_x1_0", (1, 45, 97)),
+                                         ("convnext_tiny", (32, 67, 101))])
+def test_from_torch_rows_match_every_torch_node(name, sizes):
+    # the traced table at concrete sizes against the shape torch gives every fx node:
+    # the channel shuffle's view/transpose/view, the chunk pieces, permutes, the
+    # functional layer norms and the layer-scale products included
+    build, _, _, channels = MODELS[name]
+    model = build().to("meta").eval()
+    traced = A.from_torch(model, (1, channels, "n", "n"))
+    names = {row.name for row in traced.rows}
+    for size in sizes:
+        shapes = fx_shapes(model, torch.empty((1, channels, size, size), device="meta"))
+        table = traced.substitute({"n": size})
+        compared = [row for row in table.rows if row.name in shapes]
+        assert len(compared) == len(table.rows), [r.name for r in table.rows if r.name not in shapes]
+        for row in compared:
+            assert row.output_shape == shapes[row.name], (name, size, row.name)
+        # every tensor torch computes has a row, but for the values that are not layers:
+        # x.contiguous() is x, and get_attr/size nodes give no tensor of their own
+        assert set(shapes) - names <= {n for n in shapes if n.startswith("contiguous")}
+
+
+def opaque_scale(x):
+    # a function fx keeps as one call (torch.fx.wrap): its body is unknown to from_torch
+    return x * 2
+
+
+torch.fx.wrap("opaque_scale")
+
+
+class _Lambda(nn.Module):
+    def __init__(self, forward, param=None):
+        super().__init__()
+        self.body = forward
+        if param is not None:
+            self.p = nn.Parameter(torch.ones(param))
+
+    def forward(self, x):
+        return self.body(self, x)
+
+
+def _unflatten_spatial(m, x):
+    b, c, h, w = x.shape
+    return x.flatten(2).view(b, c, h, w)
+
+
+@pytest.mark.parametrize("forward, param, message", [
+    (lambda m, x: torch.nonzero(x), None, "cannot map the call 'nonzero'"),   # data-dependent size
+    (lambda m, x: x if x.sum() > 0 else -x, None, "could not trace"),      # data-dependent flow
+    (lambda m, x: opaque_scale(x), None, "cannot map the call 'opaque_scale'"),
+    (lambda m, x: x * 0.5, None, "arithmetic with constants has no layer"),
+    (lambda m, x: x - m.p, (4, 1, 1), r"expected 'sub' of size values .* model tensor 'p'"),
+    (lambda m, x: x.chunk(2, dim=2)[0], None,
+     "expected the size of the chunked axis 2 to be an integer fixed by the model"),
+    (_unflatten_spatial, None, "holds more than one size that depends on the input"),
+    (lambda m, x: x.view(x.size(0), -1, 3), None, "needs 3 to divide the element count"),
 ])
-def test_from_torch_refuses_what_it_cannot_map(name, message):
+def test_from_torch_refuses_what_it_cannot_map(forward, param, message):
     from symconv.errors import SymconvError
 
     with pytest.raises(SymconvError, match=message):
-        A.from_torch(MODELS[name][0]().to("meta"), (1, 3, "n", "n"))
+        A.from_torch(_Lambda(forward, param).to("meta"), (1, 4, "n", "n"))

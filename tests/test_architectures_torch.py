@@ -174,6 +174,112 @@ class UNet(nn.Module):
         return self.outc(x)
 
 
+class LeNet5(nn.Module):
+    # the catalogue's LeNet-5 (not in torchvision): tanh, 2x2 average pooling, 32x32 grey
+    def __init__(self):
+        super().__init__()
+        self.conv1, self.act1, self.pool1 = nn.Conv2d(1, 6, 5), nn.Tanh(), nn.AvgPool2d(2)
+        self.conv2, self.act2, self.pool2 = nn.Conv2d(6, 16, 5), nn.Tanh(), nn.AvgPool2d(2)
+        self.flatten = nn.Flatten()
+        self.fc1, self.act3 = nn.Linear(400, 120), nn.Tanh()
+        self.fc2, self.act4 = nn.Linear(120, 84), nn.Tanh()
+        self.fc3 = nn.Linear(84, 10)
+
+    def forward(self, x):
+        x = self.pool1(self.act1(self.conv1(x)))
+        x = self.flatten(self.pool2(self.act2(self.conv2(x))))
+        return self.fc3(self.act4(self.fc2(self.act3(self.fc1(x)))))
+
+
+class AlexNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 64, 11, 4, 2), nn.ReLU(), nn.MaxPool2d(3, 2),
+            nn.Conv2d(64, 192, 5, padding=2), nn.ReLU(), nn.MaxPool2d(3, 2),
+            nn.Conv2d(192, 384, 3, padding=1), nn.ReLU(), nn.Conv2d(384, 256, 3, padding=1),
+            nn.ReLU(), nn.Conv2d(256, 256, 3, padding=1), nn.ReLU(), nn.MaxPool2d(3, 2))
+        self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
+        self.classifier = nn.Sequential(
+            nn.Dropout(), nn.Linear(256 * 6 * 6, 4096), nn.ReLU(), nn.Dropout(),
+            nn.Linear(4096, 4096), nn.ReLU(), nn.Linear(4096, 1000))
+
+    def forward(self, x):
+        return self.classifier(torch.flatten(self.avgpool(self.features(x)), 1))
+
+
+VGG_CONFIGS = {"vgg11": [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
+               "vgg13": [64, 64, "M", 128, 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
+               "vgg16": [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M",
+                         512, 512, 512, "M"],
+               "vgg19": [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512,
+                         512, "M", 512, 512, 512, 512, "M"]}
+
+
+class VGG(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        layers, inp = [], 3
+        for v in config:
+            if v == "M":
+                layers.append(nn.MaxPool2d(2, 2))
+            else:
+                layers += [nn.Conv2d(inp, v, 3, padding=1), nn.ReLU()]
+                inp = v
+        self.features = nn.Sequential(*layers)
+        self.avgpool = nn.AdaptiveAvgPool2d((7, 7))
+        self.classifier = nn.Sequential(
+            nn.Linear(512 * 7 * 7, 4096), nn.ReLU(), nn.Dropout(), nn.Linear(4096, 4096),
+            nn.ReLU(), nn.Dropout(), nn.Linear(4096, 1000))
+
+    def forward(self, x):
+        return self.classifier(torch.flatten(self.avgpool(self.features(x)), 1))
+
+
+class BasicBlock(nn.Module):
+    def __init__(self, inplanes, planes, stride, groups=1, base_width=64):
+        super().__init__()
+        self.conv1 = nn.Conv2d(inplanes, planes, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.relu = nn.ReLU()
+        self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.downsample = None
+        if stride != 1 or inplanes != planes:
+            self.downsample = nn.Sequential(nn.Conv2d(inplanes, planes, 1, stride, bias=False),
+                                            nn.BatchNorm2d(planes))
+
+    def forward(self, x):
+        y = self.bn2(self.conv2(self.relu(self.bn1(self.conv1(x)))))
+        return self.relu(y + (x if self.downsample is None else self.downsample(x)))
+
+
+class ResNet(nn.Module):
+    # torchvision.models.ResNet (v1.5: the stride on the bottleneck's 3x3 convolution)
+    def __init__(self, block, expansion, counts, groups=1, base_width=64):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 64, 7, 2, 3, bias=False)
+        self.bn1 = nn.BatchNorm2d(64)
+        self.relu = nn.ReLU()
+        self.maxpool = nn.MaxPool2d(3, 2, 1)
+        inplanes = 64
+        for stage, (planes, count) in enumerate(zip((64, 128, 256, 512), counts), start=1):
+            blocks = []
+            for i in range(count):
+                stride = 2 if (i == 0 and stage > 1) else 1
+                blocks.append(block(inplanes, planes, stride, groups, base_width))
+                inplanes = planes * expansion
+            setattr(self, f"layer{stage}", nn.Sequential(*blocks))
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(512 * expansion, 1000)
+
+    def forward(self, x):
+        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
+        for stage in range(1, 5):
+            x = getattr(self, f"layer{stage}")(x)
+        return self.fc(torch.flatten(self.avgpool(x), 1))
+
+
 def _hooked_shapes(model, x):
     shapes = {}
     hooks = [module.register_forward_hook(
@@ -353,23 +459,134 @@ def test_merges_against_torch_broadcasting():
 # from_torch: torch modules to symbolic tables
 # ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("cls, name", [
-    (SqueezeNet11, "squeezenet1_1"), (MobileNetV2, "mobilenet_v2"),
-    (ResNeXt50, "resnext50_32x4d"), (UNet, "unet")])
-def test_from_torch_reproduces_the_catalogue(cls, name):
-    model = cls().to("meta").eval()
-    traced = A.from_torch(model, (1, 3, "n", "n"))
-    entry = A.infer_shapes(name, (3, "n", "n"))
+def fx_shapes(model, x):
+    """Output shape of every fx node of ``model`` at input ``x`` (``ShapeProp``), keyed as
+    from_torch names its rows: the module's qualified name for its first call, else the
+    node's name."""
+    from torch.fx.passes.shape_prop import ShapeProp
+
+    traced = torch.fx.symbolic_trace(model)
+    with torch.no_grad():
+        ShapeProp(traced).propagate(x)
+    shapes = {}
+    for node in traced.graph.nodes:
+        meta = node.meta.get("tensor_meta")
+        if node.op in ("call_module", "call_function", "call_method") and hasattr(meta, "shape"):
+            first = node.op == "call_module" and node.target not in shapes
+            shapes[node.target if first else node.name] = tuple(meta.shape)
+    return shapes
+
+
+def _resnet(counts, block=Bottleneck, expansion=4, **kwargs):
+    return lambda: ResNet(block, expansion, counts, **kwargs)
+
+
+#: catalogue name -> (torchvision-style definition, input channels, sizes to compare)
+FROM_TORCH = {
+    "lenet5": (LeNet5, 1, (32, 35)),
+    "alexnet": (AlexNet, 3, (63, 224)),
+    **{name: (lambda c=config: VGG(c), 3, (32, 100)) for name, config in VGG_CONFIGS.items()},
+    "resnet18": (_resnet((2, 2, 2, 2), BasicBlock, 1), 3, (1, 64)),
+    "resnet34": (_resnet((3, 4, 6, 3), BasicBlock, 1), 3, (1, 64)),
+    "resnet50": (_resnet((3, 4, 6, 3)), 3, (1, 64)),
+    "resnet101": (_resnet((3, 4, 23, 3)), 3, (1, 64)),
+    "resnet152": (_resnet((3, 8, 36, 3)), 3, (1, 64)),
+    "resnext50_32x4d": (ResNeXt50, 3, (32, 64)),
+    "squeezenet1_1": (SqueezeNet11, 3, (32, 64)),
+    "mobilenet_v2": (MobileNetV2, 3, (32, 64)),
+    "unet": (UNet, 3, (32, 64)),
+}
+
+
+@pytest.mark.parametrize("name", list(FROM_TORCH))
+def test_from_torch_reproduces_the_catalogue(name):
+    build, channels, sizes = FROM_TORCH[name]
+    model = build().to("meta").eval()
+    traced = A.from_torch(model, (1, channels, "n", "n"))
+    entry = A.infer_shapes(name, (channels, "n", "n"))
     assert traced.total_params == entry.total_params == sum(p.numel() for p in model.parameters())
     assert traced.output_shape == entry.output_shape
     assert traced.valid == entry.valid
-    for size in (32, 64):
-        y, shapes = _hooked_shapes(model, torch.empty((1, 3, size, size), device="meta"))
+    for size in sizes:
+        x = torch.empty((1, channels, size, size), device="meta")
+        shapes = fx_shapes(model, x)
         table = traced.substitute({"n": size})
-        leaves = [row for row in table.rows if row.name in shapes]
-        assert len(leaves) >= 0.8 * len(table.rows)
-        assert all(row.output_shape == shapes[row.name] for row in leaves)
-        assert table.output_shape == tuple(y.shape)
+        assert [row.name for row in table.rows if row.name not in shapes] == []
+        assert all(row.output_shape == shapes[row.name] for row in table.rows)
+        assert table.output_shape == tuple(model(x).shape)
+
+
+class _ShapeOps(nn.Module):
+    # the shape operations from_torch follows: sizes and arithmetic on them, a channel
+    # shuffle by view/transpose/reshape, split + cat, unflatten/flatten, a learned scale
+    # and shift, a functional layer norm with the weight and bias of an uncalled module,
+    # a crop by indexing, and a classifier after reshape(b, -1)
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.gamma = nn.Parameter(torch.ones(8, 1, 1))
+        self.shift = nn.Parameter(torch.zeros(1, 8, 1, 1))
+        self.norm = nn.LayerNorm(8)
+        self.pool = nn.AdaptiveAvgPool2d(2)
+        self.fc = nn.Linear(32, 10)
+
+    def forward(self, x):
+        x = self.conv(x)
+        b, c, h, w = x.size()
+        x = x.view(b, 2, c // 2, h, w).transpose(1, 2).reshape(b, -1, h, w)
+        a, z = torch.split(x, [3, 5], dim=1)
+        x = torch.cat([z, a], 1).unflatten(1, (2, 4)).flatten(1, 2)
+        x = self.gamma * x + self.shift
+        y = nn.functional.layer_norm(x.permute(0, 2, 3, 1), (8,), self.norm.weight, self.norm.bias)
+        x = y.permute(0, 3, 1, 2)[:, :, 1:]
+        return self.fc(self.pool(x).reshape(x.shape[0], -1))
+
+
+class _LastStep(nn.Module):
+    # a TCN head: the last time step x[:, :, -1] feeds a linear layer
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(4, 6, 3, dilation=2)
+        self.fc = nn.Linear(6, 2)
+
+    def forward(self, x):
+        return self.fc(torch.relu(self.conv(x))[:, :, -1])
+
+
+@pytest.mark.parametrize("cls, channels, ndim, sizes", [(_ShapeOps, 3, 2, (2, 9, 30)),
+                                                        (_LastStep, 4, 1, (5, 17))])
+def test_from_torch_follows_shape_operations(cls, channels, ndim, sizes):
+    model = cls().eval()
+    table = A.from_torch(model, (1, channels, *("n",) * ndim))
+    assert table.total_params == sum(p.numel() for p in model.parameters())
+    for size in sizes:
+        x = torch.randn((1, channels, *(size,) * ndim))
+        shapes = fx_shapes(model, x)
+        rows = table.substitute({"n": size}).rows
+        assert [r.name for r in rows if r.name not in shapes] == []
+        assert all(r.output_shape == shapes[r.name] for r in rows)
+    # the valid range is where torch runs
+    (n,) = table.symbols
+    ok = []
+    for size in range(1, 12):
+        try:
+            with torch.no_grad():
+                model(torch.zeros((1, channels, *(size,) * ndim)))
+            ok.append(size)
+        except RuntimeError:
+            pass
+    assert [size for size in range(1, 12) if size in table.valid[n]] == ok
+
+
+def test_from_torch_rows_of_the_shape_operations():
+    table = A.from_torch(_ShapeOps(), (1, 3, "n", "n"))
+    kinds = {row.name: (row.kind, row.params) for row in table.rows}
+    assert kinds["view"] == ("unflatten", 0) and kinds["reshape"] == ("flatten", 0)
+    assert kinds["transpose"] == ("permute", 0)
+    assert [kinds[f"getitem_{i}"] for i in (4, 5, 6)] == [("slice", 0)] * 3
+    assert kinds["mul"] == ("learned_tensor", 8) and kinds["add"] == ("learned_tensor", 8)
+    assert kinds["layer_norm"] == ("layernorm", 16)
+    assert table.validity_text() == "valid for integer n >= 2"
 
 
 class _SE(nn.Module):

@@ -71,6 +71,8 @@ Layer types and their fields (PyTorch's meaning; defaults as in torch.nn):
   permute         dims
   slice           dim, start, stop, step, index
   mean            dims, keepdim
+  unflatten       dim, sizes (positive, at most one -1)
+  learned_tensor  shape, op ("multiply"|"add"), params (a model tensor times/plus the input)
   class_token     count
   position_embedding  length
 Shorthands: maxpool, avgpool, relu, relu6, tanh, sigmoid, silu, swish, hardswish,

@@ -1,16 +1,18 @@
 """Symbolic shape tables of a user's ``torch.nn.Module`` (:func:`from_torch`).
 
 The module is traced with ``torch.fx``; every node is mapped to a layer specification
-of :mod:`symconv.nn.architectures` and the nodes become a :class:`Graph` whose node
-names are the module's qualified names (``features.0``) or, for function calls, fx's
-node names (``cat``, ``add``). What cannot be mapped is refused, naming the node.
-PyTorch is optional: it is imported here only, when the function is called.
+of :mod:`symconv.nn.architectures` (leaf modules here, calls by the rules of :mod:`.torch_rules`) and the nodes
+become a :class:`Graph` whose node names are the module's qualified names
+(``features.0``) or, for function calls, fx's node names (``cat``, ``add``). Shapes
+are followed symbolically while mapping, so ``x.size()`` and ``x.shape`` are sizes of
+the example input that ``view`` and ``reshape`` can use. What cannot be mapped is
+refused, naming the node. PyTorch is optional: it is imported here only, when the
+function is called.
 """
 
-import operator
-
-from symconv.errors import SymconvError
-from symconv.nn.architectures.graph import INPUT, Add, Concat, Graph, Multiply, Node
+from symconv.errors import ShapeError, SymconvError
+from symconv.nn.architectures.graph import INPUT, Graph, Node, _Merge
+from symconv.nn.architectures.reshape import Unflatten
 from symconv.nn.architectures.specs import (
     Activation,
     AdaptivePool,
@@ -22,13 +24,19 @@ from symconv.nn.architectures.specs import (
     Linear,
     Pool,
     PReLU,
+    _fmt,
+)
+from symconv.nn.architectures.torch_rules import (
+    ModelTensor,
+    Tensor,
+    _has_none,
+    call_rules,
+    describe_value,
 )
 from symconv.nn.architectures.vocabulary import (
     ChannelShuffle,
     GroupNorm,
     LayerNorm,
-    Mean,
-    Permute,
     PixelShuffle,
     Upsample,
 )
@@ -74,6 +82,8 @@ def _module_layer(m, nn):
         return Linear(m.out_features, m.in_features, m.bias is not None)
     if isinstance(m, nn.Flatten):
         return Flatten(m.start_dim, m.end_dim)
+    if isinstance(m, nn.Unflatten) and all(isinstance(v, int) for v in m.unflattened_size):
+        return Unflatten(m.dim, tuple(m.unflattened_size))
     if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)):
         return BatchNorm(m.eps) if m.affine else None
     if isinstance(m, nn.LayerNorm):
@@ -108,124 +118,175 @@ def _module_layer(m, nn):
     return None
 
 
-def _has_none(value):
-    return value is None or (isinstance(value, tuple) and None in value)
+class _Builder:
+    """The graph being built: its nodes, the value of every fx node, the parameters
+    already counted, and the fx node being mapped (for error messages)."""
 
+    def __init__(self, traced, torch, input_shape):
+        self.traced = traced
+        self.torch = torch
+        self.modules = dict(traced.named_modules())
+        self.input_shape = input_shape
+        self.nodes = []
+        self.names = {INPUT}
+        self.values = {}
+        self.node = None
+        # parameters of the leaf modules that are called: their layers count them
+        self.counted = {id(p) for n in traced.graph.nodes if n.op == "call_module"
+                        for p in self.modules[n.target].parameters()}
 
-def _function_layer(node, torch):
-    """``(layer, input_nodes)`` for a call_function / call_method node, or None."""
-    F = torch.nn.functional
-    target, args, kwargs = node.target, node.args, node.kwargs
-    fx = torch.fx.Node
-    if target in (torch.cat, torch.concat) or (node.op == "call_method" and target == "cat"):
-        dim = kwargs.get("dim", args[1] if len(args) > 1 else 0)
-        if len(args[0]) == 1:      # torch.cat([x]) is x (DenseNet's first dense layer)
-            return Activation("identity"), list(args[0])
-        return Concat(dim), list(args[0])
-    if target in (operator.add, torch.add, operator.iadd) or target in ("add", "add_"):
-        if all(isinstance(a, fx) for a in args[:2]) and not kwargs:
-            return Add(), list(args[:2])
+    # -- what the rules use ---------------------------------------------------
+
+    def shape(self, tensor):
+        """The symbolic shape of ``tensor``; refused when no example shape was given."""
+        if tensor.shape is None:
+            raise SymconvError("expected an example input shape to follow sizes through the "
+                               "module, but got none: call graph_from_torch(module, "
+                               "example_shape)")
+        return tensor.shape
+
+    def count(self, model_tensor):
+        """True the first time a parameter is counted (then the caller's row counts it)."""
+        if not model_tensor.is_param or model_tensor.ident in self.counted:
+            return False
+        self.counted.add(model_tensor.ident)
+        return True
+
+    def emit(self, layer, sources, name=None):
+        """Add a node reading the tensors ``sources``; return its :class:`Tensor`."""
+        name = self._unique(name or self.node.name)
+        shapes = [s.shape for s in sources]
+        out = None
+        if all(shape is not None for shape in shapes):
+            try:
+                if isinstance(layer, _Merge):
+                    out = layer.merge(shapes, name)[0]
+                else:
+                    out = tuple(layer.output_shape(shapes[0]))
+            except ShapeError as exc:
+                raise ShapeError(f"layer '{name}' ({layer.kind}) with input "
+                                 f"{', '.join(_fmt(s) for s in shapes)}: {exc}") from None
+        self.nodes.append(Node(layer, tuple(s.name for s in sources), name))
+        self.names.add(name)
+        return Tensor(name, out)
+
+    def emit_chain(self, layers, source):
+        """Layers one after the other; the last is named after the fx node, the others
+        ``<node>.<i>``. No layers: the value is ``source`` itself."""
+        for i, layer in enumerate(layers):
+            last = i == len(layers) - 1
+            source = self.emit(layer, [source], None if last else f"{self.node.name}.{i}")
+        return source
+
+    def _unique(self, name):
+        """``name``, else the fx node's name (a module called twice), else that with _k."""
+        candidate, k = (name if name not in self.names else self.node.name), 0
+        while candidate in self.names:
+            k += 1
+            candidate = f"{self.node.name}_{k}"
+        return candidate
+
+    # -- the fx nodes ---------------------------------------------------------
+
+    def visit(self, node, rules):
+        self.node = node
+        if node.op == "placeholder":
+            if self.values:
+                raise SymconvError(f"from_torch handles modules with one input, but got a "
+                                   f"second input {node.name!r}")
+            value = Tensor(INPUT, self.input_shape)
+        elif node.op == "get_attr":
+            value = self._attribute(node.target)
+        elif node.op == "output":
+            return self.resolve(node.args[0])
+        elif node.op == "call_module":
+            value = self._module(node)
+        else:
+            value = self._call(node, rules)
+        self.values[node] = value
         return None
-    if target in (operator.mul, torch.mul, operator.imul) or target in ("mul", "mul_"):
-        if all(isinstance(a, fx) for a in args[:2]):
-            return Multiply(), list(args[:2])
-        return None
-    if target in (torch.flatten,) or target == "flatten":
-        start = kwargs.get("start_dim", args[1] if len(args) > 1 else 0)
-        end = kwargs.get("end_dim", args[2] if len(args) > 2 else -1)
-        return Flatten(start, end), [args[0]]
-    if (target == "mean" or target is torch.mean) and len(args) > 1:
-        dims = kwargs.get("dim", args[1])
-        keep = kwargs.get("keepdim", args[2] if len(args) > 2 else False)
-        return Mean(tuple(dims) if isinstance(dims, (list, tuple)) else dims, bool(keep)), [args[0]]
-    if target == "permute" or target is torch.permute:
-        dims = args[1] if len(args) == 2 and isinstance(args[1], (list, tuple)) else args[1:]
-        return Permute(tuple(dims)), [args[0]]
-    activations = {F.relu: "relu", torch.relu: "relu", F.relu6: "relu6", torch.sigmoid: "sigmoid",
-                   F.silu: "silu", F.hardswish: "hardswish", F.hardsigmoid: "hardsigmoid",
-                   torch.tanh: "tanh", F.gelu: "gelu", "relu": "relu", "sigmoid": "sigmoid",
-                   "tanh": "tanh", "relu_": "relu"}
-    try:
-        name = activations.get(target)
-    except TypeError:
-        name = None
-    if name is not None:
-        return Activation(name), [args[0]]
-    if target is F.adaptive_avg_pool2d or target is F.adaptive_avg_pool1d:
-        size = kwargs.get("output_size", args[1] if len(args) > 1 else None)
-        return (None if _has_none(size) else (AdaptivePool(size, "avg"), [args[0]]))
-    if target is F.max_pool2d:
-        k = args[1] if len(args) > 1 else kwargs["kernel_size"]
-        s = args[2] if len(args) > 2 else kwargs.get("stride")
-        return Pool(k, s or None), [args[0]]
-    return None
+
+    def resolve(self, value):
+        return self.torch.fx.node.map_arg(value, lambda n: self.values[n])
+
+    def _attribute(self, target):
+        value = self.traced
+        for part in target.split("."):
+            value = getattr(value, part)
+        if isinstance(value, self.torch.Tensor):
+            is_param = isinstance(value, self.torch.nn.Parameter)
+            return ModelTensor(target, tuple(int(v) for v in value.shape), is_param, id(value))
+        return value
+
+    def _module(self, node):
+        module = self.modules[node.target]
+        layer = _module_layer(module, self.torch.nn)
+        if layer is None:
+            raise SymconvError(f"from_torch cannot map module {node.target!r} "
+                               f"({type(module).__name__}) to the layer vocabulary: expected "
+                               "one of the leaf modules help(from_torch) lists")
+        args = self.resolve(node.args)
+        if len(args) != 1 or node.kwargs or not isinstance(args[0], Tensor):
+            got = ", ".join(describe_value(a) for a in args)
+            raise SymconvError(f"from_torch expects module {node.target!r} to be called on one "
+                               f"tensor computed from the input, but got {got or 'nothing'}")
+        return self.emit(layer, [args[0]], node.target)
+
+    def _call(self, node, rules):
+        what = getattr(node.target, "__name__", node.target)
+        try:
+            rule = rules.get(node.target)
+        except TypeError:           # an unhashable target
+            rule = None
+        if rule is None:
+            raise SymconvError(f"from_torch cannot map the call {what!r} (node {node.name!r}) "
+                               "to the layer vocabulary: expected one of the functions and "
+                               "methods help(from_torch) lists")
+        args, kwargs = self.resolve(node.args), self.resolve(node.kwargs)
+        try:
+            return rule(self, tuple(args), dict(kwargs))
+        except ShapeError:
+            raise
+        except SymconvError as exc:
+            raise SymconvError(f"from_torch cannot map the call {what!r} (node {node.name!r}): "
+                               f"{exc}") from None
 
 
-def graph_from_torch(module):
+def graph_from_torch(module, example_shape=None):
     """The :class:`Graph` of a ``torch.nn.Module`` (traced with ``torch.fx``).
 
-    Raises :class:`SymconvError` naming the first node that has no mapping (a custom
-    module, data-dependent control flow, arithmetic with constants, ...).
+    ``example_shape`` (``(N, C, *spatial)``, entries may be identifiers) lets the mapping
+    follow shapes, which ``x.size()``, ``view``, ``transpose``, ``chunk`` and indexing
+    need. Raises :class:`SymconvError` naming the first node that has no mapping (a
+    custom leaf module, data-dependent control flow, arithmetic with constants, ...).
     """
     torch = _torch()
-    nn = torch.nn
-    if not isinstance(module, nn.Module):
+    if not isinstance(module, torch.nn.Module):
         raise SymconvError(f"from_torch expects a torch.nn.Module, but got {type(module).__name__}")
+    input_shape = None
+    if example_shape is not None:
+        from symconv.nn.architectures.table import _input_entry
+
+        input_shape = tuple(_input_entry(v, i) for i, v in enumerate(example_shape))
     try:
         traced = torch.fx.symbolic_trace(module)
     except Exception as exc:  # fx raises many types for untraceable code
         raise SymconvError(f"from_torch could not trace {type(module).__name__} with torch.fx "
                            f"(data-dependent control flow?): {type(exc).__name__}: {exc}") from None
-    modules = dict(traced.named_modules())
-    names = {}
-    nodes = []
+    builder = _Builder(traced, torch, input_shape)
+    rules = call_rules(torch)
     output = None
     for node in traced.graph.nodes:
-        if node.op == "placeholder":
-            if names:
-                raise SymconvError(f"from_torch handles modules with one input, but "
-                                   f"{type(module).__name__} has a second input {node.name!r}")
-            names[node] = INPUT
-            continue
-        if node.op == "output":
-            output = node.args[0]
-            continue
-        if node.op == "call_module":
-            layer = _module_layer(modules[node.target], nn)
-            if layer is None:
-                raise SymconvError(
-                    f"from_torch cannot map module {node.target!r} "
-                    f"({type(modules[node.target]).__name__}) to the layer vocabulary")
-            sources = [node.args[0]]
-            name = node.target
-        elif node.op in ("call_function", "call_method"):
-            found = _function_layer(node, torch)
-            if found is None:
-                what = getattr(node.target, "__name__", node.target)
-                raise SymconvError(f"from_torch cannot map the call {what!r} (node {node.name!r}) "
-                                   "to the layer vocabulary")
-            layer, sources = found
-            name = node.name
-        else:
-            raise SymconvError(f"from_torch cannot map the {node.op} node {node.name!r} "
-                               "(parameters used directly are not supported)")
-        for source in sources:
-            if source not in names:
-                raise SymconvError(f"from_torch: node {node.name!r} reads {source!r}, which is "
-                                   "not a tensor computed from the input")
-        if name in {n.name for n in nodes} or name == INPUT:
-            name = node.name
-        nodes.append(Node(layer, tuple(names[s] for s in sources), name))
-        names[node] = name
+        found = builder.visit(node, rules)
+        output = found if node.op == "output" else output
+    nodes = builder.nodes
     if not nodes:
         raise SymconvError(f"from_torch found no layers in {type(module).__name__}")
-    if not isinstance(output, torch.fx.Node) or names.get(output) != nodes[-1].name:
-        # the graph's output must be its last node
-        if isinstance(output, torch.fx.Node) and output in names:
-            nodes.append(Node(Activation("identity"), (names[output],), "output"))
-        else:
-            raise SymconvError("from_torch handles modules returning one tensor, but got "
-                               f"{output!r}")
+    if not isinstance(output, Tensor):
+        raise SymconvError("from_torch handles modules returning one tensor computed from the "
+                           f"input, but got {describe_value(output)}")
+    if output.name != nodes[-1].name:       # the graph's output must be its last node
+        nodes.append(Node(Activation("identity"), (output.name,), builder._unique("output")))
     return Graph(tuple(nodes), name="")
 
 
@@ -235,27 +296,45 @@ def from_torch(module, example_shape):
     Parameters
     ----------
     module : torch.nn.Module
-        Traceable by ``torch.fx`` and built from the mapped modules and functions
-        (convolutions, pooling, linear, norms, activations, dropout, upsample, pixel
-        shuffle, flatten, permute, ``torch.cat``, ``+``, ``*``).
+        Traceable by ``torch.fx`` (no control flow that depends on the data) and built
+        from what is mapped:
+
+        * leaf modules: convolutions and transposed convolutions (zero padding), max and
+          average pooling, adaptive pooling, ``Linear``, ``Flatten``, ``Unflatten``,
+          batch, layer and group norm, activations (ReLU, ReLU6, Tanh, Sigmoid, SiLU,
+          Hardswish, Hardsigmoid, GELU, LeakyReLU, ELU, PReLU), ``Identity``, dropout,
+          ``Upsample`` (nearest/linear modes), ``PixelShuffle``, ``ChannelShuffle``;
+        * merges: ``torch.cat``, ``+`` and ``*`` of two tensors (broadcasting), and
+          ``+``/``*`` of a tensor with a parameter of the model (a learned tensor, e.g.
+          ConvNeXt's layer scale; counted once);
+        * shapes: ``x.size()``, ``x.shape``, ``x.dim()``, indexing them and integer
+          arithmetic on them (``c // groups``); ``view``/``reshape`` (with ``-1``; written
+          as flatten and unflatten layers, checked to keep the element count for every
+          input size), ``flatten``, ``unflatten``, ``permute``, ``transpose``,
+          ``contiguous``, ``chunk``/``split`` and their pieces, indexing with integers
+          and slices, ``mean`` over given axes;
+        * functions: ``F.layer_norm`` with the module's weight and bias, the functional
+          activations, ``F.adaptive_avg_pool1d/2d``, ``F.max_pool1d/2d``.
+
+        Anything else is refused with a :class:`SymconvError` that names the node and
+        says what was expected (arithmetic with constants, custom leaf modules, a view
+        splitting an axis into two input-dependent sizes, several inputs or outputs).
     example_shape : tuple
         ``(N, C, *spatial)``; entries may be identifiers (``'n'``) for symbolic sizes.
 
     Returns
     -------
     ShapeTable
-        As :func:`infer_shapes`; rows are named after the module's submodules.
+        As :func:`infer_shapes`; rows are named after the module's submodules, and
+        function calls after fx's nodes (``cat``, ``view_1``; a call written as several
+        layers has rows ``<node>.0``, ..., ``<node>``).
 
-    Examples
-    --------
-    >>> import torch.nn as nn                                  # doctest: +SKIP
-    >>> net = nn.Sequential(nn.Conv2d(3, 8, 3, stride=2), nn.ReLU())   # doctest: +SKIP
-    >>> from_torch(net, (1, 3, 'n', 'n')).rows[0].output_shape         # doctest: +SKIP
-    (1, 8, floor(n/2 - 3/2) + 1, floor(n/2 - 3/2) + 1)
+    The examples need PyTorch; see ``tests/test_architectures_torch.py`` and
+    docs/tutorials/layers-and-shapes.md.
     """
     from symconv.nn.architectures.catalogue import Architecture
     from symconv.nn.architectures.table import infer_shapes
 
-    graph = graph_from_torch(module)
+    graph = graph_from_torch(module, example_shape)
     arch = Architecture(type(module).__name__, (graph,))
     return infer_shapes(arch, tuple(example_shape))

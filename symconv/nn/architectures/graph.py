@@ -47,19 +47,25 @@ def _is_one(value):
 def merge_sizes(a, b, what):
     """The size two merged axes give, and the condition for them to agree (or None).
 
-    Raises :class:`ShapeError` when they can never agree.
+    ``what`` names the axes in the error message (a string, or a function giving it:
+    printing symbolic shapes is slow, so merges build the text only on error). Raises
+    :class:`ShapeError` when they can never agree.
     """
     if isinstance(a, int) and isinstance(b, int):
         if a != b:
-            raise ShapeError(f"{what}: expected sizes to agree, but got {a} and {b}")
+            raise ShapeError(f"{_text(what)}: expected sizes to agree, but got {a} and {b}")
         return a, None
     difference = sp.simplify(sp.sympify(a) - b)
     if difference == 0:
         return a, None
     if difference.is_zero is False or (difference.is_number and difference != 0):
-        raise ShapeError(f"{what}: expected sizes to agree, but got {a} and {b}, which differ "
-                         f"by {difference} for every input size")
+        raise ShapeError(f"{_text(what)}: expected sizes to agree, but got {a} and {b}, which "
+                         f"differ by {difference} for every input size")
     return a, sp.Eq(a, b)
+
+
+def _text(what):
+    return what() if callable(what) else what
 
 
 class _Merge(Layer):
@@ -96,9 +102,10 @@ class Concat(_Merge):
                 if axis == dim:
                     out[axis] = out[axis] + other[axis]
                     continue
-                size, cond = merge_sizes(out[axis], other[axis],
-                                         f"concat '{where}' axis {axis} (inputs "
-                                         f"{', '.join(_fmt(s) for s in shapes)})")
+                size, cond = merge_sizes(
+                    out[axis], other[axis],
+                    lambda axis=axis: f"concat '{where}' axis {axis} (inputs "
+                                      f"{', '.join(_fmt(s) for s in shapes)})")
                 out[axis] = size
                 if cond is not None and cond not in conditions:
                     conditions.append(cond)
@@ -118,7 +125,6 @@ class _Elementwise(_Merge):
         rank = max(len(s) for s in shapes)
         out = [1] * rank
         conditions = []
-        shown = ", ".join(_fmt(s) for s in shapes)
         for shape in shapes:
             padded = (1,) * (rank - len(shape)) + tuple(shape)
             for axis, size in enumerate(padded):
@@ -127,8 +133,10 @@ class _Elementwise(_Merge):
                 if _is_one(out[axis]):
                     out[axis] = size
                     continue
-                size, cond = merge_sizes(out[axis], size, f"{self.kind} '{where}' axis {axis} "
-                                                          f"(inputs {shown}, broadcasting)")
+                size, cond = merge_sizes(
+                    out[axis], size,
+                    lambda axis=axis: f"{self.kind} '{where}' axis {axis} (inputs "
+                                      f"{', '.join(_fmt(s) for s in shapes)}, broadcasting)")
                 if cond is not None and cond not in conditions:
                     conditions.append(cond)
         return tuple(out), tuple(conditions)

@@ -14,6 +14,7 @@ from symconv.nn.architectures.vocabulary import (
     LayerNorm,
     LayerNorm2d,
     LayerScale,
+    LearnedTensor,
     Mean,
     Permute,
     PixelShuffle,
@@ -21,6 +22,7 @@ from symconv.nn.architectures.vocabulary import (
     Slice,
     Upsample,
 )
+from symconv.nn.architectures.reshape import Unflatten
 from symconv.nn.architectures.specs import (
     Activation,
     AdaptivePool,
@@ -52,7 +54,7 @@ _TYPES = {
     "layernorm": LayerNorm, "groupnorm": GroupNorm, "permute": Permute, "slice": Slice,
     "class_token": ClassToken, "position_embedding": PositionEmbedding,
     "channel_shuffle": ChannelShuffle, "layernorm2d": LayerNorm2d, "layer_scale": LayerScale,
-    "mean": Mean,
+    "mean": Mean, "unflatten": Unflatten, "learned_tensor": LearnedTensor,
 }
 _ALIASES = {
     "conv2d": "conv", "convtranspose": "conv_transpose", "deconv": "conv_transpose",
@@ -121,6 +123,9 @@ def layer_from_dict(spec):
     ``layernorm2d``           eps (layer norm over the channels, ConvNeXt)
     ``layer_scale``           init (a learned per-channel scale)
     ``mean``                  dims, keepdim
+    ``unflatten``             dim, sizes (positive, at most one -1)
+    ``learned_tensor``        shape, op ('multiply'/'add'), params (a model tensor
+                              combined with the input, broadcasting)
     ========================  ===========================================================
 
     ``activation`` also takes relu6, silu (swish), hardswish, hardsigmoid, elu (with

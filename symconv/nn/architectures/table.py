@@ -130,8 +130,9 @@ class ShapeTable(ReadsAsText):
             for condition in row.conditions:
                 if all(condition != c for _, c in self.constraints):
                     self.constraints.append((row.name, condition))
-                    # two merged paths need not grow in step with the input
-                    monotone.append(row.kind not in _MERGES)
+                    # two merged paths need not grow in step with the input, and a
+                    # split axis must be a multiple of its sizes: periodic conditions
+                    monotone.append(row.kind not in _MERGES + _PERIODIC)
         self.symbols = sorted(set().union(*(sp.sympify(v).free_symbols for v in self.input_shape)),
                               key=lambda x: x.name)
         ranges, self.coupled = _solve_validity(
@@ -273,6 +274,7 @@ class ShapeTable(ReadsAsText):
 
 _SEARCH_LIMIT = 2 ** 48
 _MERGES = ("residual", "concat", "add", "multiply")
+_PERIODIC = ("unflatten",)
 
 
 def _solve_validity(input_shape, constraints, symbols, name):

@@ -534,3 +534,55 @@ class Mean(Layer):
 
 
 __all__ += ["ChannelShuffle", "LayerNorm2d", "LayerScale", "Mean"]
+
+
+@dataclass(frozen=True)
+class LearnedTensor(Layer):
+    """``x * p`` or ``x + p`` with a tensor ``p`` of fixed ``shape`` that belongs to the
+    model (a ``torch.nn.Parameter`` used directly: ConvNeXt's layer scale ``gamma * x``
+    with ``gamma`` of shape ``(C, 1, 1)``); shapes broadcast as in PyTorch. It counts
+    ``prod(shape)`` parameters unless ``params`` is False (a buffer, or a parameter that
+    another row counts).
+
+    >>> t = LearnedTensor((96, 1, 1))
+    >>> t.output_shape((1, 96, 56, 56)), t.num_params((1, 96, 56, 56))
+    ((1, 96, 56, 56), 96)
+    """
+
+    shape: tuple
+    op: str = "multiply"
+    params: bool = True
+    name: object = None
+    kind = "learned_tensor"
+
+    def __post_init__(self):
+        _params.check_choice(self.op, ("multiply", "add"), "learned tensor op")
+        shape = tuple(self.shape) if isinstance(self.shape, (list, tuple)) else (self.shape,)
+        object.__setattr__(self, "shape", tuple(_params.as_int(v, "learned tensor shape", 1)
+                                                for v in shape))
+
+    def _merge(self, shape):
+        from symconv.nn.architectures.graph import Add, Multiply
+
+        merge = Multiply() if self.op == "multiply" else Add()
+        return merge.merge([tuple(shape), self.shape], f"{self.op} by {_fmt(self.shape)}")
+
+    def output_shape(self, shape):
+        return self._merge(shape)[0]
+
+    def conditions(self, shape):
+        return self._merge(shape)[1]
+
+    def num_params(self, shape):
+        return _prod(self.shape) if self.params else 0
+
+    def describe(self, shape):
+        what = "learned" if self.params else "tensor"
+        return f"{'multiply by' if self.op == 'multiply' else 'add'} {what} {_times(self.shape)}"
+
+    def forward(self, x, rng):
+        p = (1.0 + 0.1 * rng.standard_normal(self.shape)).astype(x.dtype)
+        return (x * p if self.op == "multiply" else x + p).astype(x.dtype)
+
+
+__all__ += ["LearnedTensor"]
