@@ -609,6 +609,19 @@ def test_learned_tensor_broadcasts_and_round_trips():
         assert A.layer_from_dict(json.loads(json.dumps(item.to_dict()))) == item
 
 
+def test_shared_layer_counts_its_parameters_once_and_round_trips():
+    conv = A.Conv(8, 3, padding=1, in_channels=8)
+    table = infer_shapes([conv, A.Shared(conv, owner="0")], (1, 8, "n", "n"))
+    assert [r.params for r in table.rows] == [584, 0] and table.total_params == 584
+    assert table.rows[1].description == "conv 8->8, 3x3, pad 1 (the parameters of '0')"
+    assert table.rows[1].kind == "conv"
+    shared = A.Shared(A.Linear(10, in_features=8), owner="fc")
+    assert shared.in_features == 8                      # attributes read through
+    assert A.layer_from_dict(json.loads(json.dumps(shared.to_dict()))) == shared
+    with pytest.raises(SymconvError, match="must wrap a layer specification"):
+        A.Shared("conv", owner="0")
+
+
 def test_receptive_field_of_networks():
     from symconv import receptive_field
 
@@ -620,6 +633,11 @@ def test_receptive_field_of_networks():
     assert receptive_field([A.branches([A.Conv(4, 1)], [A.Conv(4, 3, padding=1)])]).size == 3
     with pytest.raises(ShapeError, match="conv_transpose"):
         receptive_field("unet")
+    # 2-D geometry given per axis (as from_torch gives it), and a layer used twice
+    conv = A.Conv(4, (3, 3), padding=(1, 1))
+    assert receptive_field([conv, A.Shared(conv, "0"), A.Pool((2, 2))]).size == 6
+    wide = receptive_field([A.Conv(4, (1, 7), padding=(0, 3))])
+    assert wide.size == 1 and "differs between spatial axes" in wide.notes[0]
 
 
 def test_receptive_field_reports_branches_and_refuses_upsampling():

@@ -541,6 +541,27 @@ def _unflatten_spatial(m, x):
     return x.flatten(2).view(b, c, h, w)
 
 
+class Siamese(nn.Module):
+    """One convolution applied twice: PyTorch counts its parameters once."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(4, 4, 3, padding=1)
+        self.relu = nn.ReLU()
+
+    def forward(self, x):
+        return self.relu(self.conv(self.relu(self.conv(x))))
+
+
+def test_from_torch_counts_a_module_called_twice_once():
+    model = Siamese()
+    table = A.from_torch(model, (1, 4, "n", "n"))
+    assert table.total_params == sum(p.numel() for p in model.parameters()) == 148
+    assert [r.params for r in table.rows] == [148, 0, 0, 0]
+    assert "the parameters of 'conv'" in table.rows[2].description
+    assert A.receptive_field(A.graph_from_torch(model, (1, 4, "n", "n"))).size == 5
+
+
 @pytest.mark.parametrize("forward, param, message", [
     (lambda m, x: torch.nonzero(x), None, "cannot map the call 'nonzero'"),   # data-dependent size
     (lambda m, x: x if x.sum() > 0 else -x, None, "could not trace"),      # data-dependent flow

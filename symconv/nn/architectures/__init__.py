@@ -71,6 +71,7 @@ from symconv.nn.architectures.vocabulary import (
                                                  Permute,
                                                  PixelShuffle,
                                                  PositionEmbedding,
+                                                 Shared,
                                                  Slice,
                                                  Upsample,
 )
@@ -81,7 +82,7 @@ __all__ = [
     "Graph", "Node", "Concat", "Add", "Multiply", "branches", "INPUT",
     "Upsample", "PixelShuffle", "LayerNorm", "GroupNorm", "Permute", "Slice", "ClassToken",
     "PositionEmbedding", "ChannelShuffle", "LayerNorm2d", "LayerScale", "Mean",
-    "LearnedTensor", "Unflatten", "view_layers",
+    "LearnedTensor", "Shared", "Unflatten", "view_layers",
     "from_torch", "graph_from_torch",
     "Architecture", "Row", "CATALOGUE", "get", "names", "trace", "run_numpy",
     "layer_from_dict", "layers_from_json", "load_json", "infer_shapes", "ShapeTable",

@@ -38,6 +38,7 @@ from symconv.nn.architectures.vocabulary import (
     GroupNorm,
     LayerNorm,
     PixelShuffle,
+    Shared,
     Upsample,
 )
 
@@ -131,6 +132,8 @@ class _Builder:
         self.names = {INPUT}
         self.values = {}
         self.node = None
+        # the row of each leaf module with parameters that was called already
+        self.owners = {}
         # parameters of the leaf modules that are called: their layers count them
         self.counted = {id(p) for n in traced.graph.nodes if n.op == "call_module"
                         for p in self.modules[n.target].parameters()}
@@ -230,7 +233,12 @@ class _Builder:
             got = ", ".join(describe_value(a) for a in args)
             raise SymconvError(f"from_torch expects module {node.target!r} to be called on one "
                                f"tensor computed from the input, but got {got or 'nothing'}")
-        return self.emit(layer, [args[0]], node.target)
+        if node.target in self.owners:       # called again: its parameters count once
+            layer = Shared(layer, self.owners[node.target])
+        out = self.emit(layer, [args[0]], node.target)
+        if any(True for _ in module.parameters()):
+            self.owners.setdefault(node.target, out.name)
+        return out
 
     def _call(self, node, rules):
         what = getattr(node.target, "__name__", node.target)

@@ -19,6 +19,7 @@ from symconv.nn.architectures.vocabulary import (
     Permute,
     PixelShuffle,
     PositionEmbedding,
+    Shared,
     Slice,
     Upsample,
 )
@@ -54,7 +55,7 @@ _TYPES = {
     "layernorm": LayerNorm, "groupnorm": GroupNorm, "permute": Permute, "slice": Slice,
     "class_token": ClassToken, "position_embedding": PositionEmbedding,
     "channel_shuffle": ChannelShuffle, "layernorm2d": LayerNorm2d, "layer_scale": LayerScale,
-    "mean": Mean, "unflatten": Unflatten, "learned_tensor": LearnedTensor,
+    "mean": Mean, "unflatten": Unflatten, "learned_tensor": LearnedTensor, "shared": Shared,
 }
 _ALIASES = {
     "conv2d": "conv", "convtranspose": "conv_transpose", "deconv": "conv_transpose",
@@ -126,6 +127,8 @@ def layer_from_dict(spec):
     ``unflatten``             dim, sizes (positive, at most one -1)
     ``learned_tensor``        shape, op ('multiply'/'add'), params (a model tensor
                               combined with the input, broadcasting)
+    ``shared``                layer (a layer mapping), owner (the row whose parameters it
+                              uses again: counted there, 0 here)
     ========================  ===========================================================
 
     ``activation`` also takes relu6, silu (swish), hardswish, hardsigmoid, elu (with
@@ -186,6 +189,10 @@ def layer_from_dict(spec):
                                    f"{inputs!r}")
             built.append(Node(layer_from_dict(entry), tuple(inputs), entry.get("name")))
         spec["nodes"] = tuple(built)
+    elif kind == "shared":
+        spec["layer"] = layer_from_dict(spec.get("layer"))
+        spec = {key: value if key == "layer" else _check_json_value(value, f"shared field {key!r}")
+                for key, value in spec.items()}
     elif kind == "residual":
         for key in ("main", "shortcut"):
             if key in spec:

@@ -268,6 +268,7 @@ def receptive_path(arch):
     """
     from symconv.nn.architectures import catalogue
     from symconv.nn.architectures.specs import Conv, Pool
+    from symconv.nn.architectures.vocabulary import Shared
 
     if isinstance(arch, str):
         arch = catalogue.get(arch)
@@ -287,8 +288,16 @@ def receptive_path(arch):
         for index, layer in enumerate(layers):
             layer = _as_layer(layer)
             name = _join(prefix, layer.name if layer.name is not None else str(index))
+            if isinstance(layer, Shared):    # the same geometry as the layer it repeats
+                layer = layer.layer
             if isinstance(layer, (Conv, Pool)):
-                k, s, p, d = layer._geometry(1)
+                ndim = max(len(v) for v in (layer.kernel_size, layer.stride, layer.dilation,
+                                            layer.padding, (0,))
+                           if isinstance(v, (tuple, list)))
+                k, s, p, d = layer._geometry(ndim)
+                if len({(k[i], s[i], p[i], d[i]) for i in range(ndim)}) > 1:
+                    notes.append(f"'{name}' differs between spatial axes: the field follows "
+                                 "the first one")
                 path = path + [(name, (k[0], s[0], p[0][0], d[0]))]
             elif isinstance(layer, Residual):
                 main = walk(layer.main, path, name)

@@ -586,3 +586,59 @@ class LearnedTensor(Layer):
 
 
 __all__ += ["LearnedTensor"]
+
+
+@dataclass(frozen=True)
+class Shared(Layer):
+    """``layer`` applied once more with the parameters of the row ``owner`` (a module a
+    network calls twice, as a siamese branch does): PyTorch counts a parameter once, so
+    this row counts 0; the shape rule and conditions are ``layer``'s. Other attributes
+    (``in_features``, a convolution's geometry) read through to ``layer``.
+
+    >>> from symconv.nn.architectures.specs import Conv
+    >>> again = Shared(Conv(8, 3, padding=1, in_channels=8), owner="conv")
+    >>> again.output_shape((1, 8, 5, 5)), again.num_params((1, 8, 5, 5)), again.kind
+    ((1, 8, 5, 5), 0, 'conv')
+    >>> again.describe((1, 8, 5, 5))
+    "conv 8->8, 3x3, pad 1 (the parameters of 'conv')"
+    """
+
+    layer: Layer
+    owner: str
+    name: object = None
+
+    def __post_init__(self):
+        if not isinstance(self.layer, Layer):
+            raise SymconvError(f"a shared layer must wrap a layer specification, but got "
+                               f"{self.layer!r}")
+
+    @property
+    def kind(self):   # type: ignore[override]  # the wrapped layer's kind
+        return self.layer.kind
+
+    def __getattr__(self, attribute):
+        if attribute.startswith("__") or attribute == "layer":
+            raise AttributeError(attribute)
+        return getattr(self.layer, attribute)
+
+    def output_shape(self, shape):
+        return self.layer.output_shape(shape)
+
+    def conditions(self, shape):
+        extra = getattr(self.layer, "conditions", None)
+        return extra(shape) if callable(extra) else []
+
+    def describe(self, shape):
+        return f"{self.layer.describe(shape)} (the parameters of '{self.owner}')"
+
+    def forward(self, x, rng):
+        return self.layer.forward(x, rng)
+
+    def to_dict(self):
+        out = {"type": "shared", "layer": self.layer.to_dict(), "owner": self.owner}
+        if self.name is not None:
+            out["name"] = self.name
+        return out
+
+
+__all__ += ["Shared"]
