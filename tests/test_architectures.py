@@ -9,6 +9,7 @@ from PyTorch itself.
 
 import json
 
+import numpy as np
 import pytest
 import sympy as sp
 
@@ -620,6 +621,24 @@ def test_shared_layer_counts_its_parameters_once_and_round_trips():
     assert A.layer_from_dict(json.loads(json.dumps(shared.to_dict()))) == shared
     with pytest.raises(SymconvError, match="must wrap a layer specification"):
         A.Shared("conv", owner="0")
+
+
+def test_scalar_layer_keeps_the_shape_and_computes_its_operation():
+    x = np.array([[1.0, 2.0, 4.0]], dtype=np.float32)
+    rng = np.random.default_rng(0)
+    cases = [(A.Scalar("add", 1), [2, 3, 5]), (A.Scalar("subtract", 1, reverse=True), [0, -1, -3]),
+             (A.Scalar("divide", 2), [0.5, 1, 2]), (A.Scalar("divide", 4, reverse=True), [4, 2, 1]),
+             (A.Scalar("power", 2), [1, 4, 16]), (A.Scalar("multiply", -1), [-1, -2, -4])]
+    for layer, want in cases:
+        got = layer.forward(x, rng)
+        assert got.dtype == np.float32 and got.tolist() == [want], layer
+        assert A.layer_from_dict(json.loads(json.dumps(layer.to_dict()))) == layer
+    table = infer_shapes([A.Scalar("multiply", 0.125)], (1, 3, "n"))
+    assert table.output_shape == (1, 3, n) and table.total_params == 0
+    with pytest.raises(SymconvError, match="scalar op must be one of"):
+        A.Scalar("modulo", 2)
+    with pytest.raises(SymconvError, match="value must be a number, but got 'x'"):
+        A.Scalar("add", "x")
 
 
 def test_receptive_field_of_networks():

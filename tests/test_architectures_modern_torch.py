@@ -562,11 +562,40 @@ def test_from_torch_counts_a_module_called_twice_once():
     assert A.receptive_field(A.graph_from_torch(model, (1, 4, "n", "n"))).size == 5
 
 
+class ScaledShift(nn.Module):
+    """Arithmetic with numbers, as attention and normalisation code writes it."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(4, 4, 3)
+
+    def forward(self, x):
+        y = self.conv(x * 0.5)
+        y = 1 - y / 8
+        return torch.sub(y, 2) ** 2
+
+
+def test_from_torch_maps_arithmetic_with_numbers():
+    model = ScaledShift()
+    table = A.from_torch(model, (1, 4, "n", "n"))
+    assert [r.description for r in table.rows] == [
+        "multiply by 0.5", "conv 4->4, 3x3", "divide by 8", "1 - x", "subtract 2",
+        "raise to the power 2"]
+    assert table.total_params == 148 and table.validity_text() == "valid for integer n >= 3"
+    import numpy as np
+
+    x = np.random.default_rng(1).standard_normal((1, 4, 7, 7)).astype(np.float32)
+    graph = A.graph_from_torch(model, (1, 4, "n", "n"))
+    with torch.no_grad():
+        want = tuple(model(torch.from_numpy(x)).shape)
+    assert A.run_numpy([graph], x)[1][-1][1] == want == (1, 4, 5, 5)
+
+
 @pytest.mark.parametrize("forward, param, message", [
     (lambda m, x: torch.nonzero(x), None, "cannot map the call 'nonzero'"),   # data-dependent size
     (lambda m, x: x if x.sum() > 0 else -x, None, "could not trace"),      # data-dependent flow
     (lambda m, x: opaque_scale(x), None, "cannot map the call 'opaque_scale'"),
-    (lambda m, x: x * 0.5, None, "arithmetic with constants has no layer"),
+    (lambda m, x: x // 2, None, "expected 'floordiv' of size values"),
     (lambda m, x: x - m.p, (4, 1, 1), r"expected 'sub' of size values .* model tensor 'p'"),
     (lambda m, x: x.chunk(2, dim=2)[0], None,
      "expected the size of the chunked axis 2 to be an integer fixed by the model"),

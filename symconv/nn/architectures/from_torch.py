@@ -266,7 +266,7 @@ def graph_from_torch(module, example_shape=None):
     ``example_shape`` (``(N, C, *spatial)``, entries may be identifiers) lets the mapping
     follow shapes, which ``x.size()``, ``view``, ``transpose``, ``chunk`` and indexing
     need. Raises :class:`SymconvError` naming the first node that has no mapping (a
-    custom leaf module, data-dependent control flow, arithmetic with constants, ...).
+    custom leaf module, data-dependent control flow, ...).
     """
     torch = _torch()
     if not isinstance(module, torch.nn.Module):
@@ -314,7 +314,10 @@ def from_torch(module, example_shape):
           ``Upsample`` (nearest/linear modes), ``PixelShuffle``, ``ChannelShuffle``;
         * merges: ``torch.cat``, ``+`` and ``*`` of two tensors (broadcasting), and
           ``+``/``*`` of a tensor with a parameter of the model (a learned tensor, e.g.
-          ConvNeXt's layer scale; counted once);
+          ConvNeXt's layer scale; counted once); ``+ - * / **`` of a tensor and a
+          number (``x * 0.5``, ``1 - x``: a scalar layer);
+        * a leaf module called more than once: its parameters count once (the later
+          rows say whose parameters they use);
         * shapes: ``x.size()``, ``x.shape``, ``x.dim()``, indexing them and integer
           arithmetic on them (``c // groups``); ``view``/``reshape`` (with ``-1``; written
           as flatten and unflatten layers, checked to keep the element count for every
@@ -325,8 +328,8 @@ def from_torch(module, example_shape):
           activations, ``F.adaptive_avg_pool1d/2d``, ``F.max_pool1d/2d``.
 
         Anything else is refused with a :class:`SymconvError` that names the node and
-        says what was expected (arithmetic with constants, custom leaf modules, a view
-        splitting an axis into two input-dependent sizes, several inputs or outputs).
+        says what was expected (custom leaf modules, a view splitting an axis into two
+        input-dependent sizes, several inputs or outputs).
     example_shape : tuple
         ``(N, C, *spatial)``; entries may be identifiers (``'n'``) for symbolic sizes.
 

@@ -19,6 +19,7 @@ from symconv.nn.architectures.vocabulary import (
     Permute,
     PixelShuffle,
     PositionEmbedding,
+    Scalar,
     Shared,
     Slice,
     Upsample,
@@ -56,6 +57,7 @@ _TYPES = {
     "class_token": ClassToken, "position_embedding": PositionEmbedding,
     "channel_shuffle": ChannelShuffle, "layernorm2d": LayerNorm2d, "layer_scale": LayerScale,
     "mean": Mean, "unflatten": Unflatten, "learned_tensor": LearnedTensor, "shared": Shared,
+    "scalar": Scalar,
 }
 _ALIASES = {
     "conv2d": "conv", "convtranspose": "conv_transpose", "deconv": "conv_transpose",
@@ -127,6 +129,8 @@ def layer_from_dict(spec):
     ``unflatten``             dim, sizes (positive, at most one -1)
     ``learned_tensor``        shape, op ('multiply'/'add'), params (a model tensor
                               combined with the input, broadcasting)
+    ``scalar``                op ('add', 'subtract', 'multiply', 'divide', 'power'),
+                              value, reverse (``value - x``); elementwise, no parameters
     ``shared``                layer (a layer mapping), owner (the row whose parameters it
                               uses again: counted there, 0 here)
     ========================  ===========================================================

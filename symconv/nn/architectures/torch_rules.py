@@ -34,6 +34,7 @@ from symconv.nn.architectures.vocabulary import (
     LearnedTensor,
     Mean,
     Permute,
+    Scalar,
     Slice,
 )
 
@@ -167,15 +168,37 @@ _PYTHON = {"add": operator.add, "sub": operator.sub, "mul": operator.mul,
            "pow": operator.pow}
 
 
+_SCALAR = {"add": "add", "sub": "subtract", "mul": "multiply", "truediv": "divide",
+           "pow": "power"}
+
+
+def _number(value):
+    """``value`` as a Python number when it is one (a SymPy size that is a number too)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, sp.Basic) and value.is_number and value.is_real:
+        return int(value) if value.is_Integer else float(value)
+    return None
+
+
 def _arithmetic(op):
     """``+`` / ``*`` of tensors (a merge), of a tensor and a model tensor (a learned
-    tensor), and any operator on sizes (``c // groups``)."""
+    tensor), of a tensor and a number (``x * 0.5``, ``1 - x``: a scalar layer), and any
+    operator on sizes (``c // groups``)."""
     merge = {"add": Add, "mul": Multiply}.get(op)
 
     def rule(b, args, kwargs):
         x, y = _arg(args, kwargs, 0, "input"), _arg(args, kwargs, 1, "other")
         if _plain(x) and _plain(y) and not kwargs:
             return _PYTHON[op](x, y)
+        if op in _SCALAR and not kwargs and (isinstance(x, Tensor) ^ isinstance(y, Tensor)):
+            tensor, value = (x, y) if isinstance(x, Tensor) else (y, x)
+            number = _number(value)
+            if number is not None:
+                reverse = tensor is y and op not in ("add", "mul")
+                return b.emit(Scalar(_SCALAR[op], number, reverse), [tensor])
         if merge is None:
             raise SymconvError(f"expected '{op}' of size values (x.size() arithmetic), but got "
                                f"{describe_value(x)} and {describe_value(y)}")
@@ -415,9 +438,10 @@ def call_rules(torch):
     for name in ("add", "mul", "sub", "floordiv", "truediv", "mod", "pow"):
         rule = _arithmetic(name)
         rules[getattr(operator, name)] = rule
-        if name in ("add", "mul"):
-            rules.update({getattr(operator, "i" + name): rule, getattr(torch, name): rule,
-                          name: rule, name + "_": rule})
+        if name in ("add", "mul", "sub", "truediv"):
+            short = {"truediv": "div"}.get(name, name)
+            rules.update({getattr(operator, "i" + name): rule, getattr(torch, short): rule,
+                          short: rule, short + "_": rule})
     activations = {F.relu: "relu", torch.relu: "relu", F.relu6: "relu6",
                    torch.sigmoid: "sigmoid", F.silu: "silu", F.hardswish: "hardswish",
                    F.hardsigmoid: "hardsigmoid", torch.tanh: "tanh", F.gelu: "gelu",

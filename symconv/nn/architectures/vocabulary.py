@@ -15,6 +15,7 @@ Each has PyTorch's shape rule and parameter count and runs on NumPy arrays for
 
 from dataclasses import dataclass
 
+import numpy as np
 import sympy as sp
 
 from symconv._util import validate as _params
@@ -642,3 +643,50 @@ class Shared(Layer):
 
 
 __all__ += ["Shared"]
+
+
+_SCALAR_OPS = {"add": ("add", "+"), "subtract": ("subtract", "-"),
+               "multiply": ("multiply by", "*"), "divide": ("divide by", "/"),
+               "power": ("raise to the power", "**")}
+
+
+@dataclass(frozen=True)
+class Scalar(Layer):
+    """``x <op> value`` elementwise with a number (``x * 0.5``, ``x / 8``, ``x + 1``), or
+    ``value <op> x`` when ``reverse`` (``1 - x``); ``op`` is 'add', 'subtract',
+    'multiply', 'divide' or 'power'. The shape is the input's; no parameters.
+
+    >>> half = Scalar("multiply", 0.5)
+    >>> half.output_shape((1, 8, 5, 5)), half.num_params((1, 8, 5, 5)), half.describe(None)
+    ((1, 8, 5, 5), 0, 'multiply by 0.5')
+    >>> Scalar("subtract", 1, reverse=True).describe(None)
+    '1 - x'
+    """
+
+    op: str
+    value: float
+    reverse: bool = False
+    name: object = None
+    kind = "scalar"
+
+    def __post_init__(self):
+        _params.check_choice(self.op, tuple(_SCALAR_OPS), "scalar op")
+        if isinstance(self.value, bool) or not isinstance(self.value, (int, float)):
+            raise SymconvError(f"a scalar layer's value must be a number, but got {self.value!r}")
+
+    def output_shape(self, shape):
+        return tuple(shape)
+
+    def describe(self, shape):
+        words, symbol = _SCALAR_OPS[self.op]
+        return f"{self.value:g} {symbol} x" if self.reverse else f"{words} {self.value:g}"
+
+    def forward(self, x, rng):
+        a, b = (self.value, x) if self.reverse else (x, self.value)
+        with np.errstate(all="ignore"):
+            out = {"add": np.add, "subtract": np.subtract, "multiply": np.multiply,
+                   "divide": np.divide, "power": np.power}[self.op](a, b)
+        return np.asarray(out, dtype=x.dtype)
+
+
+__all__ += ["Scalar"]
