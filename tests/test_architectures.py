@@ -641,6 +641,25 @@ def test_scalar_layer_keeps_the_shape_and_computes_its_operation():
         A.Scalar("add", "x")
 
 
+def test_pad_layer_shapes_conditions_and_refusals():
+    reflect = A.Pad(((2, 2), (0, 1)), "reflect")
+    table = infer_shapes([reflect], (1, 3, "n", "n"))
+    assert table.output_shape == (1, 3, n + 4, n + 1)
+    assert table.validity_text() == "valid for integer n >= 3"
+    with pytest.raises(ShapeError, match="reflect padding by 2 needs a size of at least 3, but got 2"):
+        infer_shapes([reflect], (1, 3, 2, 5))
+    x = np.arange(5, dtype=np.float32).reshape(1, 1, 5)
+    assert A.Pad(((1, 2),), "circular").forward(x, None).tolist() == [[[4, 0, 1, 2, 3, 4, 0, 1]]]
+    assert A.Pad(((2, 0),), value=-1).forward(x, None).tolist() == [[[-1, -1, 0, 1, 2, 3, 4]]]
+    assert A.layer_from_dict(json.loads(json.dumps(reflect.to_dict()))) == reflect
+    with pytest.raises(SymconvError, match=r"pad padding must be a \(lo, hi\) pair"):
+        A.Pad((1, 1))
+    with pytest.raises(SymconvError, match="pad mode must be one of"):
+        A.Pad(((1, 1),), "mirror")
+    with pytest.raises(ShapeError, match="one per spatial axis"):
+        infer_shapes([A.Pad(((1, 1),))], (1, 3, 4, 4))
+
+
 def test_receptive_field_of_networks():
     from symconv import receptive_field
 

@@ -12,6 +12,7 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="PyTorch is the oracle of these tests; not installed")
 nn = torch.nn
+F = torch.nn.functional
 
 import numpy as np  # noqa: E402
 import sympy as sp  # noqa: E402
@@ -381,6 +382,10 @@ VOCABULARY = [
         nn.Conv2d(c, 6, 3)), 2),
     (A.Flatten(start_dim=2), lambda c: nn.Flatten(2), 2),
     (A.Slice(2, 1, -1), lambda c: _Lambda(lambda x: x[:, :, 1:-1]), 2),
+    (A.Pad(((2, 1), (0, 3)), value=0.5), lambda c: nn.ConstantPad2d((0, 3, 2, 1), 0.5), 2),
+    (A.Pad(((2, 2), (1, 0)), "reflect"), lambda c: nn.ReflectionPad2d((1, 0, 2, 2)), 2),
+    (A.Pad(((1, 2),), "replicate"), lambda c: nn.ReplicationPad1d((1, 2)), 1),
+    (A.Pad(((3, 1), (2, 2)), "circular"), lambda c: nn.CircularPad2d((2, 2, 3, 1)), 2),
 ]
 
 
@@ -604,6 +609,39 @@ class _SE(nn.Module):
 class _Custom(nn.Module):
     def forward(self, x):
         return x % 2          # no layer computes a remainder
+
+
+class _Padded(nn.Module):
+    """Every way a network pads before a convolution."""
+
+    def __init__(self):
+        super().__init__()
+        self.reflect = nn.Conv2d(3, 4, 3, padding=2, padding_mode="reflect")
+        self.zero = nn.ZeroPad2d((1, 0, 0, 1))
+        self.circular = nn.Conv2d(4, 4, 5, padding="same", padding_mode="circular")
+
+    def forward(self, x):
+        x = self.zero(self.reflect(x))
+        return self.circular(F.pad(x, (0, 0, 3, 3), mode="replicate"))
+
+
+def test_from_torch_pads_as_torch_does():
+    model = _Padded().eval()
+    table = A.from_torch(model, (1, 3, "n", "n"))
+    assert [r.kind for r in table.rows] == ["pad", "conv", "pad", "pad", "pad", "conv"]
+    assert table.total_params == sum(p.numel() for p in model.parameters())
+    n = sp.Symbol("n", integer=True, positive=True)
+    runs_in_torch = []
+    for size in range(1, 12):
+        try:
+            with torch.no_grad():
+                y = model(torch.zeros(1, 3, size, size))
+        except RuntimeError:
+            continue
+        runs_in_torch.append(size)
+        assert table.substitute({n: size}).output_shape == tuple(y.shape)
+    # reflection by 2 needs n >= 3; the 5x5 circular 'same' convolution needs 2 <= size
+    assert [s for s in range(1, 12) if s in table.valid[n]] == runs_in_torch
 
 
 def test_from_torch_merges_and_refusals():

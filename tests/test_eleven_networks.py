@@ -279,6 +279,18 @@ def test_network_matches_torch(title):
     assert result["same_range"], (result["validity"], result["torch_ok"][:20])
 
 
+@pytest.mark.parametrize("title", list(NETWORKS))
+def test_from_torch_reads_each_network_as_written_by_hand(title):
+    # the torch module alone (no hand-written layers) gives the same table's essentials
+    layers, module, channels, ndim = NETWORKS[title]()
+    shape = (1, channels, *("n",) * ndim)
+    by_hand = A.infer_shapes(layers, shape)
+    traced = A.from_torch(module.to("meta").eval(), shape)
+    assert traced.total_params == by_hand.total_params
+    assert traced.output_shape == by_hand.output_shape
+    assert traced.valid == by_hand.valid
+
+
 def test_unet_validity_is_periodic():
     layers, _module, channels, ndim = unet()
     table = A.infer_shapes(layers, (1, channels, *("n",) * ndim))

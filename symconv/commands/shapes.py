@@ -73,6 +73,11 @@ Layer types and their fields (PyTorch's meaning; defaults as in torch.nn):
   mean            dims, keepdim
   unflatten       dim, sizes (positive, at most one -1)
   learned_tensor  shape, op ("multiply"|"add"), params (a model tensor times/plus the input)
+  scalar          op ("add"|"subtract"|"multiply"|"divide"|"power"), value, reverse
+                  (value - x); elementwise with a number, no parameters
+  pad             padding ([lo, hi] per spatial axis), mode ("constant"|"reflect"|
+                  "replicate"|"circular"), value
+  shared          layer (a layer), owner (the row whose parameters it reuses; counts 0)
   class_token     count
   position_embedding  length
 Shorthands: maxpool, avgpool, relu, relu6, tanh, sigmoid, silu, swish, hardswish,

@@ -57,6 +57,7 @@ from symconv.nn.architectures.specs import (
 )
 from symconv.nn.architectures.table import ShapeTable, infer_shapes
 from symconv.nn.architectures.reshape import Unflatten, view_layers
+from symconv.nn.architectures.padding import Pad
 from symconv.nn.architectures.receptive import receptive_field  # noqa: F401 - in __all__ below
 from symconv.nn.architectures.trace import Row, run_numpy, trace
 from symconv.nn.architectures.vocabulary import (
@@ -83,7 +84,7 @@ __all__ = [
     "Graph", "Node", "Concat", "Add", "Multiply", "branches", "INPUT",
     "Upsample", "PixelShuffle", "LayerNorm", "GroupNorm", "Permute", "Slice", "ClassToken",
     "PositionEmbedding", "ChannelShuffle", "LayerNorm2d", "LayerScale", "Mean",
-    "LearnedTensor", "Scalar", "Shared", "Unflatten", "view_layers",
+    "LearnedTensor", "Pad", "Scalar", "Shared", "Unflatten", "view_layers",
     "from_torch", "graph_from_torch",
     "Architecture", "Row", "CATALOGUE", "get", "names", "trace", "run_numpy",
     "layer_from_dict", "layers_from_json", "load_json", "infer_shapes", "ShapeTable",

@@ -12,6 +12,7 @@ function is called.
 
 from symconv.errors import ShapeError, SymconvError
 from symconv.nn.architectures.graph import INPUT, Graph, Node, _Merge
+from symconv.nn.architectures.padding import Pad, pairs_from_torch
 from symconv.nn.architectures.reshape import Unflatten
 from symconv.nn.architectures.specs import (
     Activation,
@@ -59,11 +60,23 @@ def _module_layer(m, nn):
     """The specification of one leaf module, or None when it has no mapping."""
     conv = (nn.Conv1d, nn.Conv2d, nn.Conv3d)
     if isinstance(m, conv):
-        if m.padding_mode != "zeros":
-            return None
         wn = hasattr(m, "parametrizations") and "weight" in m.parametrizations
-        return Conv(m.out_channels, m.kernel_size, m.stride, m.padding, m.dilation, m.groups,
-                    m.bias is not None, m.in_channels, weight_norm=wn)
+        if m.padding_mode == "zeros":
+            return Conv(m.out_channels, m.kernel_size, m.stride, m.padding, m.dilation,
+                        m.groups, m.bias is not None, m.in_channels, weight_norm=wn)
+        # reflect/replicate/circular: PyTorch pads first (F.pad), then convolves unpadded
+        rank = len(m.kernel_size)
+        pad = Pad(pairs_from_torch(m._reversed_padding_repeated_twice, rank), m.padding_mode)
+        return [pad, Conv(m.out_channels, m.kernel_size, m.stride, 0, m.dilation, m.groups,
+                          m.bias is not None, m.in_channels, weight_norm=wn)]
+    pads = {"ConstantPad": "constant", "ZeroPad": "constant", "ReflectionPad": "reflect",
+            "ReplicationPad": "replicate", "CircularPad": "circular"}
+    for prefix, mode in pads.items():
+        for rank in (1, 2, 3):
+            cls = getattr(nn, f"{prefix}{rank}d", None)
+            if cls is not None and isinstance(m, cls):
+                value = float(getattr(m, "value", 0.0) or 0.0)
+                return Pad(pairs_from_torch(m.padding, rank), mode, value)
     if isinstance(m, (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)):
         return ConvTranspose(m.out_channels, m.kernel_size, m.stride, m.padding,
                              m.output_padding, m.dilation, m.groups, m.bias is not None,
@@ -233,9 +246,13 @@ class _Builder:
             got = ", ".join(describe_value(a) for a in args)
             raise SymconvError(f"from_torch expects module {node.target!r} to be called on one "
                                f"tensor computed from the input, but got {got or 'nothing'}")
+        source = args[0]
+        if isinstance(layer, list):          # a convolution that pads first: two rows
+            source = self.emit(layer[0], [source], f"{node.target}.pad")
+            layer = layer[1]
         if node.target in self.owners:       # called again: its parameters count once
             layer = Shared(layer, self.owners[node.target])
-        out = self.emit(layer, [args[0]], node.target)
+        out = self.emit(layer, [source], node.target)
         if any(True for _ in module.parameters()):
             self.owners.setdefault(node.target, out.name)
         return out
@@ -311,7 +328,10 @@ def from_torch(module, example_shape):
           average pooling, adaptive pooling, ``Linear``, ``Flatten``, ``Unflatten``,
           batch, layer and group norm, activations (ReLU, ReLU6, Tanh, Sigmoid, SiLU,
           Hardswish, Hardsigmoid, GELU, LeakyReLU, ELU, PReLU), ``Identity``, dropout,
-          ``Upsample`` (nearest/linear modes), ``PixelShuffle``, ``ChannelShuffle``;
+          ``Upsample`` (nearest/linear modes), ``PixelShuffle``, ``ChannelShuffle``,
+          padding (``ConstantPad*d``, ``ZeroPad*d``, ``ReflectionPad*d``,
+          ``ReplicationPad*d``, ``CircularPad*d``; a convolution's non-zero
+          ``padding_mode`` is a pad row before it);
         * merges: ``torch.cat``, ``+`` and ``*`` of two tensors (broadcasting), and
           ``+``/``*`` of a tensor with a parameter of the model (a learned tensor, e.g.
           ConvNeXt's layer scale; counted once); ``+ - * / **`` of a tensor and a

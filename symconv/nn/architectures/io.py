@@ -7,6 +7,7 @@ from symconv._util import validate as _params
 from symconv.errors import SymconvError
 from symconv.nn.architectures.catalogue import Architecture
 from symconv.nn.architectures.graph import Add, Concat, Graph, Multiply, Node
+from symconv.nn.architectures.padding import Pad
 from symconv.nn.architectures.vocabulary import (
     ChannelShuffle,
     ClassToken,
@@ -57,7 +58,7 @@ _TYPES = {
     "class_token": ClassToken, "position_embedding": PositionEmbedding,
     "channel_shuffle": ChannelShuffle, "layernorm2d": LayerNorm2d, "layer_scale": LayerScale,
     "mean": Mean, "unflatten": Unflatten, "learned_tensor": LearnedTensor, "shared": Shared,
-    "scalar": Scalar,
+    "scalar": Scalar, "pad": Pad,
 }
 _ALIASES = {
     "conv2d": "conv", "convtranspose": "conv_transpose", "deconv": "conv_transpose",
@@ -131,6 +132,9 @@ def layer_from_dict(spec):
                               combined with the input, broadcasting)
     ``scalar``                op ('add', 'subtract', 'multiply', 'divide', 'power'),
                               value, reverse (``value - x``); elementwise, no parameters
+    ``pad``                   padding (a [lo, hi] pair per spatial axis, first axis
+                              first), mode ('constant', 'reflect', 'replicate',
+                              'circular'), value
     ``shared``                layer (a layer mapping), owner (the row whose parameters it
                               uses again: counted there, 0 here)
     ========================  ===========================================================

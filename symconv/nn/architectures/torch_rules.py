@@ -20,6 +20,7 @@ import sympy as sp
 
 from symconv.errors import SymconvError
 from symconv.nn.architectures.graph import Add, Concat, Multiply
+from symconv.nn.architectures.padding import Pad, pairs_from_torch
 from symconv.nn.architectures.reshape import Unflatten, view_layers
 from symconv.nn.architectures.specs import (
     Activation,
@@ -31,6 +32,7 @@ from symconv.nn.architectures.specs import (
 )
 from symconv.nn.architectures.vocabulary import (
     LayerNorm,
+    ClassToken,
     LearnedTensor,
     Mean,
     Permute,
@@ -61,6 +63,14 @@ class ModelTensor:
 
 
 @dataclass(frozen=True)
+class Batched:
+    """A model tensor of shape ``(1, count, D)`` expanded over the batch
+    (``self.class_token.expand(n, -1, -1)``): ViT's class token before it is prepended."""
+
+    tensor: ModelTensor
+
+
+@dataclass(frozen=True)
 class Pieces:
     """The result of ``chunk``/``split``: ``bounds[i]`` is piece i's ``(start, stop)`` on ``dim``."""
 
@@ -75,6 +85,8 @@ def describe_value(value):
         return f"the tensor {value.name!r}" + ("" if value.shape is None else f" {_fmt(value.shape)}")
     if isinstance(value, ModelTensor):
         return f"the model tensor {value.target!r} {_fmt(value.shape)}"
+    if isinstance(value, Batched):
+        return f"the model tensor {value.tensor.target!r} expanded over the batch"
     if isinstance(value, Pieces):
         return f"the {len(value.bounds)} pieces of {value.tensor.name!r} (chunk/split)"
     if isinstance(value, (int, sp.Basic)) and not isinstance(value, bool):
@@ -144,12 +156,52 @@ def _sizes(values):
 
 
 def _plain(value):
-    return not isinstance(value, (Tensor, ModelTensor, Pieces))
+    return not isinstance(value, (Tensor, ModelTensor, Pieces, Batched))
 
 
 # ---------------------------------------------------------------------------
 # call rules
 # ---------------------------------------------------------------------------
+
+def _class_token(b, token, x, dim):
+    """``torch.cat([token.expand(n, -1, -1), x], dim=1)``: learned tokens put in front."""
+    shape = b.shape(x)
+    if len(shape) != 3 or _axis(dim, 3) != 1:
+        raise SymconvError(f"expected class tokens prepended on axis 1 of a token sequence "
+                           f"(N, L, D), but got axis {dim} of {describe_value(x)}")
+    count, width = token.shape[1], token.shape[2]
+    if shape[2] != width:
+        raise SymconvError(f"expected the class token's width {width} to equal the tokens' "
+                           f"width, but got {describe_value(x)}")
+    if not b.count(token):
+        raise SymconvError(f"expected the class token {token.target!r} to be used once, but "
+                           "it was counted already")
+    return b.emit(ClassToken(count), [x])
+
+
+def _expand(b, args, kwargs):
+    """``param.expand(n, -1, -1)`` of a ``(1, count, D)`` parameter (a class token)."""
+    value = _arg(args, kwargs, 0, "input")
+    sizes = _sizes(tuple(args[1:]) or tuple(kwargs.get("size", ())))
+    if not isinstance(value, ModelTensor) or not value.is_param or len(value.shape) != 3 \
+            or value.shape[0] != 1 or len(sizes) != 3 or sizes[1:] not in (
+                [-1, -1], [value.shape[1], value.shape[2]], [-1, value.shape[2]],
+                [value.shape[1], -1]):
+        raise SymconvError(f"expected a (1, count, D) parameter expanded over the batch "
+                           f"(a class token: token.expand(n, -1, -1)), but got "
+                           f"{describe_value(value)} expanded to {tuple(sizes)}")
+    return Batched(value)
+
+
+def _pad(b, args, kwargs):
+    """``F.pad(x, pad, mode='constant', value=0)``: a :class:`Pad` row."""
+    x = _tensor(_arg(args, kwargs, 0, "input"))
+    pad = [_int(v, "every pad entry") for v in _arg(args, kwargs, 1, "pad")]
+    mode = _arg(args, kwargs, 2, "mode", "constant")
+    value = _arg(args, kwargs, 3, "value", None)
+    rank = len(b.shape(x)) - 2
+    return b.emit(Pad(pairs_from_torch(pad, rank), mode, 0.0 if value is None else value), [x])
+
 
 def _cat(b, args, kwargs):
     tensors = _arg(args, kwargs, 0, "tensors")
@@ -157,7 +209,10 @@ def _cat(b, args, kwargs):
     if not isinstance(tensors, (list, tuple)) or not tensors:
         raise SymconvError(f"expected a list of tensors to concatenate, but got "
                            f"{describe_value(tensors)}")
-    tensors = [_tensor(t, "every concatenated value") for t in tensors]
+    if len(tensors) == 2 and isinstance(tensors[0], Batched) and isinstance(tensors[1], Tensor):
+        return _class_token(b, tensors[0].tensor, tensors[1], dim)
+    tensors = [_tensor(t, "every concatenated value (or a class token expanded over the "
+                          "batch, then the tokens, on axis 1)") for t in tensors]
     if len(tensors) == 1:           # torch.cat([x]) is x (DenseNet's first dense layer)
         return tensors[0]
     return b.emit(Concat(dim), tensors)
@@ -432,7 +487,7 @@ def call_rules(torch):
              torch.swapaxes: _transpose, "permute": _permute, torch.permute: _permute,
              "contiguous": _same_tensor, "flatten": _flatten, torch.flatten: _flatten,
              "chunk": _chunk, torch.chunk: _chunk, "split": _split, torch.split: _split,
-             "mean": _mean, torch.mean: _mean, F.layer_norm: _layer_norm,
+             "mean": _mean, torch.mean: _mean, "expand": _expand, F.pad: _pad, F.layer_norm: _layer_norm,
              F.adaptive_avg_pool2d: _adaptive_avg_pool, F.adaptive_avg_pool1d: _adaptive_avg_pool,
              F.max_pool2d: _max_pool, F.max_pool1d: _max_pool}
     for name in ("add", "mul", "sub", "floordiv", "truediv", "mod", "pow"):
