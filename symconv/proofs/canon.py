@@ -510,11 +510,25 @@ def _sift(cls, var, lo, hi, core):
                 continue
             a, b = lin
             point = -b / a
-            if not (lo == -oo and hi == oo):
-                continue
             rest = Mul(*[f for f in Mul.make_args(core) if f is not fac])
-            return rest.xreplace({var: point}), 1 / Abs(a), S.true
+            return rest.xreplace({var: point}), 1 / Abs(a), _between(point, lo, hi)
     return None
+
+
+def _between(point, lo, hi):
+    r"""How much of a Dirac delta at ``point`` an integral from ``lo`` to ``hi`` takes:
+    ``H(point - lo) - H(point - hi)``, the antiderivative ``u`` of the delta taken
+    between the limits, so 1 inside, 0 outside, 1/2 at an endpoint (the library's
+    ``u(0) = 1/2``), and negative for limits written from the larger to the smaller.
+
+    >>> from sympy import symbols, oo
+    >>> t = symbols('t', real=True)
+    >>> _between(t, -oo, oo), _between(t, 0, oo), _between(t, 0, 1)
+    (True, Heaviside(t), Heaviside(t) - Heaviside(t - 1))
+    """
+    if lo == -oo and hi == oo:
+        return S.true
+    return Heaviside(point - lo) - Heaviside(point - hi)
 
 
 def _inside(point, lo, hi, closed):
