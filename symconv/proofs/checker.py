@@ -72,6 +72,7 @@ from symconv.proofs.canon import _Canon, _NESTS, _Overdue, _Trace, _bounded, _ca
 from symconv.proofs.notation import _expand_notation, _parse
 from symconv.proofs.numeric import DOMAIN, _detect_kind, _numeric_check
 from symconv.proofs.report import ProofReport, StepCheck, StepReport, _KINDS
+from symconv.proofs.witnesses import simple_refutation
 from symconv.proofs.search import _Substitution, _substitutions, _search_substitutions, _stated_substitutions
 
 
@@ -274,6 +275,11 @@ def _check_scalar_plain(a, b, kind, seed, instances, numeric, seconds, justifica
         return sym.deep() or StepCheck("unverified", "not decided symbolically (numeric check disabled)")
     kind = kind or _detect_kind(a, b)
     if kind == "continuous":
+        # first simple functions (a box, a ramp, a one-sided exponential): a readable
+        # counterexample when one refutes the step; they never accept one
+        simple = simple_refutation(a, b, min(1.0, seconds / 4))
+        if simple is not None:
+            return simple
         # quadrature costs more than the search over changes of variables: screen with
         # one instance, then search, then confirm on the full set of instances
         screen = _numeric_check(a, b, kind, seed, 1)

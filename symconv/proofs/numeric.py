@@ -247,6 +247,13 @@ def _gauss_legendre(m):
     return x, w
 
 
+def _peak(x):
+    """The largest finite magnitude in ``x`` (0 when none is finite): the scale of an
+    integrand or summand, not spoiled by an undefined value at one point of a batch."""
+    x = np.abs(np.asarray(x))
+    return float(np.max(x, initial=0.0, where=np.isfinite(x)))
+
+
 def _lift(x, depth):
     x = np.asarray(x)
     if x.ndim < depth:
@@ -345,7 +352,8 @@ class _Evaluator:
             h0 = 0.5
             if len(e.args) > 1 and e.args[1] is not None and e.args[1] != sp.nan:
                 h0 = float(e.args[1])
-            return np.where(x > 0, 1.0, np.where(x < 0, 0.0, h0)).astype(complex)
+            out = np.where(x > 0, 1.0, np.where(x < 0, 0.0, h0))
+            return np.where(np.isnan(x), np.nan, out).astype(complex)
         if isinstance(e, Abs):
             return np.abs(_lift(self.ev(e.args[0], env, depth), depth)).astype(complex)
         if isinstance(e, (sp.Max, sp.Min)):
@@ -514,9 +522,9 @@ class _Evaluator:
         vals = _lift(self.ev(body, env2, depth + 1), depth + 1)
         if (cut_lo or cut_hi) and count > 1:
             masked = np.abs(np.where(mask, vals, 0))
-            scale = max(1e-300, float(np.max(masked)))
+            scale = max(1e-300, _peak(masked))
             ends = ([masked[..., 0]] if cut_lo else []) + ([masked[..., -1]] if cut_hi else [])
-            if any(float(np.max(e)) > 1e-12 * scale for e in ends):
+            if any(_peak(e) > 1e-12 * scale for e in ends):
                 raise _Unsupported("a sum over an infinite range whose terms do not vanish far out "
                                    f"(truncated at |index| = {int(reach)})")
         out = np.sum(np.where(mask, vals, 0), axis=-1) * sign
@@ -539,6 +547,18 @@ class _Evaluator:
                         raise _Unsupported("a floor/ceiling of the integration variable")
                     continue
                 pts.append(-self.real(lin[1], env, depth) / a)
+        # the jumps and kinks of the instances themselves (a box, a ramp): tau = t - 1 ...
+        for app in body.atoms(AppliedUndef):
+            breaks = getattr(self.inst.functions.get(app.func.__name__), "breaks", ())
+            if not breaks or len(app.args) != 1 or var not in app.free_symbols \
+                    or app.free_symbols & inner:
+                continue
+            lin = _is_linear_in(app.args[0], var)
+            a = None if lin is None else self.real(lin[0], env, depth)
+            if a is None or np.any(a == 0):
+                continue
+            b = self.real(lin[1], env, depth)
+            pts.extend((p - b) / a for p in breaks)
         return pts
 
     def integral(self, node, env, depth):
@@ -588,12 +608,14 @@ class _Evaluator:
         env2[var] = nodes
         vals = _lift(self.ev(body, env2, depth + 1), depth + 1)
         if cut_lo or cut_hi:
-            scale = max(1e-300, float(np.max(np.abs(vals))))
+            scale = max(1e-300, _peak(vals))
             ends = ([vals[..., 0]] if cut_lo else []) + ([vals[..., -1]] if cut_hi else [])
-            if any(float(np.max(np.abs(e))) > 1e-13 * scale for e in ends):
+            if any(_peak(e) > 1e-13 * scale for e in ends):
                 raise _Unsupported("an integral over an infinite range whose integrand does not "
                                    "visibly decay")
-        out = np.sum(vals * weights, axis=-1) * sign
+        # a segment of length 0 (a breakpoint on an edge) has its nodes on the edge, where
+        # a simple instance may be undefined: it weighs nothing
+        out = np.sum(np.where(weights != 0, vals * weights, 0), axis=-1) * sign
         self.cells //= nseg * m
         return out
 
@@ -684,6 +706,29 @@ def _grid_check(a, b, symbols, rtol):
                      f"{box} (not a proof), relative tolerance {rtol:g}", method="numeric")
 
 
+def _free_sign(sym):
+    """True when nothing fixes the sign of ``sym`` (no sign fact, no stated bound)."""
+    stated = (DOMAIN.get() or {}).get(sym.name)
+    return (sym.is_positive is None and sym.is_nonnegative is None and sym.is_negative is None
+            and sym.is_nonpositive is None and (stated is None or stated == (None, None)))
+
+
+def _both_signs(values, first, index):
+    """Continuous instances give every symbol of free sign both signs: instance 1 has the
+    signs of instance 0 reversed, instance 2 those of every other symbol (a step true
+    only for t > 0, such as a delta sifted over [0, oo), is not confirmed on three
+    positive draws). ``values`` is changed in place; returns instance 0's values."""
+    if index == 0 or first is None:
+        return dict(values)
+    for j, (sym, value) in enumerate(sorted(values.items(), key=lambda kv: str(kv[0]))):
+        if index > 2 or not _free_sign(sym) or sym not in first or first[sym] == 0:
+            continue
+        flip = index == 1 or j % 2 == 1
+        sign = -1 if (first[sym] > 0) == flip else 1
+        values[sym] = sign * abs(value)
+    return first
+
+
 def _discrete_instances(symbols, funcs):
     """How many instances a discrete step gets: more for more unknowns (what is at
     stake): 24, plus 12 per free symbol and per unknown sequence, at most 96."""
@@ -736,6 +781,7 @@ def _numeric_check(a, b, kind, seed, instances):
     rng = np.random.default_rng(seed)
     done = 0
     attempts = 0
+    first = None
     last_error = None
     while done < instances and attempts < 3 * instances:
         attempts += 1
@@ -744,6 +790,8 @@ def _numeric_check(a, b, kind, seed, instances):
         values = {s: _random_value(irng, s) for s in symbols}
         if attempts <= len(edges):
             values.update(edges[attempts - 1])
+        if not discrete:
+            first = _both_signs(values, first, attempts - 1)
         fns = {name: (_random_sequence(irng, name, ar) if discrete else _random_smooth(irng, name, ar))
                for name, ar in sorted(funcs.items())}
         inst = _Instance(values, fns, inst_seed)
