@@ -222,8 +222,9 @@ def _named_rule(res, a, b):
     elif res.status == "refuted" and "misapplied" not in res.reason:
         wrong = _bounded(lambda: rules.mistake_of_step(a, b), 0.5)
         if wrong is not None:
-            return StepCheck(res.status, f"{res.reason}; the step misapplied a rule: {wrong.name} "
-                             f"is {wrong.description}", res.counterexample, res.method)
+            text = _bounded(lambda: wrong.explain(a, b), 0.5) or f"{wrong.name} is {wrong.description}"
+            return StepCheck(res.status, f"{res.reason}; the step misapplied a rule: {text}",
+                             res.counterexample, res.method)
         shift = _bounded(lambda: _shift_with_wrong_limits(a, b), 0.5)
         if shift is not None:
             return StepCheck(res.status, f"{res.reason}; the step misapplied a rule: {shift}",
