@@ -523,11 +523,25 @@ def _between(point, lo, hi):
 
     >>> from sympy import symbols, oo
     >>> t = symbols('t', real=True)
-    >>> _between(t, -oo, oo), _between(t, 0, oo), _between(t, 0, 1)
-    (True, Heaviside(t), Heaviside(t) - Heaviside(t - 1))
+    >>> _between(t, -oo, oo), _between(t, 0, oo), _between(t, 0, 1), _between(t, -oo, 2)
+    (True, Heaviside(t), Heaviside(t) - Heaviside(t - 1), Heaviside(2 - t))
+    >>> _between(t, oo, 0), _between(t, 0, -oo)
+    (-Heaviside(t), -Heaviside(-t))
     """
+    lo, hi = sp.sympify(lo), sp.sympify(hi)
     if lo == -oo and hi == oo:
         return S.true
+    if lo == oo and hi == -oo:
+        return S.NegativeOne
+    # one infinite end: one step, u(x) rather than 1 - u(-x)
+    if hi == oo:
+        return Heaviside(point - lo)
+    if lo == -oo:
+        return Heaviside(hi - point)
+    if lo == oo:
+        return -Heaviside(point - hi)
+    if hi == -oo:
+        return -Heaviside(lo - point)
     return Heaviside(point - lo) - Heaviside(point - hi)
 
 

@@ -325,8 +325,11 @@ SIFTING_KRONECKER = _rule(
     "a sum against a Kronecker delta picks one term", _sifting(Sum))
 SIFTING_DIRAC = _rule(
     "sifting_dirac", "sifting property of DiracDelta",
-    r"\int x(\tau)\, \delta(a\tau + b)\, d\tau = x(-b/a) / |a|",
-    "an integral over the line against a Dirac delta picks one value", _sifting(Integral))
+    r"\int_{c}^{d} x(\tau)\, \delta(a\tau + b)\, d\tau = \frac{x(p)}{|a|}\,"
+    r"\bigl(u(p - c) - u(p - d)\bigr), \quad p = -b/a",
+    "an integral against a Dirac delta picks one value: all of it over the line, over "
+    "[c, d] only when the point is inside (half of it at an endpoint, as u(0) = 1/2)",
+    _sifting(Integral))
 STEP_RESTRICTS = _rule(
     "step_restricts", "unit step restricts the range",
     r"\sum_{k=-\infty}^{\infty} x_k\, u[k - c] = \sum_{k=c}^{\infty} x_k",
