@@ -197,7 +197,8 @@ SMOOTH_FAMILY = (
 )
 
 #: readable values for a real symbol, in the order tried
-_READABLE = tuple(Rational(p, q) for p, q in ((1, 2), (3, 2), (-1, 2), (5, 2), (1, 4), (-3, 2)))
+_READABLE = tuple(Rational(p, q) for p, q in ((1, 2), (3, 2), (-1, 2), (5, 2), (1, 4), (-1, 4),
+                                             (-3, 2), (3, 4)))
 
 
 def _differentiated(*exprs):
@@ -236,7 +237,7 @@ def _readable_values(sym):
         vals += [lo + v for v in (_HALF, 3 * _HALF, 5 * _HALF) if hi is None or lo + v < hi]
     if len(vals) < 3 and hi is not None:
         vals += [hi - v for v in (_HALF, 3 * _HALF, 5 * _HALF) if lo is None or hi - v > lo]
-    return list(dict.fromkeys(vals))[:6]
+    return list(dict.fromkeys(vals))[:MAX_POINTS]
 
 
 def _points(symbols):
