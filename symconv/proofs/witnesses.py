@@ -50,7 +50,7 @@ from sympy.core.function import AppliedUndef
 
 from symconv.proofs.notation import _expand_notation
 from symconv.proofs.numeric import (DOMAIN, _Evaluator, _Instance, _Smooth, _Unsupported,
-                                    _bounds, _prepare_numeric, _py_number, _small_values,
+                                    _prepare_numeric, _py_number, _small_values,
                                     _undefined_functions)
 from symconv.proofs.report import StepCheck
 
