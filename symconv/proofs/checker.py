@@ -28,7 +28,16 @@ how the equality was established:
     instances and which tolerance.
 ``refuted``
     the sides differ on a concrete instance, given as a reproducible
-    :class:`Counterexample` (every sequence, function and value listed).
+    :class:`Counterexample` (every sequence, function and value listed). A
+    continuous step is first tried on simple functions a student can integrate by
+    hand (a unit box, a one-sided exponential, a ramp; Gaussians where a function is
+    differentiated: :mod:`~symconv.proofs.witnesses`), so that the counterexample
+    reads ``f(x) = rect(x - 1/2) (a unit box on [0, 1))``; they only ever refute,
+    and only far above the tolerance, so what is confirmed is unchanged. A refuted
+    step that matches a known mistake (:data:`~symconv.proofs.rules.MISTAKES`: a
+    floor distributed over a sum, the derivative of a convolution on both factors,
+    a correlation treated as commutative, ``f(-x)`` replaced by ``f(x)``, the limits
+    of a change of variables left as they were) says so.
 ``unverified``
     neither decided nor testable (e.g. a custom check gave up, or the expression
     contains something the numeric evaluator cannot evaluate).
@@ -70,7 +79,8 @@ from symconv.errors import SymconvError
 from symconv.proofs import rules
 from symconv.proofs.canon import _Canon, _NESTS, _Overdue, _Trace, _bounded, _canon_equal, _distribute, _is_zero, _nest_nodes, _write_out
 from symconv.proofs.notation import _expand_notation, _parse
-from symconv.proofs.numeric import DOMAIN, _detect_kind, _numeric_check
+from symconv.proofs.instances import DOMAIN
+from symconv.proofs.numeric import _detect_kind, _numeric_check
 from symconv.proofs.report import ProofReport, StepCheck, StepReport, _KINDS
 from symconv.proofs.witnesses import simple_refutation
 from symconv.proofs.search import _Substitution, _substitutions, _search_substitutions, _stated_substitutions

@@ -614,35 +614,59 @@ class _LimitsNotTransformed(Rule):
     def _correction(self, before, after):
         """The text that names the substitution, its limits, what the line did and the
         corrected line; None when the step is not this mistake."""
-        from symconv.proofs.canon import _is_linear_in
-        from symconv.proofs.search import _substitutions
-
         target = _normal(after)
-        for sub in _substitutions(before, after):
-            one = _single(sub.node)
-            if one is None or one[0] is not Integral:
-                continue
-            _, body, var, lo, hi = one
-            lin = _is_linear_in(sub.phi, sub.W)
-            if lin is None or lin[0] not in (1, -1):
-                continue
-            s, c = lin
+        for node, var, W, phi, s, c in _unit_substitutions(before, after):
+            _, body, _, lo, hi = _single(node)
             new_lo, new_hi = sp.expand((lo - c) / s), sp.expand((hi - c) / s)
-            moved = body.xreplace({var: sub.phi})
+            moved = body.xreplace({var: phi})
             ends = (new_lo, new_hi) if s == 1 else (new_hi, new_lo)
-            correct = _oriented(Integral(moved, (sub.W, *ends)))
-            wrong = {"but the line kept the old limits": Integral(moved, (sub.W, lo, hi))}
+            correct = _oriented(Integral(moved, (W, *ends)))
+            wrong = {"but the line kept the old limits": Integral(moved, (W, lo, hi))}
             if s == -1:
-                wrong[f"but the line wrote d{var} = d{sub.W}"] = Integral(moved, (sub.W, new_lo, new_hi))
-            right = _normal(before.xreplace({sub.node: correct}))
+                wrong[f"but the line wrote d{var} = d{W}"] = Integral(moved, (W, new_lo, new_hi))
+            right = _normal(before.xreplace({node: correct}))
             for what, variant in wrong.items():
-                line = _normal(before.xreplace({sub.node: variant}))
+                line = _normal(before.xreplace({node: variant}))
                 if _same(line, target) and not _same(line, right):
-                    turn = f", and d{var} = -d{sub.W} turns them round" if s == -1 else ""
-                    return (f"{var} = {sub.phi} takes {var} from {lo} to {hi} into {sub.W} from "
+                    turn = f", and d{var} = -d{W} turns them round" if s == -1 else ""
+                    return (f"{var} = {phi} takes {var} from {lo} to {hi} into {W} from "
                             f"{new_lo} to {new_hi}{turn}, {what}; the corrected line is "
-                            f"{before.xreplace({sub.node: correct})}")
+                            f"{before.xreplace({node: correct})}")
         return None
+
+
+def _unit_substitutions(before, after):
+    """(node, var, W, phi, s, c): an integral of ``before`` over ``var`` and a variable
+    ``W`` bound in ``after`` such that ``var = phi = s W + c`` (s = +-1) turns an argument
+    of a function in the one into the argument of the same function in the other (the
+    substitutions of :mod:`~symconv.proofs.search`, narrowed to shifts and reflections)."""
+    from sympy.core.function import AppliedUndef
+
+    from symconv.proofs.canon import _is_linear_in
+
+    bound = {lim[0] for node in sp.preorder_traversal(after) if isinstance(node, _nests())
+             for lim in node.limits}
+    seen = set()
+    for node in sp.preorder_traversal(before):
+        one = _single(node)
+        if one is None or one[0] is not Integral:
+            continue
+        _, body, var, _, _ = one
+        for app_a in body.atoms(AppliedUndef):
+            for app_b in after.atoms(AppliedUndef):
+                if app_b.func != app_a.func or len(app_b.args) != len(app_a.args):
+                    continue
+                for arg_a, arg_b in zip(app_a.args, app_b.args):
+                    for W in arg_b.free_symbols & bound:
+                        lin = _is_linear_in(arg_a - arg_b, var)
+                        if var not in arg_a.free_symbols or lin is None or lin[0] == 0:
+                            continue
+                        phi = sp.expand(-lin[1] / lin[0])
+                        sc = _is_linear_in(phi, W)
+                        if sc is None or sc[0] not in (1, -1) or (node, var, phi) in seen:
+                            continue
+                        seen.add((node, var, phi))
+                        yield node, var, W, phi, sc[0], sc[1]
 
 
 LIMITS_NOT_TRANSFORMED = _LimitsNotTransformed(

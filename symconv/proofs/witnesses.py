@@ -1,7 +1,7 @@
 r"""Readable counterexamples for continuous steps: simple functions before random ones.
 
 A continuous step that is wrong is refuted on the random Gaussian mixtures of
-:mod:`symconv.proofs.numeric`, but a counterexample such as
+:mod:`symconv.proofs.instances`, but a counterexample such as
 ``f(x) = (15/16 - 3*x/4)*exp(-(x + 3/4)**2) + ...`` convinces nobody. Before those, the
 checker tries a small family of functions a student can integrate by hand:
 
@@ -49,9 +49,8 @@ from sympy import Derivative, Heaviside, Lambda, Rational, Subs, Symbol, exp
 from sympy.core.function import AppliedUndef
 
 from symconv.proofs.notation import _expand_notation
-from symconv.proofs.numeric import (DOMAIN, _Evaluator, _Instance, _Smooth, _Unsupported,
-                                    _prepare_numeric, _py_number, _small_values,
-                                    _undefined_functions)
+from symconv.proofs.instances import DOMAIN, _Instance, _Smooth, _Unsupported, _small_values
+from symconv.proofs.numeric import _Evaluator, _prepare_numeric, _py_number, _undefined_functions
 from symconv.proofs.report import StepCheck
 
 #: the relative gap between the sides a simple counterexample must show (the random
