@@ -288,7 +288,8 @@ def _check_scalar_plain(a, b, kind, seed, instances, numeric, seconds, justifica
     if kind == "continuous":
         # first simple functions (a box, a ramp, a one-sided exponential): a readable
         # counterexample when one refutes the step; they never accept one
-        simple = simple_refutation(a, b, min(1.0, seconds / 4))
+        budget = min(1.0, seconds / 4)
+        simple = _bounded(lambda: simple_refutation(a, b, budget), 2 * budget)
         if simple is not None:
             return simple
         # quadrature costs more than the search over changes of variables: screen with

@@ -443,8 +443,10 @@ def _detect_kind(*exprs):
     return "discrete" if syms and all(s.is_integer for s in syms) else "continuous"
 
 
+@functools.lru_cache(maxsize=32)
 def _prepare_numeric(expr):
-    """Notation expanded, derivatives pushed inside (chain rule), deltas sifted."""
+    """Notation expanded, derivatives pushed inside (chain rule), deltas sifted (cached:
+    the simple functions, the screening instance and the full check of a step share it)."""
     expr = _expand_notation(expr)
     if expr.has(Derivative):
         def push(d):

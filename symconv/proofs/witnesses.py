@@ -266,7 +266,7 @@ def _own_variable(*exprs):
 def _batch(expr, inst, env, size, refine):
     """``expr`` at every point of the batch (one array axis for the points)."""
     ev = _Evaluator(inst, refine)
-    ev.cells = 1
+    ev.cells = size     # the points of the batch count towards the evaluator's cell limit
     with np.errstate(all="ignore"):
         out = np.asarray(ev.ev(expr, env, 1), dtype=complex)
     return np.broadcast_to(out.reshape(-1) if out.size == size else out, (size,))
@@ -294,7 +294,8 @@ def simple_refutation(a, b, seconds=1.0):
     a, b : sympy.Expr
         The two sides of a continuous step.
     seconds : float
-        Time for the attempt; what is not tried by then is not tried.
+        Time for the attempt: no assignment of functions starts after it (the checker
+        also stops the attempt at twice this).
     """
     deadline = time.monotonic() + seconds
     try:
