@@ -333,7 +333,7 @@ def test_continuous_convolution_matches_quadrature():
     for point in (-1.5, 0.25, 2.0):
         inst = _Instance({t: sp.Rational(point)}, {"f": fs, "g": gs}, 0)
         got = _Evaluator(inst).value(Integral(f(tau) * g(t - tau), (tau, -oo, oo)))
-        want, _ = integrate.quad(lambda s: fs(s) * gs(point - s), -40, 40, limit=200)
+        want, _ = integrate.quad(lambda s, p=point: fs(s) * gs(p - s), -40, 40, limit=200)
         assert got.real == pytest.approx(want, rel=1e-9, abs=1e-12)
 
 
