@@ -85,3 +85,14 @@ def test_no_mutant_of_a_builtin_derivation_is_accepted(case):
 
 def test_the_campaign_is_not_empty():
     assert len(CASES) >= 30
+
+
+def test_the_identity_mutant_with_limits_from_zero_is_refuted():
+    """int_0^oo f(tau) delta(t - tau) dtau is f(t) u(t), not f(t): the last undecided
+    mutant of the full campaign (sifting over a half line was not supported)."""
+    d = theorem("identity", "continuous")
+    found = [(desc, m) for desc, m in mutants(d.steps[1].expression) if desc.startswith("limit")]
+    assert [desc for desc, _ in found] == ["limit -> (tau, 0, oo)"]
+    verdict, report = _verdict("identity", "continuous", d, 1, *found[0])
+    assert verdict == "refuted", str(report)
+    assert d.check().valid

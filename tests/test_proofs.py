@@ -333,7 +333,7 @@ def test_continuous_convolution_matches_quadrature():
     for point in (-1.5, 0.25, 2.0):
         inst = _Instance({t: sp.Rational(point)}, {"f": fs, "g": gs}, 0)
         got = _Evaluator(inst).value(Integral(f(tau) * g(t - tau), (tau, -oo, oo)))
-        want, _ = integrate.quad(lambda s: fs(s) * gs(point - s), -40, 40, limit=200)
+        want, _ = integrate.quad(lambda s, p=point: fs(s) * gs(p - s), -40, 40, limit=200)
         assert got.real == pytest.approx(want, rel=1e-9, abs=1e-12)
 
 
@@ -481,3 +481,30 @@ def test_check_options_are_validated():
         check_proof(["f(n)", "f(n)"], seed=1.5)
     with pytest.raises(SymconvError, match="must be a SymPy object"):
         check_step("x", x)
+
+
+# -- sifting over a finite or half-infinite range (issue 19) ---------------------------
+
+@pytest.mark.parametrize("before, after", [
+    (Integral(f(tau) * DiracDelta(t - tau), (tau, 0, oo)), f(t) * Heaviside(t)),
+    (Integral(f(tau) * DiracDelta(t - tau), (tau, -oo, 2)), f(t) * Heaviside(2 - t)),
+    (Integral(f(tau) * DiracDelta(t - tau), (tau, -1, 2)), f(t) * (Heaviside(t + 1) - Heaviside(t - 2))),
+    (Integral(f(tau) * DiracDelta(t - tau), (tau, oo, 0)), -f(t) * Heaviside(t)),
+    (Integral(f(tau) * DiracDelta(2 * tau - 1), (tau, 0, oo)), f(sp.Rational(1, 2)) / 2),
+    (Integral(DiracDelta(tau - 3), (tau, 0, 1)), sp.Integer(0)),
+    (Integral(DiracDelta(tau), (tau, 0, oo)), sp.Rational(1, 2)),     # u(0) = 1/2
+])
+def test_sifting_over_a_range_is_proven(before, after):
+    res = check_step(before, after, numeric=False)
+    assert res.status == "proven", res
+    assert "sifting" in res.reason
+
+
+@pytest.mark.parametrize("before, after", [
+    (Integral(f(tau) * DiracDelta(t - tau), (tau, 0, oo)), f(t)),                   # t < 0
+    (Integral(f(tau) * DiracDelta(t - tau), (tau, -1, 2)), f(t) * Heaviside(t + 1)),  # t > 2
+    (Integral(DiracDelta(tau), (tau, 0, oo)), sp.Integer(1)),                          # 1/2
+])
+def test_sifting_over_a_range_refutes_the_whole_line_answer(before, after):
+    for seed in range(5):
+        assert check_step(before, after, kind="continuous", seed=seed).status == "refuted"

@@ -88,3 +88,91 @@ def test_a_refuted_step_names_the_rule_it_misapplied():
     assert step.status == "refuted"
     assert "index shift k -> j - 1 moves the limits to (j, 1, n + 1)" in step.reason
     assert "corrected line" in step.reason
+
+
+# -- named mistakes about convolution and correlation (issue 19) -----------------------
+
+def _misapplied(lines, kind="continuous", **options):
+    step = check_proof(lines, kind=kind, **options).steps[-1]
+    return step, step.reason.partition("the step misapplied a rule: ")[2]
+
+
+def test_derivative_on_both_factors_is_named():
+    step, text = _misapplied([
+        "Derivative(integrate(f(tau)*g(t - tau), (tau, -oo, oo)), t)",
+        "= integrate(Derivative(f(tau), tau)*Derivative(g(t - tau), t), (tau, -oo, oo))  # product rule"])
+    assert step.status == "refuted"
+    assert text.startswith("the derivative applied to both factors of a convolution is wrong")
+    conv = Integral(f(tau) * g(t - tau), (tau, -oo, oo))
+    assert mistake_of_step(sp.Derivative(conv, t), Integral(
+        sp.Derivative(f(tau), tau) * sp.Derivative(g(t - tau), t), (tau, -oo, oo))) \
+        is rules.DERIVATIVE_OF_FACTORS
+    # the right rule (the derivative on one factor) is not that mistake, and is accepted
+    one = Integral(f(tau) * sp.Derivative(g(t - tau), t), (tau, -oo, oo))
+    assert mistake_of_step(sp.Derivative(conv, t), one) is None
+    step, text = _misapplied([
+        "Derivative(integrate(f(tau)*g(t - tau), (tau, -oo, oo)), t)",
+        "= integrate(f(tau)*Derivative(g(t - tau), t), (tau, -oo, oo))"])
+    assert step.ok and text == ""
+
+
+def test_correlation_treated_as_commutative_is_named():
+    step, text = _misapplied(["sum(f(n + m)*g(m), (m, -oo, oo))",
+                              "= sum(g(n + m)*f(m), (m, -oo, oo))   # swap the roles"], kind="discrete")
+    assert step.status == "refuted"
+    assert text.startswith("cross-correlation treated as commutative is wrong")
+    assert "corr(g, f)(t) = corr(f, g)(-t)" in text
+    # the notation says the same
+    step, text = _misapplied(["corr(f, g)(t) = corr(g, f)(t)"])
+    assert step.status == "refuted" and text.startswith("cross-correlation treated as commutative")
+    # exchanging the functions of a *convolution* is right, and not that mistake
+    assert mistake_of_step(Sum(f(k) * g(n - k), (k, -oo, oo)),
+                           Sum(g(k) * f(n - k), (k, -oo, oo))) is None
+    step, text = _misapplied(["corr(f, g)(t) = integrate(g(tau - t)*f(tau), (tau, -oo, oo))"])
+    assert step.ok and text == ""
+
+
+def test_a_step_true_only_for_an_even_function_is_named():
+    step, text = _misapplied([
+        "integrate(f(tau)*g(t - tau), (tau, -oo, oo))",
+        "= integrate(f(tau)*g(tau - t), (tau, -oo, oo))   # g(-x) = g(x)"])
+    assert step.status == "refuted"
+    assert text.startswith("f(-x) replaced by f(x): g(-t + tau) in place of g(t - tau) is true "
+                           "only for an even function")
+    step, text = _misapplied(["integrate(f(-tau)*g(tau), (tau, -oo, oo))",
+                              "= integrate(f(tau)*g(tau), (tau, -oo, oo))"])
+    assert step.status == "refuted" and "f(tau) in place of f(-tau)" in text
+    # reflecting the variable of a lone integral over the line is right: not labelled
+    step, text = _misapplied(["integrate(f(-tau), (tau, -oo, oo))",
+                              "= integrate(f(tau), (tau, -oo, oo))"])
+    assert step.ok and text == ""
+    assert mistake_of_step(f(t - tau), f(t + tau)) is None      # a shift, not a reflection
+
+
+def test_a_change_of_variables_that_kept_its_limits_is_named():
+    step, text = _misapplied([
+        "integrate(f(tau)*g(t - tau), (tau, 0, oo))",
+        "= integrate(f(t - u)*g(u), (u, 0, oo))   # u = t - tau"])
+    assert step.status == "refuted"
+    assert text.startswith("a change of variables whose limits were not transformed: tau = t - u "
+                           "takes tau from 0 to oo into u from t to -oo")
+    assert "but the line kept the old limits" in text
+    assert text.endswith("the corrected line is Integral(f(t - u)*g(u), (u, -oo, t))")
+    step, text = _misapplied([
+        "integrate(f(tau)*g(t - tau), (tau, 0, t))",
+        "= integrate(f(t - u)*g(u), (u, t, 0))   # u = t - tau"])
+    assert step.status == "refuted" and "but the line wrote dtau = du" in text
+    assert text.endswith("the corrected line is Integral(f(t - u)*g(u), (u, 0, t))")
+    # the corrected lines are accepted, and over the whole line no flip is needed
+    for right in ["integrate(f(t - u)*g(u), (u, -oo, t))"]:
+        step, text = _misapplied(["integrate(f(tau)*g(t - tau), (tau, 0, oo))", "= " + right])
+        assert step.ok and text == ""
+    assert rules.LIMITS_NOT_TRANSFORMED.matches(
+        Integral(f(tau) * g(t - tau), (tau, -oo, oo)),
+        Integral(f(t - x) * g(x), (x, -oo, oo))) is False
+
+
+def test_every_mistake_states_itself():
+    for key, rule in rules.MISTAKES.items():
+        assert isinstance(rule, Rule) and rule.key == key and key not in RULES
+        assert rule.name and rule.latex and rule.description

@@ -4,8 +4,9 @@ and the MLP-to-convolution argument.
 * :mod:`~symconv.proofs.derivation` -- :class:`Derivation`, a chain of checked steps;
 * :mod:`~symconv.proofs.checker` -- :func:`check_step` and :func:`check_proof` (a proof
   typed as text), built on :mod:`~symconv.proofs.canon` (canonical forms),
-  :mod:`~symconv.proofs.search` (changes of variables) and :mod:`~symconv.proofs.numeric`
-  (numeric confirmation);
+  :mod:`~symconv.proofs.search` (changes of variables), :mod:`~symconv.proofs.numeric`
+  (numeric confirmation on the instances of :mod:`~symconv.proofs.instances`) and
+  :mod:`~symconv.proofs.witnesses` (readable counterexamples from simple functions);
 * :mod:`~symconv.proofs.report` -- the reports; :mod:`~symconv.proofs.notation` -- the
   unevaluated convolution/correlation notation;
 * :mod:`~symconv.proofs.theorems` -- :func:`theorem`: commutativity, associativity,

@@ -510,11 +510,39 @@ def _sift(cls, var, lo, hi, core):
                 continue
             a, b = lin
             point = -b / a
-            if not (lo == -oo and hi == oo):
-                continue
             rest = Mul(*[f for f in Mul.make_args(core) if f is not fac])
-            return rest.xreplace({var: point}), 1 / Abs(a), S.true
+            return rest.xreplace({var: point}), 1 / Abs(a), _between(point, lo, hi)
     return None
+
+
+def _between(point, lo, hi):
+    r"""How much of a Dirac delta at ``point`` an integral from ``lo`` to ``hi`` takes:
+    ``H(point - lo) - H(point - hi)``, the antiderivative ``u`` of the delta taken
+    between the limits, so 1 inside, 0 outside, 1/2 at an endpoint (the library's
+    ``u(0) = 1/2``), and negative for limits written from the larger to the smaller.
+
+    >>> from sympy import symbols, oo
+    >>> t = symbols('t', real=True)
+    >>> _between(t, -oo, oo), _between(t, 0, oo), _between(t, 0, 1), _between(t, -oo, 2)
+    (True, Heaviside(t), Heaviside(t) - Heaviside(t - 1), Heaviside(2 - t))
+    >>> _between(t, oo, 0), _between(t, 0, -oo)
+    (-Heaviside(t), -Heaviside(-t))
+    """
+    lo, hi = sp.sympify(lo), sp.sympify(hi)
+    if lo == -oo and hi == oo:
+        return S.true
+    if lo == oo and hi == -oo:
+        return S.NegativeOne
+    # one infinite end: one step, u(x) rather than 1 - u(-x)
+    if hi == oo:
+        return Heaviside(point - lo)
+    if lo == -oo:
+        return Heaviside(hi - point)
+    if lo == oo:
+        return -Heaviside(point - hi)
+    if hi == -oo:
+        return -Heaviside(lo - point)
+    return Heaviside(point - lo) - Heaviside(point - hi)
 
 
 def _inside(point, lo, hi, closed):

@@ -28,7 +28,16 @@ how the equality was established:
     instances and which tolerance.
 ``refuted``
     the sides differ on a concrete instance, given as a reproducible
-    :class:`Counterexample` (every sequence, function and value listed).
+    :class:`Counterexample` (every sequence, function and value listed). A
+    continuous step is first tried on simple functions a student can integrate by
+    hand (a unit box, a one-sided exponential, a ramp; Gaussians where a function is
+    differentiated: :mod:`~symconv.proofs.witnesses`), so that the counterexample
+    reads ``f(x) = rect(x - 1/2) (a unit box on [0, 1))``; they only ever refute,
+    and only far above the tolerance, so what is confirmed is unchanged. A refuted
+    step that matches a known mistake (:data:`~symconv.proofs.rules.MISTAKES`: a
+    floor distributed over a sum, the derivative of a convolution on both factors,
+    a correlation treated as commutative, ``f(-x)`` replaced by ``f(x)``, the limits
+    of a change of variables left as they were) says so.
 ``unverified``
     neither decided nor testable (e.g. a custom check gave up, or the expression
     contains something the numeric evaluator cannot evaluate).
@@ -70,8 +79,10 @@ from symconv.errors import SymconvError
 from symconv.proofs import rules
 from symconv.proofs.canon import _Canon, _NESTS, _Overdue, _Trace, _bounded, _canon_equal, _distribute, _is_zero, _nest_nodes, _write_out
 from symconv.proofs.notation import _expand_notation, _parse
-from symconv.proofs.numeric import DOMAIN, _detect_kind, _numeric_check
+from symconv.proofs.instances import DOMAIN
+from symconv.proofs.numeric import _detect_kind, _numeric_check
 from symconv.proofs.report import ProofReport, StepCheck, StepReport, _KINDS
+from symconv.proofs.witnesses import simple_refutation
 from symconv.proofs.search import _Substitution, _substitutions, _search_substitutions, _stated_substitutions
 
 
@@ -221,8 +232,9 @@ def _named_rule(res, a, b):
     elif res.status == "refuted" and "misapplied" not in res.reason:
         wrong = _bounded(lambda: rules.mistake_of_step(a, b), 0.5)
         if wrong is not None:
-            return StepCheck(res.status, f"{res.reason}; the step misapplied a rule: {wrong.name} "
-                             f"is {wrong.description}", res.counterexample, res.method)
+            text = _bounded(lambda: wrong.explain(a, b), 0.5) or f"{wrong.name} is {wrong.description}"
+            return StepCheck(res.status, f"{res.reason}; the step misapplied a rule: {text}",
+                             res.counterexample, res.method)
         shift = _bounded(lambda: _shift_with_wrong_limits(a, b), 0.5)
         if shift is not None:
             return StepCheck(res.status, f"{res.reason}; the step misapplied a rule: {shift}",
@@ -274,6 +286,12 @@ def _check_scalar_plain(a, b, kind, seed, instances, numeric, seconds, justifica
         return sym.deep() or StepCheck("unverified", "not decided symbolically (numeric check disabled)")
     kind = kind or _detect_kind(a, b)
     if kind == "continuous":
+        # first simple functions (a box, a ramp, a one-sided exponential): a readable
+        # counterexample when one refutes the step; they never accept one
+        budget = min(1.0, seconds / 4)
+        simple = _bounded(lambda: simple_refutation(a, b, budget), 2 * budget)
+        if simple is not None:
+            return simple
         # quadrature costs more than the search over changes of variables: screen with
         # one instance, then search, then confirm on the full set of instances
         screen = _numeric_check(a, b, kind, seed, 1)

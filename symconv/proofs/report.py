@@ -49,9 +49,25 @@ class Counterexample:
 
     def __str__(self):
         parts = [f"{name} = {value}" for name, value in self.symbols]
-        parts += [f"{name} = {desc}" for name, desc in self.functions]
+        parts += [_function_text(name, desc) for name, desc in self.functions]
         where = ", ".join(parts) if parts else "no free symbols"
         return f"{where}: left side = {_fmt_number(self.lhs)}, right side = {_fmt_number(self.rhs)}"
+
+
+_MAPS_TO = re.compile(r"\(([^()]*)\) -> (.*)", re.S)
+
+
+def _function_text(name, desc):
+    """``f(x) = rect(x - 1/2) ...`` for a function described as ``(x) -> rect(x - 1/2) ...``;
+    ``f = [3, 8] at i = 0..1 ...`` for a sequence.
+
+    >>> _function_text("g", "(x) -> e^(-x) u(x) (a one-sided exponential)")
+    'g(x) = e^(-x) u(x) (a one-sided exponential)'
+    """
+    m = _MAPS_TO.fullmatch(desc) if isinstance(desc, str) else None
+    if m is None:
+        return f"{name} = {desc}"
+    return f"{name}({m.group(1)}) = {m.group(2)}"
 
 
 def _fmt_number(value):

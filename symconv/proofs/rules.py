@@ -67,6 +67,10 @@ class Rule:
         got = self.apply(before)
         return got is not None and _same(got, after)
 
+    def explain(self, before, after):
+        """What a report says of a step that misapplied this rule: its name and why."""
+        return f"{self.name} is {self.description}"
+
     def __str__(self):
         return self.name
 
@@ -321,8 +325,11 @@ SIFTING_KRONECKER = _rule(
     "a sum against a Kronecker delta picks one term", _sifting(Sum))
 SIFTING_DIRAC = _rule(
     "sifting_dirac", "sifting property of DiracDelta",
-    r"\int x(\tau)\, \delta(a\tau + b)\, d\tau = x(-b/a) / |a|",
-    "an integral over the line against a Dirac delta picks one value", _sifting(Integral))
+    r"\int_{c}^{d} x(\tau)\, \delta(a\tau + b)\, d\tau = \frac{x(p)}{|a|}\,"
+    r"\bigl(u(p - c) - u(p - d)\bigr), \quad p = -b/a",
+    "an integral against a Dirac delta picks one value: all of it over the line, over "
+    "[c, d] only when the point is inside (half of it at an endpoint, as u(0) = 1/2)",
+    _sifting(Integral))
 STEP_RESTRICTS = _rule(
     "step_restricts", "unit step restricts the range",
     r"\sum_{k=-\infty}^{\infty} x_k\, u[k - c] = \sum_{k=c}^{\infty} x_k",
@@ -432,8 +439,245 @@ FLOOR_OVER_SUM = _FloorOverSum(
     "wrong in general: floor(a + b) = floor(a) + floor(b) only when a or b is an integer "
     "(the rule is: an integer moves inside the floor)", _floor_over_sum)
 
+# -- mistakes about convolution and correlation --------------------------------
+
+def _rewrites(expr, rewrite):
+    """(node, new) for every node of ``expr`` (pre-order) where ``rewrite`` applies: a
+    mistake may sit anywhere, not only at the first place that fits."""
+    seen = set()
+    for node in sp.preorder_traversal(expr):
+        if node in seen:
+            continue
+        seen.add(node)
+        new = rewrite(node)
+        if new is not None and new != node:
+            yield node, new
+
+
+def _oriented(expr):
+    """Integrals written from the larger limit to the smaller one, turned round (with a
+    minus sign) where the order is clear: int_oo^-oo x = -int_-oo^oo x."""
+    def turn(node):
+        one = _single(node)
+        if one is None or one[0] is not Integral:
+            return node
+        _, body, var, lo, hi = one
+        if lo == oo or hi == -oo or (lo.is_finite and hi.is_finite and (hi - lo).is_negative):
+            return -Integral(body, (var, hi, lo))
+        return node
+    return expr.replace(lambda e: isinstance(e, Integral), turn)
+
+
+def _normal(expr):
+    """``expr`` in the form mistakes are compared in: convolution notation expanded,
+    derivatives of a function of an expression written with the chain rule
+    (d/dt g(t - tau) = g'(t - tau)), integrals oriented, bound variables renamed in
+    order of appearance (so tau and u compare equal)."""
+    from symconv.proofs.notation import _expand_notation
+
+    expr = _expand_notation(expr)
+    expr = expr.replace(
+        lambda e: isinstance(e, Derivative) and isinstance(e.expr, sp.core.function.AppliedUndef)
+        and not all(a.is_Symbol for a in e.expr.args), lambda e: e.doit(deep=False))
+    expr = _oriented(expr)
+    names = {}
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, _nests()):
+            for lim in node.limits:
+                var = lim[0]
+                if var not in names:
+                    names[var] = sp.Symbol(f"_bound{len(names)}", **var.assumptions0)
+    return expr.xreplace(names)
+
+
+class _Mistake(Rule):
+    """A mistaken rule. It matches a step when the rewrite, applied at *some* place of
+    the left side, gives the right side up to notation, names of bound variables, the
+    form of derivatives and the orientation of integrals (:func:`_normal`)."""
+
+    def __init__(self, key, name, latex, description, rewrite):
+        super().__init__(key, name, latex, description, lambda e: _first(e, rewrite))
+        self.rewrite = rewrite
+
+    def place(self, before, after):
+        """(node, new): where the rewrite turns ``before`` into ``after``, or None; in
+        the lines as written when possible, else in their normal form."""
+        target = _normal(after)
+        for source in (before, _normal(before)):
+            for node, new in _rewrites(source, self.rewrite):
+                if _same(_normal(source.xreplace({node: new})), target):
+                    return node, new
+        return None
+
+    def matches(self, before, after):
+        return self.place(before, after) is not None
+
+
+class _EvenAssumed(_Mistake):
+    """Names the reflected function application in its report."""
+
+    def explain(self, before, after):
+        found = self.place(before, after)
+        if found is None:
+            return super().explain(before, after)
+        node, new = found
+        return f"{self.name}: {new} in place of {node} is {self.description}"
+
+
+def _undefined_factors(body, var):
+    """The factors of ``body`` that are undefined functions of ``var``."""
+    from sympy.core.function import AppliedUndef
+
+    return [f for f in Mul.make_args(body) if isinstance(f, AppliedUndef) and var in f.free_symbols]
+
+
+def _derivative_of_factors(node):
+    """d/dt sum_tau f(tau) g(t - tau) -> sum_tau f'(tau) g'(t - tau): every function
+    factor differentiated (by t where it depends on t, else by the bound variable)."""
+    if not isinstance(node, Derivative) or len(node.variable_count) != 1 \
+            or node.variable_count[0][1] != 1:
+        return None
+    t = node.variable_count[0][0]
+    one = _single(node.expr)
+    if one is None:
+        return None
+    cls, body, var, lo, hi = one
+    factors = _undefined_factors(body, var)
+    if len(factors) < 2 or not any(t in f.free_symbols for f in factors):
+        return None
+    new = Mul(*[(Derivative(f, t) if t in f.free_symbols else Derivative(f, var))
+                if f in factors else f for f in Mul.make_args(body)])
+    return cls(new, (var, lo, hi))
+
+
+def _correlation_commuted(node):
+    """sum_m f(n + m) g(m) -> sum_m g(n + m) f(m): the two functions of a correlation
+    exchanged, their arguments kept (true for a convolution, not for a correlation)."""
+    one = _single(node)
+    if one is None:
+        return None
+    cls, body, var, lo, hi = one
+    factors = _undefined_factors(body, var)
+    if len(factors) != 2 or factors[0].func == factors[1].func \
+            or any(len(f.args) != 1 for f in factors):
+        return None
+    from symconv.proofs.canon import _is_linear_in
+
+    slopes = [_is_linear_in(f.args[0], var) for f in factors]
+    if any(s is None for s in slopes) or slopes[0][0] != slopes[1][0] \
+            or slopes[0][0] not in (1, -1) or sp.expand(factors[0].args[0] - factors[1].args[0]) == 0:
+        return None   # f(tau) g(t - tau), a convolution, may exchange its functions
+    p, q = factors
+    return cls(body.xreplace({p: q.func(p.args[0]), q: p.func(q.args[0])}), (var, lo, hi))
+
+
+def _even_assumed(node):
+    """f(x) -> f(-x) for one function application: true only for an even f."""
+    from sympy.core.function import AppliedUndef
+
+    if not isinstance(node, AppliedUndef) or len(node.args) != 1 or node.args[0] == 0:
+        return None
+    return node.func(-node.args[0])
+
+
+DERIVATIVE_OF_FACTORS = _Mistake(
+    "derivative_of_factors", "the derivative applied to both factors of a convolution",
+    r"(f * g)' \ne f' * g'",
+    "wrong: the derivative of a convolution falls on one factor only, (f * g)' = f' * g = "
+    "f * g' (it is a product rule only for pointwise products)", _derivative_of_factors)
+CORRELATION_COMMUTED = _Mistake(
+    "correlation_commuted", "cross-correlation treated as commutative",
+    r"f \star g \ne g \star f",
+    "wrong: exchanging the functions of a correlation reflects it, "
+    "corr(g, f)(t) = corr(f, g)(-t); only convolution commutes", _correlation_commuted)
+EVEN_ASSUMED = _EvenAssumed(
+    "even_assumed", "f(-x) replaced by f(x)",
+    r"f(-x) = f(x) \text{ only for an even } f",
+    "true only for an even function, and nothing says it is even (a reflection of the "
+    "argument changes the function)", _even_assumed)
+
+
+class _LimitsNotTransformed(Rule):
+    """A change of variables tau = c - u (or tau = u + c) whose body was rewritten but
+    whose limits were copied unchanged, or whose limits were mapped while d tau = -du
+    was written as +du."""
+
+    def matches(self, before, after):
+        return self._correction(before, after) is not None
+
+    def explain(self, before, after):
+        found = self._correction(before, after)
+        if found is None:
+            return super().explain(before, after)
+        return f"{self.name}: {found}"
+
+    def _correction(self, before, after):
+        """The text that names the substitution, its limits, what the line did and the
+        corrected line; None when the step is not this mistake."""
+        target = _normal(after)
+        for node, var, W, phi, s, c in _unit_substitutions(before, after):
+            _, body, _, lo, hi = _single(node)
+            new_lo, new_hi = sp.expand((lo - c) / s), sp.expand((hi - c) / s)
+            moved = body.xreplace({var: phi})
+            ends = (new_lo, new_hi) if s == 1 else (new_hi, new_lo)
+            correct = _oriented(Integral(moved, (W, *ends)))
+            wrong = {"but the line kept the old limits": Integral(moved, (W, lo, hi))}
+            if s == -1:
+                wrong[f"but the line wrote d{var} = d{W}"] = Integral(moved, (W, new_lo, new_hi))
+            right = _normal(before.xreplace({node: correct}))
+            for what, variant in wrong.items():
+                line = _normal(before.xreplace({node: variant}))
+                if _same(line, target) and not _same(line, right):
+                    turn = f", and d{var} = -d{W} turns them round" if s == -1 else ""
+                    return (f"{var} = {phi} takes {var} from {lo} to {hi} into {W} from "
+                            f"{new_lo} to {new_hi}{turn}, {what}; the corrected line is "
+                            f"{before.xreplace({node: correct})}")
+        return None
+
+
+def _unit_substitutions(before, after):
+    """(node, var, W, phi, s, c): an integral of ``before`` over ``var`` and a variable
+    ``W`` bound in ``after`` such that ``var = phi = s W + c`` (s = +-1) turns an argument
+    of a function in the one into the argument of the same function in the other (the
+    substitutions of :mod:`~symconv.proofs.search`, narrowed to shifts and reflections)."""
+    from sympy.core.function import AppliedUndef
+
+    from symconv.proofs.canon import _is_linear_in
+
+    bound = {lim[0] for node in sp.preorder_traversal(after) if isinstance(node, _nests())
+             for lim in node.limits}
+    seen = set()
+    for node in sp.preorder_traversal(before):
+        one = _single(node)
+        if one is None or one[0] is not Integral:
+            continue
+        _, body, var, _, _ = one
+        for app_a in body.atoms(AppliedUndef):
+            for app_b in after.atoms(AppliedUndef):
+                if app_b.func != app_a.func or len(app_b.args) != len(app_a.args):
+                    continue
+                for arg_a, arg_b in zip(app_a.args, app_b.args):
+                    for W in arg_b.free_symbols & bound:
+                        lin = _is_linear_in(arg_a - arg_b, var)
+                        if var not in arg_a.free_symbols or lin is None or lin[0] == 0:
+                            continue
+                        phi = sp.expand(-lin[1] / lin[0])
+                        sc = _is_linear_in(phi, W)
+                        if sc is None or sc[0] not in (1, -1) or (node, var, phi) in seen:
+                            continue
+                        seen.add((node, var, phi))
+                        yield node, var, W, phi, sc[0], sc[1]
+
+
+LIMITS_NOT_TRANSFORMED = _LimitsNotTransformed(
+    "limits_not_transformed", "a change of variables whose limits were not transformed",
+    r"\int_a^b x(\tau)\, d\tau = \int_{c-b}^{c-a} x(c - u)\, du",
+    "wrong: the limits move with the variable (tau = c - u maps a, b to c - a, c - b, and "
+    "d tau = -du turns them round; tau = u + c maps them to a - c, b - c)", lambda expr: None)
+
 #: rules a wrong step often applies
-MISTAKES = {r.key: r for r in (FLOOR_OVER_SUM,)}
+MISTAKES = {r.key: r for r in (FLOOR_OVER_SUM, DERIVATIVE_OF_FACTORS, CORRELATION_COMMUTED,
+                               LIMITS_NOT_TRANSFORMED, EVEN_ASSUMED)}
 
 #: the rules tried, in order, to name the one rule a student's step used
 STUDENT_RULES = (FLOOR_INTEGER, CONSTANT_OUT, SPLIT_SUM, INDEX_SHIFT, FUBINI, REVERSE_LIMITS,
