@@ -37,6 +37,9 @@ def _sources():
         yield "symconv.exercises." + path.stem, path
 
 
+_MODULES = {module for module, _ in _sources()}
+
+
 def _unit(module):
     parts = module.split(".")
     return parts[1] if len(parts) > 1 else "__init__"
@@ -66,7 +69,11 @@ def _imports(module, path):
                     elif alias.name in symconv._SUBMODULES or alias.name in LEVEL:
                         yield f"symconv.{alias.name}", node.lineno
             elif target.startswith("symconv."):
-                yield target, node.lineno
+                # ``from symconv.proofs import rules`` imports the module proofs.rules
+                modules = {f"{target}.{alias.name}" for alias in node.names} & _MODULES
+                yield from ((m, node.lineno) for m in sorted(modules))
+                if len(modules) < len(node.names):
+                    yield target, node.lineno
 
 
 def _edges():

@@ -15,7 +15,6 @@ from sympy.core.function import AppliedUndef
 
 from symconv._util.deadline import bounded_call
 from symconv.errors import SymconvError
-from symconv.proofs import rules
 
 
 
@@ -134,15 +133,16 @@ def _limit(lim):
 
 
 class _Trace:
-    """The named rules used while normalising (for the reason of a proven step): the
-    :class:`~symconv.proofs.rules.Rule` objects, in the order first used."""
+    """The named rules used while normalising (for the reason of a proven step): their
+    keys in :data:`symconv.proofs."rules"`, in the order first used (keys, not the
+    rule objects: the rules apply themselves with this module's normal forms)."""
 
     def __init__(self):
         self.rules = []
 
-    def add(self, rule):
-        if rule not in self.rules:
-            self.rules.append(rule)
+    def add(self, key):
+        if key not in self.rules:
+            self.rules.append(key)
 
 
 _EXPAND_HINTS = dict(deep=True, mul=True, power_exp=True, power_base=False, multinomial=True,
@@ -221,7 +221,7 @@ class _Canon:
             if all(v.is_Symbol for v in bound_vars):
                 inner = expr.doit(deep=False)
                 if inner != expr:
-                    self.trace.add(rules.DIFFERENTIATION_UNDER)
+                    self.trace.add("differentiation_under")
                     return self(inner)
         args = [self(a) for a in expr.args]
         rebuilt = expr.func(*args) if args != list(expr.args) else expr
@@ -264,7 +264,7 @@ class _Canon:
         expanded = _expand(core)
         parts = Add.make_args(expanded)
         if len(parts) > 1 and limits:
-            self.trace.add(rules.LINEARITY)
+            self.trace.add("linearity")
         return Add(*[self.term(list(limits), t) for t in parts])
 
     def term(self, limits, term):
@@ -288,7 +288,7 @@ class _Canon:
                 renamed.append((cls, d, lo, hi))
                 fresh[var] = d
             if limits or any(f.free_symbols for f in rest):
-                self.trace.add(rules.LINEARITY)
+                self.trace.add("linearity")
             return self.terms(limits + renamed, Mul(*rest) * inner.xreplace(fresh))
         if not limits:
             return term
@@ -316,7 +316,7 @@ class _Canon:
                     if res[2] != S.true and res[2] is not True:
                         core = core * res[2]
                     limits = limits[:idx] + limits[idx + 1:]
-                    self.trace.add(rules.SIFTING_KRONECKER if cls is Sum else rules.SIFTING_DIRAC)
+                    self.trace.add("sifting_kronecker" if cls is Sum else "sifting_dirac")
                     changed = True
                     break
             if changed:
@@ -335,7 +335,7 @@ class _Canon:
                         (c2, v2, l2.xreplace(swap), h2.xreplace(swap)) for c2, v2, l2, h2 in limits[idx + 1:]]
                     core = core.xreplace(swap)
                     coeff = coeff * factor
-                    self.trace.add(rules.STEP_RESTRICTS)
+                    self.trace.add("step_restricts")
                     changed = True
                     break
                 # orientation of integrals
@@ -344,7 +344,7 @@ class _Canon:
                                                  and (hi - lo).could_extract_minus_sign()):
                         limits[idx] = (cls, var, hi, lo)
                         coeff = -coeff
-                        self.trace.add(rules.REVERSE_LIMITS)
+                        self.trace.add("reverse_limits")
                         changed = True
                         break
                 # a bound variable that does not occur
@@ -353,7 +353,7 @@ class _Canon:
                         width = (hi - lo + 1) if cls is Sum else (hi - lo)
                         coeff = coeff * width
                         limits = limits[:idx] + limits[idx + 1:]
-                        self.trace.add(rules.CONSTANT_SUMMAND)
+                        self.trace.add("constant_summand")
                         changed = True
                         break
         # constants out (factors free of every bound variable)
@@ -363,7 +363,7 @@ class _Canon:
             (inside if fac.free_symbols & bound else outside).append(fac)
         if outside and limits:
             if any(o != 1 for o in outside):
-                self.trace.add(rules.LINEARITY)
+                self.trace.add("linearity")
             coeff = coeff * Mul(*outside)
             core = Mul(*inside)
         return limits, core, coeff
@@ -401,14 +401,14 @@ class _Canon:
                         best = (key, cand, order)
                 if best is not None:
                     if best[2] != tuple(range(k)):
-                        self.trace.add(rules.FUBINI)
+                        self.trace.add("fubini")
                     return best[1]
         orders = [tuple(range(k))]
         if 1 < k <= 5:
             orders = [p for p in permutations(range(k)) if _respects(p, limits)]
         order, nest = self._named(limits, core, orders)
         if order != tuple(range(k)):
-            self.trace.add(rules.FUBINI)
+            self.trace.add("fubini")
         return nest
 
     def _named(self, limits, core, orders):
@@ -716,7 +716,7 @@ def _is_zero_plain(e, seconds, trace=None):
         res = _bounded(lambda: _expand(e.rewrite(sp.floor)), seconds)
         if res is not None and res == 0:
             if trace is not None:
-                trace.add(rules.MOD_AS_FLOOR)
+                trace.add("mod_as_floor")
             return True
     if _surely_nonzero(e, min(0.5, seconds)):
         return False

@@ -73,7 +73,7 @@ from sympy import Eq, Expr, Heaviside, MatrixBase, Piecewise, Symbol
 from sympy.core.function import AppliedUndef
 
 from symconv._util.sympy_safety import no_numeric_summation
-from symconv._util.deadline import TimeLimitExceeded, time_limit as _time_limit
+from symconv._util.deadline import TIMED_OUT, bounded_call
 from symconv.errors import SymconvError
 
 from symconv.proofs import rules
@@ -87,10 +87,10 @@ from symconv.proofs.search import _Substitution, _substitutions, _search_substit
 
 
 def _rules_text(ta, tb):
-    rules = [r for r in ta.rules if r not in tb.rules] + [r for r in tb.rules if r not in ta.rules]
-    if not rules:
-        rules = ta.rules or tb.rules
-    return ", ".join(str(r) for r in rules)
+    keys = [r for r in ta.rules if r not in tb.rules] + [r for r in tb.rules if r not in ta.rules]
+    if not keys:
+        keys = ta.rules or tb.rules
+    return ", ".join(str(rules.RULES[key]) for key in keys)
 
 
 class _Symbolic:
@@ -119,19 +119,18 @@ class _Symbolic:
         if not self.has_nests and _is_zero(a2 - b2, max(0.5, self.seconds / 2)):
             return StepCheck("proven", prefix + "SymPy: simplify(left - right) == 0", method="sympy")
         ta, tb = _Trace(), _Trace()
-        limit = _time_limit(max(0.1, deadline - time.monotonic()))
+
+        def canonical():
+            return _Canon(ta, deadline)(a2), _Canon(tb, deadline)(b2)
+
         try:
-            with limit:
-                self.ca = _Canon(ta, deadline)(a2)
-                self.cb = _Canon(tb, deadline)(b2)
-        except TimeLimitExceeded as exc:
-            if exc.limit is not limit:
-                raise
-            self.ca = self.cb = None
-            return None
+            both = bounded_call(canonical, max(0.1, deadline - time.monotonic()), TIMED_OUT)
         except (_Overdue, Exception):
+            both = TIMED_OUT
+        if both is TIMED_OUT:
             self.ca = self.cb = None
             return None
+        self.ca, self.cb = both
         per = max(0.3, min(2.0, deadline - time.monotonic()))
         if _canon_equal(self.ca, self.cb, per, ta):
             rules = _rules_text(ta, tb)

@@ -9,7 +9,7 @@ import sympy as sp
 from sympy import (Dummy, Expr, Sum, Symbol)
 from sympy.core.function import AppliedUndef
 
-from symconv._util.deadline import TimeLimitExceeded, time_limit as _time_limit
+from symconv._util.deadline import TIMED_OUT, bounded_call
 from symconv.errors import SymconvError
 
 from symconv.proofs.rules import change_of_variables
@@ -158,14 +158,9 @@ def _search_substitutions(a, cb, b, ca, deadline, depth=2):
         if time.monotonic() > deadline or tried > 120:
             return out_of_time
         tried += 1
-        limit = _time_limit(max(0.05, deadline - time.monotonic()))
         try:
-            with limit:
-                return compute()
-        except TimeLimitExceeded as exc:
-            if exc.limit is not limit:
-                raise
-            return out_of_time
+            value = bounded_call(compute, max(0.05, deadline - time.monotonic()), TIMED_OUT)
+            return out_of_time if value is TIMED_OUT else value
         except _Overdue:
             return out_of_time
         except Exception:
