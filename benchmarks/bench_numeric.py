@@ -22,9 +22,11 @@ all cores), set through the environment variables below *before* numpy is import
 with enough work into blocks of images over its threads (BLAS at one thread inside
 each block), so its elementwise passes use every core too.
 
-Each timing is the best of ``--repeat`` runs; symconv and torch runs are interleaved
-(in an order shuffled in every round) so that a noisy neighbour on the machine
-slows both alike. Ratios are of best times.
+Each timing is the best single call over ``--repeat`` rounds; in every round each
+implementation runs a block of consecutive calls (at least two, for at least 20 ms),
+the blocks in an order shuffled every round, so that a noisy neighbour on the machine
+slows all alike while no call is timed right after another library's (see
+``interleaved``). Ratios are of best times.
 On a machine shared with other jobs, ``--threads 1 --clock cpu`` measures CPU time
 instead of elapsed time, which is what an idle machine would take with one thread.
 
@@ -109,13 +111,26 @@ def best_of(fn, repeat):
     return min(times)
 
 
-def interleaved(fns, repeat):
-    """Best time of each callable, with their runs interleaved.
+# each implementation runs for at least this long (and at least twice) per round
+BLOCK_SECONDS = 0.02
 
-    The order is shuffled (seeded) in every round: a call runs on the caches its
-    predecessor left, and a fixed cyclic order gives every callable the same
-    predecessor each time (a 0.45 ms signal convolution took 0.6 ms whenever it
-    followed scipy's FFT).
+
+def interleaved(fns, repeat):
+    """Best time of each callable, over ``repeat`` rounds of blocks of consecutive calls.
+
+    In every round each callable runs a block of back-to-back calls (at least two, and
+    for at least ``BLOCK_SECONDS``), the blocks in an order shuffled (seeded) every
+    round, and its best single call is kept. Why blocks and not single calls in turn:
+    a call runs on the state its predecessor left. Caches: with a fixed cyclic order a
+    0.45 ms signal convolution took 0.6 ms whenever it followed scipy's FFT. Threads:
+    after a two-thread PyTorch call, PyTorch's OpenMP workers keep spinning on the
+    cores for milliseconds, and a symconv call timed right after it ran about 35%
+    slower (the textbook layer, two threads: 0.83-0.93 ms after a PyTorch call against
+    0.62 ms within a block of symconv calls, the same as with one thread; measured in
+    one run, 2026-12-07); PyTorch's own time, too, is lower in its block (its workers
+    are awake). A block measures each implementation in its steady state, as a
+    network's consecutive layers would run it; shuffling the blocks still spreads a
+    noisy neighbour over all of them.
     """
     shuffle = random.Random(0).shuffle
     for fn in fns:
@@ -125,9 +140,12 @@ def interleaved(fns, repeat):
     for _ in range(repeat):
         shuffle(order)
         for i in order:
-            t0 = CLOCK()
-            fns[i]()
-            best[i] = min(best[i], CLOCK() - t0)
+            start, calls = CLOCK(), 0
+            while calls < 2 or CLOCK() - start < BLOCK_SECONDS:
+                t0 = CLOCK()
+                fns[i]()
+                best[i] = min(best[i], CLOCK() - t0)
+                calls += 1
     return best
 
 
@@ -322,10 +340,10 @@ def signal_rows(rng, repeat, quick):
     for n, m in SIGNAL_CASES:
         a, v = rng.standard_normal(n), rng.standard_normal(m)
         method = sn.signal_method(a, v)
-        fns = [lambda: sn.convolve(a, v), lambda: sn.convolve(a, v, method="direct"),
-               lambda: sn.convolve(a, v, method="fft"), lambda: np.convolve(a, v)]
+        fns = [lambda a=a, v=v: sn.convolve(a, v), lambda a=a, v=v: sn.convolve(a, v, method="direct"),
+               lambda a=a, v=v: sn.convolve(a, v, method="fft"), lambda a=a, v=v: np.convolve(a, v)]
         if signal is not None:
-            fns.append(lambda: signal.fftconvolve(a, v))
+            fns.append(lambda a=a, v=v: signal.fftconvolve(a, v))
         times = interleaved(fns, repeat)
         t_sym, t_dir, t_fft, t_np = times[:4]
         t_sp = times[4] if signal is not None else None
@@ -358,8 +376,8 @@ def calibrate(repeat):
     taps, banded, ffts, report = [], [], [], []
     for sa, sv in cases:
         a, v = rng.standard_normal(sa), rng.standard_normal(sv)
-        t_dir, t_fft = interleaved([lambda: sn.convolve(a, v, method="direct"),
-                                    lambda: sn.convolve(a, v, method="fft")], repeat)
+        t_dir, t_fft = interleaved([lambda a=a, v=v: sn.convolve(a, v, method="direct"),
+                                    lambda a=a, v=v: sn.convolve(a, v, method="fft")], repeat)
         lengths = [n + m - 1 for n, m in zip(sa, sv)]
         k = tuple(sorted(sv))  # the direct sum puts the longest kernel axis last
         kind = sn.signal._direct_kind(k, lengths)
