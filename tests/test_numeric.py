@@ -781,6 +781,7 @@ def test_threads_compute_independently():
 def test_threads_setting_and_bitwise_determinism(monkeypatch):
     from symconv.errors import SymconvError
     monkeypatch.setattr(sn.layers, "_SPLIT_MIN_WORK", 1)
+    monkeypatch.setattr(sn.layers, "_SPLIT_MIN_ELEMENTWISE", 1)
     rng = np.random.default_rng(7)
     x = rng.standard_normal((5, 6, 9, 11)).astype(np.float32)
     w = rng.standard_normal((6, 1, 3, 3)).astype(np.float32)
@@ -846,6 +847,7 @@ def _as_tuple(result):
 @pytest.mark.parametrize("name", sorted(THREAD_CASES))
 def test_layers_bitwise_deterministic_per_thread_count(name, monkeypatch):
     monkeypatch.setattr(sn.layers, "_SPLIT_MIN_WORK", 1)  # split even these small batches
+    monkeypatch.setattr(sn.layers, "_SPLIT_MIN_ELEMENTWISE", 1)
     run = THREAD_CASES[name]
     one = _as_tuple(run(1))
     for threads in (2, 3, 8):
@@ -863,6 +865,7 @@ def test_layers_bitwise_deterministic_per_thread_count(name, monkeypatch):
 def test_threaded_layers_match_torch_when_installed(monkeypatch):
     torch = pytest.importorskip("torch")
     monkeypatch.setattr(sn.layers, "_SPLIT_MIN_WORK", 1)
+    monkeypatch.setattr(sn.layers, "_SPLIT_MIN_ELEMENTWISE", 1)
     F = torch.nn.functional
     rng = np.random.default_rng(12)
     x = rng.standard_normal((5, 8, 11, 9))
@@ -896,3 +899,6 @@ def test_small_batches_are_not_split(monkeypatch):
     sn.pool_layer(x, 2, threads=4)
     assert calls == [1, 1]  # a few thousand multiply-adds: one thread
     assert sn.layers._split_count(4, 3, 10 * sn.layers._SPLIT_MIN_WORK) == 3  # at most one block per image
+    # elementwise work (pooling, depthwise) splits at fewer operations than BLAS work
+    work = 2 * sn.layers._SPLIT_MIN_ELEMENTWISE
+    assert sn.layers._split_count(2, 8, work) == 1 and sn.layers._split_count(2, 8, work, elementwise=True) == 2
