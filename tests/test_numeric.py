@@ -602,6 +602,25 @@ def test_depthwise_adds_the_bias_in_every_block(monkeypatch, block):
                                    rtol=1e-5, atol=1e-5)
 
 
+def test_depthwise_weight_gradient_is_the_same_for_every_block_of_channels(monkeypatch):
+    # the weight gradient takes its dot products in blocks of channels; each channel's
+    # products are the same whatever the block, so the bits are too, and they match the loops
+    rng = np.random.default_rng(16)
+    x = rng.standard_normal((3, 6, 7, 9)).astype(np.float32)
+    w = rng.standard_normal((12, 1, 3, 3)).astype(np.float32)  # two filters per channel
+    g = rng.standard_normal((3, 12, 7, 9)).astype(np.float32)
+    results = []
+    for block in (1, 50, 7 * 9 * 3 * 2, 1 << 16):  # one channel, ..., all of them
+        monkeypatch.setattr(sn.layers, "_DEPTHWISE_BLOCK", block)
+        results.append(sn.conv_layer_backward(x, w, g, padding=1, groups=6, threads=1))
+    for got in results[1:]:
+        for a, b in zip(got, results[0]):
+            assert np.array_equal(a, b)
+    want = nr.conv_layer_backward(x.astype(float), w.astype(float), g.astype(float), padding=1, groups=6)
+    for a, b in zip(results[0], want):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4 * float(np.abs(b).max()))
+
+
 # ---------------------------------------------------------------------------
 # errors: each constraint is named, with the offending values
 # ---------------------------------------------------------------------------
