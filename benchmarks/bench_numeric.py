@@ -22,11 +22,20 @@ all cores), set through the environment variables below *before* numpy is import
 with enough work into blocks of images over its threads (BLAS at one thread inside
 each block), so its elementwise passes use every core too.
 
-Each timing is the best of ``--repeat`` runs; symconv and torch runs are interleaved
-(in an order shuffled in every round) so that a noisy neighbour on the machine
-slows both alike. Ratios are of best times.
+Each timing is the best single call over ``--repeat`` rounds; in every round each
+implementation runs a block of consecutive calls (at least two, for at least 20 ms),
+the blocks in an order shuffled every round, so that a noisy neighbour on the machine
+slows all alike while no call is timed right after another library's (see
+``interleaved``). Ratios are of best times.
 On a machine shared with other jobs, ``--threads 1 --clock cpu`` measures CPU time
 instead of elapsed time, which is what an idle machine would take with one thread.
+
+For every layer workload the script also times a "floor" in the same run
+(``floor_fn``): the part that the executor's method cannot avoid, alone -- the bare
+matrix products of the 'taps', 'im2col' and transposed layers at their full size, the
+two elementwise passes per tap of a depthwise layer (NumPy has no fused multiply-add)
+-- and prints it next to PyTorch's time for the workloads more than 1.5 times slower
+than PyTorch: a floor above or near PyTorch's whole layer bounds the method.
 
 Usage::
 
@@ -109,13 +118,26 @@ def best_of(fn, repeat):
     return min(times)
 
 
-def interleaved(fns, repeat):
-    """Best time of each callable, with their runs interleaved.
+# each implementation runs for at least this long (and at least twice) per round
+BLOCK_SECONDS = 0.02
 
-    The order is shuffled (seeded) in every round: a call runs on the caches its
-    predecessor left, and a fixed cyclic order gives every callable the same
-    predecessor each time (a 0.45 ms signal convolution took 0.6 ms whenever it
-    followed scipy's FFT).
+
+def interleaved(fns, repeat):
+    """Best time of each callable, over ``repeat`` rounds of blocks of consecutive calls.
+
+    In every round each callable runs a block of back-to-back calls (at least two, and
+    for at least ``BLOCK_SECONDS``), the blocks in an order shuffled (seeded) every
+    round, and its best single call is kept. Why blocks and not single calls in turn:
+    a call runs on the state its predecessor left. Caches: with a fixed cyclic order a
+    0.45 ms signal convolution took 0.6 ms whenever it followed scipy's FFT. Threads:
+    after a two-thread PyTorch call, PyTorch's OpenMP workers keep spinning on the
+    cores for milliseconds, and a symconv call timed right after it ran about 35%
+    slower (the textbook layer, two threads: 0.83-0.93 ms after a PyTorch call against
+    0.62 ms within a block of symconv calls, the same as with one thread; measured in
+    one run, 2026-12-07); PyTorch's own time, too, is lower in its block (its workers
+    are awake). A block measures each implementation in its steady state, as a
+    network's consecutive layers would run it; shuffling the blocks still spreads a
+    noisy neighbour over all of them.
     """
     shuffle = random.Random(0).shuffle
     for fn in fns:
@@ -125,9 +147,12 @@ def interleaved(fns, repeat):
     for _ in range(repeat):
         shuffle(order)
         for i in order:
-            t0 = CLOCK()
-            fns[i]()
-            best[i] = min(best[i], CLOCK() - t0)
+            start, calls = CLOCK(), 0
+            while calls < 2 or CLOCK() - start < BLOCK_SECONDS:
+                t0 = CLOCK()
+                fns[i]()
+                best[i] = min(best[i], CLOCK() - t0)
+                calls += 1
     return best
 
 
@@ -259,6 +284,97 @@ def torch_fn(work, grad=None):
     return lambda: torch.autograd.grad(y, (xr, wr, br), g, retain_graph=True)
 
 
+def _geometry(work):
+    """(plan, pads, out_shape, G, Fg, Cg) of a convolution workload, as the executor plans it."""
+    x, w, kw = work["x"], work["w"], work["kw"]
+    s, p, d = kw.get("stride", 1), kw.get("padding", 0), kw.get("dilation", 1)
+    G = kw.get("groups", 1)
+    D = x.ndim - 2
+    out_shape = sn.conv_layer(x[:1], w, **kw).shape[2:]
+    pads = ((p, p),) * D
+    plan = sn.layers._Plan(tuple(n + 2 * p for n in x.shape[2:]), w.shape[2:], (s,) * D, (d,) * D, out_shape)
+    return plan, pads, out_shape, G, w.shape[0] // G, w.shape[1]
+
+
+def _products(shapes, rng, threads):
+    """A callable doing the matrix products ``a (G, m, k) @ b (G, k, n)`` for (G, m, k, n) in shapes."""
+    ops = [(rng.standard_normal((G, m, k), dtype=np.float32), rng.standard_normal((G, k, n), dtype=np.float32),
+            np.empty((G, m, n), dtype=np.float32)) for G, m, k, n in shapes]
+
+    def run():
+        with sn._threads.blas_limit(threads):
+            for a, b, out in ops:
+                np.matmul(a, b, out=out)
+    return run
+
+
+def _depthwise_passes(work, source, threads):
+    """A callable doing the executor's depthwise multiply-adds alone (2 passes per tap, in
+    cache blocks) on the zero-padded phase array of ``source``, channels split over threads."""
+    plan, pads, _, G, Fg, _ = _geometry(work)
+    N = source.shape[0]
+    buffers = {ph: buf.copy() for ph, buf in plan.buffers(source, pads, np.float32, tail=plan.max_tap).items()}
+    wt = work["w"].reshape(G, Fg, -1).astype(np.float32)
+    out = np.empty((G, Fg, N * plan.size), dtype=np.float32)
+
+    def block(a, b):
+        sn.layers._depthwise({ph: buf[a:b] for ph, buf in buffers.items()}, plan, wt[a:b], out[a:b])
+    return lambda: sn._threads.run_split(block, G, threads)
+
+
+def floor_fn(work, grad, threads, rng):
+    """``(what, callable)``: the part of a workload that the executor's method cannot avoid,
+    timed alone (None for pooling).
+
+    * 'taps' and the transposed layer: its matrix products alone, at their full size
+      (one product per kernel row of the whole batch, BLAS at ``threads`` threads);
+    * 'im2col': the per-image products of the gathered windows;
+    * 'depthwise': the 2 elementwise passes per tap (multiply, add) over the padded
+      input, in the executor's cache blocks (NumPy has no fused multiply-add);
+    * backward: the input gradient's part (as for the forward layer) plus the weight
+      gradient's products (or, depthwise, its per-tap dot products).
+    """
+    if work["kind"] == "pool":
+        return None
+    x, w = work["x"], work["w"]
+    N = x.shape[0]
+    if work["kind"] == "transpose":
+        C, Fg = w.shape[:2]
+        k = math.prod(w.shape[2:])
+        what = f"products ({Fg * k}x{C} @ {C}x{N * math.prod(x.shape[2:])})"
+        return what, _products([(1, Fg * k, C, N * math.prod(x.shape[2:]))], rng, threads)
+    plan, pads, out_shape, G, Fg, Cg = _geometry(work)
+    strategy = sn.conv_strategy(x.shape, w.shape, G)
+    U, kl, T, M = len(plan.lead), plan.k_last, len(plan.taps), N * plan.size
+    if strategy == "depthwise":
+        passes = _depthwise_passes(work, x, threads)
+        if work["kind"] == "conv":
+            return f"{2 * T} elementwise passes", passes
+        back = _depthwise_passes(work, grad, threads)  # the input gradient: the same passes on grad_out
+        g = rng.standard_normal((G, Fg, M), dtype=np.float32)
+        cols = rng.standard_normal((G, M + plan.max_tap), dtype=np.float32)
+
+        def dots():
+            for _, off in plan.taps:
+                np.matmul(g, cols[:, off:off + M, None])
+        return f"{2 * T} passes + {T} dot products", lambda: (back(), dots())
+    if strategy == "im2col":
+        wmat = rng.standard_normal((G, Fg, Cg * T), dtype=np.float32)
+        cols = rng.standard_normal((G, Cg * T, M), dtype=np.float32)
+
+        def forward():
+            with sn._threads.blas_limit(threads):
+                sn.layers._filter_product(wmat, cols, N, plan.size)
+        if work["kind"] == "conv":
+            return "per-image products", forward
+        weights = _products([(G, Fg, M, Cg * T)], rng, threads)
+        return "products (input and weight gradients)", lambda: (forward(), weights())
+    shape = (G, U * Fg, Cg * kl, M)
+    if work["kind"] == "conv":
+        return f"products ({U * Fg}x{Cg * kl} @ {Cg * kl}x{M})", _products([shape], rng, threads)
+    return "products (input and weight gradients)", _products([shape, (G, Fg, M, U * Cg * kl)], rng, threads)
+
+
 def check(work, ours_fn, torch_run):
     """Largest relative difference between symconv and torch (they must compute the same)."""
     a = ours_fn()
@@ -322,10 +438,10 @@ def signal_rows(rng, repeat, quick):
     for n, m in SIGNAL_CASES:
         a, v = rng.standard_normal(n), rng.standard_normal(m)
         method = sn.signal_method(a, v)
-        fns = [lambda: sn.convolve(a, v), lambda: sn.convolve(a, v, method="direct"),
-               lambda: sn.convolve(a, v, method="fft"), lambda: np.convolve(a, v)]
+        fns = [lambda a=a, v=v: sn.convolve(a, v), lambda a=a, v=v: sn.convolve(a, v, method="direct"),
+               lambda a=a, v=v: sn.convolve(a, v, method="fft"), lambda a=a, v=v: np.convolve(a, v)]
         if signal is not None:
-            fns.append(lambda: signal.fftconvolve(a, v))
+            fns.append(lambda a=a, v=v: signal.fftconvolve(a, v))
         times = interleaved(fns, repeat)
         t_sym, t_dir, t_fft, t_np = times[:4]
         t_sp = times[4] if signal is not None else None
@@ -358,8 +474,8 @@ def calibrate(repeat):
     taps, banded, ffts, report = [], [], [], []
     for sa, sv in cases:
         a, v = rng.standard_normal(sa), rng.standard_normal(sv)
-        t_dir, t_fft = interleaved([lambda: sn.convolve(a, v, method="direct"),
-                                    lambda: sn.convolve(a, v, method="fft")], repeat)
+        t_dir, t_fft = interleaved([lambda a=a, v=v: sn.convolve(a, v, method="direct"),
+                                    lambda a=a, v=v: sn.convolve(a, v, method="fft")], repeat)
         lengths = [n + m - 1 for n, m in zip(sa, sv)]
         k = tuple(sorted(sv))  # the direct sum puts the longest kernel axis last
         kind = sn.signal._direct_kind(k, lengths)
@@ -420,19 +536,23 @@ def main():
           f"float32; {args.clock} clock, best of {repeat}; load average at start {os.getloadavg()[0]:.2f}")
     header = ("workload", "symconv ms", "naive ms", "scipy ms", "torch ms",
               "naive/symconv", "scipy/symconv", "symconv/torch", "strategy")
-    rows = []
+    rows, floors = [], []
     for work in works:
         grad = None
         if work["kind"] == "backward":
             y = sn.conv_layer(work["x"], work["w"], work["b"], **work["kw"])
             grad = rng.standard_normal(y.shape).astype(np.float32)
         ours_fn = ours(work, grad)
-        t_torch = None
+        t_torch = t_floor = None
+        floor = floor_fn(work, grad, args.threads, rng)
         if torch is not None:
             torch_run = torch_fn(work, grad)
             err = check(work, ours_fn, torch_run)
             assert err < 1e-4, (work["name"], err)
-            t_ours, t_torch = interleaved([ours_fn, torch_run], repeat)
+            fns = [ours_fn, torch_run] + ([floor[1]] if floor else [])
+            t_ours, t_torch, *t_floor = interleaved(fns, repeat)
+            if floor:
+                floors.append((work["name"], floor[0], t_floor[0], t_torch, t_ours))
         else:
             t_ours = best_of(ours_fn, repeat)
         t_scipy = None
@@ -452,6 +572,15 @@ def main():
     print("~ : naive loops timed on one image x one output channel (one input channel for the "
           "transposed convolution) and scaled linearly to the whole workload")
     print()
+    slow = [f for f in floors if f[4] > 1.5 * f[3]]
+    if slow:
+        print(f"What bounds the workloads above 1.5x PyTorch: the part the executor's method cannot "
+              f"avoid, timed alone in the same run ({args.threads} thread(s))")
+        print_table(("workload", "floor: the unavoidable part", "floor ms", "torch ms", "floor/torch",
+                     "symconv/floor"),
+                    [(name, what, fmt_fine(tf), fmt_fine(tt), ratio(tf, tt), ratio(to, tf))
+                     for name, what, tf, tt, to in slow])
+        print()
     print_table(*signal_rows(rng, repeat, args.quick))
     print("~ : naive loops timed on the first outputs and scaled by the number of products; "
           "max rel err: largest |symconv - numpy| over max |numpy|")

@@ -602,6 +602,25 @@ def test_depthwise_adds_the_bias_in_every_block(monkeypatch, block):
                                    rtol=1e-5, atol=1e-5)
 
 
+def test_depthwise_weight_gradient_is_the_same_for_every_block_of_channels(monkeypatch):
+    # the weight gradient takes its dot products in blocks of channels; each channel's
+    # products are the same whatever the block, so the bits are too, and they match the loops
+    rng = np.random.default_rng(16)
+    x = rng.standard_normal((3, 6, 7, 9)).astype(np.float32)
+    w = rng.standard_normal((12, 1, 3, 3)).astype(np.float32)  # two filters per channel
+    g = rng.standard_normal((3, 12, 7, 9)).astype(np.float32)
+    results = []
+    for block in (1, 50, 7 * 9 * 3 * 2, 1 << 16):  # one channel, ..., all of them
+        monkeypatch.setattr(sn.layers, "_DEPTHWISE_BLOCK", block)
+        results.append(sn.conv_layer_backward(x, w, g, padding=1, groups=6, threads=1))
+    for got in results[1:]:
+        for a, b in zip(got, results[0]):
+            assert np.array_equal(a, b)
+    want = nr.conv_layer_backward(x.astype(float), w.astype(float), g.astype(float), padding=1, groups=6)
+    for a, b in zip(results[0], want):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4 * float(np.abs(b).max()))
+
+
 # ---------------------------------------------------------------------------
 # errors: each constraint is named, with the offending values
 # ---------------------------------------------------------------------------
@@ -781,6 +800,7 @@ def test_threads_compute_independently():
 def test_threads_setting_and_bitwise_determinism(monkeypatch):
     from symconv.errors import SymconvError
     monkeypatch.setattr(sn.layers, "_SPLIT_MIN_WORK", 1)
+    monkeypatch.setattr(sn.layers, "_SPLIT_MIN_ELEMENTWISE", 1)
     rng = np.random.default_rng(7)
     x = rng.standard_normal((5, 6, 9, 11)).astype(np.float32)
     w = rng.standard_normal((6, 1, 3, 3)).astype(np.float32)
@@ -846,6 +866,7 @@ def _as_tuple(result):
 @pytest.mark.parametrize("name", sorted(THREAD_CASES))
 def test_layers_bitwise_deterministic_per_thread_count(name, monkeypatch):
     monkeypatch.setattr(sn.layers, "_SPLIT_MIN_WORK", 1)  # split even these small batches
+    monkeypatch.setattr(sn.layers, "_SPLIT_MIN_ELEMENTWISE", 1)
     run = THREAD_CASES[name]
     one = _as_tuple(run(1))
     for threads in (2, 3, 8):
@@ -863,6 +884,7 @@ def test_layers_bitwise_deterministic_per_thread_count(name, monkeypatch):
 def test_threaded_layers_match_torch_when_installed(monkeypatch):
     torch = pytest.importorskip("torch")
     monkeypatch.setattr(sn.layers, "_SPLIT_MIN_WORK", 1)
+    monkeypatch.setattr(sn.layers, "_SPLIT_MIN_ELEMENTWISE", 1)
     F = torch.nn.functional
     rng = np.random.default_rng(12)
     x = rng.standard_normal((5, 8, 11, 9))
@@ -896,3 +918,6 @@ def test_small_batches_are_not_split(monkeypatch):
     sn.pool_layer(x, 2, threads=4)
     assert calls == [1, 1]  # a few thousand multiply-adds: one thread
     assert sn.layers._split_count(4, 3, 10 * sn.layers._SPLIT_MIN_WORK) == 3  # at most one block per image
+    # elementwise work (pooling, depthwise) splits at fewer operations than BLAS work
+    work = 2 * sn.layers._SPLIT_MIN_ELEMENTWISE
+    assert sn.layers._split_count(2, 8, work) == 1 and sn.layers._split_count(2, 8, work, elementwise=True) == 2

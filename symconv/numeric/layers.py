@@ -42,21 +42,35 @@ _NP_PAD_MODE = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 _IM2COL_MIN_ROWS = 32
 # filter matrices with fewer rows are multiplied image by image (see _filter_product)
 _BATCHED_GEMM_MAX_ROWS = 64
-# elements of one block of the depthwise multiply-adds: 2**18 (1 MiB of float32 per
-# operand) measured 20% faster than 2**15 on the benchmark's depthwise layer; the cost
-# is mostly per ufunc call, and bigger blocks make fewer calls
-_DEPTHWISE_BLOCK = 1 << 18
-# largest im2col / sliding-window temporary, in bytes; bigger work is done in batch chunks
-_CHUNK_BYTES = 1 << 27
-# multiply-adds (or comparisons) a thread must get before a call splits its batch: handing
-# a block to another thread costs tens of microseconds, about 2**22 multiply-adds of BLAS
+# elements of one block of the depthwise multiply-adds (the output, the temporary and the
+# window each hold this many): 2**16 (256 KiB of float32 per operand, so the three stay in
+# the 2 MiB L2 cache of the Intel VM) measured 34% faster than 2**18 there (3.96 against
+# 6.00 ms for the multiply-adds of the benchmark's depthwise layer, one thread, CPU time,
+# same run) and 10% faster than 2**15; on the AMD VM of the first record 2**18 had been
+# 20% faster than 2**15 (the cost is partly per ufunc call, partly memory traffic)
+_DEPTHWISE_BLOCK = 1 << 16
+# largest im2col / stacked-copies temporary, in bytes; bigger work is done in batch chunks.
+# 2**23 (one or two images of a 64-channel 56x56 layer: the stacked copies and the
+# kernel rows' products stay in cache between the product and the additions) measured
+# 19% faster than 2**27 (the whole batch) on the ResNet 3x3 layer, 19% on its dilated
+# variant and 14% on its backward pass (one thread, CPU time, same run)
+_CHUNK_BYTES = 1 << 23
+# multiply-adds a thread must get before a call splits its batch: handing a block to
+# another thread costs tens of microseconds (13.5 us at best, measured), about 2**22
+# multiply-adds of BLAS
 _SPLIT_MIN_WORK = 1 << 22
+# the same for elementwise work (pooling comparisons, depthwise multiply-adds), which
+# costs 0.5-1 ns per operation against about 0.01-0.1 ns per multiply-add of BLAS: the
+# ResNet stem's max pool (3.6 million comparisons, 4.2 ms) split in two blocks of 1.6 ms
+# of CPU time each (measured per thread); 2**19 operations are about 0.5 ms
+_SPLIT_MIN_ELEMENTWISE = 1 << 19
 
 
-def _split_count(threads, N, work):
-    """How many blocks of images a call with ``work`` multiply-adds uses (shapes and
-    ``threads`` only, so the split, hence the bits, are fixed for a given count)."""
-    return max(1, min(threads, N, work // _SPLIT_MIN_WORK))
+def _split_count(threads, N, work, elementwise=False):
+    """How many blocks of images a call with ``work`` multiply-adds (BLAS) or elementwise
+    operations uses (shapes and ``threads`` only, so the split, hence the bits, are fixed
+    for a given count)."""
+    return max(1, min(threads, N, work // (_SPLIT_MIN_ELEMENTWISE if elementwise else _SPLIT_MIN_WORK)))
 
 
 # ---------------------------------------------------------------------------
@@ -455,9 +469,14 @@ def _weight_grad(x, pads, plan, grad_ext, w_shape, groups, dtype):
             M = (b - a) * size
             g = np.ascontiguousarray(grad_ext[:, a:b]).reshape(G, Fg, M)
             buffers = plan.buffers(x[a:b], pads, dtype, tail=plan.max_tap)
-            for t, (phase, off) in enumerate(plan.taps):
-                window = buffers[phase][:, off:off + M].reshape(G, M, 1)
-                grad_w[:, :, t] += np.matmul(g, window)[..., 0]
+            # blocks of channels: their gradient rows and input rows stay in cache for all
+            # taps (each channel's dot products are the same BLAS calls whatever the block)
+            rows = max(1, _DEPTHWISE_BLOCK // ((Fg + 1) * M))
+            for g0 in range(0, G, rows):
+                g1 = min(G, g0 + rows)
+                for t, (phase, off) in enumerate(plan.taps):
+                    window = buffers[phase][g0:g1, off:off + M].reshape(g1 - g0, M, 1)
+                    grad_w[g0:g1, :, t] += np.matmul(g[g0:g1], window)[..., 0]
         return grad_w.reshape(w_shape)
     grad_w = np.zeros((G, Fg, Cg, U, kl), dtype=dtype)
     for a, b in _batch_chunks(N, size * item * (C * kl + F)):
@@ -519,7 +538,8 @@ def _conv_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, bias=N
     N = x.shape[0]
     if out is None:
         out = np.empty((N, w.shape[0]) + tuple(out_shape), dtype=dtype)
-    threads = _split_count(threads, N, N * math.prod(w.shape) * math.prod(out_shape))
+    threads = _split_count(threads, N, N * math.prod(w.shape) * math.prod(out_shape),
+                           elementwise=w.shape[1] == 1)
     if threads > 1:
         def block(a, b):
             _conv_forward(x[a:b], w, stride, dilation, pads, out_shape, groups, dtype, bias, out=out[a:b])
@@ -567,9 +587,9 @@ def conv_layer(x: ArrayLike, w: ArrayLike, bias: ArrayLike | None = None, stride
         Threads the call may use; default from ``symconv.numeric.set_threads`` or the
         environment (``SYMCONV_NUM_THREADS``, ``OMP_NUM_THREADS``, ...), else the
         available CPUs. A batch with enough work (about 4 million multiply-adds per
-        thread) is split into blocks of images, one per thread, with BLAS held to one
-        thread inside each; otherwise BLAS gets at most ``threads`` threads (it never
-        gets more than it was configured with). Results are bit-for-bit the same for a
+        thread, half a million for a depthwise layer) is split into blocks of images,
+        one per thread, with BLAS held to one thread inside each; otherwise BLAS gets
+        at most ``threads`` threads (it never gets more than it was configured with). Results are bit-for-bit the same for a
         given count; the forward pass gives the same bits for every count.
 
     Returns
@@ -840,7 +860,8 @@ def conv_layer_backward(x: ArrayLike, w: ArrayLike, grad_out: ArrayLike, stride:
     threads = get_threads(threads)
     dtype = _dtype(x, w)
     N = x.shape[0]
-    threads = _split_count(threads, N, 2 * N * math.prod(w.shape) * math.prod(out_shape))
+    threads = _split_count(threads, N, 2 * N * math.prod(w.shape) * math.prod(out_shape),
+                           elementwise=w.shape[1] == 1)
     grad_x = np.empty(x.shape, dtype=dtype)
     padded = tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads))
     plan = _Plan(padded, w.shape[2:], stride, dilation, out_shape)
@@ -898,7 +919,8 @@ def pool_layer(x: ArrayLike, kernel_size: IntOrInts, stride: IntOrInts | None = 
         the number of taps on real input elements (False).
     threads : int, optional
         Threads for the call, as for :func:`conv_layer` (the images and channels are
-        split into blocks; every output is computed the same way whatever the count).
+        split into blocks when each thread gets about half a million comparisons; every
+        output is computed the same way whatever the count).
 
     Returns
     -------
@@ -989,7 +1011,8 @@ def pool_layer(x: ArrayLike, kernel_size: IntOrInts, stride: IntOrInts | None = 
                 yb += xp[window]
         if divisor is not None:
             yb /= divisor
-    run_split(block, N * C, _split_count(get_threads(threads), N * C, y.size * math.prod(kernel)))
+    run_split(block, N * C, _split_count(get_threads(threads), N * C, y.size * math.prod(kernel),
+                                         elementwise=True))
     return y.reshape((N, C) + out_shape)
 
 
