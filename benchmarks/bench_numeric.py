@@ -328,7 +328,9 @@ def floor_fn(work, grad, threads, rng):
 
     * 'taps' and the transposed layer: its matrix products alone, at their full size
       (one product per kernel row of the whole batch, BLAS at ``threads`` threads);
-    * 'im2col': the per-image products of the gathered windows;
+    * 'im2col' (small channel counts, and strided layers): the per-image products of the
+      gathered windows (one chunk's windows, in cache, multiplied over the executor's
+      chunks);
     * 'depthwise': the 2 elementwise passes per tap (multiply, add) over the padded
       input, in the executor's cache blocks (NumPy has no fused multiply-add);
     * backward: the input gradient's part (as for the forward layer) plus the weight
@@ -344,7 +346,8 @@ def floor_fn(work, grad, threads, rng):
         what = f"products ({Fg * k}x{C} @ {C}x{N * math.prod(x.shape[2:])})"
         return what, _products([(1, Fg * k, C, N * math.prod(x.shape[2:]))], rng, threads)
     plan, pads, out_shape, G, Fg, Cg = _geometry(work)
-    strategy = sn.conv_strategy(x.shape, w.shape, G)
+    # the backward pass of every non-depthwise layer uses the 'taps' layout (stacked copies)
+    strategy = sn.conv_strategy(x.shape, w.shape, G, work["kw"].get("stride", 1) if work["kind"] == "conv" else 1)
     U, kl, T, M = len(plan.lead), plan.k_last, len(plan.taps), N * plan.size
     if strategy == "depthwise":
         passes = _depthwise_passes(work, x, threads)
@@ -359,14 +362,22 @@ def floor_fn(work, grad, threads, rng):
                 np.matmul(g, cols[:, off:off + M, None])
         return f"{2 * T} passes + {T} dot products", lambda: (back(), dots())
     if strategy == "im2col":
+        # one product per image, (Fg, Cg*T) @ (Cg*T, outputs) for each group, on a batch
+        # chunk's gathered windows (in cache, as in the executor), over the executor's chunks
+        P = math.prod(out_shape)
         wmat = rng.standard_normal((G, Fg, Cg * T), dtype=np.float32)
-        cols = rng.standard_normal((G, Cg * T, M), dtype=np.float32)
+        chunks = sn.layers._batch_chunks(N, x.shape[1] * T * P * 4, sn.layers._IM2COL_CHUNK_BYTES)
+        n = max(b - a for a, b in chunks)
+        cols = rng.standard_normal((n, G, Cg * T, P), dtype=np.float32)
+        out = np.empty((n, G, Fg, P), dtype=np.float32)
 
         def forward():
             with sn._threads.blas_limit(threads):
-                sn.layers._filter_product(wmat, cols, N, plan.size)
+                for a, b in chunks:
+                    np.matmul(wmat, cols[:b - a], out=out[:b - a])
+        what = f"per-image products ({Fg}x{Cg * T} @ {Cg * T}x{P}{f', {G} groups' if G > 1 else ''})"
         if work["kind"] == "conv":
-            return "per-image products", forward
+            return what, forward
         weights = _products([(G, Fg, M, Cg * T)], rng, threads)
         return "products (input and weight gradients)", lambda: (forward(), weights())
     shape = (G, U * Fg, Cg * kl, M)
@@ -564,7 +575,8 @@ def main():
         elif work["kind"] == "transpose" and work["kw"].get("stride", 1) > 1:
             strategy = "sub-pixel"
         else:
-            strategy = sn.conv_strategy(work["x"].shape, work["w"].shape, work["kw"].get("groups", 1))
+            stride = work["kw"].get("stride", 1) if work["kind"] == "conv" else 1
+            strategy = sn.conv_strategy(work["x"].shape, work["w"].shape, work["kw"].get("groups", 1), stride)
         rows.append((work["name"], fmt(t_ours), fmt(t_naive, approx=True), fmt(t_scipy), fmt(t_torch),
                      ratio(t_naive, t_ours), ratio(t_scipy, t_ours), ratio(t_ours, t_torch), strategy))
         print("  done:", work["name"], file=sys.stderr)

@@ -40,6 +40,18 @@ _NP_PAD_MODE = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 
 # below this many rows (C/groups * k_last) per kernel-row product, one im2col product is faster
 _IM2COL_MIN_ROWS = 32
+# strided layers take 'im2col' whatever their channels (the tests switch this off to
+# exercise the 'taps' path on strided layers, which the weight gradient still uses)
+_IM2COL_STRIDED = True
+# largest im2col matrix of a batch chunk, in bytes: 2**21 (one image of the strided
+# ResNet layer, six of the textbook layer; with the output block, in the 2 MiB L2 of the
+# Intel VM) measured 5-20% faster than 2**23 on both (one thread, CPU time, same run)
+_IM2COL_CHUNK_BYTES = 1 << 21
+# im2col gathers from a zero-padded copy of the input when that copy is under 1/4 of the
+# gathered matrix (the textbook layer: 5%, 0.43 against 0.51 ms; the 7x7/2 stem on RGB:
+# 9%, 13.0 against 13.9 ms), and straight from x otherwise (the strided ResNet layer:
+# 48%, 5.9-6.2 against 6.5 ms); one thread, CPU time, same run
+_IM2COL_PADDED_COPY = 4
 # filter matrices with fewer rows are multiplied image by image (see _filter_product)
 _BATCHED_GEMM_MAX_ROWS = 64
 # elements of one block of the depthwise multiply-adds (the output, the temporary and the
@@ -306,39 +318,45 @@ def _fill_border_value(grid, inner, value):
         lead[axis] = sl
 
 
-def _strategy(Cg, k_last):
+def _strategy(Cg, k_last, strided=False):
     if Cg == 1:
         return "depthwise"
-    if Cg * k_last < _IM2COL_MIN_ROWS:
+    if Cg * k_last < _IM2COL_MIN_ROWS or (strided and _IM2COL_STRIDED):
         return "im2col"
     return "taps"
 
 
-def conv_strategy(x_shape: Sequence[int], w_shape: Sequence[int], groups: SupportsIndex = 1) -> Strategy:
+def conv_strategy(x_shape: Sequence[int], w_shape: Sequence[int], groups: SupportsIndex = 1,
+                  stride: IntOrInts = 1) -> Strategy:
     """Name the way :func:`conv_layer` computes a layer: 'taps', 'im2col' or 'depthwise'.
 
     * ``'depthwise'`` when each group has one input channel: per tap, an elementwise
       multiply-add of the shifted input, in cache-sized blocks;
     * ``'im2col'`` when ``C/groups * k_last < 32`` (``k_last`` the kernel length along the
-      last dimension): all shifted windows are gathered into one
-      ``(C/groups * taps, positions)`` matrix and multiplied once by the filters;
+      last dimension) or a stride is above 1: the window of every tap at every output
+      is gathered (a strided copy of the input per tap) into one
+      ``(C/groups * taps, outputs)`` matrix per image, which is multiplied once by the
+      filters, straight into the result;
     * ``'taps'`` otherwise: the ``k_last`` shifted copies of the input are stacked and
       multiplied once by all kernel rows at the same time (a ``(rows * F, C/groups * k_last)``
       filter matrix); the rows' partial results are then added with their shifts.
 
     >>> conv_strategy((8, 64, 56, 56), (64, 64, 3, 3))
     'taps'
+    >>> conv_strategy((8, 64, 56, 56), (64, 64, 3, 3), stride=2)
+    'im2col'
     >>> conv_strategy((10, 3, 32, 32), (8, 3, 5, 5))
     'im2col'
     >>> conv_strategy((8, 64, 56, 56), (64, 1, 3, 3), groups=64)
     'depthwise'
     """
-    del x_shape, groups  # the choice depends on the filters' shape only
-    return _strategy(int(w_shape[1]), int(w_shape[-1]))
+    del x_shape, groups  # the choice depends on the filters' shape and the stride only
+    strides = int_tuple(stride, len(w_shape) - 2, "stride", minimum=1)
+    return _strategy(int(w_shape[1]), int(w_shape[-1]), any(s > 1 for s in strides))
 
 
-def _batch_chunks(N, bytes_per_item):
-    step = max(1, _CHUNK_BYTES // max(1, bytes_per_item))
+def _batch_chunks(N, bytes_per_item, chunk_bytes=None):
+    step = max(1, (_CHUNK_BYTES if chunk_bytes is None else chunk_bytes) // max(1, bytes_per_item))
     return [(i, min(N, i + step)) for i in range(0, N, step)]
 
 
@@ -357,8 +375,101 @@ def _filter_product(wmat, cols, n, size):
     return np.matmul(wmat, per_image, out=out).transpose(1, 2, 0, 3)
 
 
+def _im2col_windows(x_shape, kernel, stride, dilation, pads, out_shape):
+    """Per tap (row-major over the kernel): ``(dst, src)``, the box of outputs whose window
+    reads ``x`` (the others read padding) and the strided slices of ``x`` they read; and
+    per dimension the zero slabs ``(dimension, tap value, outputs)`` outside the boxes."""
+    D = len(kernel)
+    boxes = []  # per dimension and tap value: (o0, o1, src slice)
+    for i in range(D):
+        s, d, lo, n, out = stride[i], dilation[i], pads[i][0], x_shape[2 + i], out_shape[i]
+        per_tap = []
+        for t in range(kernel[i]):
+            start = t * d - lo  # the input index output 0 reads
+            o0 = min(out, max(0, -(start // s)))  # first output with start + o*s >= 0
+            o1 = max(o0, min(out, (n - 1 - start) // s + 1 if n - 1 >= start else 0))
+            src = slice(start + o0 * s, start + (o1 - 1) * s + 1, s) if o1 > o0 else slice(0, 0)
+            per_tap.append((o0, o1, src))
+        boxes.append(per_tap)
+    taps = []
+    for t in itertools.product(*[range(k) for k in kernel]):
+        dst = tuple(slice(boxes[i][t[i]][0], boxes[i][t[i]][1]) for i in range(D))
+        src = tuple(boxes[i][t[i]][2] for i in range(D))
+        taps.append((dst, src))
+    slabs = []
+    for i in range(D):
+        for t, (o0, o1, _) in enumerate(boxes[i]):
+            if o0 > 0:
+                slabs.append((i, t, slice(0, o0)))
+            if o1 < out_shape[i]:
+                slabs.append((i, t, slice(o1, out_shape[i])))
+    return taps, slabs
+
+
+def _im2col_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, bias, out):
+    """Zero-padded cross-correlation (plus bias) by gathered windows, into ``out (N, F, *out_shape)``.
+
+    For a batch chunk of ``n`` images, ``cols[c, t, m, o] = xp[m, c, o*s + t*d]`` is one
+    strided copy per tap, and each image's result is one product
+    ``w (Fg, Cg*T) @ cols[group, :, m] (Cg*T, outputs)``, written into ``out``: no unused
+    positions are computed and nothing is added or scattered afterwards. The copies read
+    a zero-padded copy of the chunk when that copy is small next to ``cols`` (many taps,
+    or stride 1); otherwise they read ``x`` itself and the outputs whose window reads
+    padding are zeroed, one slab per dimension and tap value (a padded copy would be a
+    whole extra pass over the input of a strided layer, each of whose taps reads only
+    ``1/stride`` of it). An image's result does not depend on its chunk.
+    """
+    N, C = x.shape[:2]
+    F, Cg = w.shape[:2]
+    G, Fg, kernel, D = groups, F // groups, w.shape[2:], len(out_shape)
+    T, P = math.prod(kernel), math.prod(out_shape)
+    wflat = np.ascontiguousarray(w.reshape(G, Fg, Cg * T), dtype=dtype)
+    padded = tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads))
+    lead = (slice(None), slice(None))
+    if any(lo or hi for lo, hi in pads) and _IM2COL_PADDED_COPY * math.prod(padded) < T * P:
+        inner = lead + tuple(slice(lo, lo + n) for n, (lo, _) in zip(x.shape[2:], pads))
+        taps = [(j, lead, lead + tuple(slice(t[i] * dilation[i], t[i] * dilation[i] + (out_shape[i] - 1) * stride[i] + 1,
+                                             stride[i]) for i in range(D)))
+                for j, t in enumerate(itertools.product(*[range(k) for k in kernel]))]
+        slabs = []
+    else:
+        inner = None
+        taps, slabs = _im2col_windows(x.shape, kernel, stride, dilation, pads, out_shape)
+        taps = [(j, lead + dst, lead + src) for j, (dst, src) in enumerate(taps)
+                if all(sl.stop > sl.start for sl in dst)]  # the empty ones are all slabs
+    contiguous = out.flags.c_contiguous
+    bb = None if bias is None else bias.astype(dtype, copy=False).reshape((1, F) + (1,) * D)
+    item = np.dtype(dtype).itemsize
+    for a, b in _batch_chunks(N, C * T * P * item, _IM2COL_CHUNK_BYTES):
+        n = b - a
+        cols = _scratch("cols", (C, T, n) + tuple(out_shape), dtype)
+        src = x[a:b].swapaxes(0, 1)  # (C, n, *spatial), a view
+        if inner is not None:
+            xp = _scratch("im2col_padded", (C, n) + padded, dtype)
+            _fill_border(xp, inner)
+            xp[inner] = src
+            src = xp
+        grid = cols.reshape((C,) + tuple(kernel) + (n,) + tuple(out_shape))
+        for i, t, sl in slabs:  # outputs whose window reads padding, every tap of value t at once
+            index = [slice(None)] * grid.ndim
+            index[1 + i] = t
+            index[2 + D + i] = sl
+            grid[tuple(index)] = 0
+        for t, dst, sl in taps:
+            cols[:, t][dst] = src[sl]
+        target = out[a:b] if contiguous else _scratch("im2col_out", (n, F) + tuple(out_shape), dtype)
+        rhs = cols.reshape(G, Cg * T, n, P).transpose(2, 0, 1, 3)  # (n, G, Cg*T, P), a view
+        np.matmul(wflat, rhs, out=target.reshape(n, G, Fg, P))
+        if bb is not None:
+            target += bb  # while the chunk is fresh in cache
+        if not contiguous:
+            out[a:b] = target
+    return out
+
+
 def _correlate_ext(x, pads, plan, w, groups, dtype, bias=None):
-    """Forward result ``(F, N, size)`` of a zero-padded cross-correlation layer.
+    """Forward result ``(F, N, size)`` of a zero-padded cross-correlation layer ('taps' or
+    'depthwise'; 'im2col' is :func:`_im2col_forward`).
 
     Entry ``[f, n, sum_i o_i*pitch_i]`` is output ``o`` of filter ``f`` on image ``n``
     (read it with :meth:`_Plan.scatter`). Returns ``(ext, with_bias)``: the depthwise
@@ -369,11 +480,10 @@ def _correlate_ext(x, pads, plan, w, groups, dtype, bias=None):
     F, Cg = w.shape[:2]
     G, Fg, kl, U, size, L = groups, F // groups, plan.k_last, len(plan.lead), plan.size, plan.length
     T = U * kl
-    strategy = _strategy(Cg, kl)
     item = np.dtype(dtype).itemsize
     ext = _scratch("ext", (F, N, size), dtype)
     nphase = len(plan.phases)
-    if strategy == "depthwise":
+    if Cg == 1:  # depthwise
         wt = w.reshape(G, Fg, T).astype(dtype, copy=False)
         chunks = _batch_chunks(N, C * size * item * nphase)
         for a, b in chunks:
@@ -385,18 +495,6 @@ def _correlate_ext(x, pads, plan, w, groups, dtype, bias=None):
                 _depthwise(buffers, plan, wt, out, bias)
                 ext[:, a:b] = out.reshape(F, b - a, size)
         return ext, bias is not None
-    if strategy == "im2col":
-        wflat = np.ascontiguousarray(w.reshape(G, Fg, Cg * T), dtype=dtype)
-        for a, b in _batch_chunks(N, C * size * item * (nphase + T)):
-            n = b - a
-            M = n * size
-            buffers = plan.buffers(x[a:b], pads, dtype, tail=plan.max_tap)
-            cols = _scratch("cols", (C, T, M), dtype)
-            for t, (phase, off) in enumerate(plan.taps):
-                cols[:, t] = buffers[phase][:, off:off + M]
-            out = _filter_product(wflat, cols.reshape(G, Cg * T, M), n, size)  # (G, Fg, n, size)
-            ext[:, a:b] = out.reshape(F, n, size)
-        return ext, False
     # taps: Z[g, u, f, p] = sum_{c, j} w[g*Fg + f, c, u, j] * stack[g*Cg + c, j, p]
     wall = np.ascontiguousarray(
         w.reshape(G, Fg, Cg, U, kl).transpose(0, 3, 1, 2, 4), dtype=dtype).reshape(G, U * Fg, Cg * kl)
@@ -545,6 +643,8 @@ def _conv_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, bias=N
             _conv_forward(x[a:b], w, stride, dilation, pads, out_shape, groups, dtype, bias, out=out[a:b])
         run_split(block, N, threads)
         return out
+    if _strategy(w.shape[1], w.shape[-1], any(s > 1 for s in stride)) == "im2col":
+        return _im2col_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, bias, out)
     padded = tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads))
     plan = _Plan(padded, w.shape[2:], stride, dilation, out_shape)
     ext, with_bias = _correlate_ext(x, pads, plan, w, groups, dtype, bias)
