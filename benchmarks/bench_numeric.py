@@ -322,12 +322,42 @@ def _depthwise_passes(work, source, threads):
     return lambda: sn._threads.run_split(block, G, threads)
 
 
+def _transpose_products(work):
+    """The matrix products ``[(G, m, k, n)]`` of the correlations a transposed layer runs
+    (one for all output phases, or one per phase), read off one call at one thread: a
+    'taps' correlation multiplies ``(kernel rows * filters, Cg * k_last)`` by the stacked
+    copies of the batch, an 'im2col' one ``(filters, Cg * taps)`` by each image's windows."""
+    layers = sn.layers
+    shapes = []
+    real_ext, real_im2col = layers._correlate_ext, layers._im2col_forward
+
+    def ext(x, pads, plan, w, groups, *args, **kwargs):
+        Fg, Cg = w.shape[0] // groups, w.shape[1]
+        shapes.append((groups, len(plan.lead) * Fg, Cg * plan.k_last, x.shape[0] * plan.size))
+        return real_ext(x, pads, plan, w, groups, *args, **kwargs)
+
+    def im2col(x, w, stride, dilation, pads, out_shape, groups, *args, **kwargs):
+        Fg, Cg = w.shape[0] // groups, w.shape[1]
+        T = math.prod(w.shape[2:])
+        shapes.extend([(groups, Fg, Cg * T, math.prod(out_shape))] * x.shape[0])
+        return real_im2col(x, w, stride, dilation, pads, out_shape, groups, *args, **kwargs)
+    layers._correlate_ext, layers._im2col_forward = ext, im2col
+    try:
+        sn.conv_transpose_layer(work["x"], work["w"], work["b"], threads=1, **work["kw"])
+    finally:
+        layers._correlate_ext, layers._im2col_forward = real_ext, real_im2col
+    return shapes
+
+
 def floor_fn(work, grad, threads, rng):
     """``(what, callable)``: the part of a workload that the executor's method cannot avoid,
     timed alone (None for pooling).
 
-    * 'taps' and the transposed layer: its matrix products alone, at their full size
-      (one product per kernel row of the whole batch, BLAS at ``threads`` threads);
+    * 'taps': its matrix products alone, at their full size (one product per kernel row
+      of the whole batch, BLAS at ``threads`` threads);
+    * the transposed layer: the products of the correlation(s) it runs, as they run
+      (``_transpose_products``: k4 s2 is one correlation for the four output phases, with
+      four times the filters, on the input padded and stacked once);
     * 'im2col' (small channel counts, and strided layers): the per-image products of the
       gathered windows (one chunk's windows, in cache, multiplied over the executor's
       chunks);
@@ -341,10 +371,10 @@ def floor_fn(work, grad, threads, rng):
     x, w = work["x"], work["w"]
     N = x.shape[0]
     if work["kind"] == "transpose":
-        C, Fg = w.shape[:2]
-        k = math.prod(w.shape[2:])
-        what = f"products ({Fg * k}x{C} @ {C}x{N * math.prod(x.shape[2:])})"
-        return what, _products([(1, Fg * k, C, N * math.prod(x.shape[2:]))], rng, threads)
+        shapes = _transpose_products(work)
+        what = "products (" + " + ".join(f"{m}x{k} @ {k}x{n}" + (f" x{G}" if G > 1 else "")
+                                         for G, m, k, n in shapes) + ")"
+        return what, _products(shapes, rng, threads)
     plan, pads, out_shape, G, Fg, Cg = _geometry(work)
     # the backward pass of every non-depthwise layer uses the 'taps' layout (stacked copies)
     strategy = sn.conv_strategy(x.shape, w.shape, G, work["kw"].get("stride", 1) if work["kind"] == "conv" else 1)

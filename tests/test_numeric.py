@@ -91,6 +91,9 @@ def strategy(request, monkeypatch):
         monkeypatch.setattr(sn.layers, "_IM2COL_MIN_ROWS", 0)
         monkeypatch.setattr(sn.layers, "_IM2COL_STRIDED", False)
         monkeypatch.setattr(sn.layers, "_BATCHED_GEMM_MAX_ROWS", 0)
+        # and a transposed layer one correlation per output phase, even when its phases
+        # could share one (k = s)
+        monkeypatch.setattr(sn.layers, "_SUBPIXEL_COMBINED", False)
     elif request.param.startswith("im2col"):  # and one matrix product per image
         monkeypatch.setattr(sn.layers, "_IM2COL_MIN_ROWS", 10**9)
         monkeypatch.setattr(sn.layers, "_BATCHED_GEMM_MAX_ROWS", 10**9)
@@ -198,6 +201,36 @@ def test_conv_transpose_layer_matches_reference(strategy, config, data):
     got = sn.conv_transpose_layer(xt, wt, bias, output_padding=output_padding, **kwargs)
     assert got.shape == want.shape
     np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("combined", [True, False])
+@pytest.mark.parametrize("N, C, spatial, F, kernel, kw", [
+    (1, 5, (7, 6), 3, (4, 4), dict(stride=2, padding=1)),  # the benchmark's k4 s2 p1, batch 1
+    (3, 5, (7, 6), 3, (4, 4), dict(stride=2, padding=1, output_padding=1)),
+    (2, 4, (5, 9), 4, (4, 2), dict(stride=2, padding=((0, 2), (1, 0)))),  # asymmetric, k2 s2 (reach 0)
+    (2, 6, (5, 4), 4, (6, 3), dict(stride=(3, 3), padding=(2, 1), output_padding=(2, 0), groups=2)),
+    (2, 3, (4, 5), 3, (4, 4), dict(stride=2, padding=3, groups=3)),  # one channel per group
+    (2, 40, (4, 5), 6, (4, 4), dict(stride=2, padding=1)),  # enough channels for the 'taps' path
+    (2, 3, (11,), 2, (6,), dict(stride=2, padding=4)),  # padding crops the input
+    (2, 2, (3, 4, 3), 2, (2, 4, 3), dict(stride=(2, 2, 3), padding=1)),
+    (2, 4, (6, 5), 2, (2, 3), dict(stride=(2, 1), dilation=(1, 1), padding=(0, 1))),  # stride 1 on one axis
+])
+def test_subpixel_transposed_layer_matches_reference(monkeypatch, combined, N, C, spatial, F, kernel, kw):
+    # kernels of s*(E + 1) taps along every strided axis: all output phases are one
+    # correlation with s**D times the filters (or, switched off, one correlation per phase)
+    monkeypatch.setattr(sn.layers, "_SUBPIXEL_COMBINED", combined)
+    rng = np.random.default_rng(22)
+    G = kw.get("groups", 1)
+    x = rng.standard_normal((N, C) + spatial)
+    w = rng.standard_normal((C, F // G) + kernel)
+    b = rng.standard_normal(F)
+    want = nr.conv_transpose_layer(x, w, b, **kw)
+    got = sn.conv_transpose_layer(x, w, b, **kw)
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+    got32 = sn.conv_transpose_layer(x.astype(np.float32), w.astype(np.float32), b.astype(np.float32), **kw)
+    assert got32.dtype == np.float32
+    np.testing.assert_allclose(got32, want, rtol=1e-5, atol=1e-5)
 
 
 @st.composite

@@ -52,6 +52,10 @@ _IM2COL_CHUNK_BYTES = 1 << 21
 # 9%, 13.0 against 13.9 ms), and straight from x otherwise (the strided ResNet layer:
 # 48%, 5.9-6.2 against 6.5 ms); one thread, CPU time, same run
 _IM2COL_PADDED_COPY = 4
+# a strided transposed layer whose phases' sub-kernels fill the same window (k4 s2) is
+# one correlation for all phases (the tests switch this off to keep the per-phase path
+# tested on such layers)
+_SUBPIXEL_COMBINED = True
 # filter matrices with fewer rows are multiplied image by image (see _filter_product)
 _BATCHED_GEMM_MAX_ROWS = 64
 # elements of one block of the depthwise multiply-adds (the output, the temporary and the
@@ -623,6 +627,18 @@ def _pad_nonzero(x, pads, padding_mode, op):
     return np.pad(x, ((0, 0), (0, 0)) + tuple(pads), mode=_NP_PAD_MODE[padding_mode])
 
 
+def _correlate_view(x, w, stride, dilation, pads, out_shape, groups, dtype):
+    """Zero-padded cross-correlation (no bias), one thread, as a view ``(N, F, *out_shape)`` of
+    scratch memory (valid until the next call; copy it out)."""
+    if _strategy(w.shape[1], w.shape[-1], any(s > 1 for s in stride)) == "im2col":
+        dense = _scratch("correlation", (x.shape[0], w.shape[0]) + tuple(out_shape), dtype)
+        return _im2col_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, None, dense)
+    padded = tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads))
+    plan = _Plan(padded, w.shape[2:], stride, dilation, out_shape)
+    ext, _ = _correlate_ext(x, pads, plan, w, groups, dtype)
+    return plan.scatter(ext)
+
+
 def _conv_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, bias=None, threads=1, out=None):
     """Zero-padded cross-correlation (plus bias) into ``out`` (a new contiguous array if None).
 
@@ -881,8 +897,16 @@ def _transpose_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, o
                 dilation=(taps[1] - taps[0]) * d // s if len(taps) > 1 else 1,
                 p_lo=m_min - (taps[0] * d - rho) // s,
                 count=count,
+                m_min=m_min,
                 first=m_min * s + rho - lo))
         per_dim.append(options)
+    if all(o is not None for opts in per_dim for o in opts) and _SUBPIXEL_COMBINED:
+        # reach e = (t*d - rho)/s of tap t in its phase: when every phase's taps fill the
+        # same reaches 0..E, the phases are one correlation with s**D * F/groups filters
+        reach = [max((t * dilation[i] - rho) // stride[i] for rho, o in enumerate(per_dim[i]) for t in o["taps"])
+                 for i in range(D)]
+        if math.prod(stride) * math.prod(e + 1 for e in reach) == math.prod(w.shape[2:]):
+            return _transpose_subpixel(x, w, stride, dilation, per_dim, reach, groups, dtype, y)
     if any(o is None for opts in per_dim for o in opts):
         y[...] = 0  # outputs that no tap reaches
     for phase in np.ndindex(*stride):
@@ -896,6 +920,60 @@ def _transpose_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, o
                                                       for o, s in zip(opts, stride))]
         _transpose_stride1(x, wsub, [o["dilation"] for o in opts], [o["p_lo"] for o in opts],
                            [o["count"] for o in opts], groups, dtype, target)
+    return y
+
+
+def _transpose_subpixel(x, w, stride, dilation, per_dim, reach, groups, dtype, y):
+    """The transposed convolution as one stride-1 correlation for all output phases, into ``y``.
+
+    With ``j + p_lo = m*s + rho`` (see :func:`_transpose_forward`), phase ``rho`` is
+    ``y_rho[m] = sum_t x[m - e_t] w[t]`` over its taps, ``e_t = (t*d - rho)/s``. When the
+    taps of every phase have the reaches ``e = 0..E`` (a kernel of ``s*(E + 1)`` taps
+    along that dimension, as k4 s2), all phases read the same window ``x[m - E .. m]``:
+    one correlation of ``x`` with a ``(E + 1)``-tap kernel and ``s**D * F/groups`` filters
+    per group (filter ``(phase, f)`` holds the taps of that phase, reversed) computes
+    every phase at once over the union of their ``m`` ranges, and each phase is then
+    copied to ``y[first::s]``. Against one correlation per phase, the input is stacked
+    once instead of once per phase, the product has ``s**D`` times the rows, and no
+    zero is multiplied.
+    """
+    D = x.ndim - 2
+    N, C = x.shape[:2]
+    G, Fg = groups, w.shape[1]
+    Cg = C // G
+    phases = list(np.ndindex(*stride))
+    K = tuple(e + 1 for e in reach)
+    # filter (g, phase, f) on channel c and window position E - e_t holds w[g*Cg + c, f, t]
+    wc = np.zeros((G, len(phases), Fg, Cg) + K, dtype=dtype)
+    wg = w.reshape((G, Cg, Fg) + w.shape[2:]).swapaxes(1, 2)  # (G, Fg, Cg, *kernel), a view
+    for p, phase in enumerate(phases):
+        opts = [per_dim[i][phase[i]] for i in range(D)]
+        for t in itertools.product(*[o["taps"] for o in opts]):
+            slot = tuple(reach[i] - (t[i] * dilation[i] - phase[i]) // stride[i] for i in range(D))
+            wc[(slice(None), p, slice(None), slice(None)) + slot] = wg[(slice(None),) * 3 + t]
+    # outputs m in [M0, M0 + Q) of every phase: the correlation's output q reads
+    # x[q + M0 - E + e'], e' in 0..E, i.e. x zero-padded by E - M0 below (cropped if negative)
+    crop, cpads, low, Q = [slice(None), slice(None)], [], [], []
+    for i in range(D):
+        n, E = x.shape[2 + i], reach[i]
+        M0 = min(o["m_min"] for o in per_dim[i])
+        q = max(o["m_min"] + o["count"] for o in per_dim[i]) - M0
+        lo = E - M0
+        hi = q + E - n - lo
+        crop.append(slice(max(0, -lo), n - max(0, -hi)))
+        cpads.append((max(lo, 0), max(hi, 0)))
+        low.append(M0)
+        Q.append(q)
+    z = _correlate_view(x[tuple(crop)], wc.reshape((G * len(phases) * Fg, Cg) + K), (1,) * D, (1,) * D,
+                        tuple(cpads), tuple(Q), G, dtype)
+    z = z.reshape((N, G, len(phases), Fg) + tuple(Q))  # splits the channel axis: a view
+    for p, phase in enumerate(phases):
+        opts = [per_dim[i][phase[i]] for i in range(D)]
+        src = z[(slice(None), slice(None), p, slice(None)) + tuple(slice(o["m_min"] - low[i], o["m_min"] - low[i] + o["count"])
+                                                                   for i, o in enumerate(opts))]
+        target = y[(slice(None), slice(None)) + tuple(slice(o["first"], o["first"] + (o["count"] - 1) * s + 1, s)
+                                                      for o, s in zip(opts, stride))]
+        np.copyto(target.reshape(src.shape), src)
     return y
 
 
