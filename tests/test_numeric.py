@@ -203,7 +203,7 @@ def test_conv_transpose_layer_matches_reference(strategy, config, data):
     np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
 
 
-@pytest.mark.parametrize("combined", [True, False])
+@pytest.mark.parametrize("path", ["one correlation, im2col", "one correlation, taps", "per phase"])
 @pytest.mark.parametrize("N, C, spatial, F, kernel, kw", [
     (1, 5, (7, 6), 3, (4, 4), dict(stride=2, padding=1)),  # the benchmark's k4 s2 p1, batch 1
     (3, 5, (7, 6), 3, (4, 4), dict(stride=2, padding=1, output_padding=1)),
@@ -215,10 +215,12 @@ def test_conv_transpose_layer_matches_reference(strategy, config, data):
     (2, 2, (3, 4, 3), 2, (2, 4, 3), dict(stride=(2, 2, 3), padding=1)),
     (2, 4, (6, 5), 2, (2, 3), dict(stride=(2, 1), dilation=(1, 1), padding=(0, 1))),  # stride 1 on one axis
 ])
-def test_subpixel_transposed_layer_matches_reference(monkeypatch, combined, N, C, spatial, F, kernel, kw):
+def test_subpixel_transposed_layer_matches_reference(monkeypatch, path, N, C, spatial, F, kernel, kw):
     # kernels of s*(E + 1) taps along every strided axis: all output phases are one
-    # correlation with s**D times the filters (or, switched off, one correlation per phase)
-    monkeypatch.setattr(sn.layers, "_SUBPIXEL_COMBINED", combined)
+    # correlation with s**D times the filters, by gathered windows or by stacked copies
+    # (or, switched off, one correlation per phase)
+    monkeypatch.setattr(sn.layers, "_SUBPIXEL_COMBINED", path != "per phase")
+    monkeypatch.setattr(sn.layers, "_SUBPIXEL_IM2COL", path.endswith("im2col"))
     rng = np.random.default_rng(22)
     G = kw.get("groups", 1)
     x = rng.standard_normal((N, C) + spatial)
