@@ -297,9 +297,13 @@ def _geometry(work):
 
 
 def _products(shapes, rng, threads):
-    """A callable doing the matrix products ``a (G, m, k) @ b (G, k, n)`` for (G, m, k, n) in shapes."""
-    ops = [(rng.standard_normal((G, m, k), dtype=np.float32), rng.standard_normal((G, k, n), dtype=np.float32),
-            np.empty((G, m, n), dtype=np.float32)) for G, m, k, n in shapes]
+    """A callable doing the matrix products ``a (G, m, k) @ b (G, k, n)`` for (G, m, k, n) in
+    shapes; repeated shapes (one per image) reuse their operands, which stay in cache as an
+    image's gathered windows do in the executor."""
+    operands = {shape: (rng.standard_normal(shape[:3], dtype=np.float32),
+                        rng.standard_normal((shape[0], shape[2], shape[3]), dtype=np.float32),
+                        np.empty((shape[0], shape[1], shape[3]), dtype=np.float32)) for shape in dict.fromkeys(shapes)}
+    ops = [operands[shape] for shape in shapes]
 
     def run():
         with sn._threads.blas_limit(threads):
@@ -372,8 +376,10 @@ def floor_fn(work, grad, threads, rng):
     N = x.shape[0]
     if work["kind"] == "transpose":
         shapes = _transpose_products(work)
-        what = "products (" + " + ".join(f"{m}x{k} @ {k}x{n}" + (f" x{G}" if G > 1 else "")
-                                         for G, m, k, n in shapes) + ")"
+        counts = {shape: shapes.count(shape) for shape in shapes}  # in order, each shape once
+        what = "products (" + " + ".join((f"{c} x " if c > 1 else "") + f"{m}x{k} @ {k}x{n}"
+                                         + (f", {G} groups" if G > 1 else "")
+                                         for (G, m, k, n), c in counts.items()) + ")"
         return what, _products(shapes, rng, threads)
     plan, pads, out_shape, G, Fg, Cg = _geometry(work)
     # the backward pass of every non-depthwise layer uses the 'taps' layout (stacked copies)

@@ -435,10 +435,7 @@ def _im2col_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, bias
     lead = (slice(None), slice(None))
     if any(lo or hi for lo, hi in pads) and _IM2COL_PADDED_COPY * math.prod(padded) < T * P:
         inner = lead + tuple(slice(lo, lo + n) for n, (lo, _) in zip(x.shape[2:], pads))
-        taps = [(j, lead, lead + tuple(slice(t[i] * dilation[i], t[i] * dilation[i] + (out_shape[i] - 1) * stride[i] + 1,
-                                             stride[i]) for i in range(D)))
-                for j, t in enumerate(itertools.product(*[range(k) for k in kernel]))]
-        slabs = []
+        taps, slabs = [], []
     else:
         inner = None
         taps, slabs = _im2col_windows(x.shape, kernel, stride, dilation, pads, out_shape)
@@ -451,12 +448,16 @@ def _im2col_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, bias
         n = b - a
         cols = _scratch("cols", (C, T, n) + tuple(out_shape), dtype)
         src = x[a:b].swapaxes(0, 1)  # (C, n, *spatial), a view
+        grid = cols.reshape((C,) + tuple(kernel) + (n,) + tuple(out_shape))
         if inner is not None:
             xp = _scratch("im2col_padded", (C, n) + padded, dtype)
             _fill_border(xp, inner)
             xp[inner] = src
-            src = xp
-        grid = cols.reshape((C,) + tuple(kernel) + (n,) + tuple(out_shape))
+            # every tap's windows at once: grid[c, t, m, o] = xp[c, m, o*s + t*d], a strided view
+            st = xp.strides
+            np.copyto(grid, as_strided(xp, shape=grid.shape, strides=(st[0],) + tuple(
+                d * st[2 + i] for i, d in enumerate(dilation)) + (st[1],) + tuple(
+                s * st[2 + i] for i, s in enumerate(stride)), writeable=False))
         for i, t, sl in slabs:  # outputs whose window reads padding, every tap of value t at once
             index = [slice(None)] * grid.ndim
             index[1 + i] = t
