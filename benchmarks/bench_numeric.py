@@ -284,6 +284,12 @@ def torch_fn(work, grad=None):
     return lambda: torch.autograd.grad(y, (xr, wr, br), g, retain_graph=True)
 
 
+def _strategy(work):
+    """``conv_strategy`` of a convolution workload (its label in the table)."""
+    kw = dict(work["kw"])
+    return sn.conv_strategy(work["x"].shape, work["w"].shape, kw.pop("groups", 1), **kw)
+
+
 def _geometry(work):
     """(plan, pads, out_shape, G, Fg, Cg) of a convolution workload, as the executor plans it."""
     x, w, kw = work["x"], work["w"], work["kw"]
@@ -372,7 +378,7 @@ def floor_fn(work, grad, threads, rng):
     """
     if work["kind"] == "pool":
         return None
-    x, w = work["x"], work["w"]
+    x = work["x"]
     N = x.shape[0]
     if work["kind"] == "transpose":
         shapes = _transpose_products(work)
@@ -382,8 +388,11 @@ def floor_fn(work, grad, threads, rng):
                                          for (G, m, k, n), c in counts.items()) + ")"
         return what, _products(shapes, rng, threads)
     plan, pads, out_shape, G, Fg, Cg = _geometry(work)
-    # the backward pass of every non-depthwise layer uses the 'taps' layout (stacked copies)
-    strategy = sn.conv_strategy(x.shape, w.shape, G, work["kw"].get("stride", 1) if work["kind"] == "conv" else 1)
+    if work["kind"] == "conv":
+        strategy = _strategy(work)
+    else:  # backward: the input gradient is a transposed layer, the weight gradient uses the
+        # stacked copies of 'taps' (or, with few channels, is counted as im2col products)
+        strategy = "depthwise" if Cg == 1 else "im2col" if Cg * plan.k_last < 32 else "taps"
     U, kl, T, M = len(plan.lead), plan.k_last, len(plan.taps), N * plan.size
     if strategy == "depthwise":
         passes = _depthwise_passes(work, x, threads)
@@ -611,8 +620,8 @@ def main():
         elif work["kind"] == "transpose" and work["kw"].get("stride", 1) > 1:
             strategy = "sub-pixel"
         else:
-            stride = work["kw"].get("stride", 1) if work["kind"] == "conv" else 1
-            strategy = sn.conv_strategy(work["x"].shape, work["w"].shape, work["kw"].get("groups", 1), stride)
+            strategy = _strategy(dict(work, kw={k: v for k, v in work["kw"].items() if k in ("groups", "padding")})
+                                 if work["kind"] == "backward" else work)
         rows.append((work["name"], fmt(t_ours), fmt(t_naive, approx=True), fmt(t_scipy), fmt(t_torch),
                      ratio(t_naive, t_ours), ratio(t_scipy, t_ours), ratio(t_ours, t_torch), strategy))
         print("  done:", work["name"], file=sys.stderr)

@@ -90,6 +90,7 @@ def strategy(request, monkeypatch):
     if request.param == "taps":  # strided layers too, and one matrix product for the whole batch
         monkeypatch.setattr(sn.layers, "_IM2COL_MIN_ROWS", 0)
         monkeypatch.setattr(sn.layers, "_IM2COL_STRIDED", False)
+        monkeypatch.setattr(sn.layers, "_IM2COL_BY_COST", 0)
         monkeypatch.setattr(sn.layers, "_BATCHED_GEMM_MAX_ROWS", 0)
         # and a transposed layer one correlation per output phase, even when its phases
         # could share one (k = s)
@@ -122,18 +123,37 @@ def test_conv_layer_matches_reference(strategy, config):
 
 
 def test_conv_layer_taps_path_with_many_channels():
-    # 16 input channels * 3 taps = 48 rows: the default 'taps' path, dilated; strided
-    # layers take 'im2col' whatever their channels
+    # 16 input channels * 3 taps = 48 rows: the 'taps' path on a large image, dilated;
+    # small images and strided layers take 'im2col' whatever their channels
     rng = np.random.default_rng(0)
-    x = rng.standard_normal((2, 32, 7, 6))
+    x = rng.standard_normal((2, 32, 45, 46))
     w = rng.standard_normal((4, 16, 3, 3))
     b = rng.standard_normal(4)
-    assert sn.conv_strategy(x.shape, w.shape, groups=2) == "taps"
-    assert sn.conv_strategy(x.shape, w.shape, groups=2, stride=(2, 1)) == "im2col"
+    assert sn.conv_strategy(x.shape, w.shape, groups=2, padding=1) == "taps"
+    assert sn.conv_strategy(x.shape, w.shape, groups=2, dilation=(1, 2), padding=((0, 2), 1)) == "taps"
+    assert sn.conv_strategy(x.shape, w.shape, groups=2, stride=(2, 1), padding=1) == "im2col"
+    assert sn.conv_strategy((2, 32, 7, 6), (32, 16, 3, 3), groups=2, padding=1) == "im2col"
     for kw in (dict(padding=1), dict(dilation=(1, 2), padding=((0, 2), 1)),
                dict(stride=(2, 1), dilation=(1, 2), padding=((0, 2), 1))):
         np.testing.assert_allclose(sn.conv_layer(x, w, b, groups=2, **kw),
                                    nr.conv_layer(x, w, b, groups=2, **kw), rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("x_shape, w_shape, kw, want", [
+    ((8, 64, 56, 56), (64, 64, 3, 3), dict(padding=1), "taps"),
+    ((8, 64, 56, 56), (64, 64, 3, 3), dict(padding=2, dilation=2), "taps"),
+    ((2, 64, 56, 56), (64, 64, 5, 5), dict(padding=2), "taps"),
+    ((8, 64, 56, 56), (64, 64, 3, 3), dict(padding=1, stride=2), "im2col"),
+    ((8, 128, 28, 28), (128, 128, 3, 3), dict(padding=1), "im2col"),
+    ((8, 64, 56, 56), (256, 64, 1, 1), dict(), "im2col"),
+    ((8, 64, 56, 56), (64, 64, 2, 2), dict(padding=1), "im2col"),
+    ((10, 3, 32, 32), (8, 3, 5, 5), dict(padding=2), "im2col"),
+    ((8, 64, 56, 56), (64, 1, 3, 3), dict(padding=1, groups=64), "depthwise"),
+])
+def test_conv_strategy_choices(x_shape, w_shape, kw, want):
+    # the layers the choice was measured on (see _MAC_COPIES) keep their measured winner
+    kw = dict(kw)
+    assert sn.conv_strategy(x_shape, w_shape, kw.pop("groups", 1), **kw) == want
 
 
 @pytest.mark.parametrize("gather", ["padded copy", "from x"])

@@ -52,6 +52,15 @@ _IM2COL_CHUNK_BYTES = 1 << 21
 # 9%, 13.0 against 13.9 ms), and straight from x otherwise (the strided ResNet layer:
 # 48%, 5.9-6.2 against 6.5 ms); one thread, CPU time, same run
 _IM2COL_PADDED_COPY = 4
+# stride-1 layers take 'im2col' when its extra copies are fewer than the extra passes of
+# 'taps' (see _strategy), a multiply-add counting as 1/80 of an element copy. Set from
+# 'im2col'/'taps' timings (one thread, CPU time, same run) of 3x3 layers: 64 channels
+# 56x56 1.12 and dilated 1.03 (taps), 40x40 1.10 (taps), 128 channels 28x28 0.86,
+# 256 at 14x14 0.76, 512 at 7x7 0.58 (im2col); 5x5 on 64 channels 56x56 1.32 (taps); 2x2
+# 0.83, 1x3 0.76, 1x1 0.63-0.90 (im2col). The ten cases fix the constant between 1/110
+# and 1/55. The tests set _IM2COL_BY_COST to 0 to keep 'taps' on small layers.
+_MAC_COPIES = 1 / 80
+_IM2COL_BY_COST = 1
 # im2col adds the bias (one group) as one more column of w against a row of ones in the
 # gathered windows, inside the product instead of a pass over the result: same-run,
 # one thread, CPU time, strided ResNet 0.97-0.98, textbook 0.90-0.96 of the separate add
@@ -329,41 +338,71 @@ def _fill_border_value(grid, inner, value):
         lead[axis] = sl
 
 
-def _strategy(Cg, k_last, strided=False):
+def _strategy(Cg, Fg, kernel, stride, padded, out_shape):
+    """'depthwise', 'im2col' or 'taps' for a layer of ``groups`` blocks of ``Cg`` input and
+    ``Fg`` output channels (see :func:`conv_strategy`)."""
     if Cg == 1:
         return "depthwise"
-    if Cg * k_last < _IM2COL_MIN_ROWS or (strided and _IM2COL_STRIDED):
+    k_last = kernel[-1]
+    if Cg * k_last < _IM2COL_MIN_ROWS or (any(s > 1 for s in stride) and _IM2COL_STRIDED):
         return "im2col"
-    return "taps"
+    # stride 1: per image and group, the element copies each method does beyond the other's
+    T, P, size = math.prod(kernel), math.prod(out_shape), math.prod(padded)
+    gathers = (T - k_last) * Cg * P  # im2col copies every tap, 'taps' k_last of them
+    # 'taps': the kernel rows' additions, the copy out of the unused positions' layout, and
+    # its products at the unused positions (a multiply-add costs _MAC_COPIES of a copy)
+    passes = (T // k_last) * Fg * size + Fg * P + _MAC_COPIES * Fg * Cg * T * (size - P)
+    return "im2col" if gathers < passes * _IM2COL_BY_COST else "taps"
 
 
 def conv_strategy(x_shape: Sequence[int], w_shape: Sequence[int], groups: SupportsIndex = 1,
-                  stride: IntOrInts = 1) -> Strategy:
+                  stride: IntOrInts = 1, padding: Padding = 0, dilation: IntOrInts = 1) -> Strategy:
     """Name the way :func:`conv_layer` computes a layer: 'taps', 'im2col' or 'depthwise'.
 
     * ``'depthwise'`` when each group has one input channel: per tap, an elementwise
       multiply-add of the shifted input, in cache-sized blocks;
-    * ``'im2col'`` when ``C/groups * k_last < 32`` (``k_last`` the kernel length along the
-      last dimension) or a stride is above 1: the window of every tap at every output
-      is gathered (a strided copy of the input per tap) into one
-      ``(C/groups * taps, outputs)`` matrix per image, which is multiplied once by the
-      filters, straight into the result;
-    * ``'taps'`` otherwise: the ``k_last`` shifted copies of the input are stacked and
-      multiplied once by all kernel rows at the same time (a ``(rows * F, C/groups * k_last)``
-      filter matrix); the rows' partial results are then added with their shifts.
+    * ``'im2col'``: the window of every tap at every output is gathered (one strided copy
+      of the input per tap) into a ``(C/groups * taps, outputs)`` matrix per image, which
+      is multiplied once by the filters, straight into the result;
+    * ``'taps'``: the ``k_last`` shifted copies of the input along the last dimension are
+      stacked and multiplied once by all kernel rows at the same time (a
+      ``(rows * F, C/groups * k_last)`` filter matrix); the rows' partial results are
+      then added with their shifts. This copies the input ``k_last`` times instead of
+      once per tap, but adds the rows, computes a few unused positions (the ends of rows
+      and the last rows: the padded input's layout) and copies the result out of that
+      layout.
 
-    >>> conv_strategy((8, 64, 56, 56), (64, 64, 3, 3))
+    'im2col' is taken when ``C/groups * k_last < 32`` or a stride is above 1, and
+    otherwise when its extra copies are fewer than the extra passes of 'taps' (a cost
+    model counting element copies, in which a multiply-add costs 1/80 of a copy, set
+    from timings of both methods on ten layers): 1x1 and 2x2 kernels, kernels of one
+    row, and 3x3 kernels on small images (28x28 and below with 64 to 512 channels, where
+    the unused positions are 15 to 65% of the products). 3x3 and 5x5 kernels on larger
+    images take 'taps'.
+
+    >>> conv_strategy((8, 64, 56, 56), (64, 64, 3, 3), padding=1)
     'taps'
-    >>> conv_strategy((8, 64, 56, 56), (64, 64, 3, 3), stride=2)
+    >>> conv_strategy((8, 64, 56, 56), (64, 64, 3, 3), stride=2, padding=1)
     'im2col'
-    >>> conv_strategy((10, 3, 32, 32), (8, 3, 5, 5))
+    >>> conv_strategy((8, 64, 56, 56), (256, 64, 1, 1))
     'im2col'
-    >>> conv_strategy((8, 64, 56, 56), (64, 1, 3, 3), groups=64)
+    >>> conv_strategy((8, 256, 14, 14), (256, 256, 3, 3), padding=1)
+    'im2col'
+    >>> conv_strategy((10, 3, 32, 32), (8, 3, 5, 5), padding=2)
+    'im2col'
+    >>> conv_strategy((8, 64, 56, 56), (64, 1, 3, 3), groups=64, padding=1)
     'depthwise'
     """
-    del x_shape, groups  # the choice depends on the filters' shape and the stride only
-    strides = int_tuple(stride, len(w_shape) - 2, "stride", minimum=1)
-    return _strategy(int(w_shape[1]), int(w_shape[-1]), any(s > 1 for s in strides))
+    D = len(w_shape) - 2
+    kernel = tuple(int(k) for k in w_shape[2:])
+    groups = int_tuple(groups, 1, "groups", minimum=1)[0]
+    strides = int_tuple(stride, D, "stride", minimum=1)
+    dilations = int_tuple(dilation, D, "dilation", minimum=1)
+    pads = padding_pairs(padding, kernel, strides, dilations)
+    out_shape = tuple(conv_output_size(int(x_shape[2 + i]), kernel[i], strides[i], pads[i], dilations[i])
+                      for i in range(D))
+    padded = tuple(int(x_shape[2 + i]) + lo + hi for i, (lo, hi) in enumerate(pads))
+    return _strategy(int(w_shape[1]), int(w_shape[0]) // groups, kernel, strides, padded, out_shape)
 
 
 def _batch_chunks(N, bytes_per_item, chunk_bytes=None):
@@ -647,12 +686,12 @@ def _correlate_view(x, w, stride, dilation, pads, out_shape, groups, dtype, stra
     """Zero-padded cross-correlation (no bias), one thread, as a view ``(N, F, *out_shape)`` of
     scratch memory (valid until the next call; copy it out); ``strategy`` overrides the
     usual choice."""
+    padded = tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads))
     if strategy is None:
-        strategy = _strategy(w.shape[1], w.shape[-1], any(s > 1 for s in stride))
+        strategy = _strategy(w.shape[1], w.shape[0] // groups, w.shape[2:], stride, padded, out_shape)
     if strategy == "im2col":
         dense = _scratch("correlation", (x.shape[0], w.shape[0]) + tuple(out_shape), dtype)
         return _im2col_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, None, dense)
-    padded = tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads))
     plan = _Plan(padded, w.shape[2:], stride, dilation, out_shape)
     ext, _ = _correlate_ext(x, pads, plan, w, groups, dtype)
     return plan.scatter(ext)
@@ -678,9 +717,9 @@ def _conv_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, bias=N
             _conv_forward(x[a:b], w, stride, dilation, pads, out_shape, groups, dtype, bias, out=out[a:b])
         run_split(block, N, threads)
         return out
-    if _strategy(w.shape[1], w.shape[-1], any(s > 1 for s in stride)) == "im2col":
-        return _im2col_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, bias, out)
     padded = tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads))
+    if _strategy(w.shape[1], w.shape[0] // groups, w.shape[2:], stride, padded, out_shape) == "im2col":
+        return _im2col_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, bias, out)
     plan = _Plan(padded, w.shape[2:], stride, dilation, out_shape)
     ext, with_bias = _correlate_ext(x, pads, plan, w, groups, dtype, bias)
     view = plan.scatter(ext)  # of scratch memory: always copied out
