@@ -196,6 +196,13 @@ def test_im2col_path_matches_reference(monkeypatch, gather, chunk, N, C, spatial
     sn.layers._im2col_forward(x, w, stride, dilation, pads, want.shape[2:], G, dtype, b, view)
     np.testing.assert_allclose(view, want, rtol=tol, atol=tol)
     assert np.all(big[(slice(None), slice(None)) + (slice(0, None, 2),) * len(spatial)] == 7.0)
+    # the weight gradient from the same gathered windows (the chunk's images side by side)
+    g = rng.standard_normal(want.shape).astype(dtype)
+    grads = sn.conv_layer_backward(x, w, g, **kw)
+    wants = nr.conv_layer_backward(x.astype(float), w.astype(float), g.astype(float), **kw)
+    for got_, want_ in zip(grads, wants):
+        assert got_.dtype == dtype
+        np.testing.assert_allclose(got_, want_, rtol=tol, atol=tol * max(1.0, float(np.abs(want_).max())))
 
 
 @settings(**WITH_FIXTURE)
