@@ -332,11 +332,12 @@ def _depthwise_passes(work, source, threads):
     return lambda: sn._threads.run_split(block, G, threads)
 
 
-def _transpose_products(work):
-    """The matrix products ``[(G, m, k, n)]`` of the correlations a transposed layer runs
-    (one for all output phases, or one per phase), read off one call at one thread: a
-    'taps' correlation multiplies ``(kernel rows * filters, Cg * k_last)`` by the stacked
-    copies of the batch, an 'im2col' one ``(filters, Cg * taps)`` by each image's windows."""
+def _captured_products(run):
+    """The matrix products ``[(G, m, k, n)]`` of the correlations ``run()`` makes the executor
+    run (read off one call): a 'taps' correlation multiplies ``(kernel rows * filters,
+    Cg * k_last)`` by the stacked copies of the batch, an 'im2col' one ``(filters, Cg * taps)``
+    by each image's windows. For a transposed layer (or the input gradient of the
+    backward pass) these are one correlation for all output phases, or one per phase."""
     layers = sn.layers
     shapes = []
     real_ext, real_im2col = layers._correlate_ext, layers._im2col_forward
@@ -353,10 +354,18 @@ def _transpose_products(work):
         return real_im2col(x, w, stride, dilation, pads, out_shape, groups, *args, **kwargs)
     layers._correlate_ext, layers._im2col_forward = ext, im2col
     try:
-        sn.conv_transpose_layer(work["x"], work["w"], work["b"], threads=1, **work["kw"])
+        run()
     finally:
         layers._correlate_ext, layers._im2col_forward = real_ext, real_im2col
     return shapes
+
+
+def _describe(shapes):
+    """``products (...)``: each shape once, with its count."""
+    counts = {shape: shapes.count(shape) for shape in shapes}  # in order, each shape once
+    return "products (" + " + ".join((f"{c} x " if c > 1 else "") + f"{m}x{k} @ {k}x{n}"
+                                     + (f", {G} groups" if G > 1 else "")
+                                     for (G, m, k, n), c in counts.items()) + ")"
 
 
 def floor_fn(work, grad, threads, rng):
@@ -366,34 +375,42 @@ def floor_fn(work, grad, threads, rng):
     * 'taps': its matrix products alone, at their full size (one product per kernel row
       of the whole batch, BLAS at ``threads`` threads);
     * the transposed layer: the products of the correlation(s) it runs, as they run
-      (``_transpose_products``: k4 s2 is one correlation for the four output phases, with
-      four times the filters, on the input padded and stacked once);
+      (``_captured_products``: k4 s2 is one correlation for the four output phases, with
+      four times the filters, by gathered windows);
     * 'im2col' (small channel counts, and strided layers): the per-image products of the
       gathered windows (one chunk's windows, in cache, multiplied over the executor's
       chunks);
     * 'depthwise': the 2 elementwise passes per tap (multiply, add) over the padded
       input, in the executor's cache blocks (NumPy has no fused multiply-add);
-    * backward: the input gradient's part (as for the forward layer) plus the weight
-      gradient's products (or, depthwise, its per-tap dot products).
+    * backward: the products of the transposed layer of its input gradient (as it runs
+      them) plus the weight gradient's products, as the layer's strategy computes them
+      (per image against the gathered windows for 'im2col', per kernel row against the
+      stacked copies for 'taps'); depthwise: the input gradient's elementwise passes and
+      the weight gradient's per-tap dot products.
     """
     if work["kind"] == "pool":
         return None
     x = work["x"]
     N = x.shape[0]
     if work["kind"] == "transpose":
-        shapes = _transpose_products(work)
-        counts = {shape: shapes.count(shape) for shape in shapes}  # in order, each shape once
-        what = "products (" + " + ".join((f"{c} x " if c > 1 else "") + f"{m}x{k} @ {k}x{n}"
-                                         + (f", {G} groups" if G > 1 else "")
-                                         for (G, m, k, n), c in counts.items()) + ")"
-        return what, _products(shapes, rng, threads)
+        shapes = _captured_products(
+            lambda: sn.conv_transpose_layer(work["x"], work["w"], work["b"], threads=1, **work["kw"]))
+        return _describe(shapes), _products(shapes, rng, threads)
     plan, pads, out_shape, G, Fg, Cg = _geometry(work)
-    if work["kind"] == "conv":
-        strategy = _strategy(work)
-    else:  # backward: the input gradient is a transposed layer, the weight gradient uses the
-        # stacked copies of 'taps' (or, with few channels, is counted as im2col products)
-        strategy = "depthwise" if Cg == 1 else "im2col" if Cg * plan.k_last < 32 else "taps"
+    strategy = _strategy(work)
     U, kl, T, M = len(plan.lead), plan.k_last, len(plan.taps), N * plan.size
+    if work["kind"] == "backward" and strategy != "depthwise":
+        # the input gradient: the products of the transposed layer it runs; the weight
+        # gradient: one product per image (P, Fg) against the gathered windows ('im2col'),
+        # or one per kernel row (Fg, N*size) @ (N*size, Cg*k_last) against the stacked copies
+        shapes = _captured_products(lambda: sn.conv_layer_backward(work["x"], work["w"], grad, threads=1,
+                                                                   **work["kw"]))
+        if strategy == "im2col":
+            weights = [(G, Cg * T, math.prod(out_shape), Fg)] * N
+        else:
+            weights = [(G, Fg, M, Cg * kl)] * U
+        return (f"input gradient {_describe(shapes)}, weight gradient {_describe(weights)}",
+                _products(shapes + weights, rng, threads))
     if strategy == "depthwise":
         passes = _depthwise_passes(work, x, threads)
         if work["kind"] == "conv":
@@ -420,15 +437,8 @@ def floor_fn(work, grad, threads, rng):
             with sn._threads.blas_limit(threads):
                 for a, b in chunks:
                     np.matmul(wmat, cols[:b - a], out=out[:b - a])
-        what = f"per-image products ({Fg}x{Cg * T} @ {Cg * T}x{P}{f', {G} groups' if G > 1 else ''})"
-        if work["kind"] == "conv":
-            return what, forward
-        weights = _products([(G, Fg, M, Cg * T)], rng, threads)
-        return "products (input and weight gradients)", lambda: (forward(), weights())
-    shape = (G, U * Fg, Cg * kl, M)
-    if work["kind"] == "conv":
-        return f"products ({U * Fg}x{Cg * kl} @ {Cg * kl}x{M})", _products([shape], rng, threads)
-    return "products (input and weight gradients)", _products([shape, (G, Fg, M, U * Cg * kl)], rng, threads)
+        return f"per-image products ({Fg}x{Cg * T} @ {Cg * T}x{P}{f', {G} groups' if G > 1 else ''})", forward
+    return f"products ({U * Fg}x{Cg * kl} @ {Cg * kl}x{M})", _products([(G, U * Fg, Cg * kl, M)], rng, threads)
 
 
 def check(work, ours_fn, torch_run):
@@ -620,8 +630,7 @@ def main():
         elif work["kind"] == "transpose" and work["kw"].get("stride", 1) > 1:
             strategy = "sub-pixel"
         else:
-            strategy = _strategy(dict(work, kw={k: v for k, v in work["kw"].items() if k in ("groups", "padding")})
-                                 if work["kind"] == "backward" else work)
+            strategy = _strategy(work)  # a backward pass's weight gradient follows it too
         rows.append((work["name"], fmt(t_ours), fmt(t_naive, approx=True), fmt(t_scipy), fmt(t_torch),
                      ratio(t_naive, t_ours), ratio(t_scipy, t_ours), ratio(t_ours, t_torch), strategy))
         print("  done:", work["name"], file=sys.stderr)
