@@ -284,6 +284,12 @@ def torch_fn(work, grad=None):
     return lambda: torch.autograd.grad(y, (xr, wr, br), g, retain_graph=True)
 
 
+def _strategy(work):
+    """``conv_strategy`` of a convolution workload (its label in the table)."""
+    kw = dict(work["kw"])
+    return sn.conv_strategy(work["x"].shape, work["w"].shape, kw.pop("groups", 1), **kw)
+
+
 def _geometry(work):
     """(plan, pads, out_shape, G, Fg, Cg) of a convolution workload, as the executor plans it."""
     x, w, kw = work["x"], work["w"], work["kw"]
@@ -297,9 +303,13 @@ def _geometry(work):
 
 
 def _products(shapes, rng, threads):
-    """A callable doing the matrix products ``a (G, m, k) @ b (G, k, n)`` for (G, m, k, n) in shapes."""
-    ops = [(rng.standard_normal((G, m, k), dtype=np.float32), rng.standard_normal((G, k, n), dtype=np.float32),
-            np.empty((G, m, n), dtype=np.float32)) for G, m, k, n in shapes]
+    """A callable doing the matrix products ``a (G, m, k) @ b (G, k, n)`` for (G, m, k, n) in
+    shapes; repeated shapes (one per image) reuse their operands, which stay in cache as an
+    image's gathered windows do in the executor."""
+    operands = {shape: (rng.standard_normal(shape[:3], dtype=np.float32),
+                        rng.standard_normal((shape[0], shape[2], shape[3]), dtype=np.float32),
+                        np.empty((shape[0], shape[1], shape[3]), dtype=np.float32)) for shape in dict.fromkeys(shapes)}
+    ops = [operands[shape] for shape in shapes]
 
     def run():
         with sn._threads.blas_limit(threads):
@@ -322,30 +332,85 @@ def _depthwise_passes(work, source, threads):
     return lambda: sn._threads.run_split(block, G, threads)
 
 
+def _captured_products(run):
+    """The matrix products ``[(G, m, k, n)]`` of the correlations ``run()`` makes the executor
+    run (read off one call): a 'taps' correlation multiplies ``(kernel rows * filters,
+    Cg * k_last)`` by the stacked copies of the batch, an 'im2col' one ``(filters, Cg * taps)``
+    by each image's windows. For a transposed layer (or the input gradient of the
+    backward pass) these are one correlation for all output phases, or one per phase."""
+    layers = sn.layers
+    shapes = []
+    real_ext, real_im2col = layers._correlate_ext, layers._im2col_forward
+
+    def ext(x, pads, plan, w, groups, *args, **kwargs):
+        Fg, Cg = w.shape[0] // groups, w.shape[1]
+        shapes.append((groups, len(plan.lead) * Fg, Cg * plan.k_last, x.shape[0] * plan.size))
+        return real_ext(x, pads, plan, w, groups, *args, **kwargs)
+
+    def im2col(x, w, stride, dilation, pads, out_shape, groups, *args, **kwargs):
+        Fg, Cg = w.shape[0] // groups, w.shape[1]
+        T = math.prod(w.shape[2:])
+        shapes.extend([(groups, Fg, Cg * T, math.prod(out_shape))] * x.shape[0])
+        return real_im2col(x, w, stride, dilation, pads, out_shape, groups, *args, **kwargs)
+    layers._correlate_ext, layers._im2col_forward = ext, im2col
+    try:
+        run()
+    finally:
+        layers._correlate_ext, layers._im2col_forward = real_ext, real_im2col
+    return shapes
+
+
+def _describe(shapes):
+    """``products (...)``: each shape once, with its count."""
+    counts = {shape: shapes.count(shape) for shape in shapes}  # in order, each shape once
+    return "products (" + " + ".join((f"{c} x " if c > 1 else "") + f"{m}x{k} @ {k}x{n}"
+                                     + (f", {G} groups" if G > 1 else "")
+                                     for (G, m, k, n), c in counts.items()) + ")"
+
+
 def floor_fn(work, grad, threads, rng):
     """``(what, callable)``: the part of a workload that the executor's method cannot avoid,
     timed alone (None for pooling).
 
-    * 'taps' and the transposed layer: its matrix products alone, at their full size
-      (one product per kernel row of the whole batch, BLAS at ``threads`` threads);
-    * 'im2col': the per-image products of the gathered windows;
+    * 'taps': its matrix products alone, at their full size (one product per kernel row
+      of the whole batch, BLAS at ``threads`` threads);
+    * the transposed layer: the products of the correlation(s) it runs, as they run
+      (``_captured_products``: k4 s2 is one correlation for the four output phases, with
+      four times the filters, by gathered windows);
+    * 'im2col' (small channel counts, and strided layers): the per-image products of the
+      gathered windows (one chunk's windows, in cache, multiplied over the executor's
+      chunks);
     * 'depthwise': the 2 elementwise passes per tap (multiply, add) over the padded
       input, in the executor's cache blocks (NumPy has no fused multiply-add);
-    * backward: the input gradient's part (as for the forward layer) plus the weight
-      gradient's products (or, depthwise, its per-tap dot products).
+    * backward: the products of the transposed layer of its input gradient (as it runs
+      them) plus the weight gradient's products, as the layer's strategy computes them
+      (per image against the gathered windows for 'im2col', per kernel row against the
+      stacked copies for 'taps'); depthwise: the input gradient's elementwise passes and
+      the weight gradient's per-tap dot products.
     """
     if work["kind"] == "pool":
         return None
-    x, w = work["x"], work["w"]
+    x = work["x"]
     N = x.shape[0]
     if work["kind"] == "transpose":
-        C, Fg = w.shape[:2]
-        k = math.prod(w.shape[2:])
-        what = f"products ({Fg * k}x{C} @ {C}x{N * math.prod(x.shape[2:])})"
-        return what, _products([(1, Fg * k, C, N * math.prod(x.shape[2:]))], rng, threads)
+        shapes = _captured_products(
+            lambda: sn.conv_transpose_layer(work["x"], work["w"], work["b"], threads=1, **work["kw"]))
+        return _describe(shapes), _products(shapes, rng, threads)
     plan, pads, out_shape, G, Fg, Cg = _geometry(work)
-    strategy = sn.conv_strategy(x.shape, w.shape, G)
+    strategy = _strategy(work)
     U, kl, T, M = len(plan.lead), plan.k_last, len(plan.taps), N * plan.size
+    if work["kind"] == "backward" and strategy != "depthwise":
+        # the input gradient: the products of the transposed layer it runs; the weight
+        # gradient: one product per image (P, Fg) against the gathered windows ('im2col'),
+        # or one per kernel row (Fg, N*size) @ (N*size, Cg*k_last) against the stacked copies
+        shapes = _captured_products(lambda: sn.conv_layer_backward(work["x"], work["w"], grad, threads=1,
+                                                                   **work["kw"]))
+        if strategy == "im2col":
+            weights = [(G, Cg * T, math.prod(out_shape), Fg)] * N
+        else:
+            weights = [(G, Fg, M, Cg * kl)] * U
+        return (f"input gradient {_describe(shapes)}, weight gradient {_describe(weights)}",
+                _products(shapes + weights, rng, threads))
     if strategy == "depthwise":
         passes = _depthwise_passes(work, x, threads)
         if work["kind"] == "conv":
@@ -359,20 +424,21 @@ def floor_fn(work, grad, threads, rng):
                 np.matmul(g, cols[:, off:off + M, None])
         return f"{2 * T} passes + {T} dot products", lambda: (back(), dots())
     if strategy == "im2col":
+        # one product per image, (Fg, Cg*T) @ (Cg*T, outputs) for each group, on a batch
+        # chunk's gathered windows (in cache, as in the executor), over the executor's chunks
+        P = math.prod(out_shape)
         wmat = rng.standard_normal((G, Fg, Cg * T), dtype=np.float32)
-        cols = rng.standard_normal((G, Cg * T, M), dtype=np.float32)
+        chunks = sn.layers._batch_chunks(N, x.shape[1] * T * P * 4, sn.layers._IM2COL_CHUNK_BYTES)
+        n = max(b - a for a, b in chunks)
+        cols = rng.standard_normal((n, G, Cg * T, P), dtype=np.float32)
+        out = np.empty((n, G, Fg, P), dtype=np.float32)
 
         def forward():
             with sn._threads.blas_limit(threads):
-                sn.layers._filter_product(wmat, cols, N, plan.size)
-        if work["kind"] == "conv":
-            return "per-image products", forward
-        weights = _products([(G, Fg, M, Cg * T)], rng, threads)
-        return "products (input and weight gradients)", lambda: (forward(), weights())
-    shape = (G, U * Fg, Cg * kl, M)
-    if work["kind"] == "conv":
-        return f"products ({U * Fg}x{Cg * kl} @ {Cg * kl}x{M})", _products([shape], rng, threads)
-    return "products (input and weight gradients)", _products([shape, (G, Fg, M, U * Cg * kl)], rng, threads)
+                for a, b in chunks:
+                    np.matmul(wmat, cols[:b - a], out=out[:b - a])
+        return f"per-image products ({Fg}x{Cg * T} @ {Cg * T}x{P}{f', {G} groups' if G > 1 else ''})", forward
+    return f"products ({U * Fg}x{Cg * kl} @ {Cg * kl}x{M})", _products([(G, U * Fg, Cg * kl, M)], rng, threads)
 
 
 def check(work, ours_fn, torch_run):
@@ -564,7 +630,7 @@ def main():
         elif work["kind"] == "transpose" and work["kw"].get("stride", 1) > 1:
             strategy = "sub-pixel"
         else:
-            strategy = sn.conv_strategy(work["x"].shape, work["w"].shape, work["kw"].get("groups", 1))
+            strategy = _strategy(work)  # a backward pass's weight gradient follows it too
         rows.append((work["name"], fmt(t_ours), fmt(t_naive, approx=True), fmt(t_scipy), fmt(t_torch),
                      ratio(t_naive, t_ours), ratio(t_scipy, t_ours), ratio(t_ours, t_torch), strategy))
         print("  done:", work["name"], file=sys.stderr)

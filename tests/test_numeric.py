@@ -84,17 +84,26 @@ def conv_configs(draw, padding_modes=("zeros", "reflect", "replicate", "circular
     return x, w, bias, kwargs
 
 
-@pytest.fixture(params=["auto", "taps", "im2col", "chunked"])
+@pytest.fixture(params=["auto", "taps", "im2col", "im2col-direct", "chunked"])
 def strategy(request, monkeypatch):
     """Run a test under each computation path of the executor."""
-    if request.param == "taps":  # and one matrix product for the whole batch
+    if request.param == "taps":  # strided layers too, and one matrix product for the whole batch
         monkeypatch.setattr(sn.layers, "_IM2COL_MIN_ROWS", 0)
+        monkeypatch.setattr(sn.layers, "_IM2COL_STRIDED", False)
+        monkeypatch.setattr(sn.layers, "_IM2COL_BY_COST", 0)
         monkeypatch.setattr(sn.layers, "_BATCHED_GEMM_MAX_ROWS", 0)
-    elif request.param == "im2col":  # and one matrix product per image
+        # and a transposed layer one correlation per output phase, even when its phases
+        # could share one (k = s)
+        monkeypatch.setattr(sn.layers, "_SUBPIXEL_COMBINED", False)
+    elif request.param.startswith("im2col"):  # and one matrix product per image
         monkeypatch.setattr(sn.layers, "_IM2COL_MIN_ROWS", 10**9)
         monkeypatch.setattr(sn.layers, "_BATCHED_GEMM_MAX_ROWS", 10**9)
+        # the windows gathered from a zero-padded copy of the input, or straight from x
+        # (with the outputs that read padding zeroed slab by slab)
+        monkeypatch.setattr(sn.layers, "_IM2COL_PADDED_COPY", 10**9 if request.param == "im2col-direct" else 0)
     elif request.param == "chunked":  # one image (or less) per batch chunk
         monkeypatch.setattr(sn.layers, "_CHUNK_BYTES", 1)
+        monkeypatch.setattr(sn.layers, "_IM2COL_CHUNK_BYTES", 1)
         monkeypatch.setattr(sn.layers, "_DEPTHWISE_BLOCK", 1)
     return request.param
 
@@ -114,15 +123,86 @@ def test_conv_layer_matches_reference(strategy, config):
 
 
 def test_conv_layer_taps_path_with_many_channels():
-    # 16 input channels * 3 taps = 48 rows: the default 'taps' path, strided and dilated
+    # 16 input channels * 3 taps = 48 rows: the 'taps' path on a large image, dilated;
+    # small images and strided layers take 'im2col' whatever their channels
     rng = np.random.default_rng(0)
-    x = rng.standard_normal((2, 32, 7, 6))
+    x = rng.standard_normal((2, 32, 45, 46))
     w = rng.standard_normal((4, 16, 3, 3))
     b = rng.standard_normal(4)
-    assert sn.conv_strategy(x.shape, w.shape, groups=2) == "taps"
-    for kw in (dict(padding=1), dict(stride=(2, 1), dilation=(1, 2), padding=((0, 2), 1))):
+    assert sn.conv_strategy(x.shape, w.shape, groups=2, padding=1) == "taps"
+    assert sn.conv_strategy(x.shape, w.shape, groups=2, dilation=(1, 2), padding=((0, 2), 1)) == "taps"
+    assert sn.conv_strategy(x.shape, w.shape, groups=2, stride=(2, 1), padding=1) == "im2col"
+    assert sn.conv_strategy((2, 32, 7, 6), (32, 16, 3, 3), groups=2, padding=1) == "im2col"
+    for kw in (dict(padding=1), dict(dilation=(1, 2), padding=((0, 2), 1)),
+               dict(stride=(2, 1), dilation=(1, 2), padding=((0, 2), 1))):
         np.testing.assert_allclose(sn.conv_layer(x, w, b, groups=2, **kw),
                                    nr.conv_layer(x, w, b, groups=2, **kw), rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("x_shape, w_shape, kw, want", [
+    ((8, 64, 56, 56), (64, 64, 3, 3), dict(padding=1), "taps"),
+    ((8, 64, 56, 56), (64, 64, 3, 3), dict(padding=2, dilation=2), "taps"),
+    ((2, 64, 56, 56), (64, 64, 5, 5), dict(padding=2), "taps"),
+    ((8, 64, 56, 56), (64, 64, 3, 3), dict(padding=1, stride=2), "im2col"),
+    ((8, 128, 28, 28), (128, 128, 3, 3), dict(padding=1), "im2col"),
+    ((8, 64, 56, 56), (256, 64, 1, 1), dict(), "im2col"),
+    ((8, 64, 56, 56), (64, 64, 2, 2), dict(padding=1), "im2col"),
+    ((10, 3, 32, 32), (8, 3, 5, 5), dict(padding=2), "im2col"),
+    ((8, 64, 56, 56), (64, 1, 3, 3), dict(padding=1, groups=64), "depthwise"),
+])
+def test_conv_strategy_choices(x_shape, w_shape, kw, want):
+    # the layers the choice was measured on (see _MAC_COPIES) keep their measured winner
+    kw = dict(kw)
+    assert sn.conv_strategy(x_shape, w_shape, kw.pop("groups", 1), **kw) == want
+
+
+@pytest.mark.parametrize("gather", ["padded copy", "from x"])
+@pytest.mark.parametrize("chunk", [1, 1 << 21])
+@pytest.mark.parametrize("N, C, spatial, F, kernel, kw", [
+    (1, 4, (9, 7), 6, (3, 3), dict(stride=2, padding=1)),
+    (3, 4, (9, 7), 6, (3, 3), dict(stride=2, padding=1)),
+    (2, 6, (11, 10), 4, (3, 2), dict(stride=(3, 2), padding=((2, 0), (1, 2)), dilation=(2, 1), groups=2)),
+    (2, 3, (7, 8), 5, (5, 5), dict(padding=2)),  # the textbook shape, stride 1
+    (3, 2, (5, 6), 2, (3, 3), dict(stride=3, padding=2, dilation=3)),  # taps that read only padding
+    (2, 6, (13,), 3, (4,), dict(stride=2, padding=3, groups=3)),
+    (2, 4, (5, 4, 6), 2, (2, 3, 3), dict(stride=(1, 2, 3), padding=1, dilation=(2, 1, 1))),
+    (2, 2, (6, 6), 2, (1, 1), dict(stride=2)),  # one tap, no padding
+])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_im2col_path_matches_reference(monkeypatch, gather, chunk, N, C, spatial, F, kernel, kw, dtype):
+    # the windows gathered per image chunk, from a padded copy or straight from x, written
+    # straight into the result (or, for a strided view as the transposed layer passes, through
+    # a scratch array); odd sizes, strides 2-3, dilation, groups, batch 1 and more, 1 to 3 dims
+    monkeypatch.setattr(sn.layers, "_IM2COL_PADDED_COPY", 0 if gather == "padded copy" else 10**9)
+    monkeypatch.setattr(sn.layers, "_IM2COL_CHUNK_BYTES", chunk)
+    monkeypatch.setattr(sn.layers, "_IM2COL_MIN_ROWS", 10**9)
+    rng = np.random.default_rng(21)
+    G = kw.get("groups", 1)
+    x = rng.standard_normal((N, C) + spatial).astype(dtype)
+    w = rng.standard_normal((F, C // G) + kernel).astype(dtype)
+    b = rng.standard_normal(F).astype(dtype)
+    assert sn.conv_strategy(x.shape, w.shape, G, kw.get("stride", 1)) == "im2col"
+    want = nr.conv_layer(x.astype(float), w.astype(float), b.astype(float), **kw)
+    tol = 1e-10 if dtype == np.float64 else 1e-5
+    got = sn.conv_layer(x, w, b, **kw)
+    assert got.dtype == dtype
+    np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
+    # into a strided view of a larger array, as the transposed layer's phases write
+    big = np.full((N, F) + tuple(2 * n + 1 for n in want.shape[2:]), 7.0, dtype=dtype)
+    view = big[(slice(None), slice(None)) + (slice(1, None, 2),) * len(spatial)]
+    stride = sn.layers.int_tuple(kw.get("stride", 1), len(spatial), "stride")
+    dilation = sn.layers.int_tuple(kw.get("dilation", 1), len(spatial), "dilation")
+    pads = sn.layers.padding_pairs(kw.get("padding", 0), kernel, stride, dilation)
+    sn.layers._im2col_forward(x, w, stride, dilation, pads, want.shape[2:], G, dtype, b, view)
+    np.testing.assert_allclose(view, want, rtol=tol, atol=tol)
+    assert np.all(big[(slice(None), slice(None)) + (slice(0, None, 2),) * len(spatial)] == 7.0)
+    # the weight gradient from the same gathered windows (the chunk's images side by side)
+    g = rng.standard_normal(want.shape).astype(dtype)
+    grads = sn.conv_layer_backward(x, w, g, **kw)
+    wants = nr.conv_layer_backward(x.astype(float), w.astype(float), g.astype(float), **kw)
+    for got_, want_ in zip(grads, wants):
+        assert got_.dtype == dtype
+        np.testing.assert_allclose(got_, want_, rtol=tol, atol=tol * max(1.0, float(np.abs(want_).max())))
 
 
 @settings(**WITH_FIXTURE)
@@ -148,6 +228,38 @@ def test_conv_transpose_layer_matches_reference(strategy, config, data):
     got = sn.conv_transpose_layer(xt, wt, bias, output_padding=output_padding, **kwargs)
     assert got.shape == want.shape
     np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("path", ["one correlation, im2col", "one correlation, taps", "per phase"])
+@pytest.mark.parametrize("N, C, spatial, F, kernel, kw", [
+    (1, 5, (7, 6), 3, (4, 4), dict(stride=2, padding=1)),  # the benchmark's k4 s2 p1, batch 1
+    (3, 5, (7, 6), 3, (4, 4), dict(stride=2, padding=1, output_padding=1)),
+    (2, 4, (5, 9), 4, (4, 2), dict(stride=2, padding=((0, 2), (1, 0)))),  # asymmetric, k2 s2 (reach 0)
+    (2, 6, (5, 4), 4, (6, 3), dict(stride=(3, 3), padding=(2, 1), output_padding=(2, 0), groups=2)),
+    (2, 3, (4, 5), 3, (4, 4), dict(stride=2, padding=3, groups=3)),  # one channel per group
+    (2, 40, (4, 5), 6, (4, 4), dict(stride=2, padding=1)),  # enough channels for the 'taps' path
+    (2, 3, (11,), 2, (6,), dict(stride=2, padding=4)),  # padding crops the input
+    (2, 2, (3, 4, 3), 2, (2, 4, 3), dict(stride=(2, 2, 3), padding=1)),
+    (2, 4, (6, 5), 2, (2, 3), dict(stride=(2, 1), dilation=(1, 1), padding=(0, 1))),  # stride 1 on one axis
+])
+def test_subpixel_transposed_layer_matches_reference(monkeypatch, path, N, C, spatial, F, kernel, kw):
+    # kernels of s*(E + 1) taps along every strided axis: all output phases are one
+    # correlation with s**D times the filters, by gathered windows or by stacked copies
+    # (or, switched off, one correlation per phase)
+    monkeypatch.setattr(sn.layers, "_SUBPIXEL_COMBINED", path != "per phase")
+    monkeypatch.setattr(sn.layers, "_SUBPIXEL_IM2COL", path.endswith("im2col"))
+    rng = np.random.default_rng(22)
+    G = kw.get("groups", 1)
+    x = rng.standard_normal((N, C) + spatial)
+    w = rng.standard_normal((C, F // G) + kernel)
+    b = rng.standard_normal(F)
+    want = nr.conv_transpose_layer(x, w, b, **kw)
+    got = sn.conv_transpose_layer(x, w, b, **kw)
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+    got32 = sn.conv_transpose_layer(x.astype(np.float32), w.astype(np.float32), b.astype(np.float32), **kw)
+    assert got32.dtype == np.float32
+    np.testing.assert_allclose(got32, want, rtol=1e-5, atol=1e-5)
 
 
 @st.composite

@@ -29,28 +29,35 @@ gradient of a convolution is a transposed convolution of the output gradient.
 
 How it is computed
 ------------------
-No Python loop runs over pixels. The zero-padded input is flattened into "phase"
-arrays, one per residue of the position modulo the stride (so that a strided
-convolution becomes a sum of stride-1 ones), channel-major with the images side by
-side. For kernel tap ``t`` the windows ``xp[..., o*s + t*d]`` of all outputs ``o`` are
-then one contiguous slice of a phase array at a fixed offset, read through a row
-pitch that leaves a few unused columns at the end of each output row. The layer is a
-few BLAS matrix products over these slices (:func:`conv_strategy` says which kind):
+No Python loop runs over pixels. A layer is a few BLAS matrix products
+(:func:`conv_strategy` says which kind):
 
-* ``'taps'``: the ``k_last`` shifted copies of the input (taps along the last
-  dimension) are stacked as rows, multiplied once by the filters of every kernel row,
-  and the kernel rows' partial results are added with their offsets;
-* ``'im2col'`` (few channels): every tap's slice is gathered into one matrix and
-  multiplied once, with an inner dimension of ``C/groups * taps``;
+* ``'im2col'``: for a chunk of images, the window of every tap at every output,
+  ``xp[..., o*s + t*d]``, is gathered by one strided copy per tap (straight from the
+  input, or all taps at once from a zero-padded copy of the chunk) into a
+  ``(C/groups * taps, outputs)`` matrix per image, which is multiplied once by the
+  filters, straight into the result. Taken with few channels, with a stride, and where
+  its extra copies cost less than the additions and unused positions of 'taps' (1x1
+  and 2x2 kernels, small images).
+* ``'taps'``: the zero-padded input is flattened into "phase" arrays, one per residue
+  of the position modulo the stride, channel-major with the images side by side; the
+  windows of a tap are then one contiguous slice of a phase array at a fixed offset,
+  read through a row pitch that leaves a few unused columns at the end of each output
+  row. The ``k_last`` shifted copies along the last dimension are stacked as rows,
+  multiplied once by the filters of every kernel row, and the kernel rows' partial
+  results are added with their offsets (3x3 and larger kernels on large images).
 * ``'depthwise'`` (one input channel per group): elementwise multiply-adds per tap,
   in cache-sized blocks.
 
-The weight gradient uses the same slices, multiplied by the output gradient; the
-input gradient is the transposed convolution. A transposed convolution is a stride-1
-correlation with the flipped kernel; with stride ``s`` it splits into ``s**D`` of them,
-one per output phase, each with the taps that reach that phase (sub-pixel
-decomposition), so no zero is multiplied and nothing is scattered. Pooling is an
-elementwise maximum or sum over strided views, one per tap.
+The weight gradient uses the same gathered windows or stacked copies, multiplied by
+the output gradient; the input gradient is the transposed convolution. A transposed
+convolution is a stride-1 correlation with the flipped kernel; with stride ``s`` it
+splits into ``s**D`` of them, one per output phase, each with the taps that reach that
+phase (sub-pixel decomposition), so no zero is multiplied and nothing is scattered.
+When every phase's taps cover the same window (a kernel of ``s*(E + 1)`` taps, e.g.
+k4 s2), the phases are one correlation with ``s**D`` times the filters, each phase
+then copied to its strided place in the output. Pooling is an elementwise maximum or
+sum over strided views, one per tap.
 
 :func:`correlate` / :func:`convolve` sum directly or by FFT (:func:`signal_method`
 says which 'auto' picks). The direct sum adds small kernels tap by tap (a multiply-add

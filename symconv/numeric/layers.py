@@ -40,6 +40,38 @@ _NP_PAD_MODE = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 
 # below this many rows (C/groups * k_last) per kernel-row product, one im2col product is faster
 _IM2COL_MIN_ROWS = 32
+# strided layers take 'im2col' whatever their channels (the tests switch this off to
+# exercise the 'taps' path on strided layers, which the weight gradient still uses)
+_IM2COL_STRIDED = True
+# largest im2col matrix of a batch chunk, in bytes: 2**21 (one image of the strided
+# ResNet layer, six of the textbook layer; with the output block, in the 2 MiB L2 of the
+# Intel VM) measured 5-20% faster than 2**23 on both (one thread, CPU time, same run)
+_IM2COL_CHUNK_BYTES = 1 << 21
+# im2col gathers from a zero-padded copy of the input when that copy is under 1/4 of the
+# gathered matrix (the textbook layer: 5%, 0.43 against 0.51 ms; the 7x7/2 stem on RGB:
+# 9%, 13.0 against 13.9 ms), and straight from x otherwise (the strided ResNet layer:
+# 48%, 5.9-6.2 against 6.5 ms); one thread, CPU time, same run
+_IM2COL_PADDED_COPY = 4
+# stride-1 layers take 'im2col' when its extra copies are fewer than the extra passes of
+# 'taps' (see _strategy), a multiply-add counting as 1/80 of an element copy. Set from
+# 'im2col'/'taps' timings (one thread, CPU time, same run) of 3x3 layers: 64 channels
+# 56x56 1.12 and dilated 1.03 (taps), 40x40 1.10 (taps), 128 channels 28x28 0.86,
+# 256 at 14x14 0.76, 512 at 7x7 0.58 (im2col); 5x5 on 64 channels 56x56 1.32 (taps); 2x2
+# 0.83, 1x3 0.76, 1x1 0.63-0.90 (im2col). The ten cases fix the constant between 1/110
+# and 1/55. The tests set _IM2COL_BY_COST to 0 to keep 'taps' on small layers.
+_MAC_COPIES = 1 / 80
+_IM2COL_BY_COST = 1
+# im2col adds the bias (one group) as one more column of w against a row of ones in the
+# gathered windows, inside the product instead of a pass over the result: same-run,
+# one thread, CPU time, strided ResNet 0.97-0.98, textbook 0.90-0.96 of the separate add
+_IM2COL_BIAS_ROW = True
+# a strided transposed layer whose phases' sub-kernels fill the same window (k4 s2) is
+# one correlation for all phases (the tests switch this off to keep the per-phase path
+# tested on such layers)
+_SUBPIXEL_COMBINED = True
+# ... and that correlation gathers its windows ('im2col') whatever its channels: on the
+# k4 s2 benchmark layer 6.16 against 7.03 ms for 'taps' (one thread, CPU time, same run)
+_SUBPIXEL_IM2COL = True
 # filter matrices with fewer rows are multiplied image by image (see _filter_product)
 _BATCHED_GEMM_MAX_ROWS = 64
 # elements of one block of the depthwise multiply-adds (the output, the temporary and the
@@ -306,39 +338,75 @@ def _fill_border_value(grid, inner, value):
         lead[axis] = sl
 
 
-def _strategy(Cg, k_last):
+def _strategy(Cg, Fg, kernel, stride, padded, out_shape):
+    """'depthwise', 'im2col' or 'taps' for a layer of ``groups`` blocks of ``Cg`` input and
+    ``Fg`` output channels (see :func:`conv_strategy`)."""
     if Cg == 1:
         return "depthwise"
-    if Cg * k_last < _IM2COL_MIN_ROWS:
+    k_last = kernel[-1]
+    if Cg * k_last < _IM2COL_MIN_ROWS or (any(s > 1 for s in stride) and _IM2COL_STRIDED):
         return "im2col"
-    return "taps"
+    # stride 1: per image and group, the element copies each method does beyond the other's
+    T, P, size = math.prod(kernel), math.prod(out_shape), math.prod(padded)
+    gathers = (T - k_last) * Cg * P  # im2col copies every tap, 'taps' k_last of them
+    # 'taps': the kernel rows' additions, the copy out of the unused positions' layout, and
+    # its products at the unused positions (a multiply-add costs _MAC_COPIES of a copy)
+    passes = (T // k_last) * Fg * size + Fg * P + _MAC_COPIES * Fg * Cg * T * (size - P)
+    return "im2col" if gathers < passes * _IM2COL_BY_COST else "taps"
 
 
-def conv_strategy(x_shape: Sequence[int], w_shape: Sequence[int], groups: SupportsIndex = 1) -> Strategy:
+def conv_strategy(x_shape: Sequence[int], w_shape: Sequence[int], groups: SupportsIndex = 1,
+                  stride: IntOrInts = 1, padding: Padding = 0, dilation: IntOrInts = 1) -> Strategy:
     """Name the way :func:`conv_layer` computes a layer: 'taps', 'im2col' or 'depthwise'.
 
     * ``'depthwise'`` when each group has one input channel: per tap, an elementwise
       multiply-add of the shifted input, in cache-sized blocks;
-    * ``'im2col'`` when ``C/groups * k_last < 32`` (``k_last`` the kernel length along the
-      last dimension): all shifted windows are gathered into one
-      ``(C/groups * taps, positions)`` matrix and multiplied once by the filters;
-    * ``'taps'`` otherwise: the ``k_last`` shifted copies of the input are stacked and
-      multiplied once by all kernel rows at the same time (a ``(rows * F, C/groups * k_last)``
-      filter matrix); the rows' partial results are then added with their shifts.
+    * ``'im2col'``: the window of every tap at every output is gathered (one strided copy
+      of the input per tap) into a ``(C/groups * taps, outputs)`` matrix per image, which
+      is multiplied once by the filters, straight into the result;
+    * ``'taps'``: the ``k_last`` shifted copies of the input along the last dimension are
+      stacked and multiplied once by all kernel rows at the same time (a
+      ``(rows * F, C/groups * k_last)`` filter matrix); the rows' partial results are
+      then added with their shifts. This copies the input ``k_last`` times instead of
+      once per tap, but adds the rows, computes a few unused positions (the ends of rows
+      and the last rows: the padded input's layout) and copies the result out of that
+      layout.
 
-    >>> conv_strategy((8, 64, 56, 56), (64, 64, 3, 3))
+    'im2col' is taken when ``C/groups * k_last < 32`` or a stride is above 1, and
+    otherwise when its extra copies are fewer than the extra passes of 'taps' (a cost
+    model counting element copies, in which a multiply-add costs 1/80 of a copy, set
+    from timings of both methods on ten layers): 1x1 and 2x2 kernels, kernels of one
+    row, and 3x3 kernels on small images (28x28 and below with 64 to 512 channels, where
+    the unused positions are 15 to 65% of the products). 3x3 and 5x5 kernels on larger
+    images take 'taps'.
+
+    >>> conv_strategy((8, 64, 56, 56), (64, 64, 3, 3), padding=1)
     'taps'
-    >>> conv_strategy((10, 3, 32, 32), (8, 3, 5, 5))
+    >>> conv_strategy((8, 64, 56, 56), (64, 64, 3, 3), stride=2, padding=1)
     'im2col'
-    >>> conv_strategy((8, 64, 56, 56), (64, 1, 3, 3), groups=64)
+    >>> conv_strategy((8, 64, 56, 56), (256, 64, 1, 1))
+    'im2col'
+    >>> conv_strategy((8, 256, 14, 14), (256, 256, 3, 3), padding=1)
+    'im2col'
+    >>> conv_strategy((10, 3, 32, 32), (8, 3, 5, 5), padding=2)
+    'im2col'
+    >>> conv_strategy((8, 64, 56, 56), (64, 1, 3, 3), groups=64, padding=1)
     'depthwise'
     """
-    del x_shape, groups  # the choice depends on the filters' shape only
-    return _strategy(int(w_shape[1]), int(w_shape[-1]))
+    D = len(w_shape) - 2
+    kernel = tuple(int(k) for k in w_shape[2:])
+    groups = int_tuple(groups, 1, "groups", minimum=1)[0]
+    strides = int_tuple(stride, D, "stride", minimum=1)
+    dilations = int_tuple(dilation, D, "dilation", minimum=1)
+    pads = padding_pairs(padding, kernel, strides, dilations)
+    out_shape = tuple(conv_output_size(int(x_shape[2 + i]), kernel[i], strides[i], pads[i], dilations[i])
+                      for i in range(D))
+    padded = tuple(int(x_shape[2 + i]) + lo + hi for i, (lo, hi) in enumerate(pads))
+    return _strategy(int(w_shape[1]), int(w_shape[0]) // groups, kernel, strides, padded, out_shape)
 
 
-def _batch_chunks(N, bytes_per_item):
-    step = max(1, _CHUNK_BYTES // max(1, bytes_per_item))
+def _batch_chunks(N, bytes_per_item, chunk_bytes=None):
+    step = max(1, (_CHUNK_BYTES if chunk_bytes is None else chunk_bytes) // max(1, bytes_per_item))
     return [(i, min(N, i + step)) for i in range(0, N, step)]
 
 
@@ -357,8 +425,144 @@ def _filter_product(wmat, cols, n, size):
     return np.matmul(wmat, per_image, out=out).transpose(1, 2, 0, 3)
 
 
+def _im2col_windows(x_shape, kernel, stride, dilation, pads, out_shape):
+    """Per tap (row-major over the kernel): ``(dst, src)``, the box of outputs whose window
+    reads ``x`` (the others read padding) and the strided slices of ``x`` they read; and
+    per dimension the zero slabs ``(dimension, tap value, outputs)`` outside the boxes."""
+    D = len(kernel)
+    boxes = []  # per dimension and tap value: (o0, o1, src slice)
+    for i in range(D):
+        s, d, lo, n, out = stride[i], dilation[i], pads[i][0], x_shape[2 + i], out_shape[i]
+        per_tap = []
+        for t in range(kernel[i]):
+            start = t * d - lo  # the input index output 0 reads
+            o0 = min(out, max(0, -(start // s)))  # first output with start + o*s >= 0
+            o1 = max(o0, min(out, (n - 1 - start) // s + 1 if n - 1 >= start else 0))
+            src = slice(start + o0 * s, start + (o1 - 1) * s + 1, s) if o1 > o0 else slice(0, 0)
+            per_tap.append((o0, o1, src))
+        boxes.append(per_tap)
+    taps = []
+    for t in itertools.product(*[range(k) for k in kernel]):
+        dst = tuple(slice(boxes[i][t[i]][0], boxes[i][t[i]][1]) for i in range(D))
+        src = tuple(boxes[i][t[i]][2] for i in range(D))
+        taps.append((dst, src))
+    slabs = []
+    for i in range(D):
+        for t, (o0, o1, _) in enumerate(boxes[i]):
+            if o0 > 0:
+                slabs.append((i, t, slice(0, o0)))
+            if o1 < out_shape[i]:
+                slabs.append((i, t, slice(o1, out_shape[i])))
+    return taps, slabs
+
+
+def _im2col_chunks(x, kernel, stride, dilation, pads, out_shape, dtype, ones=False):
+    """Yield ``(a, b, full)`` per batch chunk of images ``a:b``: ``full (C*T [+ 1], b - a, P)``,
+    scratch memory, holds ``cols[c, t, m, o] = xp[a + m, c, o*s + t*d]`` (``P`` the output
+    positions, ``T`` the taps, row-major over the kernel) and, with ``ones``, a last row of ones.
+
+    One strided copy gathers each tap's windows. The copies read a zero-padded copy of
+    the chunk when that copy is small next to ``cols`` (many taps, or stride 1): then one
+    copy of a strided view gathers every tap at once. Otherwise they read ``x`` itself
+    and the outputs whose window reads padding are zeroed, one slab per dimension and
+    tap value (a padded copy would be a whole extra pass over the input of a strided
+    layer, each of whose taps reads only ``1/stride`` of it).
+    """
+    N, C = x.shape[:2]
+    D = len(out_shape)
+    T, P = math.prod(kernel), math.prod(out_shape)
+    padded = tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads))
+    lead = (slice(None), slice(None))
+    if any(lo or hi for lo, hi in pads) and _IM2COL_PADDED_COPY * math.prod(padded) < T * P:
+        inner = lead + tuple(slice(lo, lo + n) for n, (lo, _) in zip(x.shape[2:], pads))
+        taps, slabs = [], []
+    else:
+        inner = None
+        taps, slabs = _im2col_windows(x.shape, kernel, stride, dilation, pads, out_shape)
+        taps = [(j, lead + dst, lead + src) for j, (dst, src) in enumerate(taps)
+                if all(sl.stop > sl.start for sl in dst)]  # the empty ones are all slabs
+    item = np.dtype(dtype).itemsize
+    for a, b in _batch_chunks(N, C * T * P * item, _IM2COL_CHUNK_BYTES):
+        n = b - a
+        full = _scratch("cols", (C * T + ones, n, P), dtype)
+        if ones:
+            full[-1] = 1
+        cols = full[:C * T].reshape((C, T, n) + tuple(out_shape))
+        src = x[a:b].swapaxes(0, 1)  # (C, n, *spatial), a view
+        grid = cols.reshape((C,) + tuple(kernel) + (n,) + tuple(out_shape))
+        if inner is not None:
+            xp = _scratch("im2col_padded", (C, n) + padded, dtype)
+            _fill_border(xp, inner)
+            xp[inner] = src
+            # every tap's windows at once: grid[c, t, m, o] = xp[c, m, o*s + t*d], a strided view
+            st = xp.strides
+            np.copyto(grid, as_strided(xp, shape=grid.shape, strides=(st[0],) + tuple(
+                d * st[2 + i] for i, d in enumerate(dilation)) + (st[1],) + tuple(
+                s * st[2 + i] for i, s in enumerate(stride)), writeable=False))
+        for i, t, sl in slabs:  # outputs whose window reads padding, every tap of value t at once
+            index = [slice(None)] * grid.ndim
+            index[1 + i] = t
+            index[2 + D + i] = sl
+            grid[tuple(index)] = 0
+        for t, dst, sl in taps:
+            cols[:, t][dst] = src[sl]
+        yield a, b, full
+
+
+def _im2col_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, bias, out):
+    """Zero-padded cross-correlation (plus bias) by gathered windows, into ``out (N, F, *out_shape)``.
+
+    Per batch chunk, the windows of every tap (:func:`_im2col_chunks`) and one product per
+    image, ``w (Fg, Cg*T) @ cols[group, :, m] (Cg*T, outputs)``, written into ``out``: no
+    unused positions are computed and nothing is added or scattered afterwards (with one
+    group, the bias is one more column of ``w`` against a row of ones). An image's result
+    does not depend on its chunk.
+    """
+    F, Cg = w.shape[:2]
+    G, Fg, kernel, D = groups, F // groups, w.shape[2:], len(out_shape)
+    T, P = math.prod(kernel), math.prod(out_shape)
+    wflat = np.ascontiguousarray(w.reshape(G, Fg, Cg * T), dtype=dtype)
+    row = bias is not None and G == 1 and _IM2COL_BIAS_ROW  # the bias as one more column of w
+    if row:
+        wflat = np.concatenate([wflat, bias.astype(dtype, copy=False).reshape(1, F, 1)], axis=2)
+        bias = None
+    contiguous = out.flags.c_contiguous
+    bb = None if bias is None else bias.astype(dtype, copy=False).reshape((1, F) + (1,) * D)
+    for a, b, full in _im2col_chunks(x, kernel, stride, dilation, pads, out_shape, dtype, row):
+        n = b - a
+        target = out[a:b] if contiguous else _scratch("im2col_out", (n, F) + tuple(out_shape), dtype)
+        rhs = full.reshape(G, Cg * T + row, n, P).transpose(2, 0, 1, 3)  # (n, G, Cg*T [+ 1], P), a view
+        np.matmul(wflat, rhs, out=target.reshape(n, G, Fg, P))
+        if bb is not None:
+            target += bb  # while the chunk is fresh in cache
+        if not contiguous:
+            out[a:b] = target
+    return out
+
+
+def _im2col_weight_grad(x, g, w_shape, stride, dilation, pads, out_shape, groups, dtype):
+    """``dw[f, c, t] = sum_{n, o} g[n, f, o] * xp[n, g*Cg + c, o*s + t*d]`` from gathered windows.
+
+    Per batch chunk (:func:`_im2col_chunks`), one product per image and group,
+    ``cols[group, :, m] (Cg*T, P) @ g[m, group].T (P, Fg)``, summed over the chunk's images
+    and added to the result in chunk order. (Per image, with ``g`` read in place: one
+    product over the chunk, ``(Fg, n*P) @ (n*P, Cg*T)``, needs ``g`` copied to the images'
+    side-by-side layout and took 0.32 against 0.08 ms on the textbook layer's six images.)
+    """
+    F, Cg = w_shape[:2]
+    G, Fg, kernel = groups, F // groups, w_shape[2:]
+    T, P = math.prod(kernel), math.prod(out_shape)
+    grad_wt = np.zeros((G, Cg * T, Fg), dtype=dtype)
+    for a, b, full in _im2col_chunks(x, kernel, stride, dilation, pads, out_shape, dtype):
+        n = b - a
+        cols = full.reshape(G, Cg * T, n, P).transpose(2, 0, 1, 3)  # (n, G, Cg*T, P), a view
+        grad_wt += np.matmul(cols, g[a:b].reshape(n, G, Fg, P).swapaxes(-1, -2)).sum(axis=0)
+    return np.ascontiguousarray(grad_wt.swapaxes(1, 2)).reshape(w_shape)
+
+
 def _correlate_ext(x, pads, plan, w, groups, dtype, bias=None):
-    """Forward result ``(F, N, size)`` of a zero-padded cross-correlation layer.
+    """Forward result ``(F, N, size)`` of a zero-padded cross-correlation layer ('taps' or
+    'depthwise'; 'im2col' is :func:`_im2col_forward`).
 
     Entry ``[f, n, sum_i o_i*pitch_i]`` is output ``o`` of filter ``f`` on image ``n``
     (read it with :meth:`_Plan.scatter`). Returns ``(ext, with_bias)``: the depthwise
@@ -369,11 +573,10 @@ def _correlate_ext(x, pads, plan, w, groups, dtype, bias=None):
     F, Cg = w.shape[:2]
     G, Fg, kl, U, size, L = groups, F // groups, plan.k_last, len(plan.lead), plan.size, plan.length
     T = U * kl
-    strategy = _strategy(Cg, kl)
     item = np.dtype(dtype).itemsize
     ext = _scratch("ext", (F, N, size), dtype)
     nphase = len(plan.phases)
-    if strategy == "depthwise":
+    if Cg == 1:  # depthwise
         wt = w.reshape(G, Fg, T).astype(dtype, copy=False)
         chunks = _batch_chunks(N, C * size * item * nphase)
         for a, b in chunks:
@@ -385,18 +588,6 @@ def _correlate_ext(x, pads, plan, w, groups, dtype, bias=None):
                 _depthwise(buffers, plan, wt, out, bias)
                 ext[:, a:b] = out.reshape(F, b - a, size)
         return ext, bias is not None
-    if strategy == "im2col":
-        wflat = np.ascontiguousarray(w.reshape(G, Fg, Cg * T), dtype=dtype)
-        for a, b in _batch_chunks(N, C * size * item * (nphase + T)):
-            n = b - a
-            M = n * size
-            buffers = plan.buffers(x[a:b], pads, dtype, tail=plan.max_tap)
-            cols = _scratch("cols", (C, T, M), dtype)
-            for t, (phase, off) in enumerate(plan.taps):
-                cols[:, t] = buffers[phase][:, off:off + M]
-            out = _filter_product(wflat, cols.reshape(G, Cg * T, M), n, size)  # (G, Fg, n, size)
-            ext[:, a:b] = out.reshape(F, n, size)
-        return ext, False
     # taps: Z[g, u, f, p] = sum_{c, j} w[g*Fg + f, c, u, j] * stack[g*Cg + c, j, p]
     wall = np.ascontiguousarray(
         w.reshape(G, Fg, Cg, U, kl).transpose(0, 3, 1, 2, 4), dtype=dtype).reshape(G, U * Fg, Cg * kl)
@@ -525,6 +716,21 @@ def _pad_nonzero(x, pads, padding_mode, op):
     return np.pad(x, ((0, 0), (0, 0)) + tuple(pads), mode=_NP_PAD_MODE[padding_mode])
 
 
+def _correlate_view(x, w, stride, dilation, pads, out_shape, groups, dtype, strategy=None):
+    """Zero-padded cross-correlation (no bias), one thread, as a view ``(N, F, *out_shape)`` of
+    scratch memory (valid until the next call; copy it out); ``strategy`` overrides the
+    usual choice."""
+    padded = tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads))
+    if strategy is None:
+        strategy = _strategy(w.shape[1], w.shape[0] // groups, w.shape[2:], stride, padded, out_shape)
+    if strategy == "im2col":
+        dense = _scratch("correlation", (x.shape[0], w.shape[0]) + tuple(out_shape), dtype)
+        return _im2col_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, None, dense)
+    plan = _Plan(padded, w.shape[2:], stride, dilation, out_shape)
+    ext, _ = _correlate_ext(x, pads, plan, w, groups, dtype)
+    return plan.scatter(ext)
+
+
 def _conv_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, bias=None, threads=1, out=None):
     """Zero-padded cross-correlation (plus bias) into ``out`` (a new contiguous array if None).
 
@@ -546,6 +752,8 @@ def _conv_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, bias=N
         run_split(block, N, threads)
         return out
     padded = tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads))
+    if _strategy(w.shape[1], w.shape[0] // groups, w.shape[2:], stride, padded, out_shape) == "im2col":
+        return _im2col_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, bias, out)
     plan = _Plan(padded, w.shape[2:], stride, dilation, out_shape)
     ext, with_bias = _correlate_ext(x, pads, plan, w, groups, dtype, bias)
     view = plan.scatter(ext)  # of scratch memory: always copied out
@@ -781,8 +989,16 @@ def _transpose_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, o
                 dilation=(taps[1] - taps[0]) * d // s if len(taps) > 1 else 1,
                 p_lo=m_min - (taps[0] * d - rho) // s,
                 count=count,
+                m_min=m_min,
                 first=m_min * s + rho - lo))
         per_dim.append(options)
+    if all(o is not None for opts in per_dim for o in opts) and _SUBPIXEL_COMBINED:
+        # reach e = (t*d - rho)/s of tap t in its phase: when every phase's taps fill the
+        # same reaches 0..E, the phases are one correlation with s**D * F/groups filters
+        reach = [max((t * dilation[i] - rho) // stride[i] for rho, o in enumerate(per_dim[i]) for t in o["taps"])
+                 for i in range(D)]
+        if math.prod(stride) * math.prod(e + 1 for e in reach) == math.prod(w.shape[2:]):
+            return _transpose_subpixel(x, w, stride, dilation, per_dim, reach, groups, dtype, y)
     if any(o is None for opts in per_dim for o in opts):
         y[...] = 0  # outputs that no tap reaches
     for phase in np.ndindex(*stride):
@@ -796,6 +1012,63 @@ def _transpose_forward(x, w, stride, dilation, pads, out_shape, groups, dtype, o
                                                       for o, s in zip(opts, stride))]
         _transpose_stride1(x, wsub, [o["dilation"] for o in opts], [o["p_lo"] for o in opts],
                            [o["count"] for o in opts], groups, dtype, target)
+    return y
+
+
+def _transpose_subpixel(x, w, stride, dilation, per_dim, reach, groups, dtype, y):
+    """The transposed convolution as one stride-1 correlation for all output phases, into ``y``.
+
+    With ``j + p_lo = m*s + rho`` (see :func:`_transpose_forward`), phase ``rho`` is
+    ``y_rho[m] = sum_t x[m - e_t] w[t]`` over its taps, ``e_t = (t*d - rho)/s``. When the
+    taps of every phase have the reaches ``e = 0..E`` (a kernel of ``s*(E + 1)`` taps
+    along that dimension, as k4 s2), all phases read the same window ``x[m - E .. m]``:
+    one correlation of ``x`` with a ``(E + 1)``-tap kernel and ``s**D * F/groups`` filters
+    per group (filter ``(phase, f)`` holds the taps of that phase, reversed) computes
+    every phase at once over the union of their ``m`` ranges, and each phase is then
+    copied to ``y[first::s]``. Against one correlation per phase, the input is stacked
+    once instead of once per phase, the product has ``s**D`` times the rows, and no
+    zero is multiplied.
+    """
+    D = x.ndim - 2
+    N, C = x.shape[:2]
+    G, Fg = groups, w.shape[1]
+    Cg = C // G
+    phases = list(np.ndindex(*stride))
+    K = tuple(e + 1 for e in reach)
+    # filter (g, phase, f) on channel c and window position E - e_t holds w[g*Cg + c, f, t]
+    wc = np.zeros((G, len(phases), Fg, Cg) + K, dtype=dtype)
+    wg = w.reshape((G, Cg, Fg) + w.shape[2:]).swapaxes(1, 2)  # (G, Fg, Cg, *kernel), a view
+    for p, phase in enumerate(phases):
+        opts = [per_dim[i][phase[i]] for i in range(D)]
+        for t in itertools.product(*[o["taps"] for o in opts]):
+            slot = tuple(reach[i] - (t[i] * dilation[i] - phase[i]) // stride[i] for i in range(D))
+            wc[(slice(None), p, slice(None), slice(None)) + slot] = wg[(slice(None),) * 3 + t]
+    # outputs m in [M0, M0 + Q) of every phase: the correlation's output q reads
+    # x[q + M0 - E + e'], e' in 0..E, i.e. x zero-padded by E - M0 below (cropped if negative)
+    crop, cpads, low, Q = [slice(None), slice(None)], [], [], []
+    for i in range(D):
+        n, E = x.shape[2 + i], reach[i]
+        M0 = min(o["m_min"] for o in per_dim[i])
+        q = max(o["m_min"] + o["count"] for o in per_dim[i]) - M0
+        lo = E - M0
+        hi = q + E - n - lo
+        crop.append(slice(max(0, -lo), n - max(0, -hi)))
+        cpads.append((max(lo, 0), max(hi, 0)))
+        low.append(M0)
+        Q.append(q)
+    # gathered windows, whatever the channels (few taps, many filters: one product per image
+    # without the kernel rows' additions); a depthwise layer stays elementwise
+    strategy = "im2col" if Cg > 1 and _SUBPIXEL_IM2COL else None
+    z = _correlate_view(x[tuple(crop)], wc.reshape((G * len(phases) * Fg, Cg) + K), (1,) * D, (1,) * D,
+                        tuple(cpads), tuple(Q), G, dtype, strategy)
+    z = z.reshape((N, G, len(phases), Fg) + tuple(Q))  # splits the channel axis: a view
+    for p, phase in enumerate(phases):
+        opts = [per_dim[i][phase[i]] for i in range(D)]
+        src = z[(slice(None), slice(None), p, slice(None)) + tuple(slice(o["m_min"] - low[i], o["m_min"] - low[i] + o["count"])
+                                                                   for i, o in enumerate(opts))]
+        target = y[(slice(None), slice(None)) + tuple(slice(o["first"], o["first"] + (o["count"] - 1) * s + 1, s)
+                                                      for o, s in zip(opts, stride))]
+        np.copyto(target.reshape(src.shape), src)
     return y
 
 
@@ -865,6 +1138,7 @@ def conv_layer_backward(x: ArrayLike, w: ArrayLike, grad_out: ArrayLike, stride:
     grad_x = np.empty(x.shape, dtype=dtype)
     padded = tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads))
     plan = _Plan(padded, w.shape[2:], stride, dilation, out_shape)
+    im2col = _strategy(w.shape[1], w.shape[0] // groups, w.shape[2:], stride, padded, out_shape) == "im2col"
     bounds = split_bounds(N, threads)
     partial_w: list[Any] = [None] * len(bounds)  # one array per block, set by block()
     partial_b: list[Any] = [None] * len(bounds)
@@ -874,10 +1148,15 @@ def conv_layer_backward(x: ArrayLike, w: ArrayLike, grad_out: ArrayLike, stride:
         # input gradient: the transposed convolution of grad_out with the same arguments, with
         # the output padding (n + p_lo + p_hi - d*(k-1) - 1) mod s < s that gives x's shape
         _transpose_forward(gb, w, stride, dilation, pads, x.shape[2:], groups, dtype, out=grad_x[a:b])
-        # weight gradient: a cross-correlation of the padded input with grad_out
-        grad_ext = plan.extend(gb.astype(dtype, copy=False))
+        # weight gradient: a cross-correlation of the padded input with grad_out, from the
+        # windows the forward layer gathers ('im2col') or from stacked copies
         i = bounds.index((a, b))
-        partial_w[i] = _weight_grad(x[a:b], pads, plan, grad_ext, w.shape, groups, dtype)
+        if im2col:
+            partial_w[i] = _im2col_weight_grad(x[a:b], gb.astype(dtype, copy=False), w.shape, stride,
+                                               dilation, pads, out_shape, groups, dtype)
+        else:
+            grad_ext = plan.extend(gb.astype(dtype, copy=False))
+            partial_w[i] = _weight_grad(x[a:b], pads, plan, grad_ext, w.shape, groups, dtype)
         partial_b[i] = gb.sum(axis=(0,) + tuple(range(2, g.ndim)), dtype=dtype)
     with blas_limit(threads):
         run_split(block, N, threads)
