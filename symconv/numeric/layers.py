@@ -1,9 +1,12 @@
 """Layer operations of the executor: convolution, transposed convolution, pooling and
 the convolution's backward pass (see :mod:`symconv.numeric` for the method).
 
-Why one module of this size: the phase-array engine (:class:`_Plan`) is shared by the
-forward, transposed and backward passes and pooling; splitting them would expose the
-plan as a cross-module private API.
+Why one module of this size (about 1,300 lines): the strategies (the phase-array engine
+:class:`_Plan` with its 'taps' products, 'im2col', 'depthwise', the sub-pixel transposed
+layer) are shared by the forward, transposed and backward passes and pooling, and they
+read one set of measured tuning constants (below) that the tests switch to reach every
+path; splitting them would turn the plan and those switches into a cross-module private
+API.
 """
 
 from __future__ import annotations
