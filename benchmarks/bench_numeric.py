@@ -125,9 +125,9 @@ BLOCK_SECONDS = 0.02
 def interleaved(fns, repeat):
     """Best time of each callable, over ``repeat`` rounds of blocks of consecutive calls.
 
-    In every round each callable runs a block of back-to-back calls (at least two, and
-    for at least ``BLOCK_SECONDS``), the blocks in an order shuffled (seeded) every
-    round, and its best single call is kept. Why blocks and not single calls in turn:
+    In every round each callable runs a block of back-to-back calls (one untimed, then
+    at least two, and for at least ``BLOCK_SECONDS``), the blocks in an order shuffled
+    (seeded) every round, and its best single call is kept. Why blocks and not single calls in turn:
     a call runs on the state its predecessor left. Caches: with a fixed cyclic order a
     0.45 ms signal convolution took 0.6 ms whenever it followed scipy's FFT. Threads:
     after a two-thread PyTorch call, PyTorch's OpenMP workers keep spinning on the
@@ -147,6 +147,7 @@ def interleaved(fns, repeat):
     for _ in range(repeat):
         shuffle(order)
         for i in order:
+            fns[i]()                   # untimed: the block starts from its own state
             start, calls = CLOCK(), 0
             while calls < 2 or CLOCK() - start < BLOCK_SECONDS:
                 t0 = CLOCK()
@@ -609,16 +610,19 @@ def main():
             y = sn.conv_layer(work["x"], work["w"], work["b"], **work["kw"])
             grad = rng.standard_normal(y.shape).astype(np.float32)
         ours_fn = ours(work, grad)
-        t_torch = t_floor = None
+        t_torch = None
         floor = floor_fn(work, grad, args.threads, rng)
         if torch is not None:
             torch_run = torch_fn(work, grad)
             err = check(work, ours_fn, torch_run)
             assert err < 1e-4, (work["name"], err)
-            fns = [ours_fn, torch_run] + ([floor[1]] if floor else [])
-            t_ours, t_torch, *t_floor = interleaved(fns, repeat)
+            t_ours, t_torch = interleaved([ours_fn, torch_run], repeat)
             if floor:
-                floors.append((work["name"], floor[0], t_floor[0], t_torch, t_ours))
+                # timed on its own: BLAS's worker threads, busy-waiting after the floor's
+                # products, slowed the symconv calls after them (strided s2 at two
+                # threads: 8.7 ms in shared rounds against 4.8 ms alone)
+                floors.append((work["name"], floor[0], interleaved([floor[1]], repeat)[0],
+                               t_torch, t_ours))
         else:
             t_ours = best_of(ours_fn, repeat)
         t_scipy = None
