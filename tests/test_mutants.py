@@ -4,8 +4,8 @@ dropped) and check that the checker never accepts the mutated chain.
 
 A mutant may be *equivalent* (shifting f inside a product that is zero anyway; moving a
 limit over terms that vanish): those are recognised by checking the mutated expression
-against the original one, and are not counted. Every other mutant must be refuted, or at
-worst undecided (never PROVEN or PLAUSIBLE).
+against the original one, and are not counted. Every other mutant must be refuted (not
+undecided, and never PROVEN or PLAUSIBLE).
 
 By default a sample runs (the first mutant of each derivation); ``SYMCONV_ALL_MUTANTS=1``
 runs the whole campaign (up to 3 mutants per expression, several minutes).
@@ -80,7 +80,7 @@ CASES = list(campaign(ALL))
 @pytest.mark.parametrize("case", CASES, ids=[f"{c[0]}-{c[1]}-{c[3]}-{c[4][:40]}" for c in CASES])
 def test_no_mutant_of_a_builtin_derivation_is_accepted(case):
     verdict, report = _verdict(*case)
-    assert verdict in ("refuted", "equivalent", "undecided"), str(report)
+    assert verdict in ("refuted", "equivalent"), str(report)
 
 
 def test_the_campaign_is_not_empty():
@@ -96,3 +96,10 @@ def test_the_identity_mutant_with_limits_from_zero_is_refuted():
     verdict, report = _verdict("identity", "continuous", d, 1, *found[0])
     assert verdict == "refuted", str(report)
     assert d.check().valid
+
+
+if __name__ == "__main__":
+    from collections import Counter
+
+    counts = Counter(_verdict(*case)[0] for case in campaign(True))
+    print(f"{sum(counts.values())} mutants: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
