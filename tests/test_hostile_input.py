@@ -309,8 +309,9 @@ def parse_checked(text, seconds=1.0, hard=2.0, **options):
     arguments, and printing a hostile expression is exactly what may hang."""
     shown = f"parse_math({text[:80]!r}{'...' if len(text) > 80 else ''}, {options})"
     took = []
-    for _ in range(3):   # a slow attempt is retried: a loaded machine stalls one, a blow-up all
-        gc.collect()
+    for attempt in range(3):   # a slow attempt is retried: a loaded machine stalls one,
+        if attempt:            # a blow-up all (collecting garbage first, only then: a
+            gc.collect()       # collection of the suite's heap costs more than a parse)
         t0 = time.perf_counter()
         failure = None
         try:
