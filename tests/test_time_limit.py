@@ -136,6 +136,69 @@ def test_a_swallowed_exception_fires_again_until_its_block_is_left():
     spin(3 * REFIRE)
 
 
+def test_an_alarm_inside_a_gc_callback_or_a_finaliser_waits_for_the_block():
+    """Raised inside a garbage-collector callback (hypothesis installs one) or a __del__,
+    the exception would be swallowed as "Exception ignored" and handed to
+    sys.unraisablehook; the alarm waits until it can reach the block instead."""
+    import gc
+    import sys
+
+    from symconv._util import deadline
+
+    decided = []
+
+    def alarm_here():        # the handler, as if the timer fired in the caller's frame
+        try:
+            deadline._on_alarm(signal.SIGALRM, sys._getframe(1))
+        except TimeLimitExceeded:
+            decided.append("raised")
+            return
+        armed = signal.getitimer(signal.ITIMER_REAL)[0] > 0
+        decided.append("waited" if armed else "dropped")
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+    def callback(phase, info):
+        if phase == "start":
+            alarm_here()
+
+    class Finalised:
+        def __del__(self):
+            alarm_here()
+
+    limit = time_limit(10)
+    with pytest.raises(TimeLimitExceeded):
+        with limit:
+            limit.deadline = time.monotonic() - 1     # expired, its timer switched off
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            gc.callbacks.append(callback)
+            try:
+                gc.collect()
+            finally:
+                gc.callbacks.remove(callback)
+            Finalised()
+            alarm_here()                              # an ordinary frame: raised ...
+            spin(1)                                   # ... and it fires again here
+    assert decided == ["waited", "waited", "raised"]
+
+    # the same with the real timer, callbacks taking half of the time
+    unraisable = []
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = unraisable.append
+    gc.callbacks.append(lambda phase, info: spin(0.0005))
+    try:
+        for _ in range(5):
+            with pytest.raises(TimeLimitExceeded):
+                with time_limit(0.01):
+                    for _ in range(4000):
+                        gc.collect(0)
+                        spin(0.0005)
+                    pytest.fail("the time limit never reached its block (4 s of work)")
+    finally:
+        gc.callbacks.pop()
+        sys.unraisablehook = previous_hook
+    assert unraisable == []
+
+
 def test_a_swallowed_outer_limit_fires_again_after_the_inner_block():
     with pytest.raises(TimeLimitExceeded) as info:
         with time_limit(0.1) as outer:

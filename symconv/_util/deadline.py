@@ -51,6 +51,7 @@ True True time limit of 0.05 s exceeded
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import threading
@@ -133,10 +134,23 @@ def _pass_on(signum: int, frame: FrameType | None) -> None:
         os.kill(os.getpid(), signal.SIGALRM)
 
 
+def _swallowed_here(frame: FrameType | None, depth: int = 6) -> bool:
+    """Whether an exception raised in ``frame`` would be swallowed on its way to the
+    block: inside a garbage-collector callback or a finaliser (``__del__``), Python
+    prints it as "Exception ignored" (or hands it to ``sys.unraisablehook``) and goes on."""
+    callbacks = {getattr(cb, "__code__", None) for cb in gc.callbacks}
+    while frame is not None and depth > 0:
+        if frame.f_code.co_name == "__del__" or frame.f_code in callbacks:
+            return True
+        frame, depth = frame.f_back, depth - 1
+    return False
+
+
 def _on_alarm(signum: int, frame: FrameType | None) -> None:
-    if frame is not None and frame.f_code in _UPDATING:
-        # the alarm came while a block was being entered or left: raising here could
-        # leave the stack of open blocks half updated, so try again in a moment
+    if frame is not None and (frame.f_code in _UPDATING or _swallowed_here(frame)):
+        # the alarm came while a block was being entered or left (raising could leave
+        # the stack of open blocks half updated), or inside a garbage-collector callback
+        # or a finaliser (the exception would be swallowed): try again in a moment
         if _state.open or _state.foreign_at is not None:
             signal.setitimer(signal.ITIMER_REAL, _RETRY)
         return
