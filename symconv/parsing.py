@@ -1489,6 +1489,19 @@ class _Parser:
         self.scalar(body, t.pos)
         return self.not_a_bare_number(sp.Integral(body, limits), t.pos)
 
+    def environment_ends(self, env):
+        """True after consuming the ``\\end{env}`` that closes ``\\begin{env}``; False
+        when the environment goes on; an error for a mismatched ``\\end`` or none."""
+        if self.tok.kind == "end":
+            end = self.advance()
+            if end.value != env:
+                self.fail(f"'\\end{{{end.value}}}' does not match '\\begin{{{env}}}'",
+                          end.pos, syntax=True)
+            return True
+        if self.tok.kind == "eof":
+            self.fail(f"missing '\\end{{{env}}}'", self.tok.pos, syntax=True)
+        return False
+
     def latex_cases(self, t):
         """``\\begin{cases} t & t \\ge 0 \\\\ 0 & \\text{otherwise} \\end{cases}``: one
         case per row, the value, ``&``, then the condition (``\\text{for}``/``if`` in
@@ -1497,14 +1510,8 @@ class _Parser:
         env = t.value
         pieces = []
         while True:
-            if self.tok.kind == "end":
-                end = self.advance()
-                if end.value != env:
-                    self.fail(f"'\\end{{{end.value}}}' does not match '\\begin{{{env}}}'",
-                              end.pos, syntax=True)
+            if self.environment_ends(env):
                 break
-            if self.tok.kind == "eof":
-                self.fail(f"missing '\\end{{{env}}}'", self.tok.pos, syntax=True)
             at = self.tok.pos
             value = self.parse_expr(0)
             while self.is_op(","):
@@ -1532,14 +1539,8 @@ class _Parser:
             return self.latex_cases(t)
         rows, row = [], []
         while True:
-            if self.tok.kind == "end":
-                end = self.advance()
-                if end.value != env:
-                    self.fail(f"'\\end{{{end.value}}}' does not match '\\begin{{{env}}}'",
-                              end.pos, syntax=True)
+            if self.environment_ends(env):
                 break
-            if self.tok.kind == "eof":
-                self.fail(f"missing '\\end{{{env}}}'", self.tok.pos, syntax=True)
             row.append(self.parse_expr(0))
             if self.is_op("&"):
                 self.advance()
