@@ -121,31 +121,6 @@ class Bottleneck(nn.Module):
         return torch.relu(y + (x if self.downsample is None else self.downsample(x)))
 
 
-class ResNeXt50(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, 64, 7, 2, 3, bias=False)
-        self.bn1 = nn.BatchNorm2d(64)
-        self.relu = nn.ReLU()
-        self.maxpool = nn.MaxPool2d(3, 2, 1)
-        inplanes = 64
-        for stage, (planes, count) in enumerate(zip((64, 128, 256, 512), (3, 4, 6, 3)), start=1):
-            blocks = []
-            for i in range(count):
-                blocks.append(Bottleneck(inplanes, planes, 2 if (i == 0 and stage > 1) else 1, 32, 4))
-                inplanes = planes * 4
-            setattr(self, f"layer{stage}", nn.Sequential(*blocks))
-        self.avgpool = nn.AdaptiveAvgPool2d(1)
-        self.flatten = nn.Flatten()
-        self.fc = nn.Linear(2048, 1000)
-
-    def forward(self, x):
-        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
-        for stage in range(1, 5):
-            x = getattr(self, f"layer{stage}")(x)
-        return self.fc(self.flatten(self.avgpool(x)))
-
-
 def double(inp, out):
     return nn.Sequential(nn.Conv2d(inp, out, 3, padding=1, bias=False), nn.BatchNorm2d(out),
                          nn.ReLU(), nn.Conv2d(out, out, 3, padding=1, bias=False),
@@ -279,6 +254,11 @@ class ResNet(nn.Module):
         for stage in range(1, 5):
             x = getattr(self, f"layer{stage}")(x)
         return self.fc(torch.flatten(self.avgpool(x), 1))
+
+
+def ResNeXt50():
+    # torchvision.models.resnext50_32x4d
+    return ResNet(Bottleneck, 4, (3, 4, 6, 3), groups=32, base_width=4)
 
 
 def _hooked_shapes(model, x):
