@@ -22,13 +22,9 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symconv.errors import ShapeError, SymconvError
-from symconv.nn.architectures.specs import Flatten, Layer, _fmt, _prod, _times
+from symconv.nn.architectures.specs import Flatten, Layer, _fmt, _known, _prod, _times
 
 __all__ = ["Unflatten", "view_layers"]
-
-
-def _known(value):
-    return isinstance(value, int) or (isinstance(value, sp.Basic) and value.is_Integer)
 
 
 def _same(a, b):

@@ -22,6 +22,11 @@ __all__ = ["Layer", "Conv", "ConvTranspose", "Pool", "AdaptivePool", "Linear", "
 # small helpers
 # ---------------------------------------------------------------------------
 
+def _known(value):
+    """Whether a size is a known integer (an ``int`` or a SymPy Integer), not a formula."""
+    return isinstance(value, int) or (isinstance(value, sp.Basic) and value.is_Integer)
+
+
 def _prod(values):
     out = 1
     for v in values:

@@ -20,14 +20,10 @@ import sympy as sp
 
 from symconv._util import validate as _params
 from symconv.errors import ShapeError, SymconvError
-from symconv.nn.architectures.specs import Layer, _fmt, _prod, _spatial, _times, _tuple
+from symconv.nn.architectures.specs import Layer, _fmt, _known, _prod, _spatial, _times, _tuple
 
 __all__ = ["Upsample", "PixelShuffle", "LayerNorm", "GroupNorm", "Permute", "Slice",
            "ClassToken", "PositionEmbedding"]
-
-
-def _known(value):
-    return isinstance(value, int) or (isinstance(value, sp.Basic) and value.is_Integer)
 
 
 def _equal_or_condition(got, expected, what, shape):
